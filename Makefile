@@ -1,0 +1,35 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test setup clean bench tables
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[validate,dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	@echo "== dlmigrate convert corpus/tf1/linear_regression.py --to tf2-compat"
+	-$(BIN)/dlmigrate convert corpus/tf1/linear_regression.py --to tf2-compat
+	@echo
+	@echo "== dlmigrate rules list (summary)"
+	@$(BIN)/dlmigrate rules list | tail -n 1
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+# Regenerate the bulk TF1->TF2 tables from the installed TensorFlow.
+tables: $(STAMP)
+	$(BIN)/python scripts/gen_tf_tables.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,59 @@
+"""Command line: argument parsing only.  Each subcommand lives in ``migrate/commands/``.
+
+Exit codes (the same for every command):
+    0  success: every file processed, nothing left that needs attention
+    1  a file could not be processed, or (lint, validate) findings/mismatches remain
+    2  usage error: bad flag, unknown target or rule code, unreadable configuration
+    3  convert only: every file processed, but findings of severity error remain
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from migrate import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR_FINDINGS = 0, 1, 2, 3
+COMMANDS = ("convert", "lint", "rules", "validate")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep the message short and clear
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"dlmigrate: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dlmigrate", description="Migrate deep-learning code between framework versions and frameworks.")
+    parser.add_argument("--version", action="version", version=f"dlmigrate {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"migrate.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"migrate.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("dlmigrate: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""``dlmigrate convert``: rewrite files, trees and notebooks for a target."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from migrate.cli import EXIT_ERROR_FINDINGS, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from migrate.convert import ConvertOptions, convert_paths, unified_diff
+from migrate.model import FileResult, FileStatus, Safety, Severity
+from migrate.rules import RuleError, available_rulesets
+
+
+def _targets() -> list[str]:
+    try:
+        return sorted({t for info in available_rulesets().values() for t in info.targets})
+    except RuleError:
+        return []
+
+
+def register(sub) -> None:
+    parser = sub.add_parser(
+        "convert",
+        help="rewrite code for a target (default: print a diff, write nothing)",
+        description="Rewrite Python files, trees and Jupyter notebooks for a target. "
+        "Without --write or --out nothing is written: a unified diff goes to stdout, "
+        "the change log and summary to stderr. Never imports tensorflow or torch.",
+        epilog="exit codes: 0 all files processed; 1 a file failed; 2 usage error; "
+        "3 all processed but findings of severity 'error' remain",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    parser.add_argument("--to", dest="target", default="tf2-compat", help=f"target ({', '.join(_targets())})")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--write", action="store_true", help="rewrite files in place")
+    output.add_argument("--out", type=Path, metavar="DIR", help="write a converted copy of the tree into DIR")
+    parser.add_argument("--select", default="ALL", help="comma-separated rule code prefixes to apply")
+    parser.add_argument("--ignore", default="", help="comma-separated rule code prefixes to skip")
+    parser.add_argument("--safe-only", action="store_true", help="apply only fixes marked safe")
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--no-diff", action="store_true", help="do not print the diff")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
+    parser.set_defaults(run=run)
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().upper() for part in text.split(",") if part.strip())
+
+
+def options_from_args(args: argparse.Namespace) -> ConvertOptions:
+    apply = frozenset({Safety.SAFE}) if args.safe_only else frozenset({Safety.SAFE, Safety.REVIEW})
+    return ConvertOptions(
+        target=args.target,
+        select=_codes(args.select) or ("ALL",),
+        ignore=_codes(args.ignore),
+        apply=apply,
+        write=args.write,
+        out_dir=args.out,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    missing = [str(p) for p in args.paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        print(f"dlmigrate: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        print("dlmigrate: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    options = options_from_args(args)
+    try:
+        ruleset = options.load_rules()
+    except RuleError as exc:
+        print(f"dlmigrate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    results = []
+    for result in convert_paths(args.paths, options, args.jobs, ruleset):
+        results.append(result)
+        print_result(result, show_diff=not args.no_diff, quiet=args.quiet)
+    return summarize(results, quiet=args.quiet)
+
+
+def print_result(result: FileResult, *, show_diff: bool, quiet: bool) -> None:
+    if result.status is FileStatus.FAILED:
+        print(f"error: {result.error}", file=sys.stderr)
+        return
+    if show_diff and result.changed:
+        sys.stdout.write(unified_diff(result))
+        sys.stdout.flush()
+    if quiet:
+        return
+    for finding in result.findings:
+        mark = "fixed" if finding.fixed else finding.severity.value
+        print(f"{result.path}:{finding.line}:{finding.column}: {finding.code} [{mark}] {finding.message}", file=sys.stderr)
+
+
+def summarize(results: list[FileResult], *, quiet: bool = False) -> int:
+    statuses = Counter(r.status for r in results)
+    open_findings = Counter(f.severity for r in results for f in r.findings if not f.fixed)
+    fixed = sum(1 for r in results for f in r.findings if f.fixed)
+    print(
+        f"{len(results)} files: {statuses[FileStatus.CHANGED]} changed, "
+        f"{statuses[FileStatus.UNCHANGED] + statuses[FileStatus.SKIPPED]} unchanged, "
+        f"{statuses[FileStatus.FAILED]} failed; {fixed} edits; findings: "
+        + ", ".join(f"{open_findings[s]} {s.value}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)),
+        file=sys.stderr,
+    )
+    if statuses[FileStatus.FAILED]:
+        return EXIT_FAILED
+    if open_findings[Severity.ERROR]:
+        return EXIT_ERROR_FINDINGS
+    return EXIT_OK

@@ -1,0 +1,458 @@
+"""The rewriting engine: one libcst pass applying a ``RuleSet`` to one module.
+
+Order per call site, as positional meaning must be fixed before names change:
+findings -> positional-to-keyword reorders -> keyword renames/removals ->
+value rewrites -> custom transforms.  Dotted references are renamed on the
+way out of the tree, and scheduled imports are added once at the end.
+
+Only files whose ``ast`` scan shows something a rule reacts to are parsed with
+libcst; everything else is returned untouched, byte for byte.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrate.cstutil import (
+    build_dotted,
+    dotted_name,
+    function_scope_cst,
+    keyword_arg,
+    parenthesize,
+    remove_args,
+)
+from migrate.model import Finding, Rule, Safety, Severity
+from migrate.resolve import Bindings, Scan, qualify_in_scopes, scan_source
+from migrate.rules import RuleSet
+from migrate.transforms import CustomTransform, registry
+
+CONVENTIONAL_ALIASES = {"tensorflow": "tf", "numpy": "np", "torch": "torch"}
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    code: str
+    findings: tuple[Finding, ...]
+
+    def changed(self, original: str) -> bool:
+        return self.code != original
+
+
+@dataclass
+class EngineContext:
+    """What rules and transforms may read and ask for during one file's pass."""
+
+    ruleset: RuleSet
+    source: str
+    bindings: Bindings
+    apply: frozenset[Safety]
+    scopes: list[dict[str, str | None]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    scheduled_imports: dict[str, str | None] = field(default_factory=dict)  # module -> alias
+    facts: dict[str, object] = field(default_factory=dict)  # scratch space for transforms
+    original_module: cst.Module | None = None
+    _position_of: object = None
+
+    # -- name resolution
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        return qualify_in_scopes(dotted, self.scopes, self.bindings)
+
+    def may_fix(self, rule: Rule, safety: Safety | None = None) -> bool:
+        safety = safety or rule.safety
+        return safety is not Safety.NONE and safety in self.apply
+
+    def spell(self, qualified: str, prefer: str | None = None) -> str:
+        """Text that names ``qualified`` here, scheduling an import when nothing in scope does."""
+        spelled = self.bindings.local_for(qualified, prefer)
+        if spelled is not None and not any(spelled.split(".", 1)[0] in s for s in self.scopes):
+            return spelled
+        top = qualified.split(".", 1)[0]
+        alias = CONVENTIONAL_ALIASES.get(top, top)
+        if self.bindings.target(alias) not in (None, top) or re.search(rf"\b{re.escape(alias)}\b", self.source):
+            if self.bindings.target(alias) != top:
+                alias = top
+        self.scheduled_imports[top] = None if alias == top else alias
+        self.bindings.bind(alias, top)
+        return alias + qualified[len(top):]
+
+    # -- reporting
+    def report(
+        self,
+        rule: Rule,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        fixed: bool,
+        severity: Severity | None = None,
+        safety: Safety | None = None,
+    ) -> None:
+        # Nodes built or changed during the pass have no position of their own:
+        # they are reported at the original node being rewritten (the call).
+        position = self._position_of(node)  # type: ignore[misc]
+        self.findings.append(
+            Finding(
+                code=rule.code,
+                message=message,
+                severity=severity or rule.severity,
+                safety=safety or rule.safety,
+                line=position.start.line,
+                column=position.start.column + 1,
+                fixed=fixed,
+                end_line=position.end.line,
+                end_column=position.end.column + 1,
+            )
+        )
+
+
+def _format(template: str, **values: str) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _short(qualified: str) -> str:
+    return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow.") else qualified
+
+
+class _Transformer(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, ctx: EngineContext, customs: list[CustomTransform]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.rs = ctx.ruleset
+        self.customs = customs
+        ctx._position_of = self._position_of
+        self._anchors: list[cst.CSTNode] = []
+        self._skip_depth = 0  # > 0 while inside a dotted name that is renamed as a whole
+
+    def _position_of(self, node: cst.CSTNode):
+        position = self.get_metadata(PositionProvider, node, None)
+        if position is None:
+            for anchor in reversed(self._anchors):
+                position = self.get_metadata(PositionProvider, anchor, None)
+                if position is not None:
+                    break
+        return position
+
+    # -- scopes
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.ctx.scopes.append(function_scope_cst(node))
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        self.ctx.scopes.pop()
+        return updated_node
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.ctx.scopes.append(function_scope_cst(node))
+
+    def leave_Lambda(self, original_node, updated_node):
+        self.ctx.scopes.pop()
+        return updated_node
+
+    # -- imports: ``from tensorflow import placeholder`` moves with the symbol
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+        if original_node.relative or original_node.module is None or isinstance(original_node.names, cst.ImportStar):
+            return updated_node
+        module = dotted_name(original_node.module)
+        if module is None:
+            return updated_node
+        for alias in original_node.names:
+            name = dotted_name(alias.name) or ""
+            qualified = f"{module}.{name}"
+            self._module_finding(qualified, alias)
+            self._reference_findings(qualified, alias)
+        targets = []
+        for alias in original_node.names:
+            qualified = f"{module}.{dotted_name(alias.name)}"
+            renamed = self.rs.renames.get(qualified)
+            targets.append(renamed[0] if renamed and self.ctx.may_fix(renamed[1]) else qualified)
+        new_modules = {t.rsplit(".", 1)[0] for t in targets}
+        if len(new_modules) != 1 or targets == [f"{module}.{dotted_name(a.name)}" for a in original_node.names]:
+            return updated_node  # unchanged, or a split import this engine does not rewrite
+        new_names = []
+        for alias, target in zip(original_node.names, targets):
+            old_name = dotted_name(alias.name)
+            new_name = target.rsplit(".", 1)[1]
+            if new_name != old_name and alias.asname is None:
+                alias = alias.with_changes(asname=cst.AsName(name=cst.Name(old_name)))  # keep the local name
+            new_names.append(alias.with_changes(name=cst.Name(new_name)))
+            renamed = self.rs.renames.get(f"{module}.{old_name}")
+            if renamed:
+                self.ctx.report(
+                    renamed[1], alias,
+                    _format(renamed[1].message, old=_short(f"{module}.{old_name}"), new=_short(target)),
+                    fixed=True,
+                )
+        return updated_node.with_changes(module=build_dotted(new_modules.pop()), names=new_names)
+
+    # -- dotted references
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Attribute):
+            self._inner_names.add(id(node.value))  # a prefix of this name, not a reference of its own
+        qualified = self.ctx.qualify(node)
+        if qualified is not None and qualified in self.rs.renames:
+            return False  # renamed as a whole on the way out
+        return True
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
+        qualified = self.ctx.qualify(original_node)
+        if qualified is None:
+            return updated_node
+        if self._is_outermost_name(original_node):
+            self._module_finding(qualified, original_node)
+            if not self._in_call_func(original_node):
+                self._reference_findings(qualified, original_node)
+        renamed = self.rs.renames.get(qualified)
+        if renamed is None:
+            return updated_node
+        new, rule = renamed
+        fixed = self.ctx.may_fix(rule)
+        self.ctx.report(rule, original_node, _format(rule.message, old=_short(qualified), new=_short(new)), fixed=fixed)
+        if not fixed:
+            return updated_node
+        prefer = (dotted_name(original_node) or "").split(".", 1)[0]
+        return build_dotted(self.ctx.spell(new, prefer)).with_changes(
+            lpar=updated_node.lpar, rpar=updated_node.rpar
+        )
+
+    # Parents are not available in a transformer, so the engine tracks which
+    # Attribute nodes are call targets and which are parts of longer names.
+    def visit_Call(self, node: cst.Call) -> None:
+        self._call_funcs.add(id(node.func))
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._call_funcs: set[int] = set()
+        self._inner_names: set[int] = set()
+        self.ctx.original_module = node
+        for custom in self.customs:
+            custom.prepare(self.ctx)
+
+    def _in_call_func(self, node: cst.CSTNode) -> bool:
+        return id(node) in self._call_funcs
+
+    def _is_outermost_name(self, node: cst.Attribute) -> bool:
+        return id(node) not in self._inner_names
+
+    def _module_finding(self, qualified: str, node: cst.CSTNode) -> None:
+        hit = self.rs.module_finding_for(qualified)
+        if hit is not None:
+            prefix, severity, message, rule = hit
+            self.ctx.report(rule, node, _format(message, name=_short(qualified), module=_short(prefix)),
+                            fixed=False, severity=severity, safety=Safety.NONE)
+
+    def _reference_findings(self, qualified: str, node: cst.CSTNode) -> None:
+        for severity, message, rule in self.rs.findings.get(qualified, ()):
+            self.ctx.report(rule, node, _format(message, name=_short(qualified)), fixed=False,
+                            severity=severity, safety=Safety.NONE)
+
+    # -- calls
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        qualified = self.ctx.qualify(original_node.func)
+        if qualified is None:
+            return updated_node
+        self._anchors.append(original_node)
+        try:
+            return self._rewrite_call(qualified, original_node, updated_node)
+        finally:
+            self._anchors.pop()
+
+    def _rewrite_call(self, qualified: str, original_node: cst.Call, updated_node: cst.Call):
+        if isinstance(original_node.func, cst.Name):
+            self._module_finding(qualified, original_node)
+        self._reference_findings(qualified, original_node)
+        updated_node = self._reorder(qualified, original_node, updated_node)
+        updated_node = self._rename_keywords(qualified, updated_node)
+        updated_node = self._remove_keywords(qualified, updated_node)
+        updated_node = self._rewrite_values(qualified, updated_node)
+        result: cst.BaseExpression = updated_node
+        for custom in self.customs:
+            replacement = custom.on_call(self.ctx, qualified, original_node, result)  # type: ignore[arg-type]
+            if replacement is not None:
+                result = replacement
+                if not isinstance(result, cst.Call):
+                    break
+        return result
+
+    def _reorder(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
+        entry = self.rs.reorders.get(qualified)
+        if entry is None:
+            return call
+        params, keep, rule = entry
+        positional = [i for i, a in enumerate(call.args) if a.keyword is None and not a.star]
+        if len(positional) <= keep or positional != list(range(len(positional))):
+            return call
+        if not self.ctx.may_fix(rule):
+            return call
+        args = list(call.args)
+        named = []
+        for index in positional[keep:]:
+            if index >= len(params):
+                return call  # more positional arguments than the signature: leave it to the user
+            args[index] = keyword_arg(params[index], args[index].value, like=args[index])
+            named.append(params[index])
+        self.ctx.report(rule, original, _format(rule.message, name=_short(qualified), keywords=", ".join(named)),
+                        fixed=True)
+        return call.with_changes(args=args)
+
+    def _rename_keywords(self, qualified: str, call: cst.Call) -> cst.Call:
+        renames = self.rs.keyword_renames.get(qualified)
+        if not renames:
+            return call
+        args = list(call.args)
+        present = {a.keyword.value for a in args if a.keyword is not None}
+        for old, new, rule in renames:
+            for i, arg in enumerate(args):
+                if arg.keyword is None or arg.keyword.value != old:
+                    continue
+                fixed = self.ctx.may_fix(rule) and new not in present
+                self.ctx.report(rule, arg, _format(rule.message, name=_short(qualified), old=old, new=new), fixed=fixed)
+                if fixed:
+                    args[i] = arg.with_changes(keyword=cst.Name(new))
+                    present.add(new)
+        return call.with_changes(args=args)
+
+    def _remove_keywords(self, qualified: str, call: cst.Call) -> cst.Call:
+        removals = self.rs.keyword_removals.get(qualified)
+        if not removals:
+            return call
+        drop: set[int] = set()
+        for old, rule in removals:
+            for i, arg in enumerate(call.args):
+                if arg.keyword is not None and arg.keyword.value == old:
+                    fixed = self.ctx.may_fix(rule)
+                    self.ctx.report(rule, arg, _format(rule.message, name=_short(qualified), old=old), fixed=fixed)
+                    if fixed:
+                        drop.add(i)
+        return call.with_changes(args=remove_args(list(call.args), drop))
+
+    def _rewrite_values(self, qualified: str, call: cst.Call) -> cst.Call:
+        rewrites = self.rs.value_rewrites.get(qualified)
+        if not rewrites:
+            return call
+        args = list(call.args)
+        for keyword, new_keyword, template, rule in rewrites:
+            for i, arg in enumerate(args):
+                if arg.keyword is None or arg.keyword.value != keyword:
+                    continue
+                fixed = self.ctx.may_fix(rule)
+                self.ctx.report(rule, arg, _format(rule.message, name=_short(qualified), old=keyword, new=new_keyword),
+                                fixed=fixed)
+                if fixed:
+                    value_code = cst.Module([]).code_for_node(parenthesize(arg.value))
+                    new_value = cst.parse_expression(template.replace("{value}", value_code))
+                    args[i] = keyword_arg(new_keyword, new_value, like=arg)
+        return call.with_changes(args=args)
+
+    # -- statements and module
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        self._anchors.append(original_node)
+        try:
+            return self._rewrite_statement(original_node, updated_node)
+        finally:
+            self._anchors.pop()
+
+    def _rewrite_statement(self, original_node, updated_node):
+        for custom in self.customs:
+            replacement = custom.on_statement(self.ctx, original_node, updated_node)
+            if replacement is not None:
+                return replacement
+        return updated_node
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        self._anchors.append(original_node)
+        for custom in self.customs:
+            updated_node = custom.finish(self.ctx, updated_node)
+        return add_imports(updated_node, self.ctx.scheduled_imports)
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
+    )
+
+
+def _is_docstring_or_future(statement: cst.CSTNode) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    return isinstance(small, cst.ImportFrom) and dotted_name(small.module or cst.Name("x")) == "__future__"
+
+
+def import_insertion_index(module: cst.Module) -> int:
+    """After the leading block of docstring, ``__future__`` and import lines."""
+    index = 0
+    body = module.body
+    while index < len(body) and (_is_docstring_or_future(body[index]) or _is_import_line(body[index])):
+        index += 1
+    if index and not any(_is_import_line(s) for s in body[:index]):
+        return index  # only a docstring/__future__: insert right after it
+    return index
+
+
+def add_imports(module: cst.Module, imports: dict[str, str | None]) -> cst.Module:
+    if not imports:
+        return module
+    lines = []
+    for top, alias in sorted(imports.items()):
+        text = f"import {top}" + (f" as {alias}" if alias else "")
+        lines.append(cst.parse_statement(text + module.default_newline, config=module.config_for_parsing))
+    index = import_insertion_index(module)
+    return module.with_changes(body=[*module.body[:index], *lines, *module.body[index:]])
+
+
+def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform]) -> bool:
+    """Decide on the ``ast`` scan alone whether libcst needs to see the file."""
+    keys = ruleset.keys()
+    for ref in scan.references:
+        if ref.qualified in keys or ruleset.module_finding_for(ref.qualified):
+            return True
+    for qualified, *_ in scan.imports:
+        if qualified in keys or ruleset.module_finding_for(qualified):
+            return True
+    return any(custom.applies(scan) for custom in customs)
+
+
+def instantiate_customs(ruleset: RuleSet) -> list[CustomTransform]:
+    known = registry()
+    customs = []
+    for code, rule in sorted(ruleset.custom.items()):
+        if code not in known:
+            raise KeyError(f"rule {code} is kind 'custom' but no transform is registered for it")
+        customs.append(known[code](rule, ruleset.entries.get(code, {})))
+    return customs
+
+
+def transform_source(
+    source: str,
+    ruleset: RuleSet,
+    *,
+    apply: frozenset[Safety] = frozenset({Safety.SAFE, Safety.REVIEW}),
+    filename: str = "<unknown>",
+) -> EngineResult:
+    """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input."""
+    scan = scan_source(source, filename)
+    customs = instantiate_customs(ruleset)
+    if not needs_rewrite(scan, ruleset, customs):
+        return EngineResult(source, ())
+    module = cst.parse_module(source)
+    ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    new_module = wrapper.visit(_Transformer(ctx, customs))
+    findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
+    return EngineResult(new_module.code, findings)

@@ -1,0 +1,103 @@
+"""Plain result types shared by every stage: rules, findings and per-file outcomes.
+
+Everything here is a frozen dataclass or an enum so results can cross process
+boundaries (``--jobs``) and be rendered by any report without re-computation.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return ("info", "warning", "error").index(self.value)
+
+
+class Safety(str, enum.Enum):
+    """How far an automatic fix can be trusted.
+
+    SAFE: behaviour is kept; applied by ``lint --fix`` and ``convert``.
+    REVIEW: the rewrite is the documented replacement but behaviour may differ
+    (defaults, numerics); applied by ``convert`` and marked for review.
+    NONE: the rule only reports.
+    """
+
+    SAFE = "safe"
+    REVIEW = "review"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Example:
+    before: str
+    after: str | None = None  # None: the rule reports but leaves the code as it is
+    also: tuple[str, ...] = ()  # other rule codes this example needs to show a working result
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    ruleset: str
+    kind: str
+    summary: str
+    explanation: str
+    message: str
+    fix_title: str
+    safety: Safety
+    severity: Severity
+    examples: tuple[Example, ...] = ()
+    valid: tuple[str, ...] = ()
+    entry_count: int = 0
+    source: str = ""  # the data file the rule came from
+
+    @property
+    def fixable(self) -> bool:
+        return self.safety is not Safety.NONE
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a rule saw at one place; ``fixed`` says whether the engine rewrote it."""
+
+    code: str
+    message: str
+    severity: Severity
+    safety: Safety
+    line: int  # 1-based
+    column: int  # 1-based
+    fixed: bool = False
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.line, self.column, self.code, self.message)
+
+
+class FileStatus(str, enum.Enum):
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    status: FileStatus
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+    original: str | None = None
+    rewritten: str | None = None
+    # rewritten site -> original site, so validation can pair outputs
+    site_map: tuple[tuple[int, int], ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return self.status is FileStatus.CHANGED

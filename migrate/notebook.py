@@ -1,0 +1,134 @@
+"""Jupyter notebooks: convert code cells as one module so imports in cell 1 resolve in cell 9.
+
+IPython syntax (``%magic``, ``!shell``, ``x?``) is masked with a placeholder
+statement of the same indentation before parsing and restored afterwards;
+cells that start with a cell magic (``%%bash``) are not Python and stay as they
+are.  Outputs, metadata and the JSON layout (indent, key order, non-ASCII) are
+kept; only the ``source`` of changed cells differs.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from migrate.model import Finding
+
+CELL_MARK = "# <dlmigrate-cell {index}>"
+MAGIC_PLACEHOLDER = "pass  # <dlmigrate-magic {index}>"
+_MAGIC_LINE = re.compile(r"^(\s*)([%!]|\S.*\?\s*$)")
+_PLACEHOLDER = re.compile(r"^(\s*)pass  # <dlmigrate-magic (\d+)>$")
+_CELL = re.compile(r"^# <dlmigrate-cell (\d+)>$")
+
+
+class NotebookError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    text: str
+    findings: tuple[Finding, ...]  # lines are given as cell-relative "cell N" in the message prefix
+
+
+def _detect_indent(text: str) -> int | None:
+    match = re.search(r"^\{\s*\n( +)\"", text)
+    return len(match.group(1)) if match else None
+
+
+def _source_text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _as_source(text: str, like: object) -> object:
+    if isinstance(like, list):
+        return text.splitlines(keepends=True)
+    return text
+
+
+def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple[Finding, ...]]]) -> NotebookResult:
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"invalid notebook JSON: {exc}") from exc
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise NotebookError("not a notebook: no 'cells' list at the top level")
+    language = (notebook.get("metadata", {}).get("kernelspec", {}) or {}).get("language", "python")
+    if language not in ("python", None, ""):
+        return NotebookResult(text, ())
+
+    magics: list[str] = []
+    chunks: list[str] = []
+    cell_of_chunk: list[int] = []
+    for index, cell in enumerate(notebook["cells"]):
+        if cell.get("cell_type") != "code":
+            continue
+        source = _source_text(cell)
+        if source.lstrip().startswith("%%"):
+            continue
+        lines = []
+        for line in source.split("\n"):
+            match = _MAGIC_LINE.match(line)
+            if match and not line.lstrip().startswith("#"):
+                lines.append(match.group(1) + MAGIC_PLACEHOLDER.format(index=len(magics)))
+                magics.append(line[len(match.group(1)):])
+            else:
+                lines.append(line)
+        chunks.append(CELL_MARK.format(index=index) + "\n" + "\n".join(lines))
+        cell_of_chunk.append(index)
+    if not chunks:
+        return NotebookResult(text, ())
+    combined = "\n".join(chunks) + "\n"
+    new_combined, findings = convert_module(combined)
+
+    # map combined-module lines back to (cell, line-in-cell)
+    line_to_cell: dict[int, tuple[int, int]] = {}
+    current, offset = -1, 0
+    for number, line in enumerate(new_combined.split("\n"), start=1):
+        mark = _CELL.match(line)
+        if mark:
+            current, offset = int(mark.group(1)), number
+        else:
+            line_to_cell[number] = (current, number - offset)
+    cell_findings = []
+    for finding in findings:
+        cell, line = line_to_cell.get(finding.line, (-1, finding.line))
+        cell_findings.append(
+            Finding(finding.code, f"cell {cell}: {finding.message}", finding.severity, finding.safety,
+                    line, finding.column, finding.fixed)
+        )
+    if new_combined == combined:
+        return NotebookResult(text, tuple(cell_findings))
+
+    # split back into cells; lines before the first mark (added imports) join the first cell
+    new_sources: dict[int, list[str]] = {}
+    preamble: list[str] = []
+    current = -1
+    for line in new_combined.rstrip("\n").split("\n"):
+        mark = _CELL.match(line)
+        if mark:
+            current = int(mark.group(1))
+            new_sources[current] = []
+            continue
+        placeholder = _PLACEHOLDER.match(line)
+        if placeholder:
+            line = placeholder.group(1) + magics[int(placeholder.group(2))]
+        (new_sources[current] if current >= 0 else preamble).append(line)
+    if preamble:
+        first = cell_of_chunk[0]
+        new_sources[first] = preamble + new_sources.get(first, [])
+    for index, lines in new_sources.items():
+        cell = notebook["cells"][index]
+        old = _source_text(cell)
+        new = "\n".join(lines)
+        if old.endswith("\n") and not new.endswith("\n"):
+            new += "\n"
+        if new != old:
+            cell["source"] = _as_source(new, cell.get("source"))
+    indent = _detect_indent(text)
+    out = json.dumps(notebook, indent=indent, ensure_ascii=False)
+    if text.endswith("\n"):
+        out += "\n"
+    return NotebookResult(out, tuple(cell_findings))

@@ -1,0 +1,317 @@
+"""Name resolution through imports, without libcst metadata providers.
+
+A file's imports bind local names to qualified module paths (``tf`` ->
+``tensorflow``, ``layers`` -> ``tensorflow.keras.layers``).  A dotted
+reference in code is qualified by looking up its first component.  Both the
+``ast`` scanner (lint, pre-filtering) and the libcst engine (rewriting) use the
+same ``Bindings`` so the two can never disagree on what a name means.
+
+Scope: names bound inside a function (parameters, assignments, loop targets,
+local imports) shadow module-level imports for that function body only.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterator
+
+# ``import tensorflow.compat.v1 as tf`` and friends expose the TF1 API under
+# this prefix; rules are keyed by the TF1 spelling (``tensorflow.X``).
+TF_V1_ALIASES = ("tensorflow.compat.v1", "tensorflow._api.v1")
+FRAMEWORK_ROOTS = ("tensorflow", "torch", "torchvision", "functorch", "keras", "tf_keras")
+
+
+class Bindings:
+    """Local name -> qualified name for every name an import statement binds."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+
+    def copy(self) -> "Bindings":
+        other = Bindings()
+        other._names = dict(self._names)
+        return other
+
+    def bind_import(self, module: str, asname: str | None) -> None:
+        if asname:
+            self._names[asname] = module
+        else:
+            root = module.split(".", 1)[0]
+            self._names[root] = root
+
+    def bind_from(self, module: str, name: str, asname: str | None) -> None:
+        if name == "*":
+            return
+        self._names[asname or name] = f"{module}.{name}"
+
+    def bind(self, local: str, qualified: str) -> None:
+        self._names[local] = qualified
+
+    def unbind(self, local: str) -> None:
+        self._names.pop(local, None)
+
+    def target(self, local: str) -> str | None:
+        return self._names.get(local)
+
+    def qualify(self, dotted: str) -> str | None:
+        root, _, rest = dotted.partition(".")
+        target = self._names.get(root)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        return iter(self._names.items())
+
+    def local_for(self, qualified: str, prefer: str | None = None) -> str | None:
+        """Shortest way to spell ``qualified`` with existing bindings, or None.
+
+        ``prefer`` (the local name the original reference started with) wins
+        when it can express the new name, so ``foo.placeholder`` becomes
+        ``foo.compat.v1.placeholder`` rather than switching alias.
+        """
+        candidates: list[tuple[int, str]] = []
+        for local, target in self._names.items():
+            if qualified == target:
+                spelled = local
+            elif qualified.startswith(target + "."):
+                spelled = local + qualified[len(target):]
+            else:
+                continue
+            rank = 0 if local == prefer else 1
+            candidates.append((rank, len(spelled), spelled))  # type: ignore[arg-type]
+        if not candidates:
+            return None
+        return min(candidates)[-1]  # type: ignore[return-value]
+
+
+def mentions_framework(text: str, roots: tuple[str, ...] = FRAMEWORK_ROOTS) -> bool:
+    """Cheap textual pre-filter: a file that never names a framework needs no parse."""
+    return any(root in text for root in roots)
+
+
+# ---------------------------------------------------------------------------
+# ast side: used by lint and by the convert pre-filter.
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A resolved dotted reference in source: what it is and where it starts."""
+
+    qualified: str
+    line: int  # 1-based
+    column: int  # 0-based, in characters
+    is_call: bool
+    keywords: tuple[str, ...] = ()
+    positional: int = 0
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+def dotted_name_ast(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def function_scope_ast(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> dict[str, str | None]:
+    """Names bound in a function's own scope (not in nested functions or classes).
+
+    Maps each local name to what a local import binds it to, or None where the
+    local shadows whatever the module bound (a parameter named ``tf``).
+    """
+    args = func.args
+    scope: dict[str, str | None] = {
+        a.arg: None for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    }
+    for extra in (args.vararg, args.kwarg):
+        if extra:
+            scope[extra.arg] = None
+    if isinstance(func, ast.Lambda):
+        return scope
+    declared_global: set[str] = set()
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            scope[node.name] = None
+            continue  # their bodies are their own scopes
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared_global.update(node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            scope.setdefault(node.id, None)
+        elif isinstance(node, ast.Import):
+            local = Bindings()
+            for alias in node.names:
+                local.bind_import(alias.name, alias.asname)
+            scope.update(local.items())
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            local = Bindings()
+            for alias in node.names:
+                local.bind_from(node.module, alias.name, alias.asname)
+            scope.update(local.items())
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            scope.setdefault(node.name, None)
+        stack.extend(ast.iter_child_nodes(node))
+    for name in declared_global:
+        scope.pop(name, None)
+    return scope
+
+
+def qualify_in_scopes(dotted: str, scopes: list[dict[str, str | None]], module: Bindings) -> str | None:
+    """Resolve ``dotted`` from the innermost function scope outwards, then the module."""
+    root, _, rest = dotted.partition(".")
+    for scope in reversed(scopes):
+        if root in scope:
+            target = scope[root]
+            if target is None:
+                return None
+            return f"{target}.{rest}" if rest else target
+    return module.qualify(dotted)
+
+
+def _line_offsets_to_chars(source_lines: list[str], line: int, byte_col: int) -> int:
+    text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+
+def module_bindings_ast(tree: ast.Module) -> Bindings:
+    """Bindings made by imports anywhere at module level (inside ``if``/``try`` too).
+
+    Collected before any reference is resolved: a function body runs after the
+    whole module has been imported, so it sees imports written below it.
+    """
+    bindings = Bindings()
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bindings.bind_import(alias.name, alias.asname)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                bindings.bind_from(node.module, alias.name, alias.asname)
+        elif isinstance(node, ast.stmt):
+            stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
+    return bindings
+
+
+class _AstScanner(ast.NodeVisitor):
+    def __init__(self, source: str, module_bindings: Bindings) -> None:
+        self.module_bindings = module_bindings
+        self.scopes: list[dict[str, str | None]] = []
+        self.refs: list[Reference] = []
+        self.imports: list[tuple[str, str | None, int, int]] = []  # (qualified, asname, line, col)
+        self._lines = source.splitlines()
+        self._call_funcs: set[int] = set()
+
+    # -- imports bind names (module level) or shadow them (function level)
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.imports.append((alias.name, alias.asname, node.lineno, node.col_offset))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return
+        for alias in node.names:
+            self.imports.append((f"{node.module}.{alias.name}", alias.asname, node.lineno, node.col_offset))
+
+    def _visit_function(self, node) -> None:
+        for decorator in getattr(node, "decorator_list", []):
+            self.visit(decorator)
+        for default in (*node.args.defaults, *node.args.kw_defaults):
+            if default is not None:
+                self.visit(default)
+        self.scopes.append(function_scope_ast(node))
+        body = node.body if isinstance(node.body, list) else [node.body]
+        for child in body:
+            self.visit(child)
+        self.scopes.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
+
+    def _qualify(self, dotted: str) -> str | None:
+        return qualify_in_scopes(dotted, self.scopes, self.module_bindings)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        dotted = dotted_name_ast(node.func)
+        if dotted is not None:
+            qualified = self._qualify(dotted)
+            if qualified is not None:
+                self._call_funcs.add(id(node.func))
+                self.refs.append(
+                    Reference(
+                        qualified,
+                        node.lineno,
+                        _line_offsets_to_chars(self._lines, node.lineno, node.col_offset),
+                        True,
+                        tuple(k.arg for k in node.keywords if k.arg),
+                        sum(1 for a in node.args if not isinstance(a, ast.Starred)),
+                        node.end_lineno,
+                        node.end_col_offset,
+                    )
+                )
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        dotted = dotted_name_ast(node)
+        if dotted is None:
+            self.generic_visit(node)
+            return
+        if id(node) not in self._call_funcs:
+            qualified = self._qualify(dotted)
+            if qualified is not None:
+                self.refs.append(
+                    Reference(
+                        qualified,
+                        node.lineno,
+                        _line_offsets_to_chars(self._lines, node.lineno, node.col_offset),
+                        False,
+                        end_line=node.end_lineno,
+                        end_column=node.end_col_offset,
+                    )
+                )
+        # the inner parts of a dotted name are prefixes of it, not references of their own
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if id(node) in self._call_funcs or not isinstance(node.ctx, ast.Load):
+            return
+        qualified = self._qualify(node.id)
+        if qualified is not None and "." in qualified:
+            self.refs.append(
+                Reference(qualified, node.lineno, _line_offsets_to_chars(self._lines, node.lineno, node.col_offset), False)
+            )
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What an ``ast`` pass learned about a module."""
+
+    bindings: Bindings
+    references: tuple[Reference, ...]
+    imports: tuple[tuple[str, str | None, int, int], ...]
+
+    def imported_roots(self) -> set[str]:
+        return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}
+
+
+def scan_source(source: str, filename: str = "<unknown>") -> Scan:
+    """Parse with ``ast`` (about 13x faster than libcst) and resolve every dotted reference.
+
+    Raises SyntaxError for unparsable source; callers turn that into a result value.
+    """
+    tree = ast.parse(source, filename=filename)
+    scanner = _AstScanner(source, module_bindings_ast(tree))
+    scanner.visit(tree)
+    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports))

@@ -1,0 +1,249 @@
+"""Rule loading: TOML rule files (one code each) -> validated ``Rule`` records + lookup tables.
+
+Layout of the data (``rules/`` at the repo root, shipped as ``migrate/_rules``
+inside the wheel)::
+
+    rules/<ruleset>/ruleset.toml          name, title, targets, description
+    rules/<ruleset>/<CODE>_<name>.toml    one rule: metadata, entries, examples
+    rules/<ruleset>/generated/*.json      bulk tables written by scripts/
+
+Entry kinds (what ``entries`` holds for each ``kind``):
+
+    rename          {old qualified name: new qualified name}
+    reorder         {function: {"params": [v1 positional order], "keep": n}}
+                    positional arguments past the first ``keep`` become keywords
+    keyword-rename  {function: {old keyword: new keyword}}
+    keyword-remove  {function: [keyword, ...]}
+    value           {function: {"keyword": k, "new_keyword": k2, "template": "1 - {value}"}}
+    finding         {qualified name: {"severity": s, "message": m}}   (call or reference)
+    module          {module prefix: {"severity": s, "message": m}}   (any use below it)
+    custom          free-form; read by the transform registered for the code
+"""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from migrate.model import Example, Rule, Safety, Severity
+
+KINDS = ("rename", "reorder", "keyword-rename", "keyword-remove", "value", "finding", "module", "custom")
+CODE_PATTERN = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
+REQUIRED = ("code", "name", "kind", "summary", "explanation", "message")
+
+
+class RuleError(Exception):
+    """A rule file is malformed; the message names the file and the problem."""
+
+
+def rules_root() -> Path:
+    """Rule data: inside the installed package, else the source checkout's ``rules/``."""
+    packaged = Path(str(resources.files("migrate"))) / "_rules"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise RuleError(f"no rule data found (looked in {packaged} and {checkout})")
+
+
+@dataclass(frozen=True)
+class RuleSetInfo:
+    name: str
+    title: str
+    description: str
+    targets: tuple[str, ...]
+    frameworks: tuple[str, ...]
+
+
+@dataclass
+class LoadedRule:
+    rule: Rule
+    entries: dict[str, Any]
+
+
+def _load_entries(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    entries: dict[str, Any] = {}
+    for name in raw.get("entries_files", []):
+        table_path = path.parent / name
+        try:
+            data = json.loads(table_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise RuleError(f"{path.name}: cannot read entries file {name}: {exc}") from exc
+        entries.update(data.get("entries", data))
+    entries.update(raw.get("entries", {}))  # hand-curated entries override generated ones
+    for name in raw.get("exclude", []):
+        entries.pop(name, None)
+    return entries
+
+
+def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{path}: {exc}") from exc
+    missing = [key for key in REQUIRED if key not in raw]
+    if missing:
+        raise RuleError(f"{path.name}: missing {', '.join(missing)}")
+    code = raw["code"]
+    if not CODE_PATTERN.match(code) or not path.name.startswith(code + "_"):
+        raise RuleError(f"{path.name}: code {code!r} must look like TF2001 and prefix the file name")
+    if raw["kind"] not in KINDS:
+        raise RuleError(f"{path.name}: unknown kind {raw['kind']!r} (one of {', '.join(KINDS)})")
+    try:
+        safety = Safety(raw.get("safety", "none"))
+        severity = Severity(raw.get("severity", "info"))
+    except ValueError as exc:
+        raise RuleError(f"{path.name}: {exc}") from exc
+    if safety is not Safety.SAFE and safety is not Safety.NONE and not raw.get("safety_reason"):
+        raise RuleError(f"{path.name}: safety {safety.value!r} needs a safety_reason")
+    examples = tuple(Example(e["before"], e.get("after"), tuple(e.get("also", ()))) for e in raw.get("examples", []))
+    if not examples:
+        raise RuleError(f"{path.name}: every rule needs at least one example")
+    if safety is Safety.NONE and any(e.after is not None and e.after != e.before for e in examples):
+        raise RuleError(f"{path.name}: a rule with safety 'none' cannot have an example that rewrites")
+    entries = _load_entries(path, raw)
+    explanation = raw["explanation"].strip()
+    if raw.get("safety_reason"):
+        explanation += "\n\nFix safety: " + raw["safety_reason"].strip()
+    rule = Rule(
+        code=code,
+        name=raw["name"],
+        ruleset=ruleset,
+        kind=raw["kind"],
+        summary=raw["summary"],
+        explanation=explanation,
+        message=raw["message"],
+        fix_title=raw.get("fix_title", ""),
+        safety=safety,
+        severity=severity,
+        examples=examples,
+        valid=tuple(v["code"] for v in raw.get("valid", [])),
+        entry_count=len(entries),
+        source=str(path),
+    )
+    return LoadedRule(rule, entries)
+
+
+def _matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(p == "ALL" or code.startswith(p) for p in prefixes)
+
+
+@dataclass
+class RuleSet:
+    """The selected rules and the lookup tables the engine and the scanner use."""
+
+    infos: dict[str, RuleSetInfo] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    renames: dict[str, tuple[str, Rule]] = field(default_factory=dict)
+    reorders: dict[str, tuple[tuple[str, ...], int, Rule]] = field(default_factory=dict)
+    keyword_renames: dict[str, list[tuple[str, str, Rule]]] = field(default_factory=dict)
+    keyword_removals: dict[str, list[tuple[str, Rule]]] = field(default_factory=dict)
+    value_rewrites: dict[str, list[tuple[str, str, str, Rule]]] = field(default_factory=dict)
+    findings: dict[str, list[tuple[Severity, str, Rule]]] = field(default_factory=dict)
+    module_findings: list[tuple[str, Severity, str, Rule]] = field(default_factory=list)
+    custom: dict[str, Rule] = field(default_factory=dict)
+
+    def add(self, loaded: LoadedRule) -> None:
+        rule, entries = loaded.rule, loaded.entries
+        if rule.code in self.rules:
+            raise RuleError(f"duplicate rule code {rule.code} ({rule.source} and {self.rules[rule.code].source})")
+        self.rules[rule.code] = rule
+        self.entries[rule.code] = entries
+        kind = rule.kind
+        for key, value in entries.items():
+            if kind == "rename":
+                self.renames[key] = (value, rule)
+            elif kind == "reorder":
+                self.reorders[key] = (tuple(value["params"]), int(value["keep"]), rule)
+            elif kind == "keyword-rename":
+                for old, new in value.items():
+                    self.keyword_renames.setdefault(key, []).append((old, new, rule))
+            elif kind == "keyword-remove":
+                for old in value:
+                    self.keyword_removals.setdefault(key, []).append((old, rule))
+            elif kind == "value":
+                items = value if isinstance(value, list) else [value]
+                for item in items:
+                    self.value_rewrites.setdefault(key, []).append(
+                        (item["keyword"], item.get("new_keyword", item["keyword"]), item["template"], rule)
+                    )
+            elif kind == "finding":
+                severity = Severity(value.get("severity", rule.severity.value))
+                self.findings.setdefault(key, []).append((severity, value["message"], rule))
+            elif kind == "module":
+                severity = Severity(value.get("severity", rule.severity.value))
+                self.module_findings.append((key, severity, value["message"], rule))
+        if kind == "custom":
+            self.custom[rule.code] = rule
+        self.module_findings.sort(key=lambda item: -len(item[0]))  # most specific prefix first
+
+    def module_finding_for(self, qualified: str):
+        for prefix, severity, message, rule in self.module_findings:
+            if qualified == prefix or qualified.startswith(prefix + "."):
+                return prefix, severity, message, rule
+        return None
+
+    def keys(self) -> set[str]:
+        """Every qualified name some table reacts to (for cheap pre-filtering)."""
+        return (
+            set(self.renames) | set(self.reorders) | set(self.keyword_renames) | set(self.keyword_removals)
+            | set(self.value_rewrites) | set(self.findings)
+        )
+
+
+def available_rulesets(root: Path | None = None) -> dict[str, RuleSetInfo]:
+    root = root or rules_root()
+    infos = {}
+    for meta in sorted(root.glob("*/ruleset.toml")):
+        raw = tomllib.loads(meta.read_text(encoding="utf-8"))
+        infos[meta.parent.name] = RuleSetInfo(
+            name=meta.parent.name,
+            title=raw.get("title", meta.parent.name),
+            description=raw.get("description", ""),
+            targets=tuple(raw.get("targets", [])),
+            frameworks=tuple(raw.get("frameworks", [])),
+        )
+    return infos
+
+
+def rulesets_for_target(target: str, root: Path | None = None) -> list[str]:
+    names = [name for name, info in available_rulesets(root).items() if target in info.targets]
+    if not names:
+        known = sorted({t for info in available_rulesets(root).values() for t in info.targets})
+        raise RuleError(f"unknown target {target!r}; known targets: {', '.join(known)}")
+    return names
+
+
+def load_rules(
+    rulesets: Iterable[str],
+    select: Iterable[str] = ("ALL",),
+    ignore: Iterable[str] = (),
+    root: Path | None = None,
+) -> RuleSet:
+    root = root or rules_root()
+    infos = available_rulesets(root)
+    select, ignore = tuple(select), tuple(ignore)
+    ruleset = RuleSet()
+    for name in rulesets:
+        if name not in infos:
+            raise RuleError(f"unknown rule set {name!r}; available: {', '.join(sorted(infos))}")
+        ruleset.infos[name] = infos[name]
+        for path in sorted((root / name).glob("*.toml")):
+            if path.name == "ruleset.toml":
+                continue
+            loaded = load_rule_file(path, name)
+            code = loaded.rule.code
+            if _matches(code, select) and not _matches(code, ignore):
+                ruleset.add(loaded)
+    return ruleset
+
+
+def all_rules(root: Path | None = None) -> list[Rule]:
+    root = root or rules_root()
+    return list(load_rules(available_rulesets(root), root=root).rules.values())

@@ -1,0 +1,115 @@
+"""Files in and out: discovery, decoding exactly as Python would, and atomic writes.
+
+A user's file is never truncated or half-written: new text goes to a temporary
+file in the same directory, gets the original's mode bits, and replaces the
+original with one ``os.replace``.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+DEFAULT_EXCLUDES = {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "node_modules", ".tox", ".mypy_cache",
+                    ".ipynb_checkpoints", "build", "dist", "site-packages"}
+SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+class SourceError(Exception):
+    """A file that cannot be read or decoded; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str
+    bom: bool
+
+    def encode(self, text: str) -> bytes:
+        data = text.encode(self.encoding)
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+
+def decode_source(data: bytes, path: str = "<unknown>") -> DecodedText:
+    """Decode with the PEP 263 cookie or BOM, keeping both so the bytes round-trip."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"{path}: {exc}") from exc
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8):] if bom else data
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    try:
+        text = body.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"{path}: cannot decode as {encoding}: {exc}") from exc
+    return DecodedText(text, encoding, bom)
+
+
+def read_source(path: Path) -> tuple[bytes, DecodedText]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SourceError(f"{path}: file vanished before it could be read") from exc
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return data, decode_source(data, str(path))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path``'s contents in one step, keeping its permission bits.
+
+    Writes through a symlink to its target, so the link itself is kept.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
+    if target.exists() and not os.access(target, os.W_OK):
+        raise SourceError(f"{path}: file is read-only; left unchanged")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dlmigrate-tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def discover(paths: Iterable[Path], excludes: Iterable[str] = (), suffixes=SOURCE_SUFFIXES) -> Iterator[tuple[Path, Path]]:
+    """Yield (root, file) for every source file under the given paths, sorted, no duplicates.
+
+    Explicitly named files are always yielded (even with another suffix);
+    directories are walked without following symlinked directories.
+    """
+    skip = DEFAULT_EXCLUDES | set(excludes)
+    seen: set[Path] = set()
+    for given in paths:
+        if given.is_dir():
+            for dirpath, dirnames, filenames in os.walk(given):
+                dirnames[:] = sorted(d for d in dirnames if d not in skip and not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.endswith(suffixes) and not name.endswith(".dlmigrate-tmp"):
+                        file = Path(dirpath) / name
+                        if file not in seen:
+                            seen.add(file)
+                            yield given, file
+        else:
+            if given not in seen:
+                seen.add(given)
+                yield given.parent, given

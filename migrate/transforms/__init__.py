@@ -1,0 +1,71 @@
+"""Structural rewrites that data tables cannot express, one class per rule code.
+
+A transform is registered with ``@register("TF2xxx")`` and looked up by the
+engine when that code is selected.  Transforms never edit imports directly:
+they ask the context to spell a qualified name (``ctx.spell``), which reuses
+the file's own aliases or schedules an import that the engine adds once.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING, Callable
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from migrate.engine import EngineContext
+    from migrate.model import Rule
+    from migrate.resolve import Scan
+
+_REGISTRY: dict[str, type["CustomTransform"]] = {}
+
+
+class CustomTransform:
+    """Hooks a structural rule can implement; every hook is optional."""
+
+    code: str = ""
+
+    def __init__(self, rule: "Rule", entries: dict) -> None:
+        self.rule = rule
+        self.entries = entries
+
+    def applies(self, scan: "Scan") -> bool:
+        """Cheap test on the ``ast`` scan: may this file need the transform at all?"""
+        return False
+
+    def prepare(self, ctx: "EngineContext") -> None:
+        """Before the pass (adjust bindings, collect facts)."""
+
+    def on_call(
+        self, ctx: "EngineContext", qualified: str, original: cst.Call, updated: cst.Call
+    ) -> cst.BaseExpression | None:
+        """Return a replacement for the call, or None to leave it."""
+        return None
+
+    def on_statement(
+        self, ctx: "EngineContext", original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel | cst.RemovalSentinel | None:
+        return None
+
+    def finish(self, ctx: "EngineContext", module: cst.Module) -> cst.Module:
+        """After the pass, before scheduled imports are added."""
+        return module
+
+
+def register(code: str) -> Callable[[type[CustomTransform]], type[CustomTransform]]:
+    def decorate(cls: type[CustomTransform]) -> type[CustomTransform]:
+        if code in _REGISTRY:
+            raise ValueError(f"transform for {code} registered twice")
+        cls.code = code
+        _REGISTRY[code] = cls
+        return cls
+
+    return decorate
+
+
+def registry() -> dict[str, type[CustomTransform]]:
+    if not _REGISTRY:
+        for info in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{info.name}")
+    return _REGISTRY
