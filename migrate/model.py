@@ -38,6 +38,9 @@ class Example:
     before: str
     after: str | None = None  # None: the rule reports but leaves the code as it is
     also: tuple[str, ...] = ()  # other rule codes this example needs to show a working result
+    # ``rules verify`` executes before and after; an example that cannot run says why
+    run: bool = True
+    why_not_run: str = ""
 
 
 @dataclass(frozen=True)

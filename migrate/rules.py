@@ -101,7 +101,12 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
         raise RuleError(f"{path.name}: {exc}") from exc
     if safety is not Safety.SAFE and safety is not Safety.NONE and not raw.get("safety_reason"):
         raise RuleError(f"{path.name}: safety {safety.value!r} needs a safety_reason")
-    examples = tuple(Example(e["before"], e.get("after"), tuple(e.get("also", ()))) for e in raw.get("examples", []))
+    examples = tuple(
+        Example(e["before"], e.get("after"), tuple(e.get("also", ())), bool(e.get("run", True)), e.get("why_not_run", ""))
+        for e in raw.get("examples", [])
+    )
+    if any(not e.run and not e.why_not_run for e in examples):
+        raise RuleError(f"{path.name}: an example with run = false needs why_not_run")
     if not examples:
         raise RuleError(f"{path.name}: every rule needs at least one example")
     if safety is Safety.NONE and any(e.after is not None and e.after != e.before for e in examples):
