@@ -20,7 +20,7 @@ from migrate.model import FileResult, FileStatus, Finding, Safety
 from migrate.notebook import NotebookError, convert_notebook
 from migrate.resolve import mentions_framework
 from migrate.rules import RuleSet, load_rules, rulesets_for_target
-from migrate.sources import SourceError, atomic_write, discover, read_source
+from migrate.sources import SourceError, atomic_write, decode_source, discover, read_bytes
 
 # Files smaller than this many in a run are converted in-process: worker start-up costs more.
 PARALLEL_THRESHOLD = 8
@@ -40,6 +40,8 @@ class ConvertOptions:
 
 
 def convert_text(text: str, ruleset: RuleSet, apply: frozenset[Safety], filename: str) -> tuple[str, tuple[Finding, ...]]:
+    if not mentions_framework(text):
+        return text, ()
     result = transform_source(text, ruleset, apply=apply, filename=filename)
     return result.code, result.findings
 
@@ -57,40 +59,64 @@ def _parse_error(path: Path, exc: Exception) -> str:
 def convert_file(path: Path, ruleset: RuleSet, options: ConvertOptions, root: Path | None = None) -> FileResult:
     shown = str(path)
     try:
-        raw, decoded = read_source(path)
+        raw = read_bytes(path)
     except SourceError as exc:
         return FileResult(shown, FileStatus.FAILED, error=str(exc))
-    text = decoded.text
-    if not mentions_framework(text):
-        return FileResult(shown, FileStatus.SKIPPED, original=text, rewritten=text)
+    destination = _destination(path, options, root)
     try:
-        if path.suffix == ".ipynb":
+        decoded = decode_source(raw, shown)
+        text = decoded.text
+        if path.suffix == ".ipynb":  # read even without a framework mention: broken JSON is reported
             notebook = convert_notebook(text, lambda code: convert_text(code, ruleset, options.apply, shown))
             new_text, findings = notebook.text, notebook.findings
+        elif not mentions_framework(text):
+            new_text, findings = text, ()
         else:
             new_text, findings = convert_text(text, ruleset, options.apply, shown)
-    except NotebookError as exc:
-        return FileResult(shown, FileStatus.FAILED, error=f"{path}: {exc}; file left unchanged")
-    except (SyntaxError, cst.ParserSyntaxError, ValueError) as exc:
-        return FileResult(shown, FileStatus.FAILED, error=_parse_error(path, exc))
-    except RecursionError:
-        return FileResult(shown, FileStatus.FAILED, error=f"{path}: nesting too deep to convert; file left unchanged")
+    except (SourceError, NotebookError, SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as exc:
+        return _failed(path, raw, exc, destination)
     status = FileStatus.CHANGED if new_text != text else FileStatus.UNCHANGED
+    if not findings and not mentions_framework(text):
+        status = FileStatus.SKIPPED
     try:
-        destination = _destination(path, options, root)
-        if destination is not None and (status is FileStatus.CHANGED or destination != path):
-            if destination != path:
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                if status is FileStatus.UNCHANGED:
-                    shutil.copyfile(path, destination)
-                else:
-                    atomic_write(destination, decoded.encode(new_text))
-                    shutil.copymode(path, destination)
-            else:
-                atomic_write(path, decoded.encode(new_text))
+        if destination == path:
+            if status is FileStatus.CHANGED:
+                atomic_write(path, decoded.encode(new_text), replace_only=True)
+        elif destination is not None:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(destination, raw if status is not FileStatus.CHANGED else decoded.encode(new_text))
+            shutil.copymode(path, destination)
     except (SourceError, OSError) as exc:
-        return FileResult(shown, FileStatus.FAILED, findings, error=f"{exc}", original=text, rewritten=new_text)
+        return FileResult(shown, FileStatus.FAILED, findings, error=_write_error(path, exc), original=text,
+                          rewritten=new_text)
     return FileResult(shown, status, findings, original=text, rewritten=new_text)
+
+
+def _write_error(path: Path, exc: Exception) -> str:
+    if isinstance(exc, SourceError):
+        return str(exc)
+    return f"{path}: cannot write: {getattr(exc, 'strerror', None) or exc}; file left unchanged"
+
+
+def _failed(path: Path, raw: bytes, exc: Exception, destination: Path | None) -> FileResult:
+    """A file that cannot be converted; ``--out`` still gets a verbatim copy so the tree is complete."""
+    if isinstance(exc, SourceError):
+        error = f"{exc}; file left unchanged"
+    elif isinstance(exc, NotebookError):
+        error = f"{path}: {exc}; file left unchanged"
+    elif isinstance(exc, RecursionError):
+        error = f"{path}: nesting too deep to convert; file left unchanged"
+    else:
+        error = _parse_error(path, exc)
+    if destination is not None and destination != path:
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(destination, raw)
+            shutil.copymode(path, destination)
+            error += f" (copied as is to {destination})"
+        except (SourceError, OSError) as copy_exc:
+            error += f"; copying it to {destination} failed too: {copy_exc}"
+    return FileResult(str(path), FileStatus.FAILED, error=error)
 
 
 def _destination(path: Path, options: ConvertOptions, root: Path | None) -> Path | None:
@@ -119,14 +145,29 @@ def _work(item: tuple[Path, Path]) -> FileResult:
     return convert_file(path, _WORKER["rules"], _WORKER["options"], root)  # type: ignore[arg-type]
 
 
+def out_dir_problem(paths: Iterable[Path], out_dir: Path) -> str | None:
+    """Why ``--out DIR`` cannot be used with these inputs, or None.
+
+    DIR may sit inside an input tree (it is skipped when walking) but may not
+    be an input, nor contain one: converted copies would land on the inputs.
+    """
+    for given in paths:
+        if given.resolve() == out_dir.resolve() or _inside(given, out_dir):
+            return f"--out {out_dir} would write over the input {given}; choose a directory outside it"
+    if out_dir.exists() and not out_dir.is_dir():
+        return f"--out {out_dir} exists and is not a directory"
+    return None
+
+
 def convert_paths(
     paths: Iterable[Path], options: ConvertOptions, jobs: int | None = None, ruleset: RuleSet | None = None
 ) -> Iterator[FileResult]:
     """Convert every source file under ``paths``; results come in file order."""
+    paths = list(paths)
     items = list(discover(paths))
     if options.out_dir is not None:
         items = [(r, p) for r, p in items if not _inside(p, options.out_dir)]
-        _copy_other_files(paths, options.out_dir)
+        _copy_other_files(paths, options.out_dir, {p for _, p in items})
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         rules = ruleset or options.load_rules()
@@ -145,14 +186,23 @@ def _inside(path: Path, directory: Path) -> bool:
         return False
 
 
-def _copy_other_files(paths: Iterable[Path], out_dir: Path) -> None:
-    """``--out`` makes a full copy of each given tree; sources are written by the converter."""
+# Not copied by ``--out``: version control, caches and environments.
+_NOT_COPIED = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", "node_modules",
+               ".ipynb_checkpoints"}
+
+
+def _copy_other_files(paths: Iterable[Path], out_dir: Path, converted: set[Path]) -> None:
+    """``--out`` makes a full copy of each given tree; the files being converted are written by the converter."""
+    out_resolved = out_dir.resolve()
     for given in paths:
         if not given.is_dir():
             continue
-        for file in given.rglob("*"):
-            if file.is_file() and file.suffix not in (".py", ".ipynb") and not _inside(file, out_dir):
-                if any(part in (".git", "__pycache__", ".venv") for part in file.parts):
+        for dirpath, dirnames, filenames in os.walk(given):
+            dirnames[:] = sorted(d for d in dirnames if d not in _NOT_COPIED
+                                 and (Path(dirpath) / d).resolve() != out_resolved)
+            for name in filenames:
+                file = Path(dirpath) / name
+                if file in converted or not file.is_file():
                     continue
                 target = out_dir / file.relative_to(given)
                 target.parent.mkdir(parents=True, exist_ok=True)

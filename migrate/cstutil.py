@@ -113,9 +113,6 @@ class _LocalBindingCollector(cst.CSTVisitor):
     def visit_For(self, node: cst.For) -> None:
         self._bind(bound_names_in_target(node.target))
 
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._bind(bound_names_in_target(node.target))
-
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind(bound_names_in_target(node.target))
 
@@ -142,6 +139,17 @@ class _LocalBindingCollector(cst.CSTVisitor):
             local = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
             self.scope[local] = f"{module}.{name}"
         return False
+
+
+def comprehension_scope_cst(node: cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp) -> dict[str, str | None]:
+    """The libcst twin of ``resolve.comprehension_scope_ast``: loop targets of every ``for``."""
+    scope: dict[str, str | None] = {}
+    comp_for: cst.CompFor | None = node.for_in
+    while comp_for is not None:
+        for name in bound_names_in_target(comp_for.target):
+            scope[name] = None
+        comp_for = comp_for.inner_for_in
+    return scope
 
 
 def function_scope_cst(node: cst.FunctionDef | cst.Lambda) -> dict[str, str | None]:

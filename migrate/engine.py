@@ -18,6 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate.cstutil import (
     build_dotted,
+    comprehension_scope_cst,
     dotted_name,
     function_scope_cst,
     keyword_arg,
@@ -49,34 +50,77 @@ class EngineContext:
     source: str
     bindings: Bindings
     apply: frozenset[Safety]
+    scan: Scan | None = None  # the ``ast`` pass over ``source``, for transforms that decide on it
     scopes: list[dict[str, str | None]] = field(default_factory=list)
+    # a transform that rewrites an import changes what its names mean (TF2007: the
+    # compat.v1 alias becomes plain ``tensorflow``); applied to module and local imports alike
+    rebound_targets: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     scheduled_imports: dict[str, str | None] = field(default_factory=dict)  # module -> alias
     facts: dict[str, object] = field(default_factory=dict)  # scratch space for transforms
     original_module: cst.Module | None = None
     _position_of: object = None
+    _identifiers: frozenset[str] | None = None
 
     # -- name resolution
+    def rebind_target(self, old: str, new: str) -> None:
+        """From now on a name imported as ``old`` means ``new`` (module level and in functions)."""
+        self.rebound_targets[old] = new
+        for local, target in list(self.bindings.items()):
+            if target == old:
+                self.bindings.bind(local, new)
+
+    def push_scope(self, scope: dict[str, str | None]) -> None:
+        if self.rebound_targets:
+            scope = {name: self.rebound_targets.get(target, target) if target else target
+                     for name, target in scope.items()}
+        self.scopes.append(scope)
+
+    def pop_scope(self) -> None:
+        self.scopes.pop()
+
     def qualify(self, node: cst.BaseExpression) -> str | None:
         dotted = dotted_name(node)
         if dotted is None:
             return None
         return qualify_in_scopes(dotted, self.scopes, self.bindings)
 
+    def visible_bindings(self) -> Bindings:
+        """The module's bindings as seen from the current scope."""
+        if not self.scopes:
+            return self.bindings
+        visible = self.bindings.copy()
+        for scope in self.scopes:
+            for name, target in scope.items():
+                if target is None:
+                    visible.unbind(name)
+                else:
+                    visible.bind(name, target)
+        return visible
+
+    def _is_free(self, name: str) -> bool:
+        """No binding, local or imported, and no other use of ``name`` in the file."""
+        if self._identifiers is None:
+            self._identifiers = frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.source))
+        return name not in self._identifiers and self.bindings.target(name) is None
+
     def may_fix(self, rule: Rule, safety: Safety | None = None) -> bool:
         safety = safety or rule.safety
         return safety is not Safety.NONE and safety in self.apply
 
     def spell(self, qualified: str, prefer: str | None = None) -> str:
-        """Text that names ``qualified`` here, scheduling an import when nothing in scope does."""
-        spelled = self.bindings.local_for(qualified, prefer)
-        if spelled is not None and not any(spelled.split(".", 1)[0] in s for s in self.scopes):
+        """Text that names ``qualified`` here, scheduling an import when nothing in scope does.
+
+        Local imports count (``import tensorflow as tf`` inside the function);
+        locals that shadow a module alias do not.
+        """
+        spelled = self.visible_bindings().local_for(qualified, prefer)
+        if spelled is not None:
             return spelled
         top = qualified.split(".", 1)[0]
         alias = CONVENTIONAL_ALIASES.get(top, top)
-        if self.bindings.target(alias) not in (None, top) or re.search(rf"\b{re.escape(alias)}\b", self.source):
-            if self.bindings.target(alias) != top:
-                alias = top
+        if alias != top and not self._is_free(alias):
+            alias = top  # ``tf`` means something else here, or is shadowed where we are
         self.scheduled_imports[top] = None if alias == top else alias
         self.bindings.bind(alias, top)
         return alias + qualified[len(top):]
@@ -142,20 +186,29 @@ class _Transformer(cst.CSTTransformer):
                     break
         return position
 
-    # -- scopes
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.ctx.scopes.append(function_scope_cst(node))
+    # -- scopes: a function's own names apply to its body; decorators, defaults
+    # and annotations are evaluated in the enclosing scope (as the ast side does)
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.ctx.push_scope(function_scope_cst(node))
 
-    def leave_FunctionDef(self, original_node, updated_node):
-        self.ctx.scopes.pop()
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.ctx.pop_scope()
+
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+        self.ctx.push_scope(function_scope_cst(node))
+
+    def leave_Lambda_body(self, node: cst.Lambda) -> None:
+        self.ctx.pop_scope()
+
+    def _enter_comprehension(self, node) -> None:
+        self.ctx.push_scope(comprehension_scope_cst(node))
+
+    def _leave_comprehension(self, original_node, updated_node):
+        self.ctx.pop_scope()
         return updated_node
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.ctx.scopes.append(function_scope_cst(node))
-
-    def leave_Lambda(self, original_node, updated_node):
-        self.ctx.scopes.pop()
-        return updated_node
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
 
     # -- imports: ``from tensorflow import placeholder`` moves with the symbol
     def visit_Import(self, node: cst.Import) -> bool:
@@ -165,39 +218,45 @@ class _Transformer(cst.CSTTransformer):
         return False
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+        """Renamed names move to their new module; one import per new module, in first-use order."""
         if original_node.relative or original_node.module is None or isinstance(original_node.names, cst.ImportStar):
             return updated_node
         module = dotted_name(original_node.module)
         if module is None:
             return updated_node
+        groups: dict[str, list[cst.ImportAlias]] = {}
+        changed = False
         for alias in original_node.names:
             name = dotted_name(alias.name) or ""
             qualified = f"{module}.{name}"
             self._module_finding(qualified, alias)
             self._reference_findings(qualified, alias)
-        targets = []
-        for alias in original_node.names:
-            qualified = f"{module}.{dotted_name(alias.name)}"
+            target = qualified
             renamed = self.rs.renames.get(qualified)
-            targets.append(renamed[0] if renamed and self.ctx.may_fix(renamed[1]) else qualified)
-        new_modules = {t.rsplit(".", 1)[0] for t in targets}
-        if len(new_modules) != 1 or targets == [f"{module}.{dotted_name(a.name)}" for a in original_node.names]:
-            return updated_node  # unchanged, or a split import this engine does not rewrite
-        new_names = []
-        for alias, target in zip(original_node.names, targets):
-            old_name = dotted_name(alias.name)
-            new_name = target.rsplit(".", 1)[1]
-            if new_name != old_name and alias.asname is None:
-                alias = alias.with_changes(asname=cst.AsName(name=cst.Name(old_name)))  # keep the local name
-            new_names.append(alias.with_changes(name=cst.Name(new_name)))
-            renamed = self.rs.renames.get(f"{module}.{old_name}")
-            if renamed:
-                self.ctx.report(
-                    renamed[1], alias,
-                    _format(renamed[1].message, old=_short(f"{module}.{old_name}"), new=_short(target)),
-                    fixed=True,
-                )
-        return updated_node.with_changes(module=build_dotted(new_modules.pop()), names=new_names)
+            if renamed is not None:
+                new, rule = renamed
+                fixed = self.ctx.may_fix(rule)
+                self.ctx.report(rule, alias, _format(rule.message, old=_short(qualified), new=_short(new)), fixed=fixed)
+                if fixed:
+                    target = new
+            new_module, _, new_name = target.rpartition(".")
+            if target != qualified:
+                changed = True
+                if new_name != name and alias.asname is None:
+                    alias = alias.with_changes(asname=cst.AsName(name=cst.Name(name)))  # keep the local name
+                alias = alias.with_changes(name=cst.Name(new_name))
+            groups.setdefault(new_module, []).append(alias)
+        if not changed:
+            return updated_node
+        statements = []
+        for new_module, aliases in groups.items():
+            if not updated_node.lpar:  # a trailing comma needs parentheses
+                aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            statements.append(updated_node.with_changes(module=build_dotted(new_module), names=aliases))
+        if len(statements) == 1:
+            return statements[0]
+        self._split_imports.add(id(original_node))
+        return cst.FlattenSentinel(statements)
 
     # -- dotted references
     def visit_Attribute(self, node: cst.Attribute) -> bool:
@@ -237,6 +296,7 @@ class _Transformer(cst.CSTTransformer):
     def visit_Module(self, node: cst.Module) -> None:
         self._call_funcs: set[int] = set()
         self._inner_names: set[int] = set()
+        self._split_imports: set[int] = set()
         self.ctx.original_module = node
         for custom in self.customs:
             custom.prepare(self.ctx)
@@ -370,6 +430,8 @@ class _Transformer(cst.CSTTransformer):
             replacement = custom.on_statement(self.ctx, original_node, updated_node)
             if replacement is not None:
                 return replacement
+        if len(original_node.body) == 1 and id(original_node.body[0]) in self._split_imports:
+            return _one_statement_per_line(updated_node)
         return updated_node
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
@@ -377,6 +439,24 @@ class _Transformer(cst.CSTTransformer):
         for custom in self.customs:
             updated_node = custom.finish(self.ctx, updated_node)
         return add_imports(updated_node, self.ctx.scheduled_imports)
+
+
+def _one_statement_per_line(line: cst.SimpleStatementLine) -> cst.FlattenSentinel:
+    """``from a import x; from b import y`` (one split import) as two lines.
+
+    The first line keeps the original's comments above and its end of line;
+    the others end with the module's newline.
+    """
+    lines = []
+    for index, small in enumerate(line.body):
+        lines.append(
+            cst.SimpleStatementLine(
+                body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                leading_lines=line.leading_lines if index == 0 else (),
+                trailing_whitespace=line.trailing_whitespace if index == 0 else cst.TrailingWhitespace(),
+            )
+        )
+    return cst.FlattenSentinel(lines)
 
 
 def _is_import_line(statement: cst.CSTNode) -> bool:
@@ -417,14 +497,14 @@ def add_imports(module: cst.Module, imports: dict[str, str | None]) -> cst.Modul
 
 
 def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform]) -> bool:
-    """Decide on the ``ast`` scan alone whether libcst needs to see the file."""
+    """Decide on the ``ast`` scan alone whether libcst needs to see the file (one lookup per reference)."""
     keys = ruleset.keys()
-    for ref in scan.references:
-        if ref.qualified in keys or ruleset.module_finding_for(ref.qualified):
-            return True
-    for qualified, *_ in scan.imports:
-        if qualified in keys or ruleset.module_finding_for(qualified):
-            return True
+    names = {ref.qualified for ref in scan.references}
+    names.update(qualified for qualified, *_ in scan.imports)
+    if not names.isdisjoint(keys):
+        return True
+    if ruleset.module_findings and any(ruleset.module_finding_for(name) for name in names):
+        return True
     return any(custom.applies(scan) for custom in customs)
 
 
@@ -451,7 +531,7 @@ def transform_source(
     if not needs_rewrite(scan, ruleset, customs):
         return EngineResult(source, ())
     module = cst.parse_module(source)
-    ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply)
+    ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     new_module = wrapper.visit(_Transformer(ctx, customs))
     findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))

@@ -83,10 +83,11 @@ def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple
     combined = "\n".join(chunks) + "\n"
     new_combined, findings = convert_module(combined)
 
-    # map combined-module lines back to (cell, line-in-cell)
+    # Findings point into the module as it was before conversion: map those
+    # lines back to (cell, line-in-cell).
     line_to_cell: dict[int, tuple[int, int]] = {}
     current, offset = -1, 0
-    for number, line in enumerate(new_combined.split("\n"), start=1):
+    for number, line in enumerate(combined.split("\n"), start=1):
         mark = _CELL.match(line)
         if mark:
             current, offset = int(mark.group(1)), number
@@ -95,9 +96,14 @@ def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple
     cell_findings = []
     for finding in findings:
         cell, line = line_to_cell.get(finding.line, (-1, finding.line))
+        end_line = finding.end_line
+        if end_line is not None:
+            end_cell, end_in_cell = line_to_cell.get(end_line, (-1, end_line))
+            end_line = end_in_cell if end_cell == cell else None
         cell_findings.append(
             Finding(finding.code, f"cell {cell}: {finding.message}", finding.severity, finding.safety,
-                    line, finding.column, finding.fixed)
+                    line, finding.column, finding.fixed, end_line,
+                    finding.end_column if end_line is not None else None)
         )
     if new_combined == combined:
         return NotebookResult(text, tuple(cell_findings))

@@ -143,6 +143,11 @@ def function_scope_ast(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
             continue  # their bodies are their own scopes
         if isinstance(node, ast.Lambda):
             continue
+        if isinstance(node, ast.comprehension):
+            # comprehension targets live in the comprehension's own scope
+            stack.append(node.iter)
+            stack.extend(node.ifs)
+            continue
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             declared_global.update(node.names)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -184,17 +189,62 @@ def _line_offsets_to_chars(source_lines: list[str], line: int, byte_col: int) ->
     return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
 
 
+def comprehension_scope_ast(node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> dict[str, str | None]:
+    """Names a comprehension binds (its loop targets); they shadow outer names inside it.
+
+    The whole comprehension is treated as one scope, the first ``iter`` too
+    (Python evaluates that one outside); the libcst side does the same, so the
+    two passes always agree.
+    """
+    scope: dict[str, str | None] = {}
+    for generator in node.generators:
+        for name in ast.walk(generator.target):
+            if isinstance(name, ast.Name):
+                scope[name.id] = None
+    return scope
+
+
+def _global_imports(func: ast.FunctionDef | ast.AsyncFunctionDef, bindings: Bindings) -> None:
+    """``global tf`` + ``import tensorflow as tf`` in a function binds the module-level name."""
+    declared: set[str] = set()
+    imports: list[ast.Import | ast.ImportFrom] = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            imports.append(node)
+    if not declared:
+        return
+    local = Bindings()
+    for node in imports:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                local.bind_import(alias.name, alias.asname)
+        elif node.module and not node.level:
+            for alias in node.names:
+                local.bind_from(node.module, alias.name, alias.asname)
+    for name, target in local.items():
+        if name in declared and bindings.target(name) is None:
+            bindings.bind(name, target)
+
+
 def module_bindings_ast(tree: ast.Module) -> Bindings:
     """Bindings made by imports anywhere at module level (inside ``if``/``try`` too).
 
     Collected before any reference is resolved: a function body runs after the
     whole module has been imported, so it sees imports written below it.
+    Functions that import into a ``global`` name bind it too, unless a
+    module-level import already does.
     """
     bindings = Bindings()
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
     stack: list[ast.AST] = list(reversed(tree.body))
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(node)
+            continue
+        if isinstance(node, (ast.ClassDef, ast.Lambda)):
             continue
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -204,6 +254,8 @@ def module_bindings_ast(tree: ast.Module) -> Bindings:
                 bindings.bind_from(node.module, alias.name, alias.asname)
         elif isinstance(node, ast.stmt):
             stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
+    for func in functions:
+        _global_imports(func, bindings)
     return bindings
 
 
@@ -228,11 +280,18 @@ class _AstScanner(ast.NodeVisitor):
             self.imports.append((f"{node.module}.{alias.name}", alias.asname, node.lineno, node.col_offset))
 
     def _visit_function(self, node) -> None:
+        # decorators, defaults and annotations are evaluated in the enclosing scope
         for decorator in getattr(node, "decorator_list", []):
             self.visit(decorator)
-        for default in (*node.args.defaults, *node.args.kw_defaults):
+        args = node.args
+        for default in (*args.defaults, *args.kw_defaults):
             if default is not None:
                 self.visit(default)
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None and arg.annotation is not None:
+                self.visit(arg.annotation)
+        if getattr(node, "returns", None) is not None:
+            self.visit(node.returns)
         self.scopes.append(function_scope_ast(node))
         body = node.body if isinstance(node.body, list) else [node.body]
         for child in body:
@@ -240,6 +299,13 @@ class _AstScanner(ast.NodeVisitor):
         self.scopes.pop()
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
+
+    def _visit_comprehension(self, node) -> None:
+        self.scopes.append(comprehension_scope_ast(node))
+        self.generic_visit(node)
+        self.scopes.pop()
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comprehension
 
     def _qualify(self, dotted: str) -> str | None:
         return qualify_in_scopes(dotted, self.scopes, self.module_bindings)

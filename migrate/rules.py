@@ -153,9 +153,11 @@ class RuleSet:
     findings: dict[str, list[tuple[Severity, str, Rule]]] = field(default_factory=dict)
     module_findings: list[tuple[str, Severity, str, Rule]] = field(default_factory=list)
     custom: dict[str, Rule] = field(default_factory=dict)
+    _keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     def add(self, loaded: LoadedRule) -> None:
         rule, entries = loaded.rule, loaded.entries
+        self._keys = None
         if rule.code in self.rules:
             raise RuleError(f"duplicate rule code {rule.code} ({rule.source} and {self.rules[rule.code].source})")
         self.rules[rule.code] = rule
@@ -194,12 +196,14 @@ class RuleSet:
                 return prefix, severity, message, rule
         return None
 
-    def keys(self) -> set[str]:
-        """Every qualified name some table reacts to (for cheap pre-filtering)."""
-        return (
-            set(self.renames) | set(self.reorders) | set(self.keyword_renames) | set(self.keyword_removals)
-            | set(self.value_rewrites) | set(self.findings)
-        )
+    def keys(self) -> frozenset[str]:
+        """Every qualified name some table reacts to (for cheap pre-filtering); built once per rule set."""
+        if self._keys is None:
+            self._keys = frozenset().union(
+                self.renames, self.reorders, self.keyword_renames, self.keyword_removals,
+                self.value_rewrites, self.findings,
+            )
+        return self._keys
 
 
 def available_rulesets(root: Path | None = None) -> dict[str, RuleSetInfo]:

@@ -54,26 +54,42 @@ def decode_source(data: bytes, path: str = "<unknown>") -> DecodedText:
 
 
 def read_source(path: Path) -> tuple[bytes, DecodedText]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise SourceError(f"{path}: file vanished before it could be read") from exc
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    data = read_bytes(path)
     return data, decode_source(data, str(path))
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        if path.is_symlink():
+            raise SourceError(f"{path}: broken symbolic link (points to {os.readlink(path)})") from exc
+        raise SourceError(f"{path}: file vanished before it could be read") from exc
+    except IsADirectoryError as exc:
+        raise SourceError(f"{path}: is a directory") from exc
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return data
+
+
+def atomic_write(path: Path, data: bytes, *, replace_only: bool = False) -> None:
     """Replace ``path``'s contents in one step, keeping its permission bits.
 
-    Writes through a symlink to its target, so the link itself is kept.
+    Writes through a symlink to its target, so the link itself is kept.  A file
+    without write permission is refused even where the process could write it
+    anyway (root): the mode bits say the user wants it left alone.  With
+    ``replace_only`` a file that no longer exists is not created again.
     """
     target = Path(os.path.realpath(path))
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
-        mode = 0o644
-    if target.exists() and not os.access(target, os.W_OK):
+        mode = None
+    if mode is None:
+        if replace_only:
+            raise SourceError(f"{path}: file vanished before it could be written; nothing written")
+        mode = 0o666 & ~_umask()
+    elif not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
         raise SourceError(f"{path}: file is read-only; left unchanged")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dlmigrate-tmp", dir=target.parent)
     try:
@@ -89,6 +105,12 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def discover(paths: Iterable[Path], excludes: Iterable[str] = (), suffixes=SOURCE_SUFFIXES) -> Iterator[tuple[Path, Path]]:

@@ -5,11 +5,15 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from migrate.cli import EXIT_ERROR_FINDINGS, EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from migrate.convert import ConvertOptions, convert_paths, unified_diff
+# migrate.convert imports libcst (~0.3 s): imported where used, so `dlmigrate lint` starts fast
 from migrate.model import FileResult, FileStatus, Safety, Severity
 from migrate.rules import RuleError, available_rulesets
+
+if TYPE_CHECKING:
+    from migrate.convert import ConvertOptions
 
 
 def _targets() -> list[str]:
@@ -47,7 +51,9 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(part.strip().upper() for part in text.split(",") if part.strip())
 
 
-def options_from_args(args: argparse.Namespace) -> ConvertOptions:
+def options_from_args(args: argparse.Namespace) -> "ConvertOptions":
+    from migrate.convert import ConvertOptions
+
     apply = frozenset({Safety.SAFE}) if args.safe_only else frozenset({Safety.SAFE, Safety.REVIEW})
     return ConvertOptions(
         target=args.target,
@@ -67,6 +73,15 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("dlmigrate: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if args.out is not None:
+        from migrate.convert import out_dir_problem
+
+        problem = out_dir_problem(args.paths, args.out)
+        if problem:
+            print(f"dlmigrate: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    from migrate.convert import convert_paths
+
     options = options_from_args(args)
     try:
         ruleset = options.load_rules()
@@ -85,6 +100,8 @@ def print_result(result: FileResult, *, show_diff: bool, quiet: bool) -> None:
         print(f"error: {result.error}", file=sys.stderr)
         return
     if show_diff and result.changed:
+        from migrate.convert import unified_diff
+
         sys.stdout.write(unified_diff(result))
         sys.stdout.flush()
     if quiet:

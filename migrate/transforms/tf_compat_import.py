@@ -35,12 +35,12 @@ def _compat_alias(statement: cst.BaseSmallStatement) -> str | None:
 @register("TF2007")
 class CompatV1Import(CustomTransform):
     def applies(self, scan) -> bool:
-        return any(target in TF_V1_ALIASES for _, target in scan.bindings.items())
+        # function-level imports count too: they are rewritten like module-level ones
+        return any(qualified in TF_V1_ALIASES for qualified, *_ in scan.imports)
 
     def prepare(self, ctx) -> None:
-        for local, target in list(ctx.bindings.items()):
-            if target in TF_V1_ALIASES:
-                ctx.bindings.bind(local, "tensorflow")
+        for alias in TF_V1_ALIASES:
+            ctx.rebind_target(alias, "tensorflow")
 
     def on_statement(self, ctx, original, updated):
         if len(updated.body) != 1:

@@ -30,10 +30,7 @@ class GraphModeProgram(CustomTransform):
         return bool(self._graph_names(scan))
 
     def prepare(self, ctx) -> None:
-        from migrate.resolve import scan_source
-
-        scan = scan_source(ctx.source)
-        ctx.facts["TF2301"] = self._graph_names(scan) if self.applies(scan) else []
+        ctx.facts["TF2301"] = self._graph_names(ctx.scan) if ctx.scan is not None and self.applies(ctx.scan) else []
 
     def finish(self, ctx, module: cst.Module) -> cst.Module:
         names = ctx.facts.get("TF2301")
@@ -45,7 +42,9 @@ class GraphModeProgram(CustomTransform):
         call = f"{ctx.spell('tensorflow.compat.v1.disable_v2_behavior')}(){module.default_newline}"
         statement = cst.parse_statement(call, config=module.config_for_parsing)
         short = ", ".join("tf" + n[len("tensorflow"):] for n in names[:3])
-        ctx.report(self.rule, ctx.original_module.body[index - 1], self.rule.message.format(names=short), fixed=True)
+        # reported at the import in the original module: earlier rewrites may have added lines
+        anchor = _after_tensorflow_import(ctx.original_module) or index
+        ctx.report(self.rule, ctx.original_module.body[anchor - 1], self.rule.message.format(names=short), fixed=True)
         return module.with_changes(body=[*module.body[:index], statement, *module.body[index:]])
 
 
