@@ -237,10 +237,11 @@ def module_bindings_ast(tree: ast.Module) -> Bindings:
     module-level import already does.
     """
     bindings = Bindings()
+    fallbacks = Bindings()  # bound in ``except`` handlers: used only where the ``try`` bound nothing
     functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-    stack: list[ast.AST] = list(reversed(tree.body))
+    stack: list[tuple[ast.AST, Bindings]] = [(node, bindings) for node in reversed(tree.body)]
     while stack:
-        node = stack.pop()
+        node, into = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append(node)
             continue
@@ -248,12 +249,18 @@ def module_bindings_ast(tree: ast.Module) -> Bindings:
             continue
         if isinstance(node, ast.Import):
             for alias in node.names:
-                bindings.bind_import(alias.name, alias.asname)
+                into.bind_import(alias.name, alias.asname)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
-                bindings.bind_from(node.module, alias.name, alias.asname)
-        elif isinstance(node, ast.stmt):
-            stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
+                into.bind_from(node.module, alias.name, alias.asname)
+        elif isinstance(node, ast.ExceptHandler):
+            stack.extend((child, fallbacks) for child in reversed(node.body))
+        elif isinstance(node, (ast.stmt, ast.match_case)):
+            children = [c for c in ast.iter_child_nodes(node) if isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case))]
+            stack.extend((child, into) for child in reversed(children))
+    for name, target in fallbacks.items():
+        if bindings.target(name) is None:
+            bindings.bind(name, target)
     for func in functions:
         _global_imports(func, bindings)
     return bindings
