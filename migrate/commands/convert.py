@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +43,13 @@ def register(sub) -> None:
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--no-diff", action="store_true", help="do not print the diff")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="also write a review report; the extension picks the format: .md (pull-request comment), "
+        ".html (self-contained page), .json (machine-readable), .sarif (code scanning)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -80,7 +86,16 @@ def run(args: argparse.Namespace) -> int:
         if problem:
             print(f"dlmigrate: {problem}", file=sys.stderr)
             return EXIT_USAGE
-    from migrate.convert import convert_paths
+    if args.report is not None:
+        from migrate.report import ReportError, check_report_path
+
+        try:
+            check_report_path(args.report)
+        except ReportError as exc:
+            print(f"dlmigrate: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    from migrate.console import Console
+    from migrate.convert import convert_paths, unified_diff
 
     options = options_from_args(args)
     try:
@@ -88,42 +103,41 @@ def run(args: argparse.Namespace) -> int:
     except RuleError as exc:
         print(f"dlmigrate: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    console = Console(quiet=args.quiet)
     results = []
-    for result in convert_paths(args.paths, options, args.jobs, ruleset):
-        results.append(result)
-        print_result(result, show_diff=not args.no_diff, quiet=args.quiet)
-    return summarize(results, quiet=args.quiet)
+    with console.progress(_count_files(args, console)) as progress:
+        for result in convert_paths(args.paths, options, args.jobs, ruleset):
+            results.append(result)
+            console.result(result, show_diff=not args.no_diff, diff_text=unified_diff(result) if result.changed and not args.no_diff else "")
+            progress.advance(result.path)
+    validation: dict[str, dict] | None = None  # per path, ProgramResult.to_dict(), when --validate ran
+    code = exit_code(results)
+    if args.report is not None:
+        from migrate.report import ReportError, build_document, write_report
+
+        document = build_document(results, ruleset, command="convert", target=args.target, validation=validation)
+        try:
+            write_report(args.report, document)
+        except ReportError as exc:
+            console.error(str(exc))
+            code = code or EXIT_USAGE
+    console.summary(results, "convert", ruleset.rules)
+    return code
 
 
-def print_result(result: FileResult, *, show_diff: bool, quiet: bool) -> None:
-    if result.status is FileStatus.FAILED:
-        print(f"error: {result.error}", file=sys.stderr)
-        return
-    if show_diff and result.changed:
-        from migrate.convert import unified_diff
+def _count_files(args: argparse.Namespace, console) -> int:
+    """How many files the run will see, for the progress bar; only counted when a bar can show."""
+    if console.quiet or not console.err.isatty():
+        return 0
+    from migrate.sources import discover
 
-        sys.stdout.write(unified_diff(result))
-        sys.stdout.flush()
-    if quiet:
-        return
-    for finding in result.findings:
-        mark = "fixed" if finding.fixed else finding.severity.value
-        print(f"{result.path}:{finding.line}:{finding.column}: {finding.code} [{mark}] {finding.message}", file=sys.stderr)
+    out_dir = args.out.resolve() if args.out is not None else None
+    return sum(1 for _, path in discover(args.paths) if out_dir is None or out_dir not in path.resolve().parents)
 
 
-def summarize(results: list[FileResult], *, quiet: bool = False) -> int:
-    statuses = Counter(r.status for r in results)
-    open_findings = Counter(f.severity for r in results for f in r.findings if not f.fixed)
-    fixed = sum(1 for r in results for f in r.findings if f.fixed)
-    print(
-        f"{len(results)} files: {statuses[FileStatus.CHANGED]} changed, "
-        f"{statuses[FileStatus.UNCHANGED] + statuses[FileStatus.SKIPPED]} unchanged, "
-        f"{statuses[FileStatus.FAILED]} failed; {fixed} edits; findings: "
-        + ", ".join(f"{open_findings[s]} {s.value}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)),
-        file=sys.stderr,
-    )
-    if statuses[FileStatus.FAILED]:
+def exit_code(results: list[FileResult]) -> int:
+    if any(r.status is FileStatus.FAILED for r in results):
         return EXIT_FAILED
-    if open_findings[Severity.ERROR]:
+    if any(f.severity is Severity.ERROR and not f.fixed for r in results for f in r.findings):
         return EXIT_ERROR_FINDINGS
     return EXIT_OK
