@@ -1,0 +1,791 @@
+"""Run one program and record what it computed: the half of ``dlmigrate validate`` inside the user's process.
+
+This file is deliberately standalone: it imports only the standard library,
+numpy and the framework the program itself imports, so it can be copied to a
+bare machine (a GPU box without TensorFlow, say) and run as::
+
+    python executor.py --program model.py --out DIR [--device cuda] [--seed 0]
+
+It writes ``DIR/outputs.npz`` (one array per observed value) and
+``DIR/manifest.json`` (framework and versions, device, seed, dtypes, sites,
+and the error if the program failed).  What it observes:
+
+* every ``Session.run`` (TF1 graph programs), in call order, with its call line;
+* every ``dlmigrate_observe(name, value)`` call (a builtin the executor installs;
+  also ``from dlmigrate_observe import observe``);
+* the module-level variables holding numbers/arrays/tensors when the program ends;
+* in function mode (``--entry``), the values the entry function returns.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import builtins
+import json
+import os
+import platform
+import random
+import re
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = 1
+MAX_OUTPUTS = 10_000  # past this a program's further values are counted, not stored
+MAX_BYTES = 256 * 2**20
+TRACEBACK_TAIL = 25  # lines kept from a failing program's traceback
+
+# Names whose presence on ``tf.`` (and absence from TF2's top level) mark a TF1 program.
+_TF1_MARKERS = frozenset(
+    {"placeholder", "Session", "InteractiveSession", "get_variable", "variable_scope", "global_variables_initializer",
+     "initialize_all_variables", "layers", "train", "GraphKeys", "get_collection", "ConfigProto", "random_normal",
+     "truncated_normal", "random_uniform", "set_random_seed", "trainable_variables", "placeholder_with_default"}
+)
+
+
+class Recorder:
+    """Collects observed values in the order the program produced them."""
+
+    def __init__(self) -> None:
+        self.outputs: list[dict] = []
+        self.arrays: dict[str, np.ndarray] = {}
+        self.unobservable: list[str] = []
+        self.dropped = 0
+        self.bytes = 0
+        self.run_count = 0
+        self.busy = False  # our own Session.run calls (variable capture) must not be recorded
+
+    def add(self, kind: str, name: str, value, line: int | None = None) -> None:
+        for path, leaf in _flatten(value):
+            self._add_leaf(kind, name + path, leaf, line)
+
+    def _add_leaf(self, kind: str, name: str, leaf, line: int | None) -> None:
+        if len(self.outputs) >= MAX_OUTPUTS or self.bytes >= MAX_BYTES:
+            self.dropped += 1
+            return
+        entry = {"name": name, "kind": kind, "line": line}
+        if leaf is None:
+            entry.update(structure="none")
+        elif isinstance(leaf, (str, bytes)):
+            entry.update(structure="text", text=leaf if isinstance(leaf, str) else leaf.decode("utf-8", "replace"))
+        else:
+            array = _to_numpy(leaf)
+            if array is None:
+                entry.update(structure="opaque", type=type(leaf).__name__)
+            else:
+                key = f"o{len(self.outputs):05d}"
+                if array.dtype == object:
+                    entry.update(structure="opaque", type="object array")
+                else:
+                    self.arrays[key] = array
+                    self.bytes += array.nbytes
+                    entry.update(structure="array", key=key, dtype=str(array.dtype), shape=list(array.shape))
+                    if array.dtype.kind in "fc":
+                        entry["nonfinite"] = int(array.size - np.isfinite(array).sum())
+        self.outputs.append(entry)
+
+
+def _flatten(value, path: str = ""):
+    """(path suffix, leaf) pairs: lists/tuples by index, dicts by key, namedtuples by field."""
+    if isinstance(value, dict):
+        for key in value:
+            yield from _flatten(value[key], f"{path}[{key!r}]")
+    elif isinstance(value, tuple) and hasattr(value, "_fields"):
+        for field in value._fields:
+            yield from _flatten(getattr(value, field), f"{path}.{field}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _flatten(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def _to_numpy(value):
+    """A numpy copy of a number/array/tensor, or None when the value is not numeric data."""
+    if isinstance(value, (bool, int, float, complex, np.generic)):
+        return np.asarray(value)
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    module = type(value).__module__ or ""
+    if module.startswith("torch"):
+        try:
+            return value.detach().cpu().resolve_conj().numpy().copy()
+        except Exception:
+            return None
+    if module.startswith(("tensorflow", "tf_keras", "keras")):
+        numpy = getattr(value, "numpy", None)
+        if numpy is None:
+            return None
+        try:
+            return np.asarray(numpy())
+        except Exception:  # a symbolic graph tensor has no value
+            return None
+    return None
+
+
+def _is_numeric_tree(value, depth: int = 0) -> bool:
+    if depth > 6:
+        return False
+    if isinstance(value, dict):
+        return bool(value) and all(_is_numeric_tree(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return bool(value) and len(value) <= 1000 and all(_is_numeric_tree(v, depth + 1) for v in value)
+    if isinstance(value, (bool, int, float, complex, np.generic, np.ndarray)):
+        return True
+    module = type(value).__module__ or ""
+    return module.startswith(("torch", "tensorflow", "tf_keras", "keras")) and hasattr(value, "shape")
+
+
+# -- static look at the program (no import of it)
+
+def scan_program(source: str) -> dict:
+    """Which frameworks the program imports, whether it is TF1 code, and its placeholder declarations."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {"frameworks": [], "tf_aliases": [], "tf_attributes": [], "placeholders": []}
+    frameworks, tf_aliases, attributes, placeholders = set(), set(), set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                if top in ("tensorflow", "torch"):
+                    frameworks.add(top)
+                if alias.name == "tensorflow":
+                    tf_aliases.add(alias.asname or "tensorflow")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            top = node.module.split(".")[0]
+            if top in ("tensorflow", "torch"):
+                frameworks.add(top)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in tf_aliases:
+            attributes.add(node.attr)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
+            target, call = node.targets[0], node.value
+            callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            if isinstance(target, ast.Name) and callee == "placeholder":
+                placeholders.append(_placeholder_spec(target.id, call))
+    return {"frameworks": sorted(frameworks), "tf_aliases": sorted(tf_aliases), "tf_attributes": sorted(attributes),
+            "placeholders": [p for p in placeholders if p]}
+
+
+def _placeholder_spec(name: str, call: ast.Call) -> dict | None:
+    args = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+    dtype_node = call.args[0] if call.args else args.get("dtype")
+    shape_node = call.args[1] if len(call.args) > 1 else args.get("shape")
+    dtype = dtype_node.attr if isinstance(dtype_node, ast.Attribute) else getattr(dtype_node, "value", None)
+    if not isinstance(dtype, str):
+        return None
+    shape = None
+    if isinstance(shape_node, (ast.List, ast.Tuple)):
+        shape = []
+        for item in shape_node.elts:
+            value = item.value if isinstance(item, ast.Constant) else "?"
+            shape.append(None if value is None or value == "?" else value)
+    return {"name": name, "dtype": dtype, "shape": shape}
+
+
+def is_tf1_program(scan: dict) -> bool:
+    """TF1 code: it uses ``tf.<name>`` names that only TF1's top level had, and does not set up compat itself."""
+    return "tensorflow" in scan["frameworks"] and bool(_TF1_MARKERS & set(scan["tf_attributes"])) and \
+        "compat" not in scan["tf_attributes"]
+
+
+# -- input specs for function mode
+
+_SPEC_ITEM = re.compile(r"^\s*(\w+)\s*:\s*(\w+)\s*(?:\[([^\]]*)\])?\s*$")
+
+
+def parse_input_spec(spec: str) -> list[dict]:
+    """``"x:float32[4,3];y:int64[4]"`` -> [{"name": "x", "dtype": "float32", "shape": [4, 3]}, ...]."""
+    items = []
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        match = _SPEC_ITEM.match(part)
+        if not match:
+            raise ValueError(f"bad input spec {part!r}; expected NAME:DTYPE[d0,d1,...]")
+        name, dtype, dims = match.groups()
+        np.dtype(dtype)  # raises TypeError for an unknown dtype
+        shape = [int(d) for d in dims.split(",") if d.strip()] if dims else []
+        items.append({"name": name, "dtype": dtype, "shape": shape})
+    return items
+
+
+def make_inputs(specs: list[dict], seed: int, batch: int) -> dict[str, np.ndarray]:
+    """Seeded inputs, identical for both sides of a comparison: normal floats, small non-negative ints."""
+    rng = np.random.default_rng(seed)
+    inputs = {}
+    for spec in specs:
+        shape = [batch if d is None else int(d) for d in (spec["shape"] or [])]
+        dtype = np.dtype(spec["dtype"])
+        if dtype.kind == "f":
+            value = rng.standard_normal(shape).astype(dtype)
+        elif dtype.kind in "iu":
+            value = rng.integers(0, 10, size=shape).astype(dtype)
+        elif dtype.kind == "b":
+            value = rng.integers(0, 2, size=shape).astype(bool)
+        else:
+            raise ValueError(f"cannot generate inputs of dtype {dtype} for {spec['name']}")
+        inputs[spec["name"]] = value
+    return inputs
+
+
+# -- framework set-up: determinism, device, TF1 shim, hooks
+
+class Frameworks:
+    def __init__(self, recorder: Recorder, options) -> None:
+        self.recorder = recorder
+        self.options = options
+        self.tf = None
+        self.torch = None
+        self.device = "cpu"
+        self.notes: list[str] = []
+        self.variables: VariableSharing | None = None
+
+    def setup(self, names: list[str], shim: bool) -> None:
+        seed = self.options.seed
+        random.seed(seed)
+        np.random.seed(seed)
+        if "tensorflow" in names:
+            self._setup_tensorflow(seed, shim)
+        if "torch" in names:
+            self._setup_torch(seed)
+
+    def _setup_tensorflow(self, seed: int, shim: bool) -> None:
+        import tensorflow as tf
+
+        self.tf = tf
+        gpus = tf.config.list_physical_devices("GPU")
+        if self.options.device == "cpu" and gpus:
+            tf.config.set_visible_devices([], "GPU")
+            gpus = []
+        if self.options.device == "cuda" and not gpus:
+            raise RuntimeError("--device cuda: TensorFlow sees no GPU")
+        if gpus:
+            self.device = "cuda"
+            # TF32 would make matmuls differ from the other side by ~1e-3
+            tf.config.experimental.enable_tensor_float_32_execution(False)
+        tf.random.set_seed(seed)
+        try:
+            tf.config.experimental.enable_op_determinism()
+        except Exception as exc:  # older TF: TF_DETERMINISTIC_OPS in the environment does it
+            self.notes.append(f"op determinism not enabled: {exc}")
+        self._hook_session(tf)
+        self._seed_new_graphs(tf, seed)
+        if shim:
+            tf.compat.v1.disable_v2_behavior()
+            tf.compat.v1.set_random_seed(seed)
+            sys.modules["tensorflow"] = tf.compat.v1  # the program's ``import tensorflow as tf`` gets TF1's API
+            self.notes.append("ran under the TF1 shim (tensorflow -> tensorflow.compat.v1, v2 behaviour off)")
+
+    def _seed_new_graphs(self, tf, seed: int) -> None:
+        """``tf.Graph()`` made by the program gets the same graph-level seed on both sides."""
+        graph_class = tf.Graph
+        original_init = graph_class.__init__
+
+        frameworks = self
+
+        def init(graph, *args, **kwargs):
+            original_init(graph, *args, **kwargs)
+            graph.seed = seed
+            if frameworks.variables is not None:
+                _add_creator(graph, frameworks.variables.tf_creator)
+
+        graph_class.__init__ = init
+
+    def _hook_session(self, tf) -> None:
+        from tensorflow.python.client import session as session_module
+
+        recorder, frameworks = self.recorder, self
+        original_run = session_module.BaseSession.run
+
+        def run(sess, fetches, *args, **kwargs):
+            if recorder.busy:
+                return original_run(sess, fetches, *args, **kwargs)
+            recorder.busy = True
+            try:
+                result = original_run(sess, fetches, *args, **kwargs)
+                if frameworks.variables is not None:
+                    frameworks.variables.after_session_run(sess, original_run)
+            finally:
+                recorder.busy = False
+            index = recorder.run_count
+            recorder.run_count += 1
+            recorder.add("session.run", f"session.run#{index}", result, _caller_line())
+            return result
+
+        session_module.BaseSession.run = run
+
+    def _setup_torch(self, seed: int) -> None:
+        import torch
+
+        self.torch = torch
+        torch.manual_seed(seed)
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        cuda = torch.cuda.is_available()
+        if self.options.device == "cuda" and not cuda:
+            raise RuntimeError("--device cuda: PyTorch sees no GPU")
+        if cuda and self.options.device != "cpu":
+            self.device = "cuda"
+            torch.cuda.manual_seed_all(seed)
+            torch.set_default_device("cuda")  # the program's tensors and modules land on the GPU
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cudnn.benchmark = False
+
+
+def _caller_line() -> int | None:
+    """Line in the user's program of the innermost frame that belongs to it."""
+    program = _PROGRAM_PATH[0]
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == program:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+_PROGRAM_PATH = [""]
+
+
+# -- initial variable values: record on one side, load on the other
+
+class VariableSharing:
+    """Record every variable's initial value in creation order, or overwrite them from such a recording.
+
+    Matching: by name when every recorded name exists on this side (same framework),
+    else by creation order, with a layout transform where the frameworks differ
+    (TF Dense kernel (in, out) <-> torch Linear weight (out, in); TF conv HWIO <-> torch OIHW).
+    """
+
+    def __init__(self, mode: str, path: Path, framework_of: callable) -> None:
+        self.mode = mode  # "save" or "load"
+        self.path = path
+        self.framework_of = framework_of
+        self.saved: list[dict] = []
+        self.saved_arrays: list[np.ndarray] = []
+        self.pending_tf_graph: list = []
+        self.torch_params: list = []
+        self.loaded_count = 0
+        self.log: list[str] = []
+        self.recording: list[dict] = []
+        self.recorded_arrays: list[np.ndarray] = []
+        self.source_framework = ""
+        if mode == "load":
+            with open(path / "variables.json", encoding="utf-8") as handle:
+                meta = json.load(handle)
+            self.source_framework = meta["framework"]
+            self.recording = meta["variables"]
+            with np.load(path / "variables.npz") as data:
+                self.recorded_arrays = [data[f"v{i:05d}"] for i in range(len(self.recording))]
+        self.next_index = 0
+        self.names = {item["name"]: i for i, item in enumerate(self.recording)}
+
+    def _value_for(self, name: str, shape: tuple, framework: str) -> np.ndarray | None:
+        """The recorded value for the next variable created here, transformed to this side's layout."""
+        index = self.names.get(name)
+        if index is None or self.source_framework != framework:
+            index = self.next_index
+        self.next_index = index + 1
+        if index >= len(self.recording):
+            self.log.append(f"{name}: no recorded value left (recording has {len(self.recording)})")
+            return None
+        value = self.recorded_arrays[index]
+        transformed = convert_layout(value, self.source_framework, framework, tuple(shape))
+        if transformed is None:
+            self.log.append(f"{name}{list(shape)}: recorded {self.recording[index]['name']}{list(value.shape)} does not fit")
+            return None
+        self.loaded_count += 1
+        return transformed
+
+    # TensorFlow: a variable creator sees every tf.Variable, eager or graph
+    def tf_creator(self, next_creator, **kwargs):
+        if self.mode == "load":
+            tf = sys.modules.get("tensorflow.compat.v1") or sys.modules["tensorflow"]
+            variable = next_creator(**kwargs)
+            value = self._value_for(_tf_name(variable), tuple(variable.shape.as_list()), "tensorflow")
+            if value is not None:
+                if tf.executing_eagerly() or not hasattr(variable, "initializer"):
+                    variable.assign(value.astype(variable.dtype.as_numpy_dtype))
+                else:  # graph mode: replace the initializer's value so the program's init op loads ours
+                    variable._initializer_op = variable.assign(value.astype(variable.dtype.as_numpy_dtype)).op
+            return variable
+        variable = next_creator(**kwargs)
+        try:
+            self._save(_tf_name(variable), np.asarray(variable.numpy()))
+        except Exception:  # graph mode: the value exists only once the program runs its initializer
+            self.pending_tf_graph.append(variable)
+        return variable
+
+    def after_session_run(self, sess, original_run) -> None:
+        if self.mode != "save" or not self.pending_tf_graph:
+            return
+        try:
+            values = original_run(sess, self.pending_tf_graph)
+        except Exception:  # not initialized yet
+            return
+        for variable, value in zip(self.pending_tf_graph, values):
+            self._save(_tf_name(variable), np.asarray(value))
+        self.pending_tf_graph = []
+
+    # torch: parameters are registered uninitialized and filled by reset_parameters(),
+    # so values are taken (or replaced) when the owning module first runs
+    def torch_registered(self, module, name, param) -> None:
+        if param is not None:
+            self.torch_params.append((module, name, param, f"{type(module).__name__}.{name}"))
+
+    def torch_pre_forward(self, module, args) -> None:
+        import torch
+
+        pending = [item for item in self.torch_params if not getattr(item[2], "_dlmigrate_done", False)]
+        for owner, _, param, label in pending:
+            if self.mode == "save":
+                self._save(label, param.detach().cpu().numpy().copy())
+            else:
+                value = self._value_for(label, tuple(param.shape), "torch")
+                if value is not None:
+                    with torch.no_grad():
+                        param.copy_(torch.as_tensor(value, dtype=param.dtype, device=param.device))
+            param._dlmigrate_done = True
+
+    def _save(self, name: str, value: np.ndarray) -> None:
+        self.saved.append({"name": name, "shape": list(value.shape), "dtype": str(value.dtype)})
+        self.saved_arrays.append(value)
+
+    def finish(self, framework: str) -> None:
+        if self.mode == "save":
+            if self.torch_params:
+                self.torch_pre_forward(None, ())
+            self.path.mkdir(parents=True, exist_ok=True)
+            np.savez(self.path / "variables.npz", **{f"v{i:05d}": a for i, a in enumerate(self.saved_arrays)})
+            with open(self.path / "variables.json", "w", encoding="utf-8") as handle:
+                json.dump({"framework": framework, "variables": self.saved}, handle, indent=1)
+
+
+def _add_creator(graph, creator) -> None:
+    """Put ``creator`` on ``graph``'s variable-creator stack for the whole run (a scope would end too early)."""
+    stack = list(graph._variable_creator_stack)
+    if all(item[1] != creator for item in stack):  # bound methods: equal, never identical
+        graph._thread_local._variable_creator_stack = [(0, creator)] + stack
+
+
+def _tf_name(variable) -> str:
+    name = getattr(variable, "name", "") or ""
+    return name[:-2] if name.endswith(":0") else name
+
+
+def convert_layout(value: np.ndarray, source: str, target: str, shape: tuple) -> np.ndarray | None:
+    """``value`` recorded in ``source``'s layout, reshaped for a ``target`` variable of ``shape``, or None."""
+    if source != target and value.ndim in (2, 4) and source in ("tensorflow", "torch") and target in ("tensorflow", "torch"):
+        if value.ndim == 2:  # Dense kernel (in, out) <-> Linear weight (out, in)
+            moved = value.T
+        elif source == "tensorflow":  # conv kernel HWIO -> OIHW
+            moved = value.transpose(3, 2, 0, 1)
+        else:  # OIHW -> HWIO
+            moved = value.transpose(2, 3, 1, 0)
+        if moved.shape == shape:
+            return np.ascontiguousarray(moved)
+    if value.shape == shape:
+        return value
+    return None
+
+
+# -- the observation marker
+
+def install_marker(recorder: Recorder) -> None:
+    def observe(name, value):
+        """Record ``value`` under ``name`` for ``dlmigrate validate``; returns ``value`` unchanged."""
+        recorder.add("observe", f"observe:{name}", value, _caller_line_direct())
+        return value
+
+    builtins.dlmigrate_observe = observe
+    module = types.ModuleType("dlmigrate_observe")
+    module.observe = observe
+    module.dlmigrate_observe = observe
+    sys.modules["dlmigrate_observe"] = module
+
+
+def _caller_line_direct() -> int | None:
+    frame = sys._getframe(2)
+    return frame.f_lineno if frame.f_code.co_filename == _PROGRAM_PATH[0] else None
+
+
+def record_globals(recorder: Recorder, namespace: dict) -> None:
+    for name, value in namespace.items():
+        if name.startswith("_") or isinstance(value, (types.ModuleType, types.FunctionType, type)):
+            continue
+        if _is_numeric_tree(value):
+            before = len(recorder.outputs)
+            recorder.add("global", name, value)
+            if all(o["structure"] == "opaque" for o in recorder.outputs[before:]):
+                del recorder.outputs[before:]
+                recorder.unobservable.append(name)
+
+
+# -- running the program
+
+def _versions(frameworks: Frameworks) -> dict:
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for name in ("tensorflow", "torch"):
+        module = sys.modules.get(name) if name != "tensorflow" else (frameworks.tf or sys.modules.get(name))
+        if module is not None:
+            versions[name] = getattr(module, "__version__", "?")
+    return versions
+
+
+def _error_record(exc: BaseException, program: str) -> dict:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next  # the executor's own frames say nothing about the program
+    lines = traceback.format_exception(type(exc), exc, tb or exc.__traceback__)
+    text = "".join(lines)
+    tail = "\n".join(text.rstrip().splitlines()[-TRACEBACK_TAIL:])
+    message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, EOFError):
+        message += " (the program reads standard input; validation runs it with no input)"
+    return {"type": type(exc).__name__, "message": message, "traceback": tail}
+
+
+def execute(options) -> int:
+    started = time.perf_counter()
+    main_pid = os.getpid()
+    program = Path(options.program).resolve()
+    _PROGRAM_PATH[0] = str(program)
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    recorder = Recorder()
+    frameworks = Frameworks(recorder, options)
+    manifest: dict = {"format": FORMAT, "program": str(program), "seed": options.seed, "entry": options.entry,
+                      "status": "ok", "error": None, "exit_code": None}
+    status_code = 0
+    namespace: dict = {}
+    try:
+        source = program.read_text(encoding="utf-8") if program.is_file() else ""
+        if options.entry and program.is_dir():
+            source = ""
+            module_name = options.entry.split(":")[0]
+            candidate = program / (module_name.replace(".", "/") + ".py")
+            if candidate.is_file():
+                source = candidate.read_text(encoding="utf-8")
+        scan = scan_program(source)
+        names = scan["frameworks"] if options.framework == "auto" else [n for n in options.framework.split(",") if n]
+        shim = {"on": True, "off": False}.get(options.tf1_shim, is_tf1_program(scan))
+        manifest["framework"] = "+".join(names) or "none"
+        manifest["tf1_shim"] = shim
+        frameworks.setup(names, shim)
+        if options.init_save or options.init_load:
+            frameworks.variables = VariableSharing("save" if options.init_save else "load",
+                                                   Path(options.init_save or options.init_load), None)
+        install_marker(recorder)
+        sys.stdin = open(os.devnull, encoding="utf-8")
+        sys.argv = [str(program)] + list(options.program_args)
+        with _variable_hooks(frameworks):
+            if options.entry:
+                _run_entry(options, program, scan, frameworks, recorder)
+            else:
+                namespace = _run_script(program, options)
+    except SystemExit as exc:
+        code = exc.code
+        manifest["exit_code"] = code if isinstance(code, int) else (0 if code is None else 1)
+        if manifest["exit_code"] != 0:
+            manifest["status"] = "error"
+            manifest["error"] = {"type": "SystemExit", "message": f"the program called sys.exit({code!r})",
+                                 "traceback": ""}
+        namespace = _LAST_NAMESPACE[0]
+    except BaseException as exc:  # the program's failure is a result, not our crash
+        manifest["status"] = "error"
+        manifest["error"] = _error_record(exc, str(program))
+        namespace = _LAST_NAMESPACE[0]
+    if os.getpid() != main_pid:  # a forked child finishing the program must not overwrite the parent's results
+        os._exit(0)
+    try:
+        if namespace and not options.entry:
+            record_globals(recorder, namespace)
+        if frameworks.variables is not None:
+            frameworks.variables.finish(manifest.get("framework", ""))
+            manifest["variables"] = {"mode": frameworks.variables.mode,
+                                     "count": len(frameworks.variables.saved) or frameworks.variables.loaded_count,
+                                     "problems": frameworks.variables.log}
+    except BaseException as exc:
+        if manifest["status"] == "ok":
+            manifest["status"] = "error"
+            manifest["error"] = _error_record(exc, str(program))
+    manifest.update(
+        device=frameworks.device,
+        versions=_versions(frameworks),
+        platform=platform.platform(),
+        notes=frameworks.notes,
+        outputs=recorder.outputs,
+        unobservable=recorder.unobservable,
+        dropped_outputs=recorder.dropped,
+        session_runs=recorder.run_count,
+        wall_s=round(time.perf_counter() - started, 3),
+    )
+    np.savez(out / "outputs.npz", **recorder.arrays)
+    with open(out / "manifest.json.tmp", "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=1, default=str)
+    os.replace(out / "manifest.json.tmp", out / "manifest.json")
+    return status_code
+
+
+_LAST_NAMESPACE: list[dict] = [{}]
+
+
+class _variable_hooks:
+    """Install variable capture/load hooks for the frameworks in use, for the duration of the program."""
+
+    def __init__(self, frameworks: Frameworks) -> None:
+        self.frameworks = frameworks
+        self.exits: list = []
+
+    def __enter__(self):
+        sharing = self.frameworks.variables
+        tf, torch = self.frameworks.tf, self.frameworks.torch
+        if sharing is not None and tf is not None:
+            _add_creator(tf.compat.v1.get_default_graph(), sharing.tf_creator)
+        if sharing is not None and torch is not None:
+            from torch.nn.modules import module as module_module
+
+            self.exits.append(module_module.register_module_parameter_registration_hook(sharing.torch_registered))
+            self.exits.append(module_module.register_module_forward_pre_hook(sharing.torch_pre_forward))
+        if self.frameworks.options.random_tool and tf is not None:
+            tool = tf.compat.v1.keras.utils.DeterministicRandomTestTool(mode=self.frameworks.options.random_tool)
+            scope = tool.scope()
+            scope.__enter__()
+            self.exits.append(scope)
+        return self
+
+    def __exit__(self, *exc_info):
+        for item in reversed(self.exits):
+            try:
+                if hasattr(item, "__exit__"):
+                    item.__exit__(None, None, None)
+                else:
+                    item.remove()
+            except Exception:
+                pass
+        return False
+
+
+def _run_script(program: Path, options) -> dict:
+    # a plain dict (not runpy) so the program's globals stay readable after it raises
+    namespace: dict = {"__name__": "__main__", "__file__": str(program), "__builtins__": builtins}
+    _LAST_NAMESPACE[0] = namespace
+    code = compile(program.read_text(encoding="utf-8"), str(program), "exec")
+    exec(code, namespace)
+    return namespace
+
+
+def _load_entry(options, program: Path):
+    module_name, _, function_name = options.entry.rpartition(":")
+    if program.is_dir():
+        import importlib
+
+        module = importlib.import_module(module_name)
+    else:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(program.stem, program)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[program.stem] = module
+        spec.loader.exec_module(module)
+    function = getattr(module, function_name, None)
+    if function is None:
+        raise LookupError(f"entry function {function_name!r} not found in {module_name or program.name}")
+    return function
+
+
+def _run_entry(options, program: Path, scan: dict, frameworks: Frameworks, recorder: Recorder) -> None:
+    if options.inputs:
+        specs = parse_input_spec(options.inputs)
+    else:
+        specs = scan["placeholders"]
+    function = _load_entry(options, program)
+    try:
+        import inspect
+
+        parameters = [p.name for p in inspect.signature(function).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        parameters = []
+    by_name = {s["name"]: s for s in specs}
+    if not options.inputs and parameters and all(p in by_name for p in parameters):
+        specs = [by_name[p] for p in parameters]  # placeholders feed the parameters of the same name
+    arrays = make_inputs(specs, options.seed, options.batch_size)
+    for name, value in arrays.items():
+        recorder.add("input", f"input:{name}", value)
+    args = [_as_framework_tensor(arrays[s["name"]], frameworks) for s in specs]
+    result = function(*args)
+    tf = frameworks.tf
+    if tf is not None and not tf.executing_eagerly():
+        tf1 = tf.compat.v1
+        with tf1.Session() as sess:
+            recorder.busy = True
+            try:
+                sess.run(tf1.global_variables_initializer())
+                result = sess.run(result)
+            finally:
+                recorder.busy = False
+    recorder.add("entry", "return", result)
+
+
+def _as_framework_tensor(value: np.ndarray, frameworks: Frameworks):
+    if frameworks.torch is not None and frameworks.tf is None:
+        return frameworks.torch.as_tensor(value)
+    if frameworks.tf is not None:
+        return frameworks.tf.constant(value)
+    return value
+
+
+def apply_limits(options) -> None:
+    import resource
+
+    if options.max_memory:
+        # CUDA reserves huge address ranges, so a GPU run caps the data segment instead
+        gpu = options.device == "cuda" or (options.device == "auto" and os.path.exists("/dev/nvidiactl"))
+        kind = resource.RLIMIT_DATA if gpu else resource.RLIMIT_AS
+        resource.setrlimit(kind, (options.max_memory, options.max_memory))
+    if options.max_file_bytes:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (options.max_file_bytes, options.max_file_bytes))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Run a program and record its observable results (dlmigrate).")
+    parser.add_argument("--program", required=True, help="the Python file (or, with --entry, a directory) to run")
+    parser.add_argument("--out", required=True, help="directory for outputs.npz and manifest.json")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--framework", default="auto", help="auto (from the imports) or tensorflow,torch")
+    parser.add_argument("--tf1-shim", choices=("auto", "on", "off"), default="auto")
+    parser.add_argument("--entry", default="", help="module:function to call instead of running the file")
+    parser.add_argument("--inputs", default="", help='input spec, e.g. "x:float32[4,3];y:int64[4]"')
+    parser.add_argument("--batch-size", type=int, default=4, help="size of None dimensions in placeholder shapes")
+    parser.add_argument("--init-save", default="", help="record initial variable values into this directory")
+    parser.add_argument("--init-load", default="", help="load initial variable values from this directory")
+    parser.add_argument("--random-tool", choices=("", "constant", "num_random_ops"), default="",
+                        help="run under TF's DeterministicRandomTestTool in this mode")
+    parser.add_argument("--sys-path", action="append", default=[], help="extra import directory (repeatable)")
+    parser.add_argument("--max-memory", type=int, default=0, help="address-space cap in bytes (0: none)")
+    parser.add_argument("--max-file-bytes", type=int, default=0, help="largest file the program may write (0: none)")
+    parser.add_argument("program_args", nargs="*", help="arguments passed to the program (after --)")
+    options = parser.parse_args(argv)
+    apply_limits(options)
+    program = Path(options.program).resolve()
+    here = str(Path(__file__).resolve().parent)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    sys.path.insert(0, str(program if program.is_dir() else program.parent))
+    for extra in reversed(options.sys_path):
+        sys.path.insert(1, extra)
+    return execute(options)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    os.environ.setdefault("NVIDIA_TF32_OVERRIDE", "0")
+    sys.exit(main())

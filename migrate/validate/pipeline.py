@@ -1,0 +1,128 @@
+"""Validation end to end: run the sides, pair their observations, decide the verdicts."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from migrate.validate.compare import CompareOptions, compare_recordings
+from migrate.validate.results import OutputResult, ProgramResult, Recording, SideResult, Verdict
+from migrate.validate.runner import Limits, SideSpec, read_recording, run_side, side_from_recording
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    limits: Limits = Limits()
+    compare: CompareOptions = CompareOptions()
+    seed: int = 0
+    device: str = "auto"
+    python_original: str | None = None
+    python_rewritten: str | None = None
+    entry: str = ""
+    inputs: str = ""
+    batch_size: int = 4
+    share_init: bool = False  # record the original's initial variables and load them into the rewritten side
+    tf1_shim_original: str = "auto"
+    tf1_shim_rewritten: str = "auto"
+    random_tool: str = ""
+    record_dir: Path | None = None
+    sys_path: tuple[str, ...] = field(default=())
+
+    def spec(self, role: str, program: Path, **extra) -> SideSpec:
+        import sys
+
+        python = (self.python_original if role == "original" else self.python_rewritten) or sys.executable
+        shim = self.tf1_shim_original if role == "original" else self.tf1_shim_rewritten
+        return SideSpec(role, Path(program), python=python, seed=self.seed, device=self.device, tf1_shim=shim,
+                        entry=self.entry, inputs=self.inputs, batch_size=self.batch_size,
+                        random_tool=self.random_tool, sys_path=self.sys_path, **extra)
+
+
+def validate_pair(original: Path, rewritten: Path, options: ValidateOptions, label: str | None = None) -> ProgramResult:
+    """Run both programs (concurrently unless initial values are shared) and compare them."""
+    started = time.perf_counter()
+    record = options.record_dir
+    out_a = record / "original" if record else None
+    out_b = record / "rewritten" if record else None
+    scratch = Path(tempfile.mkdtemp(prefix="dlmigrate-init-")) if options.share_init else None
+    try:
+        spec_a = options.spec("original", original, init_save=scratch)
+        spec_b = options.spec("rewritten", rewritten, init_load=scratch)
+        if options.share_init:
+            side_a, rec_a = run_side(spec_a, options.limits, out_a)
+            if side_a.status != "ok":
+                spec_b = replace(spec_b, init_load=None)
+            side_b, rec_b = run_side(spec_b, options.limits, out_b)
+        else:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                future_a = pool.submit(run_side, spec_a, options.limits, out_a)
+                future_b = pool.submit(run_side, spec_b, options.limits, out_b)
+                (side_a, rec_a), (side_b, rec_b) = future_a.result(), future_b.result()
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    result = judge(label or f"{original} -> {rewritten}", side_a, rec_a, side_b, rec_b, options.compare)
+    return replace(result, wall_s=round(time.perf_counter() - started, 3))
+
+
+def validate_against(program: Path, recording_dir: Path, options: ValidateOptions, label: str | None = None) -> ProgramResult:
+    """Run ``program`` and compare it with a recording made earlier (possibly on another machine)."""
+    started = time.perf_counter()
+    reference = read_recording(recording_dir)
+    side_a = side_from_recording("original", reference,
+                                 "recorded" if reference.manifest.get("status") == "ok" else "error", str(recording_dir))
+    if not options.entry and reference.manifest.get("entry"):
+        options = replace(options, entry=reference.manifest["entry"])
+    # the recording's seed, so generated inputs and seeded randomness match the recorded run
+    spec_b = replace(options.spec("rewritten", program), seed=reference.manifest.get("seed", options.seed))
+    side_b, rec_b = run_side(spec_b, options.limits, options.record_dir)
+    result = judge(label or f"{recording_dir} (recorded) -> {program}", side_a, reference, side_b, rec_b,
+                   options.compare)
+    return replace(result, wall_s=round(time.perf_counter() - started, 3))
+
+
+def record_only(program: Path, options: ValidateOptions) -> SideResult:
+    spec = options.spec("original", program)
+    side, _ = run_side(spec, options.limits, options.record_dir)
+    return side
+
+
+def judge(label: str, side_a: SideResult, rec_a: Recording, side_b: SideResult, rec_b: Recording,
+          compare: CompareOptions) -> ProgramResult:
+    outputs: list[OutputResult] = []
+    how = ""
+    if rec_a.manifest and rec_b.manifest:
+        outputs, how = compare_recordings(rec_a, rec_b, compare)
+    verdict, message = _program_verdict(side_a, side_b, outputs, rec_a, rec_b)
+    return ProgramResult(label, verdict, message, side_a, side_b, tuple(outputs), compare.tolerance, how)
+
+
+def _side_ok(side: SideResult) -> bool:
+    return side.status in ("ok", "recorded")
+
+
+def _program_verdict(side_a: SideResult, side_b: SideResult, outputs: list[OutputResult],
+                     rec_a: Recording, rec_b: Recording) -> tuple[Verdict, str]:
+    for side in (side_a, side_b):
+        if side.status == "timeout":
+            return Verdict.TIMEOUT, f"{side.role} side: {side.error_message}"
+    failed = [s for s in (side_a, side_b) if not _side_ok(s)]
+    if failed:
+        return Verdict.ERROR, "; ".join(f"{s.role} side failed: {s.error_message}" for s in failed)
+    dropped = [f"{r} side stored only the first values ({n} more not kept)"
+               for r, n in (("original", rec_a.manifest.get("dropped_outputs", 0)),
+                            ("rewritten", rec_b.manifest.get("dropped_outputs", 0))) if n]
+    if not outputs:
+        return Verdict.ERROR, ("nothing to compare: neither side produced an observable value (no Session.run, "
+                               "no numeric module globals, no dlmigrate_observe marker)")
+    bad = [o for o in outputs if o.verdict is not Verdict.PASS]
+    if bad:
+        worst = max(bad, key=lambda o: o.max_abs_error or 0.0)
+        message = f"{len(bad)} of {len(outputs)} outputs differ; first: {bad[0].name}: {bad[0].message}"
+        if worst is not bad[0] and worst.max_abs_error:
+            message += f"; largest error {worst.max_abs_error:.3g} in {worst.name}"
+        return Verdict.MISMATCH, "; ".join([message] + dropped)
+    return Verdict.PASS, "; ".join([f"{len(outputs)} outputs agree"] + dropped)
