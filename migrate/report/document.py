@@ -100,13 +100,14 @@ def file_uri(path: str, root: Path) -> str:
 
 
 def file_entry(result: FileResult, root: Path, validation: Mapping[str, Any] | None) -> dict[str, Any]:
+    uri = file_uri(result.path, root)
     findings = sorted(result.findings, key=lambda f: f.sort_key())
     interesting = result.status is FileStatus.CHANGED or bool(findings)
     too_big = max(len(result.original or ""), len(result.rewritten or "")) > SOURCE_LIMIT
     keep_sources = interesting and not too_big and result.original is not None
     return {
         "path": result.path,
-        "uri": file_uri(result.path, root),
+        "uri": uri,
         "notebook": result.path.endswith(".ipynb"),
         "status": result.status.value,
         "error": result.error,
@@ -115,16 +116,15 @@ def file_entry(result: FileResult, root: Path, validation: Mapping[str, Any] | N
         "original": result.original if keep_sources else None,
         "rewritten": (result.rewritten if result.rewritten is not None else result.original) if keep_sources else None,
         "sources_omitted": interesting and too_big,
-        "validation": _validation_for(result.path, validation),
+        "validation": _validation_for((result.path, str(Path(result.path)), uri), validation),
     }
 
 
-def _validation_for(path: str, validation: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _validation_for(keys: Iterable[str], validation: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The file's validation result, keyed by its path as given, normalised, or relative to the root."""
     if not validation:
         return None
-    entry = validation.get(path)
-    if entry is None:
-        entry = validation.get(str(Path(path)))
+    entry = next((validation[key] for key in keys if key in validation), None)
     if entry is None:
         return None
     if hasattr(entry, "to_dict"):

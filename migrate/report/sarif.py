@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter
 from pathlib import PurePosixPath
+from urllib.parse import quote
 from typing import Any, Iterable, Mapping
 
 from migrate.report.document import build_document, fix_title
@@ -77,10 +78,11 @@ def _directory_uri(root: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def artifact_location(uri: str) -> dict[str, str]:
-    if uri.startswith("/"):
-        return {"uri": PurePosixPath(uri).as_uri()}
-    return {"uri": uri, "uriBaseId": SRCROOT}
+def artifact_location(path: str) -> dict[str, str]:
+    """``path`` is the document's forward-slash path: relative to the root, or absolute outside it."""
+    if path.startswith("/"):
+        return {"uri": PurePosixPath(path).as_uri()}
+    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
 
 
 def rule_descriptor(code: str, rule: Mapping[str, Any]) -> dict[str, Any]:
