@@ -1,0 +1,212 @@
+"""``dlmigrate lint``: report findings, write nothing (unless ``--fix``).
+
+Start-up is kept lean on purpose: this runs on every commit through pre-commit,
+so libcst and rich are imported only when a file needs a fix or a rich report.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from migrate.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+FORMATS = ("text", "json", "sarif", "github")
+GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def register(sub) -> None:
+    parser = sub.add_parser(
+        "lint",
+        help="report legacy and deprecated framework usage (writes nothing without --fix)",
+        description="Report legacy TensorFlow 1.x usage in TF2 code and deprecated PyTorch APIs "
+        "(configurable in [tool.dlmigrate] of pyproject.toml). Output: path:line:col: CODE message. "
+        "Never imports tensorflow or torch. Suppress one line with '# dlmigrate: ignore[CODE]'.",
+        epilog="exit codes: 0 no findings; 1 findings remain or a file could not be linted; 2 usage or "
+        "configuration error",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads stdin)")
+    parser.add_argument("--output-format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--select", help="comma-separated rule code prefixes to report (overrides the config)")
+    parser.add_argument("--ignore", help="comma-separated rule code prefixes to skip (overrides the config)")
+    parser.add_argument("--extend-ignore", default="", help="comma-separated prefixes to skip on top of the config")
+    parser.add_argument("--target", help="lint with the rule sets of this conversion target")
+    parser.add_argument("--rulesets", help="comma-separated rule set names (overrides target and config)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
+    parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    fixing = parser.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true", help="apply the fixes marked safe, in place")
+    fixing.add_argument("--diff", action="store_true", help="print the diff --fix would apply; write nothing")
+    parser.add_argument("--stdin-filename", help="the name to report for '-' (and to match config globs)")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    parser.set_defaults(run=run)
+
+
+def _codes(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(part.strip().upper() for part in text.split(",") if part.strip())
+
+
+def _usage(message: str) -> int:
+    print(f"dlmigrate lint: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    from migrate.config import Config, ConfigError, load_config
+    from migrate.lint import filter_ruleset, unknown_selectors
+    from migrate.rules import RuleError, available_rulesets, load_rules, rulesets_for_target
+
+    if not args.paths:
+        return _usage("no paths given (pass files or directories, or '-' for stdin)")
+    stdin = [p for p in args.paths if p == "-"]
+    paths = [Path(p) for p in args.paths if p != "-"]
+    if stdin and (len(stdin) > 1 or args.fix):
+        return _usage("'-' can be given once, and not with --fix (use --diff to see the fix)")
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        return _usage(f"no such file or directory: {', '.join(missing)}")
+
+    try:
+        if args.no_config:
+            config = Config()
+        else:
+            start = paths[0] if paths else Path(args.stdin_filename or ".")
+            config = load_config(start, args.config)
+        if args.rulesets:
+            names = [n.strip() for n in args.rulesets.split(",") if n.strip()]
+        elif args.target:
+            names = rulesets_for_target(args.target)
+        elif config.rulesets is not None:
+            names = list(config.rulesets)
+        elif config.target:
+            names = rulesets_for_target(config.target)
+        else:
+            names = [name for name, info in available_rulesets().items() if "lint" in info.targets]
+        base = load_rules(names)
+    except (ConfigError, RuleError) as exc:
+        return _usage(str(exc))
+
+    select = _codes(args.select) if args.select is not None else config.select
+    ignore = (_codes(args.ignore) if args.ignore is not None else config.ignore) + (_codes(args.extend_ignore) or ())
+    bad = unknown_selectors((*(_codes(args.select) or ()), *(_codes(args.ignore) or ())), base.rules)
+    if bad:
+        return _usage(f"unknown rule code or prefix {', '.join(bad)} (rule sets: {', '.join(names)}; "
+                      "see 'dlmigrate rules list')")
+    if args.select is not None or args.ignore is not None:
+        # the command line wins over the file's top level; path overrides still refine it
+        config = Config(config.path, config.target, config.rulesets, select, ignore, config.exclude, config.overrides)
+    elif args.extend_ignore:
+        config = Config(config.path, config.target, config.rulesets, config.select, ignore, config.exclude,
+                        config.overrides)
+
+    cache: dict[tuple, object] = {}
+
+    def rules_for(file: Path):
+        key = config.codes_for(file)
+        if key not in cache:
+            cache[key] = filter_ruleset(base, *key)
+        return cache[key]
+
+    outcomes = []
+    from migrate.lint import lint_path, lint_source
+    from migrate.sources import SourceError, decode_source, discover
+
+    for _root, file in discover(paths):
+        if config.is_excluded(file):
+            continue
+        outcomes.append(lint_path(file, rules_for(file), fix=args.fix, diff=args.diff))
+    if stdin:
+        shown = args.stdin_filename or "-"
+        try:
+            text = decode_source(sys.stdin.buffer.read(), shown).text
+        except SourceError as exc:
+            return _usage(str(exc))
+        if not (args.stdin_filename and config.is_excluded(Path(shown))):
+            outcomes.append(lint_source(text, rules_for(Path(shown)), shown, notebook=shown.endswith(".ipynb"),
+                                        diff=args.diff))
+    return report(outcomes, base, args)
+
+
+def report(outcomes, ruleset, args) -> int:
+    from migrate.model import FileStatus, Safety
+
+    results = [o.result for o in outcomes]
+    failed = [r for r in results if r.status is FileStatus.FAILED]
+    findings = [(r, f) for r in results for f in r.findings]
+    fmt = args.output_format
+    for result in failed:
+        print(result.error, file=sys.stderr)
+    if args.diff:
+        from migrate.convert import unified_diff
+
+        for outcome in outcomes:
+            if outcome.new_text is not None and outcome.new_text != outcome.result.original:
+                sys.stdout.write(unified_diff(outcome.result))
+    if fmt == "text":
+        for result, finding in findings:
+            print(f"{result.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}")
+    elif fmt == "json":
+        print(json.dumps([_json_finding(r, f) for r, f in findings], indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        for result, finding in findings:
+            level = GITHUB_LEVEL[finding.severity.value]
+            print(f"::{level} file={_gh(result.path, True)},line={finding.line},col={finding.column},"
+                  f"endLine={finding.end_line or finding.line},title={finding.code}::{_gh(finding.message, False)}")
+    elif fmt == "sarif":
+        try:
+            from migrate.report.sarif import render_sarif
+        except ImportError:
+            print("dlmigrate lint: --output-format sarif needs migrate.report.sarif, which this build lacks",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        sys.stdout.write(render_sarif(results, list(ruleset.rules.values())))
+
+    fixes = sum(o.fixes for o in outcomes)
+    if fmt == "text" and not args.quiet:
+        fixable = sum(1 for _, f in findings if f.safety is Safety.SAFE)
+        parts = []
+        if findings:
+            files = len({r.path for r, _ in findings})
+            parts.append(f"Found {len(findings)} finding{'s' * (len(findings) != 1)} in {files} "
+                         f"file{'s' * (files != 1)}")
+            if fixable and not args.fix:
+                parts.append(f"{fixable} fixable with `dlmigrate lint --fix`")
+        if fixes:
+            changed = sum(1 for r in results if r.status is FileStatus.CHANGED)
+            parts.append(f"{'would fix' if args.diff else 'fixed'} {fixes} in {changed} file{'s' * (changed != 1)}"
+                         + (" (review the changes, then stage them)" if args.fix else ""))
+        if failed:
+            parts.append(f"{len(failed)} file{'s' * (len(failed) != 1)} could not be linted")
+        if parts:
+            print("; ".join(parts) + ".")
+    if failed:
+        return EXIT_FAILED
+    if findings and not args.exit_zero:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _gh(text: str, is_property: bool) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if is_property:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _json_finding(result, finding) -> dict:
+    return {
+        "path": result.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "code": finding.code,
+        "message": finding.message,
+        "severity": finding.severity.value,
+        "fix": finding.safety.value,
+        "fixable": finding.safety.value == "safe",
+    }

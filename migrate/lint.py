@@ -1,0 +1,569 @@
+"""The lint pipeline: findings from the ``ast`` scan, without libcst on the common path.
+
+A file goes through three cheap gates before any rule runs: a text test (does it
+name a framework at all?), an ``ast`` parse (about 13x faster than libcst), and
+an import test (does any import bind a framework?).  Findings are then read
+directly off the ``RuleSet`` tables by a visitor that mirrors, decision for
+decision, what ``migrate.engine`` reports for the same file under the default
+convert settings (safe and review fixes applied), so ``lint`` and ``convert``
+agree on the (code, line) of every finding.  Only where a custom rule's
+``applies(scan)`` is true does lint fall back to the libcst engine, whose
+findings it then takes as they are.
+
+libcst is imported only for ``--fix``/``--diff`` on files with something safe to
+fix, and for files a custom transform must look at; tensorflow and torch never.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable
+
+from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severity
+from migrate.resolve import (
+    FRAMEWORK_ROOTS,
+    Bindings,
+    dotted_name_ast,
+    function_scope_ast,
+    mentions_framework,
+    module_bindings_ast,
+    qualify_in_scopes,
+)
+from migrate.rules import LoadedRule, RuleSet
+
+# What ``convert`` applies by default; lint reports what convert would report then.
+CONVERT_APPLY = frozenset({Safety.SAFE, Safety.REVIEW})
+FIX_APPLY = frozenset({Safety.SAFE})
+SUPPRESSION = re.compile(r"#\s*dlmigrate:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+
+
+# -- code selection ----------------------------------------------------------
+
+
+def code_enabled(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
+    """The most specific matching prefix decides (``--select TF3001`` beats ``ignore = ["TF3"]``).
+
+    ``ALL`` is the least specific selector; on a tie, ignore wins.
+    """
+    best_select = max((0 if p == "ALL" else len(p) for p in select if p == "ALL" or code.startswith(p)), default=-1)
+    best_ignore = max((0 if p == "ALL" else len(p) for p in ignore if p == "ALL" or code.startswith(p)), default=-1)
+    return best_select >= 0 and best_select > best_ignore
+
+
+def unknown_selectors(selectors: Iterable[str], codes: Iterable[str]) -> list[str]:
+    codes = list(codes)
+    return [s for s in selectors if s != "ALL" and not any(c.startswith(s) for c in codes)]
+
+
+def filter_ruleset(base: RuleSet, select: Iterable[str], ignore: Iterable[str]) -> RuleSet:
+    """A ``RuleSet`` holding only the enabled codes of ``base`` (tables rebuilt, so fallbacks stay right)."""
+    select, ignore = tuple(select), tuple(ignore)
+    subset = RuleSet()
+    subset.infos = dict(base.infos)
+    for code, rule in base.rules.items():
+        if code_enabled(code, select, ignore):
+            subset.add(LoadedRule(rule, base.entries.get(code, {})))
+    return subset
+
+
+# -- message templates (the engine's, without importing it: it pulls in libcst)
+
+
+def _format(template: str, **values: str) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _short(qualified: str) -> str:
+    return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow.") else qualified
+
+
+def _may_fix(rule: Rule) -> bool:
+    return rule.safety is not Safety.NONE and rule.safety in CONVERT_APPLY
+
+
+# -- the ast checker ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pos:
+    line: int
+    column: int  # 1-based, characters
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+class _Checker(ast.NodeVisitor):
+    """Mirrors ``engine._Transformer``'s reporting on an ``ast`` tree (see module docstring)."""
+
+    def __init__(self, source: str, ruleset: RuleSet, bindings: Bindings) -> None:
+        self.rs = ruleset
+        self.bindings = bindings
+        self.scopes: list[dict[str, str | None]] = []
+        self.findings: list[Finding] = []
+        self._lines = source.splitlines()
+        self._call_funcs: set[int] = set()
+        self._keys_seen = False
+
+    # -- positions: ast counts UTF-8 bytes, findings count characters (as libcst does)
+    def _char_col(self, line: int, byte_col: int) -> int:
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+    def _pos(self, node: ast.AST) -> _Pos:
+        line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+        return _Pos(
+            line,
+            self._char_col(line, col) + 1,
+            end_line,
+            self._char_col(end_line, end_col) + 1 if end_line is not None and end_col is not None else None,
+        )
+
+    def _report(self, rule: Rule, pos: _Pos, message: str, *, severity: Severity | None = None,
+                safety: Safety | None = None) -> None:
+        self.findings.append(
+            Finding(rule.code, message, severity or rule.severity, safety or rule.safety,
+                    pos.line, pos.column, False, pos.end_line, pos.end_column)
+        )
+
+    def _qualify(self, dotted: str) -> str | None:
+        return qualify_in_scopes(dotted, self.scopes, self.bindings)
+
+    def _module_finding(self, qualified: str, pos: _Pos) -> None:
+        hit = self.rs.module_finding_for(qualified)
+        if hit is not None:
+            prefix, severity, message, rule = hit
+            self._report(rule, pos, _format(message, name=_short(qualified), module=_short(prefix)),
+                         severity=severity, safety=Safety.NONE)
+
+    def _reference_findings(self, qualified: str, pos: _Pos) -> None:
+        for severity, message, rule in self.rs.findings.get(qualified, ()):
+            self._report(rule, pos, _format(message, name=_short(qualified)), severity=severity, safety=Safety.NONE)
+
+    # -- scopes (as resolve's scanner: decorators and defaults belong to the enclosing scope)
+    def _visit_function(self, node) -> None:
+        for decorator in getattr(node, "decorator_list", []):
+            self.visit(decorator)
+        for default in (*node.args.defaults, *node.args.kw_defaults):
+            if default is not None:
+                self.visit(default)
+        for annotated in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
+            if annotated.annotation is not None:
+                self.visit(annotated.annotation)
+        if getattr(node, "returns", None) is not None:
+            self.visit(node.returns)
+        self.scopes.append(function_scope_ast(node))
+        body = node.body if isinstance(node.body, list) else [node.body]
+        for child in body:
+            self.visit(child)
+        self.scopes.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
+
+    # -- imports: plain ``import`` statements are not findings; ``from`` imports are references
+    def visit_Import(self, node: ast.Import) -> None:
+        return
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module or any(a.name == "*" for a in node.names):
+            return
+        module = node.module
+        for alias in node.names:
+            qualified = f"{module}.{alias.name}"
+            pos = self._pos(alias)
+            self._module_finding(qualified, pos)
+            self._reference_findings(qualified, pos)
+        originals = [f"{module}.{a.name}" for a in node.names]
+        targets = []
+        for qualified in originals:
+            renamed = self.rs.renames.get(qualified)
+            targets.append(renamed[0] if renamed and _may_fix(renamed[1]) else qualified)
+        if len({t.rsplit(".", 1)[0] for t in targets}) != 1 or targets == originals:
+            return  # the engine leaves split or unchanged imports alone, and says nothing of them
+        for alias, qualified, target in zip(node.names, originals, targets):
+            renamed = self.rs.renames.get(qualified)
+            if renamed:
+                self._report(renamed[1], self._pos(alias),
+                             _format(renamed[1].message, old=_short(qualified), new=_short(target)))
+
+    # -- dotted references
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        # Only reached for the outermost Attribute of a chain: inner ones are walked below.
+        dotted = dotted_name_ast(node)
+        if dotted is None:
+            self.generic_visit(node)
+            return
+        qualified = self._qualify(dotted)
+        if qualified is not None:
+            pos = self._pos(node)
+            self._module_finding(qualified, pos)
+            if id(node) not in self._call_funcs:
+                self._reference_findings(qualified, pos)
+        # a rename applies to the longest renamed prefix of the chain, which is then replaced whole
+        current: ast.AST = node
+        while isinstance(current, ast.Attribute):
+            name = self._qualify(dotted_name_ast(current) or "")
+            renamed = self.rs.renames.get(name) if name else None
+            if renamed is not None:
+                new, rule = renamed
+                self._report(rule, self._pos(current), _format(rule.message, old=_short(name), new=_short(new)))
+                break
+            current = current.value
+
+    # -- calls: positional -> keyword, then keyword renames, removals and value rewrites
+    def visit_Call(self, node: ast.Call) -> None:
+        dotted = dotted_name_ast(node.func)
+        qualified = None
+        if dotted is not None:
+            self._call_funcs.add(id(node.func))
+            qualified = self._qualify(dotted)
+        self.generic_visit(node)
+        if qualified is None:
+            return
+        call = self._pos(node)
+        if isinstance(node.func, ast.Name):
+            self._module_finding(qualified, call)
+        self._reference_findings(qualified, call)
+        self._check_arguments(qualified, node, call)
+
+    def _check_arguments(self, qualified: str, node: ast.Call, call: _Pos) -> None:
+        rs = self.rs
+        if not (qualified in rs.reorders or qualified in rs.keyword_renames
+                or qualified in rs.keyword_removals or qualified in rs.value_rewrites):
+            return
+        # (keyword, position) per keyword argument as the engine sees the argument list;
+        # an argument the engine rebuilt has no position of its own and is reported at the call
+        arguments: list[tuple[str, _Pos]] = []
+        entry = rs.reorders.get(qualified)
+        if entry is not None:
+            params, keep, rule = entry
+            leading = 0
+            for arg in node.args:
+                if isinstance(arg, ast.Starred):
+                    break
+                leading += 1
+            contiguous = leading == sum(1 for a in node.args if not isinstance(a, ast.Starred))
+            if leading > keep and contiguous and leading <= len(params) and _may_fix(rule):
+                named = list(params[keep:leading])
+                self._report(rule, call, _format(rule.message, name=_short(qualified), keywords=", ".join(named)))
+                arguments.extend((name, call) for name in named)
+        arguments.extend((k.arg, self._pos(k)) for k in node.keywords if k.arg)
+
+        present = {name for name, _ in arguments}
+        for old, new, rule in rs.keyword_renames.get(qualified, ()):
+            for index, (name, pos) in enumerate(arguments):
+                if name != old:
+                    continue
+                self._report(rule, pos, _format(rule.message, name=_short(qualified), old=old, new=new))
+                if _may_fix(rule) and new not in present:
+                    arguments[index] = (new, call)
+                    present.add(new)
+        drop: set[int] = set()
+        for old, rule in rs.keyword_removals.get(qualified, ()):
+            for index, (name, pos) in enumerate(arguments):
+                if name == old:
+                    self._report(rule, pos, _format(rule.message, name=_short(qualified), old=old))
+                    if _may_fix(rule):
+                        drop.add(index)
+        arguments = [a for i, a in enumerate(arguments) if i not in drop]
+        for keyword, new_keyword, _template, rule in rs.value_rewrites.get(qualified, ()):
+            for index, (name, pos) in enumerate(arguments):
+                if name != keyword:
+                    continue
+                self._report(rule, pos, _format(rule.message, name=_short(qualified), old=keyword, new=new_keyword))
+                if _may_fix(rule):
+                    arguments[index] = (new_keyword, call)
+
+
+def imports_framework(tree: ast.Module, roots: tuple[str, ...] = FRAMEWORK_ROOTS) -> bool:
+    """Does any import, anywhere in the module, bind a name from a framework?"""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(alias.name.split(".", 1)[0] in roots for alias in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if node.module.split(".", 1)[0] in roots:
+                return True
+    return False
+
+
+def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> tuple[Finding, ...]:
+    """Findings for one module's text.  Raises SyntaxError (and libcst's on the custom path)."""
+    if not mentions_framework(source):
+        return ()
+    tree = ast.parse(source, filename=filename)
+    if not imports_framework(tree):
+        return ()
+    if ruleset.custom and _custom_rules_apply(source, tree, ruleset, filename):
+        # only the libcst pass knows what a custom transform reports; take the engine's word
+        from migrate.engine import transform_source
+
+        result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
+        return tuple(sorted({replace(f, fixed=False) for f in result.findings}, key=Finding.sort_key))
+    checker = _Checker(source, ruleset, module_bindings_ast(tree))
+    checker.visit(tree)
+    return tuple(sorted(set(checker.findings), key=Finding.sort_key))
+
+
+# Roots a rule set's ``frameworks`` stand for: a torchvision-only file is still a torch file.
+RELATED_ROOTS = {"torch": ("torch", "torchvision", "functorch"), "tensorflow": ("tensorflow", "keras", "tf_keras")}
+
+
+def _imported_roots(tree: ast.Module) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".", 1)[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            roots.add(node.module.split(".", 1)[0])
+    return roots
+
+
+def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filename: str) -> bool:
+    """Does some custom rule need the libcst pass for this file?
+
+    Cheap gates first, so libcst is imported only when a custom rule may apply:
+    the rule set's frameworks must be imported; a rule whose entries list
+    ``functions`` (the convention of migrate/transforms/pt_util.py) needs a
+    reference to one of them; a rule whose entries list ``lint_text`` needs one
+    of those strings in the source.  What passes is decided by ``applies(scan)``.
+    """
+    roots = _imported_roots(tree)
+    undecided = []
+    references: set[str] | None = None
+    for code, rule in sorted(ruleset.custom.items()):
+        info = ruleset.infos.get(rule.ruleset)
+        frameworks = info.frameworks if info is not None and info.frameworks else FRAMEWORK_ROOTS
+        related = {root for name in frameworks for root in RELATED_ROOTS.get(name, (name,))}
+        if not roots & related:
+            continue
+        entries = ruleset.entries.get(code, {})
+        texts = entries.get("lint_text") if isinstance(entries, dict) else None
+        if texts and not any(text in source for text in texts):
+            continue
+        functions = entries.get("functions") if isinstance(entries, dict) else None
+        if functions:
+            if references is None:
+                references = _all_references(source, filename)
+            if not references & set(functions):
+                continue
+        undecided.append(code)
+    if not undecided:
+        return False
+    from migrate.resolve import scan_source
+
+    scan = scan_source(source, filename)
+    customs = _customs(ruleset)
+    return any(custom.applies(scan) for custom in customs if custom.code in undecided)
+
+
+def _all_references(source: str, filename: str) -> set[str]:
+    from migrate.resolve import scan_source
+
+    return {ref.qualified for ref in scan_source(source, filename).references}
+
+
+_CUSTOM_CACHE: dict[int, list] = {}
+
+
+def _customs(ruleset: RuleSet) -> list:
+    cached = _CUSTOM_CACHE.get(id(ruleset))
+    if cached is None:
+        from migrate.transforms import registry  # imports libcst: only when a custom rule may apply
+
+        known = registry()
+        cached = [known[code](rule, ruleset.entries.get(code, {}))
+                  for code, rule in sorted(ruleset.custom.items()) if code in known]
+        _CUSTOM_CACHE[id(ruleset)] = cached
+    return cached
+
+
+# -- suppressions ----------------------------------------------------------------
+
+
+def suppressions(source: str) -> dict[int, frozenset[str] | None]:
+    """Line -> suppressed code prefixes (None: every code) from ``# dlmigrate: ignore[...]`` comments."""
+    found: dict[int, frozenset[str] | None] = {}
+    if "dlmigrate" not in source:
+        return found
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return found
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        match = SUPPRESSION.search(token.string)
+        if match is None:
+            continue
+        line = token.start[0]
+        if match.group(1) is None:
+            found[line] = None
+        elif found.get(line, frozenset()) is not None:
+            codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
+            found[line] = frozenset(codes) | (found.get(line) or frozenset())
+    return found
+
+
+def statement_ends(source: str) -> dict[int, int]:
+    """Line -> last line of the (simple) statement or compound-statement header it belongs to."""
+    ends: dict[int, int] = {}
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return ends
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt) or node.end_lineno is None:
+            continue
+        body = getattr(node, "body", None)
+        last = body[0].lineno - 1 if isinstance(body, list) and body and body[0].lineno > node.lineno else node.end_lineno
+        for line in range(node.lineno, last + 1):
+            ends[line] = min(ends.get(line, last), last) if line in ends else last
+    return ends
+
+
+def is_suppressed(finding: Finding, marks: dict[int, frozenset[str] | None], ends: dict[int, int]) -> bool:
+    """A comment on the finding's line, or at the end of its statement (a multi-line call's last line)."""
+    for line in {finding.line, ends.get(finding.line, finding.line)}:
+        if line not in marks:
+            continue
+        codes = marks[line]
+        if codes is None or any(finding.code.startswith(c) for c in codes):
+            return True
+    return False
+
+
+def split_suppressed(source: str, findings: tuple[Finding, ...]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """(kept, suppressed); the source is tokenized only when there is something to suppress."""
+    if not findings:
+        return findings, ()
+    marks = suppressions(source)
+    if not marks:
+        return findings, ()
+    ends = statement_ends(source)
+    kept, silenced = [], []
+    for finding in findings:
+        (silenced if is_suppressed(finding, marks, ends) else kept).append(finding)
+    return tuple(kept), tuple(silenced)
+
+
+# -- files ---------------------------------------------------------------------
+
+
+@dataclass
+class LintOutcome:
+    """One file's lint result plus what ``--fix``/``--diff`` need."""
+
+    result: FileResult
+    fixes: int = 0  # findings removed by --fix
+    new_text: str | None = None  # what --fix would write (set for --fix and --diff)
+    suppressed: tuple[Finding, ...] = field(default=())
+
+
+def _lint_text(text: str, ruleset: RuleSet, filename: str, notebook: bool) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    silenced: list[Finding] = []
+
+    def module(code: str) -> tuple[str, tuple[Finding, ...]]:
+        kept, dropped = split_suppressed(code, check_module(code, ruleset, filename))
+        silenced.extend(dropped)
+        return code, kept
+
+    if notebook:
+        from migrate.notebook import convert_notebook
+
+        findings = convert_notebook(text, module).findings
+    else:
+        findings = module(text)[1]
+    return findings, tuple(silenced)
+
+
+def _fix_text(text: str, ruleset: RuleSet, filename: str, notebook: bool) -> str:
+    from migrate.engine import transform_source
+
+    def module(code: str) -> tuple[str, tuple[Finding, ...]]:
+        result = transform_source(code, ruleset, apply=FIX_APPLY, filename=filename)
+        return result.code, result.findings
+
+    if notebook:
+        from migrate.notebook import convert_notebook
+
+        return convert_notebook(text, module).text
+    return module(text)[0]
+
+
+def parse_error_message(path: str, exc: Exception) -> str:
+    if isinstance(exc, SyntaxError):
+        where = f"{exc.lineno or 1}:{exc.offset or 1}"
+        return f"{path}:{where}: cannot parse: {exc.msg}; file not linted"
+    return f"{path}: cannot parse: {exc}; file not linted"
+
+
+def lint_source(text: str, ruleset: RuleSet, shown: str, *, notebook: bool = False, fix: bool = False,
+                diff: bool = False) -> LintOutcome:
+    """Lint (and with ``fix``/``diff``, fix) one file's decoded text; failures come back as values."""
+    try:
+        findings, silenced = _lint_text(text, ruleset, shown, notebook)
+    except Exception as exc:  # noqa: BLE001 - a bad file is a result, never a crash of the run
+        return _failed(shown, text, exc)
+    outcome = LintOutcome(FileResult(shown, FileStatus.UNCHANGED, findings, original=text, rewritten=text),
+                          suppressed=silenced)
+    if not (fix or diff) or not any(f.safety is Safety.SAFE for f in findings):
+        return outcome
+    # a code silenced anywhere in the file is not fixed anywhere in it: the engine fixes per code, not per line
+    fix_rules = filter_ruleset(ruleset, ("ALL",), tuple({f.code for f in silenced}))
+    try:
+        new_text = _fix_text(text, fix_rules, shown, notebook)
+        after = _lint_text(new_text, ruleset, shown, notebook)[0] if new_text != text else findings
+    except Exception as exc:  # noqa: BLE001
+        return _failed(shown, text, exc)
+    status = FileStatus.CHANGED if new_text != text else FileStatus.UNCHANGED
+    # --diff writes nothing, so it reports the file as it is; --fix reports what is left
+    remaining = after if fix else findings
+    return LintOutcome(
+        FileResult(shown, status, remaining, original=text, rewritten=new_text),
+        fixes=max(0, len(findings) - len(after)),
+        new_text=new_text,
+        suppressed=silenced,
+    )
+
+
+def _failed(shown: str, text: str, exc: Exception) -> LintOutcome:
+    if isinstance(exc, RecursionError):
+        message = f"{shown}: nesting too deep to lint; file not linted"
+    elif isinstance(exc, SyntaxError):
+        message = parse_error_message(shown, exc)
+    elif type(exc).__name__ == "ParserSyntaxError":
+        message = f"{shown}:{getattr(exc, 'raw_line', 1)}:{getattr(exc, 'raw_column', 0) + 1}: cannot parse: {getattr(exc, 'message', exc)}; file not linted"
+    elif type(exc).__name__ == "NotebookError":
+        message = f"{shown}: {exc}; file not linted"
+    else:
+        message = f"{shown}: internal error while linting: {type(exc).__name__}: {exc}"
+    return LintOutcome(FileResult(shown, FileStatus.FAILED, error=message, original=text))
+
+
+def lint_path(path: Path, ruleset: RuleSet, *, fix: bool = False, diff: bool = False) -> LintOutcome:
+    """Read, lint and (with ``fix``) atomically rewrite one file."""
+    from migrate.sources import SourceError, atomic_write, read_source
+
+    shown = str(path)
+    try:
+        _, decoded = read_source(path)
+    except SourceError as exc:
+        return LintOutcome(FileResult(shown, FileStatus.FAILED, error=str(exc)))
+    outcome = lint_source(decoded.text, ruleset, shown, notebook=path.suffix == ".ipynb", fix=fix, diff=diff)
+    if fix and outcome.result.status is FileStatus.CHANGED and outcome.new_text is not None:
+        try:
+            atomic_write(path, decoded.encode(outcome.new_text))
+        except (SourceError, OSError, UnicodeEncodeError) as exc:
+            failed = replace(outcome.result, status=FileStatus.FAILED, error=f"{shown}: {exc}; file left unchanged")
+            return LintOutcome(failed)
+    return outcome
