@@ -1,0 +1,17 @@
+"""PT1035: ``torch.utils.checkpoint.checkpoint`` without ``use_reentrant`` gets the current default spelled out."""
+from __future__ import annotations
+
+from migrate.transforms import register
+from migrate.transforms.pt_util import CallRewrite, Fix, Unfixable, code_of, render_call
+
+
+@register("PT1035")
+class CheckpointReentrant(CallRewrite):
+    def rewrite(self, qualified, parts, spell, call):
+        if "use_reentrant" in parts.keywords:
+            return None
+        if any(arg.star == "**" for arg in call.args):
+            return Unfixable("**kwargs may already pass use_reentrant")
+        # None means True (with a warning) in torch/utils/checkpoint.py; later releases raise instead
+        keywords = list(parts.keywords.items()) + [("use_reentrant", "True")]
+        return Fix(render_call(code_of(call.func), parts.positional, keywords))
