@@ -412,3 +412,24 @@ def notebook_json(cells: list[str]) -> str:
         "nbformat_minor": 5,
     }
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+# -- the fast path: files that cannot need a rewrite never reach libcst
+
+
+def test_files_without_a_rule_match_are_never_parsed_by_libcst(tmp_path, capsys, monkeypatch):
+    import libcst
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("libcst.parse_module called for a file that needs no rewrite")
+
+    monkeypatch.setattr(libcst, "parse_module", refuse)
+    make_tree(tmp_path, {
+        "plain.py": PLAIN,  # no framework mentioned: not even ast-parsed
+        "mentions.py": "# works with tensorflow and torch\nimport numpy as np\n",
+        "tf2.py": "import tensorflow as tf\nx = tf.constant(1.0)\n",  # imports TF, uses nothing a rule knows
+        "nb.ipynb": notebook_json(["import numpy as np\n", "%matplotlib inline\n"]),
+    })
+    code, out, err = run(capsys, str(tmp_path), "--write", "--jobs", "1")
+    assert code == 0 and out == "", err
+    assert "4 files: 0 changed, 4 unchanged, 0 failed" in err
