@@ -139,7 +139,8 @@ def _file_section(document: Mapping[str, Any], number: int, file: Mapping[str, A
     out = [
         f'<section class="file" id="file-{number}" data-path="{escape(file["uri"])}">',
         f'<h2><span class="path">{escape(file["uri"])}</span> <span class="badge st-{escape(file["status"])}">{escape(file["status"])}</span>'
-        f' <span class="counts">{len(file["findings"])} findings, {fixed} fixed</span> {_verdict_badge(file)}</h2>',
+        f' <span class="counts">{_plural(len(file["findings"]), "finding")}, {fixed} fixed</span> {_verdict_badge(file)}</h2>'
+        if file["findings"] else f' {_verdict_badge(file)}</h2>',
     ]
     if file.get("error"):
         out.append(f'<div class="error">{escape(file["error"])}</div>')
@@ -160,6 +161,10 @@ def _file_section(document: Mapping[str, Any], number: int, file: Mapping[str, A
         out.append('<div class="file-findings">' + _findings_html(document, file["findings"]) + "</div>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _validation(validation: Mapping[str, Any]) -> str:
