@@ -50,7 +50,8 @@ SKIPPED_SUBTREES = {
 }
 
 # Systematic keyword renames of the TF2 API cleanup.  Applied to a function
-# only when TF2 lacks the old keyword and has the new one.
+# only when TF2 lacks the old keyword and has the new one (a tuple lists
+# candidates, the first one TF2 has wins).
 KEYWORD_RENAMES = {
     "keep_dims": "keepdims",          # numpy spelling everywhere in TF2
     "reduction_indices": "axis",      # old name of the reduction axis
@@ -79,7 +80,8 @@ KEYWORD_RENAMES = {
     "fn1": "true_fn",                 # cond's pre-1.0 names
     "fn2": "false_fn",
     "device_name_or_function": "device_name",  # tf.device; TF2 refuses functions with a clear error
-    "t": "input",                     # batch_norm_with_global_normalization's one-letter names
+    "t": ("input", "x"),              # batch_norm_with_global_normalization / assert_all_finite one-letter names
+    "msg": "message",                 # assert_all_finite
     "m": "mean",
     "v": "variance",
     "kernel": "filters",              # erosion2d
@@ -203,8 +205,10 @@ def keyword_plan(path, v1_params, v2_params):
     for name in v1_named:
         if name in v2_named or (path, name) in HANDLED_ELSEWHERE:
             continue
-        new = KEYWORD_RENAMES.get(name)
-        if name not in exceptions and new is not None and new in v2_named:
+        candidates = KEYWORD_RENAMES.get(name, ())
+        candidates = (candidates,) if isinstance(candidates, str) else candidates
+        new = next((c for c in candidates if c in v2_named), None)
+        if name not in exceptions and new is not None:
             renames[name] = new
         elif name in KEYWORD_REMOVALS and path.rsplit(".", 1)[-1] in KEYWORD_REMOVAL_ONLY.get(name, {path.rsplit(".", 1)[-1]}):
             removals.append(name)

@@ -1,0 +1,101 @@
+"""TF2011: ``tf.image.resize_bilinear`` and friends, ``tf.image.resize_images`` -> ``tf.image.resize``.
+
+TF2 has one resize function with a ``method``.  Its sampling grid is the
+half-pixel one (TF1's ``half_pixel_centers=True``); TF1's default was the
+corner-aligned-origin grid, so resized values shift by up to half a pixel.
+``align_corners=True`` has no TF2 equivalent: such calls are only reported.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from migrate.cstutil import build_dotted, keyword_arg
+from migrate.transforms import CustomTransform, register
+from migrate.transforms.tf_calls import callee_root, mentions, supersede_rename
+
+# TF1 signatures: the per-method functions and resize_images.
+_METHOD_PARAMS = ("images", "size", "align_corners", "name", "half_pixel_centers")
+_IMAGES_PARAMS = ("images", "size", "method", "align_corners", "preserve_aspect_ratio", "name")
+_V1_METHOD_CODES = {"0": "BILINEAR", "1": "NEAREST_NEIGHBOR", "2": "BICUBIC", "3": "AREA"}
+
+
+def _bind(call: cst.Call, params: tuple[str, ...]) -> dict[str, cst.Arg] | None:
+    bound: dict[str, cst.Arg] = {}
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            if index >= len(params):
+                return None
+            bound[params[index]] = arg
+        else:
+            bound[arg.keyword.value] = arg
+    return bound
+
+
+def _is_false(arg: cst.Arg | None) -> bool:
+    return arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "False")
+
+
+@register("TF2011")
+class ImageResize(CustomTransform):
+    def applies(self, scan) -> bool:
+        return mentions(scan, self.entries)
+
+    def _method(self, ctx, entry: str, bound: dict[str, cst.Arg]) -> str | cst.BaseExpression | None:
+        """The TF2 method: a ResizeMethod member name, the user's own expression, or None (unknown)."""
+        if entry:
+            return entry
+        arg = bound.get("method")
+        if arg is None:
+            return "BILINEAR"
+        if isinstance(arg.value, cst.Integer) and arg.value.value in _V1_METHOD_CODES:
+            return _V1_METHOD_CODES[arg.value.value]
+        qualified = ctx.qualify(arg.value) or ""
+        member = qualified.rsplit(".", 1)[-1]
+        if qualified.startswith("tensorflow.image.ResizeMethod.") and member in _V1_METHOD_CODES.values():
+            return member
+        return None
+
+    def on_call(self, ctx, qualified, original, updated):
+        if qualified not in self.entries:
+            return None
+        entry = self.entries[qualified]
+        bound = _bind(updated, _METHOD_PARAMS if entry else _IMAGES_PARAMS)
+        if qualified == "tensorflow.image.resize" and not self._looks_tf1(bound):
+            return None  # TF2 kept this name: only a TF1-only argument says the call is TF1 code
+        short = "tf" + qualified[len("tensorflow"):]
+        method = self._method(ctx, entry, bound) if bound is not None else None
+        blocker = None
+        if bound is None or "images" not in bound or "size" not in bound:
+            blocker = "the call's arguments cannot be matched to the TF1 signature"
+        elif not _is_false(bound.get("align_corners")):
+            blocker = "align_corners=True has no TF2 equivalent; keep tf.compat.v1 or resize with a corrected size"
+        elif method is None:
+            blocker = "the method is not a literal TF1 method"
+        if blocker is not None or not ctx.may_fix(self.rule):
+            ctx.report(self.rule, original, self.rule.message.format(name=short) + (f"; {blocker}" if blocker else ""),
+                       fixed=False)
+            return None
+        root = callee_root(original)
+        args = [self._positional_or_keyword(bound["images"], "images"), self._positional_or_keyword(bound["size"], "size")]
+        if method != "BILINEAR":
+            args.append(keyword_arg("method", build_dotted(ctx.spell(f"tensorflow.image.ResizeMethod.{method}", root))))
+        for name in ("preserve_aspect_ratio", "name"):
+            if name in bound:
+                args.append(keyword_arg(name, bound[name].value))
+        args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args]
+        ctx.report(self.rule, original, self.rule.message.format(name=short), fixed=True)
+        supersede_rename(ctx, original)
+        return updated.with_changes(func=build_dotted(ctx.spell("tensorflow.image.resize", root)), args=args)
+
+    @staticmethod
+    def _looks_tf1(bound: dict[str, cst.Arg] | None) -> bool:
+        if bound is None:
+            return False
+        method = bound.get("method")
+        return "align_corners" in bound or (method is not None and isinstance(method.value, cst.Integer))
+
+    @staticmethod
+    def _positional_or_keyword(arg: cst.Arg, name: str) -> cst.Arg:
+        return arg if arg.keyword is None else keyword_arg(name, arg.value)
