@@ -43,13 +43,9 @@ def register(sub) -> None:
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--no-diff", action="store_true", help="do not print the diff")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
-    parser.add_argument(
-        "--report",
-        type=Path,
-        metavar="FILE",
-        help="also write a review report; the extension picks the format: .md (pull-request comment), "
-        ".html (self-contained page), .json (machine-readable), .sarif (code scanning)",
-    )
+    from migrate.report import add_report_argument
+
+    add_report_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -113,13 +109,11 @@ def run(args: argparse.Namespace) -> int:
     validation: dict[str, dict] | None = None  # per path, ProgramResult.to_dict(), when --validate ran
     code = exit_code(results)
     if args.report is not None:
-        from migrate.report import ReportError, build_document, write_report
+        from migrate.report import report_results
 
-        document = build_document(results, ruleset, command="convert", target=args.target, validation=validation)
-        try:
-            write_report(args.report, document)
-        except ReportError as exc:
-            console.error(str(exc))
+        problem = report_results(args.report, results, ruleset, command="convert", target=args.target, validation=validation)
+        if problem:
+            console.error(problem)
             code = code or EXIT_USAGE
     console.summary(results, "convert", ruleset.rules)
     return code

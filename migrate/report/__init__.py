@@ -9,9 +9,19 @@ import importlib
 from pathlib import Path
 from typing import Any, Mapping
 
-from migrate.report.document import SCHEMA, build_document
 
-__all__ = ["FORMATS", "ReportError", "SCHEMA", "build_document", "check_report_path", "render", "write_report"]
+def __getattr__(name: str):
+    # The document builder pulls in difflib; `lint` registers --report at every start-up, so load it on use.
+    if name in ("SCHEMA", "build_document"):
+        from migrate.report import document
+
+        return getattr(document, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+__all__ = [
+    "FORMATS", "ReportError", "SCHEMA", "add_report_argument", "build_document", "check_report_path", "render",
+    "report_results", "write_report",
+]
 
 # extension -> module in this package with a ``render(document) -> str``
 FORMATS = {".json": "json", ".md": "markdown", ".html": "html", ".sarif": "sarif"}
@@ -55,3 +65,30 @@ def write_report(path: Path | str, document: Mapping[str, Any]) -> Path:
     except OSError as exc:
         raise ReportError(f"cannot write report {str(path)!r}: {exc.strerror or exc}") from exc
     return path
+
+
+# -- what a command needs: the flag, the early check, and the write
+
+
+def add_report_argument(parser) -> None:
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="also write a review report; the extension picks the format: .md (pull-request comment), "
+        ".html (self-contained page), .json (machine-readable), .sarif (code scanning)",
+    )
+
+
+def report_results(
+    path: Path | str, results, rules, *, command: str, target: str | None = None,
+    validation: Mapping[str, Any] | None = None,
+) -> str | None:
+    """Build the document from FileResults and write it; the error message, or None when written."""
+    from migrate.report.document import build_document
+
+    try:
+        write_report(path, build_document(results, rules, command=command, target=target, validation=validation))
+    except ReportError as exc:
+        return str(exc)
+    return None
