@@ -134,3 +134,20 @@ def test_cli_writes_the_json_report(tmp_path):
     assert document["schema"] == "dlmigrate-report/1"
     assert [f["uri"] for f in document["files"]] == ["pkg/model.py"]
     assert document["summary"]["open"]["error"] == 1
+
+
+def test_lint_writes_reports_too(tmp_path):
+    (tmp_path / "model.py").write_text(GRAPH_PROGRAM, encoding="utf-8")
+    bad = subprocess.run([dlmigrate_exe(), "lint", "model.py", "--report", "lint.docx"], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "report format" in bad.stderr
+    run = subprocess.run(
+        [dlmigrate_exe(), "lint", "model.py", "--target", "tf2-compat", "--report", "lint.json"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert run.returncode == 1, run.stderr  # findings remain
+    document = json.loads((tmp_path / "lint.json").read_text(encoding="utf-8"))
+    assert document["command"] == "lint" and document["target"] == "tf2-compat"
+    (model,) = document["files"]
+    codes = {f["code"] for f in model["findings"]}
+    assert {"TF2002", "TF2101"} <= codes
+    assert not any(f["fixed"] for f in model["findings"])  # lint writes nothing

@@ -41,6 +41,9 @@ def register(sub) -> None:
     parser.add_argument("--stdin-filename", help="the name to report for '-' (and to match config globs)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    from migrate.report import add_report_argument
+
+    add_report_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -66,6 +69,13 @@ def run(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths if p != "-"]
     if stdin and (len(stdin) > 1 or args.fix):
         return _usage("'-' can be given once, and not with --fix (use --diff to see the fix)")
+    if args.report is not None:  # a bad --report fails before any file is read
+        from migrate.report import ReportError, check_report_path
+
+        try:
+            check_report_path(args.report)
+        except ReportError as exc:
+            return _usage(str(exc))
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         return _usage(f"no such file or directory: {', '.join(missing)}")
@@ -164,6 +174,13 @@ def report(outcomes, ruleset, args) -> int:
                   file=sys.stderr)
             return EXIT_USAGE
         sys.stdout.write(render_sarif(results, list(ruleset.rules.values())))
+
+    if args.report is not None:
+        from migrate.report import report_results
+
+        problem = report_results(args.report, results, ruleset, command="lint", target=args.target)
+        if problem:
+            return _usage(problem)
 
     fixes = sum(o.fixes for o in outcomes)
     if fmt == "text" and not args.quiet:
