@@ -151,3 +151,23 @@ def test_lint_writes_reports_too(tmp_path):
     codes = {f["code"] for f in model["findings"]}
     assert {"TF2002", "TF2101"} <= codes
     assert not any(f["fixed"] for f in model["findings"])  # lint writes nothing
+
+
+def test_validation_results_from_the_validator_render(converted, tmp_path):
+    """The validator's own result objects (``to_dict``) go into the document and every format shows them."""
+    from migrate.validate.results import OutputResult, ProgramResult, SideResult, Verdict
+
+    root, results, ruleset = converted
+    side = SideResult(role="original", program="pkg/model.py", status="ok")
+    program = ProgramResult(
+        label="pkg/model.py", verdict=Verdict.PASS, message="2 outputs agree",
+        original=side, rewritten=SideResult(role="rewritten", program="pkg/model.py", status="ok"),
+        outputs=(OutputResult("loss", Verdict.PASS, max_abs_error=3e-08, max_rel_error=1e-07),
+                 OutputResult("logits", Verdict.PASS, max_abs_error=0.0, max_rel_error=0.0)),
+    )
+    document = build_document(results, ruleset, validation={"pkg/model.py": program}, root=root)
+    assert by_uri(document, "pkg/model.py")["validation"]["verdict"] == "PASS"
+    assert document["summary"]["validation"] == {"PASS": 1}
+    json.dumps(document)  # still plain JSON
+    assert "| `loss` | PASS | 3e-08 | 1e-07 |" in render(document, ".md")
+    assert '<td class="num">3e-08</td>' in render(document, ".html")
