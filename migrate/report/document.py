@@ -16,8 +16,8 @@ or renames a key bumps the number.
                 "diff", "original", "rewritten", "sources_omitted", "validation"}]}
 
 Finding lines and columns are 1-based and refer to the original text (for a
-notebook, to its code cells joined into one module, so they are not located in
-the JSON file).  ``original``/``rewritten`` are kept only for files with changes
+notebook, to the line within the cell its message names, so they are not located
+in the JSON file).  ``original``/``rewritten`` are kept only for files with changes
 or findings and below ``SOURCE_LIMIT`` characters; the diff is always kept.
 """
 from __future__ import annotations
@@ -101,14 +101,16 @@ def file_uri(path: str, root: Path) -> str:
 
 def file_entry(result: FileResult, root: Path, validation: Mapping[str, Any] | None) -> dict[str, Any]:
     uri = file_uri(result.path, root)
-    findings = sorted(result.findings, key=lambda f: f.sort_key())
+    notebook = result.path.endswith(".ipynb")
+    # a notebook's findings are numbered within their cell and already come in cell order
+    findings = list(result.findings) if notebook else sorted(result.findings, key=lambda f: f.sort_key())
     interesting = result.status is FileStatus.CHANGED or bool(findings)
     too_big = max(len(result.original or ""), len(result.rewritten or "")) > SOURCE_LIMIT
     keep_sources = interesting and not too_big and result.original is not None
     return {
         "path": result.path,
         "uri": uri,
-        "notebook": result.path.endswith(".ipynb"),
+        "notebook": notebook,
         "status": result.status.value,
         "error": result.error,
         "findings": [finding_entry(f) for f in findings],

@@ -19,7 +19,8 @@ from migrate.report.document import SEVERITIES, fix_title, outputs_of, verdict_o
 from migrate.report.highlight import Span, line_spans, physical_lines
 
 CONTEXT = 3  # unchanged lines shown around a change or a finding
-FOLD_KEEP_LIMIT = 400  # longer runs of unchanged lines are summarised, not embedded
+FOLD_KEEP_LIMIT = 400
+ALIGN_LIMIT = 2500  # line pairs compared to align a block of replaced lines; larger blocks pair in order  # longer runs of unchanged lines are summarised, not embedded
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 _WORD = re.compile(r"\w+|\s+|[^\w\s]")
 
@@ -147,7 +148,7 @@ def _file_section(document: Mapping[str, Any], number: int, file: Mapping[str, A
     if file.get("validation"):
         out.append(_validation(file["validation"]))
     if file.get("notebook") and file["findings"]:
-        out.append('<p class="note">Notebook: finding lines count within the code cells joined in order.</p>')
+        out.append('<p class="note">Notebook: each finding names its cell; its line counts within that cell.</p>')
         out.append('<div class="file-findings">' + _findings_html(document, file["findings"]) + "</div>")
     if file.get("original") is not None:
         located = [] if file.get("notebook") else file["findings"]
@@ -307,10 +308,32 @@ def _rows(old_lines: list[str], new_lines: list[str]) -> list[tuple[str, int | N
         if tag == "equal":
             rows.extend(("equal", i1 + k, j1 + k) for k in range(i2 - i1))
             continue
-        for k in range(max(i2 - i1, j2 - j1)):
-            old = i1 + k if i1 + k < i2 else None
-            new = j1 + k if j1 + k < j2 else None
-            rows.append(("change", old, new))
+        if i2 - i1 == j2 - j1 or (i2 - i1) * (j2 - j1) > ALIGN_LIMIT:
+            for k in range(max(i2 - i1, j2 - j1)):
+                rows.append(("change", i1 + k if i1 + k < i2 else None, j1 + k if j1 + k < j2 else None))
+        else:
+            rows.extend(_align(old_lines, new_lines, i1, i2, j1, j2))
+    return rows
+
+
+def _align(old_lines, new_lines, i1, i2, j1, j2) -> list[tuple[str, int | None, int | None]]:
+    """Pair each removed line with the most similar added line at or after the last pair (or with nothing),
+    so an inserted line does not push every later pair out of step."""
+    rows: list[tuple[str, int | None, int | None]] = []
+    next_new = j1
+    for old in range(i1, i2):
+        best, best_ratio = None, 0.5
+        for new in range(next_new, j2):
+            ratio = difflib.SequenceMatcher(None, old_lines[old], new_lines[new], autojunk=False).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = new, ratio
+        if best is None:
+            rows.append(("change", old, None))
+            continue
+        rows.extend(("change", None, new) for new in range(next_new, best))
+        rows.append(("change", old, best))
+        next_new = best + 1
+    rows.extend(("change", None, new) for new in range(next_new, j2))
     return rows
 
 

@@ -131,7 +131,7 @@ def _file_section(document: Mapping[str, Any], file: Mapping[str, Any], *, with_
         lines += _validation(file["validation"])
     if file["findings"]:
         if file.get("notebook"):
-            lines += ["Lines count within the notebook's code cells joined in order.", ""]
+            lines += ["Notebook: each finding names its cell; its line counts within that cell.", ""]
         lines += ["| Line | Rule | Severity | Fix | Message |", "|---:|---|---|---|---|"]
         for finding in file["findings"]:
             fix = f"fixed ({finding['safety']})" if finding["fixed"] else (f"not applied ({finding['safety']})" if finding["safety"] != "none" else "manual")

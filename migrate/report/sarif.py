@@ -112,7 +112,7 @@ def file_results(file: Mapping[str, Any], index: Mapping[str, int]) -> list[dict
     results = []
     for number, finding in enumerate(file["findings"]):
         if file["notebook"]:
-            # Finding lines count in the joined code cells, not in the notebook's JSON.
+            # Finding lines count within a cell (named in the message), not in the notebook's JSON.
             region = {"startLine": 1}
         else:
             region = {"startLine": finding["line"], "startColumn": finding["column"]}
