@@ -77,9 +77,9 @@ def test_not_a_tty_means_no_escape_codes_and_diff_only_on_stdout(tmp_path):
     assert "TF2002" not in run.stdout and "files:" not in run.stdout
     assert "tree/m0.py:3:5: TF2002 [fixed]" in run.stderr
     assert "findings by rule" in run.stderr and "TF2101" in run.stderr
-    assert run.stderr.rstrip().splitlines()[-1] == (
-        "5 files: 5 changed, 0 unchanged, 0 failed; 30 edits; findings: 5 error, 5 warning, 0 info"
-    )
+    # rule data grows, so only the parts this test controls are pinned
+    assert re.fullmatch(r"5 files: 5 changed, 0 unchanged, 0 failed; \d+ edits; findings: 5 error, \d+ warning, \d+ info",
+                        run.stderr.rstrip().splitlines()[-1])
     assert "files/s" not in run.stderr  # no progress bar off a terminal
 
 
