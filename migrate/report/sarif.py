@@ -46,7 +46,7 @@ def sarif_log(document: Mapping[str, Any]) -> dict[str, Any]:
                     "locations": [{"physicalLocation": {"artifactLocation": artifact_location(file["uri"])}}],
                 }
             )
-        results.extend(file_results(file, index))
+        results.extend(file_results(file, index, document["rules"]))
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -104,7 +104,14 @@ def rule_descriptor(code: str, rule: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def file_results(file: Mapping[str, Any], index: Mapping[str, int]) -> list[dict[str, Any]]:
+def _fix_description(finding: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
+    text = fix_title(rule) or f"Apply dlmigrate's rewrite for {finding['code']}"
+    if finding["safety"] == "review":
+        text += " (review: the documented replacement, but behaviour may differ)"
+    return text
+
+
+def file_results(file: Mapping[str, Any], index: Mapping[str, int], rules: Mapping[str, Any]) -> list[dict[str, Any]]:
     lines = file["original"].splitlines() if file.get("original") is not None else None
     blocks = [] if file["notebook"] else change_blocks(file.get("diff") or "")
     fixes = attach_fixes(file["findings"], blocks) if blocks else {}
@@ -138,7 +145,7 @@ def file_results(file: Mapping[str, Any], index: Mapping[str, int]) -> list[dict
         if fixes.get(number):
             result["fixes"] = [
                 {
-                    "description": {"text": "dlmigrate rewrite" + (" (review the change)" if finding["safety"] == "review" else "")},
+                    "description": {"text": _fix_description(finding, rules.get(finding["code"], {}))},
                     "artifactChanges": [
                         {"artifactLocation": artifact_location(file["uri"]), "replacements": [b.replacement() for b in fixes[number]]}
                     ],
