@@ -28,6 +28,13 @@ RUNNABLE = [
     for index, example in enumerate(rule.examples)
     if example.run
 ]
+# An example whose old API is gone still shows a replacement that must run.
+AFTER_ONLY = [
+    (rule.code, index, example)
+    for rule in RULESET.rules.values()
+    for index, example in enumerate(rule.examples)
+    if not example.run and example.after is not None
+]
 SKIPPED = [
     (rule.code, index, example.why_not_run)
     for rule in RULESET.rules.values()
@@ -92,6 +99,8 @@ def executed(tmp_path_factory):
     for code, index, example in RUNNABLE:
         jobs[f"{code}-{index}-before"] = example.before
         jobs[f"{code}-{index}-after"] = example.after if example.after is not None else example.before
+    for code, index, example in AFTER_ONLY:
+        jobs[f"{code}-{index}-after"] = example.after
     (directory / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
     (directory / "runner.py").write_text(RUNNER, encoding="utf-8")
     output = directory / "results.pt"
@@ -152,6 +161,19 @@ def test_example_after_computes_what_before_computed(executed, code, index, exam
     assert not problems, "; ".join(problems)
     if example.after is not None and example.after != example.before:
         assert not after["deprecations"], f"the rewritten program still warns: {after['deprecations']}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "code,index,example", [pytest.param(c, i, e, id=f"{c}-{i}") for c, i, e in AFTER_ONLY]
+)
+def test_replacement_runs_where_the_old_api_cannot(executed, code, index, example):
+    after = executed[f"{code}-{index}-after"]
+    if after["error"] and after["error"].startswith("ModuleNotFoundError"):
+        pytest.skip(after["error"])
+    assert after["error"] is None, f"after failed: {after['error']}"
+    assert after["values"], "the example leaves no module-level result"
+    assert not after["deprecations"], f"the rewritten program still warns: {after['deprecations']}"
 
 
 def test_examples_run_wherever_the_old_api_still_runs():
