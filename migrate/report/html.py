@@ -383,24 +383,24 @@ def _starts(words: list[str]) -> list[int]:
 
 
 def _line_html(text: str, spans: list[Span], marks: Iterable[tuple[int, int]]) -> str:
+    """One line as HTML: syntax classes from ``spans``, changed words from ``marks`` (class ``x``)."""
     text = text.rstrip("\r\n")
     if not text:
         return ""
-    classes: list[str] = [""] * len(text)
-    for start, end, css in spans:
-        for position in range(start, min(end, len(text))):
-            classes[position] = css
-    changed = [False] * len(text)
+    marks = list(marks)
+    cuts = {0, len(text)}
+    for start, end, _ in spans:
+        cuts.update((min(start, len(text)), min(end, len(text))))
     for start, end in marks:
-        for position in range(start, min(end, len(text))):
-            changed[position] = True
-    out, start = [], 0
-    for position in range(1, len(text) + 1):
-        if position == len(text) or classes[position] != classes[start] or changed[position] != changed[start]:
-            piece = escape(text[start:position], quote=False)
-            css = " ".join(c for c in (classes[start], "x" if changed[start] else "") if c)
-            out.append(f'<span class="{css}">{piece}</span>' if css else piece)
-            start = position
+        cuts.update((min(start, len(text)), min(end, len(text))))
+    out = []
+    ordered = sorted(cuts)
+    for start, end in zip(ordered, ordered[1:]):
+        token = next((css for first, last, css in spans if first <= start < last), "")
+        changed = any(first <= start < last for first, last in marks)
+        css = f"{token} x" if token and changed else ("x" if changed else token)
+        piece = escape(text[start:end], quote=False)
+        out.append(f'<span class="{css}">{piece}</span>' if css else piece)
     return "".join(out)
 
 
