@@ -12,6 +12,7 @@ deliberate change, then review the diff.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -27,6 +28,7 @@ APPLY = frozenset({Safety.SAFE, Safety.REVIEW})
 UPDATE = os.environ.get("DLMIGRATE_UPDATE_SNAPSHOTS") == "1"
 
 
+@functools.cache  # one live RuleSet per code: lint caches transforms by id(ruleset), and ids of freed objects recur
 def _ruleset(code):
     return load_rules(["torch_deprecations"], select=[code])
 

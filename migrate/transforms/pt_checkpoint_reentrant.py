@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from migrate.transforms import register
-from migrate.transforms.pt_util import CallRewrite, Fix, Unfixable, code_of, render_call
+from migrate.transforms.pt_util import CallRewrite, Fix, Unfixable, append_keyword
 
 
 @register("PT1035")
@@ -13,5 +13,4 @@ class CheckpointReentrant(CallRewrite):
         if any(arg.star == "**" for arg in call.args):
             return Unfixable("**kwargs may already pass use_reentrant")
         # None means True (with a warning) in torch/utils/checkpoint.py; later releases raise instead
-        keywords = list(parts.keywords.items()) + [("use_reentrant", "True")]
-        return Fix(render_call(code_of(call.func), parts.positional, keywords))
+        return Fix("", node=append_keyword(call, "use_reentrant", "True"))

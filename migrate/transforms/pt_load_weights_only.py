@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from migrate.transforms import register
-from migrate.transforms.pt_util import CallRewrite, Fix, Unfixable, code_of, render_call
+from migrate.transforms.pt_util import CallRewrite, Fix, Unfixable, append_keyword
 
 
 @register("PT1021")
@@ -14,5 +14,4 @@ class LoadWeightsOnly(CallRewrite):
             return Unfixable("**kwargs may already pass weights_only")
         if len(parts.positional) > 3:
             return Unfixable("extra positional arguments are passed to the unpickler")
-        keywords = list(parts.keywords.items()) + [("weights_only", "True")]
-        return Fix(render_call(code_of(call.func), parts.positional, keywords))
+        return Fix("", node=append_keyword(call, "weights_only", "True"))

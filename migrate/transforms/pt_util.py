@@ -112,9 +112,43 @@ class Unfixable:
 
 @dataclass(frozen=True)
 class Fix:
-    text: str  # the replacement expression
+    text: str  # the replacement expression ("" when ``node`` is given)
     safety: Safety | None = None  # None: the rule's own safety
     note: str = ""  # appended to the message (what a reviewer should check)
+    node: cst.BaseExpression | None = None  # an edited node, when the call's own layout can be kept
+
+
+def has_comment(node: cst.CSTNode) -> bool:
+    found = []
+
+    class Find(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            found.append(comment)
+
+    node.visit(Find())
+    return bool(found)
+
+
+def append_keyword(call: cst.Call, name: str, value: str) -> cst.Call:
+    """``call`` with ``name=value`` added last, keeping its layout (one line or one argument per line)."""
+    args = list(call.args)
+    new = cst.Arg(
+        keyword=cst.Name(name),
+        value=cst.parse_expression(value),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):  # trailing comma: the new argument goes on its own line
+        between = args[-2].comma.whitespace_after if len(args) > 1 else call.whitespace_before_args
+        if isinstance(between, cst.ParenthesizedWhitespace):  # the line break and indent, not its comment
+            between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between))
+        new = new.with_changes(comma=last.comma)
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, new])
 
 
 def _fill(template: str, **values: str) -> str:
@@ -160,6 +194,8 @@ class CallRewrite(CustomTransform):
         if outcome is None:
             return None
         message = self.message(qualified)
+        if isinstance(outcome, Fix) and outcome.node is None and has_comment(updated):
+            outcome = Unfixable("comments inside the call would be lost by the rewrite")
         if isinstance(outcome, Unfixable):
             ctx.report(self.rule, original, f"{message} (needs a manual change: {outcome.reason})",
                        fixed=False, safety=Safety.NONE)
@@ -174,6 +210,8 @@ class CallRewrite(CustomTransform):
         prefer = code_of(original.func).split(".", 1)[0]
         spelled = self.rewrite(qualified, parts, lambda name, p=prefer: ctx.spell(name, p), updated)
         assert isinstance(spelled, Fix)
+        if spelled.node is not None:
+            return spelled.node
         replacement = cst.parse_expression(spelled.text)
         return replacement.with_changes(lpar=updated.lpar, rpar=updated.rpar)
 
