@@ -117,7 +117,10 @@ def _index(listed: list[tuple[int, Mapping[str, Any]]]) -> str:
             + f"<td>{_verdict_badge(file)}</td></tr>"
         )
     head = "<tr><th>file</th><th>status</th><th>fixed</th>" + "".join(f"<th>open {s}</th>" for s in SEVERITIES) + "<th>validation</th></tr>"
-    return f'<nav class="index"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></nav>'
+    return (
+        f'<nav class="index"><details open><summary>Files with changes, findings or errors ({len(listed)})</summary>'
+        f'<div class="index-scroll"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div></details></nav>'
+    )
 
 
 def _severity_counts(file: Mapping[str, Any]) -> dict[str, int]:
@@ -452,6 +455,8 @@ code,.src,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;f
 .filter-group{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:center}.filter-title{font-weight:600}
 .filter-group label{cursor:pointer;white-space:nowrap}.filter-count{margin:0;flex-basis:100%}
 .index table,.validation table{border-collapse:collapse;margin:8px 0}
+.index summary{cursor:pointer;font-weight:600}.index-scroll{max-height:22em;overflow:auto;display:inline-block;border-bottom:1px solid var(--line)}
+.index thead th{position:sticky;top:0;background:var(--panel)}
 .index td,.index th,.validation td,.validation th{border:1px solid var(--line);padding:2px 8px;text-align:left}
 td.num{text-align:right}
 .file{border:1px solid var(--line);border-radius:6px;padding:10px 12px;margin:14px 0}
