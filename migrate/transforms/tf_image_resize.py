@@ -79,7 +79,8 @@ class ImageResize(CustomTransform):
             return None
         root = callee_root(original)
         args = [self._positional_or_keyword(bound["images"], "images"), self._positional_or_keyword(bound["size"], "size")]
-        if method != "BILINEAR":
+        # explicit whenever TF1 said it (function name or argument); both APIs default to bilinear
+        if entry or "method" in bound:
             args.append(keyword_arg("method", build_dotted(ctx.spell(f"tensorflow.image.ResizeMethod.{method}", root))))
         for name in ("preserve_aspect_ratio", "name"):
             if name in bound:
