@@ -127,6 +127,16 @@ def test_github_output_is_workflow_commands(capsys, legacy):
                for l in lines)
 
 
+def test_sarif_output_carries_the_same_findings(capsys, legacy):
+    _, text_out, _ = lint(capsys, str(legacy))
+    code, out, _ = lint(capsys, "--output-format", "sarif", str(legacy))
+    sarif = json.loads(out)
+    assert code == 1 and sarif["version"] == "2.1.0"
+    results = sarif["runs"][0]["results"]
+    located = {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results}
+    assert located == {(m["code"], int(m["line"])) for m in finding_lines(text_out)}
+
+
 # -- selection
 
 
