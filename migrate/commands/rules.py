@@ -16,6 +16,20 @@ def register(sub) -> None:
     explain = actions.add_parser("explain", help="everything about one rule code")
     explain.add_argument("code")
     explain.set_defaults(run=run_explain)
+    verify = actions.add_parser(
+        "verify", help="EXECUTE every rule example's before and after and compare their results",
+        description="Run each rule example's before and after as stand-alone programs (through the same "
+        "executor as 'dlmigrate validate', which EXECUTES code) and compare what they compute. "
+        "Examples that cannot run say why.",
+    )
+    verify.add_argument("codes", nargs="*", metavar="CODE", help="only rules whose code starts with these")
+    verify.add_argument("--ruleset", action="append", help="only this rule set (repeatable)")
+    verify.add_argument("--jobs", "-j", type=int, default=1, help="example pairs run at once (each pair is 2 processes)")
+    verify.add_argument("--json", help="write every outcome as JSON to this file")
+    from migrate.commands.validate import add_execution_arguments
+
+    add_execution_arguments(verify)
+    verify.set_defaults(run=run_verify)
     parser.set_defaults(run=lambda args: parser.print_help(sys.stderr) or 2)
 
 
@@ -62,3 +76,29 @@ def run_explain(args) -> int:
 
 def _indent(text: str) -> str:
     return "".join("    " + line + "\n" for line in text.strip("\n").split("\n"))
+
+
+def run_verify(args) -> int:
+    import json
+
+    from migrate.commands.validate import options_from_args
+    from migrate.validate.rules_verify import verify_rules, verify_table
+
+    try:
+        names = args.ruleset or list(available_rulesets())
+        ruleset = load_rules(names)
+    except RuleError as exc:
+        print(f"dlmigrate: {exc}", file=sys.stderr)
+        return 2
+    prefixes = tuple(code.upper() for code in args.codes)
+    rules = [rule for code, rule in sorted(ruleset.rules.items()) if not prefixes or code.startswith(prefixes)]
+    if not rules:
+        print(f"dlmigrate: no rule matches {' '.join(args.codes)}", file=sys.stderr)
+        return 2
+    outcomes = verify_rules(rules, options_from_args(args), jobs=args.jobs)
+    print(verify_table(outcomes))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump([o.to_dict() for o in outcomes], handle, indent=1, default=str)
+    failed = [o for o in outcomes if o.verdict not in ("PASS", "NOT RUN")]
+    return 1 if failed else 0

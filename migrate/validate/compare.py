@@ -176,7 +176,8 @@ def compare_arrays(name: str, a: np.ndarray, b: np.ndarray, tolerance: Tolerance
         bad = ~close
         mismatched = int(bad.sum())
         finite = np.isfinite(a64) & np.isfinite(b64)
-        diff = np.where(finite, np.abs(a64 - b64), 0.0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.where(finite, np.abs(a64 - b64), 0.0)
         stats = _stats(diff, np.abs(np.where(finite, a64, 0.0)), mismatched, a.size)
         nonfinite_bad = int((bad & ~finite).sum())
         if nonfinite_bad:

@@ -277,8 +277,11 @@ class Frameworks:
         if shim:
             tf.compat.v1.disable_v2_behavior()
             tf.compat.v1.set_random_seed(seed)
+        if shim is True:
             sys.modules["tensorflow"] = tf.compat.v1  # the program's ``import tensorflow as tf`` gets TF1's API
             self.notes.append("ran under the TF1 shim (tensorflow -> tensorflow.compat.v1, v2 behaviour off)")
+        elif shim == "graph":
+            self.notes.append("ran in graph mode (tf.compat.v1.disable_v2_behavior() before the program)")
 
     def _seed_new_graphs(self, tf, seed: int) -> None:
         """``tf.Graph()`` made by the program gets the same graph-level seed on both sides."""
@@ -513,7 +516,8 @@ def _caller_line_direct() -> int | None:
     return frame.f_lineno if frame.f_code.co_filename == _PROGRAM_PATH[0] else None
 
 
-def record_globals(recorder: Recorder, namespace: dict) -> None:
+def record_globals(recorder: Recorder, namespace: dict, tf=None) -> None:
+    symbolic: list[str] = []
     for name, value in namespace.items():
         if name.startswith("_") or isinstance(value, (types.ModuleType, types.FunctionType, type)):
             continue
@@ -522,7 +526,65 @@ def record_globals(recorder: Recorder, namespace: dict) -> None:
             recorder.add("global", name, value)
             if all(o["structure"] == "opaque" for o in recorder.outputs[before:]):
                 del recorder.outputs[before:]
-                recorder.unobservable.append(name)
+                symbolic.append(name)
+    if symbolic and tf is not None:
+        symbolic = _evaluate_graph_globals(recorder, namespace, symbolic, tf)
+    recorder.unobservable.extend(symbolic)
+
+
+def _needs_feed(value, limit: int = 20000) -> bool:
+    """Whether a graph tensor depends on a placeholder (or is too large a graph to check)."""
+    op = getattr(value, "op", None)
+    if op is None:
+        return False
+    seen, stack = set(), [op]
+    while stack:
+        op = stack.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        if op.type.startswith("Placeholder") and op.type != "PlaceholderWithDefault":
+            return True
+        if len(seen) > limit:
+            return True
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return False
+
+
+def _evaluate_graph_globals(recorder: Recorder, namespace: dict, names: list[str], tf) -> list[str]:
+    """Give graph tensors left in module globals a value: a fresh Session per graph, variables at their
+    initial values, nothing fed.  Returns the names that still have no value (they need a feed)."""
+    tf1 = tf.compat.v1
+    by_graph: dict = {}
+    for name in names:
+        value = namespace[name]
+        graph = getattr(value, "graph", None)
+        if graph is not None and isinstance(value, (tf.Tensor, tf.Variable)):
+            by_graph.setdefault(graph, []).append(name)
+    left = [n for n in names if not any(n in group for group in by_graph.values())]
+    recorder.busy = True
+    try:
+        for graph, group in by_graph.items():
+            try:
+                with graph.as_default(), tf1.Session(graph=graph) as sess:
+                    sess.run([tf1.global_variables_initializer(), tf1.local_variables_initializer(),
+                              tf1.tables_initializer()])
+                    for name in group:
+                        if _needs_feed(namespace[name]):
+                            left.append(name)  # TF 2.21 can crash formatting the missing-feed error
+                            continue
+                        try:
+                            result = sess.run(namespace[name])
+                        except Exception:
+                            left.append(name)
+                            continue
+                        recorder.add("global", name, result)
+            except Exception:
+                left.extend(group)
+    finally:
+        recorder.busy = False
+    return left
 
 
 # -- running the program
@@ -559,6 +621,7 @@ def execute(options) -> int:
     recorder = Recorder()
     frameworks = Frameworks(recorder, options)
     manifest: dict = {"format": FORMAT, "program": str(program), "seed": options.seed, "entry": options.entry,
+                      "inputs": options.inputs,
                       "status": "ok", "error": None, "exit_code": None}
     status_code = 0
     namespace: dict = {}
@@ -572,7 +635,7 @@ def execute(options) -> int:
                 source = candidate.read_text(encoding="utf-8")
         scan = scan_program(source)
         names = scan["frameworks"] if options.framework == "auto" else [n for n in options.framework.split(",") if n]
-        shim = {"on": True, "off": False}.get(options.tf1_shim, is_tf1_program(scan))
+        shim = {"on": True, "off": False, "graph": "graph"}.get(options.tf1_shim, is_tf1_program(scan))
         manifest["framework"] = "+".join(names) or "none"
         manifest["tf1_shim"] = shim
         frameworks.setup(names, shim)
@@ -603,7 +666,7 @@ def execute(options) -> int:
         os._exit(0)
     try:
         if namespace and not options.entry:
-            record_globals(recorder, namespace)
+            record_globals(recorder, namespace, frameworks.tf)
         if frameworks.variables is not None:
             frameworks.variables.finish(manifest.get("framework", ""))
             manifest["variables"] = {"mode": frameworks.variables.mode,
@@ -759,7 +822,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--framework", default="auto", help="auto (from the imports) or tensorflow,torch")
-    parser.add_argument("--tf1-shim", choices=("auto", "on", "off"), default="auto")
+    parser.add_argument("--tf1-shim", choices=("auto", "on", "off", "graph"), default="auto",
+                        help="on: tensorflow aliased to tensorflow.compat.v1, v2 behaviour off; graph: only v2 "
+                        "behaviour off; auto: on for code using TF1-only names")
     parser.add_argument("--entry", default="", help="module:function to call instead of running the file")
     parser.add_argument("--inputs", default="", help='input spec, e.g. "x:float32[4,3];y:int64[4]"')
     parser.add_argument("--batch-size", type=int, default=4, help="size of None dimensions in placeholder shapes")

@@ -41,9 +41,34 @@ class ValidateOptions:
                         random_tool=self.random_tool, sys_path=self.sys_path, **extra)
 
 
+def placeholder_inputs(program: Path, batch_size: int) -> str:
+    """An input spec from the program's ``tf.placeholder`` declarations (None dimensions -> ``batch_size``)."""
+    from migrate.validate.executor import scan_program
+
+    try:
+        source = program.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    parts = []
+    for spec in scan_program(source)["placeholders"]:
+        shape = ",".join(str(batch_size if d is None else d) for d in (spec["shape"] or []))
+        parts.append(f"{spec['name']}:{spec['dtype']}[{shape}]")
+    return ";".join(parts)
+
+
+def _with_entry_inputs(program: Path, options: ValidateOptions) -> ValidateOptions:
+    # both sides must get the same inputs, so the spec comes from the ORIGINAL's declarations
+    if options.entry and not options.inputs and program.is_file():
+        spec = placeholder_inputs(program, options.batch_size)
+        if spec:
+            return replace(options, inputs=spec)
+    return options
+
+
 def validate_pair(original: Path, rewritten: Path, options: ValidateOptions, label: str | None = None) -> ProgramResult:
     """Run both programs (concurrently unless initial values are shared) and compare them."""
     started = time.perf_counter()
+    options = _with_entry_inputs(Path(original), options)
     record = options.record_dir
     out_a = record / "original" if record else None
     out_b = record / "rewritten" if record else None
@@ -76,8 +101,12 @@ def validate_against(program: Path, recording_dir: Path, options: ValidateOption
                                  "recorded" if reference.manifest.get("status") == "ok" else "error", str(recording_dir))
     if not options.entry and reference.manifest.get("entry"):
         options = replace(options, entry=reference.manifest["entry"])
+    if not options.inputs and reference.manifest.get("inputs"):
+        options = replace(options, inputs=reference.manifest["inputs"])
+    init = recording_dir if options.share_init and (recording_dir / "variables.json").is_file() else None
     # the recording's seed, so generated inputs and seeded randomness match the recorded run
-    spec_b = replace(options.spec("rewritten", program), seed=reference.manifest.get("seed", options.seed))
+    spec_b = replace(options.spec("rewritten", program, init_load=init),
+                     seed=reference.manifest.get("seed", options.seed))
     side_b, rec_b = run_side(spec_b, options.limits, options.record_dir)
     result = judge(label or f"{recording_dir} (recorded) -> {program}", side_a, reference, side_b, rec_b,
                    options.compare)
@@ -85,7 +114,9 @@ def validate_against(program: Path, recording_dir: Path, options: ValidateOption
 
 
 def record_only(program: Path, options: ValidateOptions) -> SideResult:
-    spec = options.spec("original", program)
+    """Run one program and keep its outputs (and, with ``share_init``, its initial variables) in ``record_dir``."""
+    options = _with_entry_inputs(Path(program), options)
+    spec = options.spec("original", program, init_save=options.record_dir if options.share_init else None)
     side, _ = run_side(spec, options.limits, options.record_dir)
     return side
 
