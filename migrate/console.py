@@ -65,9 +65,12 @@ class Console:
     # -- lines
 
     def diff(self, text: str) -> None:
-        if text:
-            self.out.write(text)
-            self.out.flush()
+        if not text:
+            return
+        if color_enabled(self.out, self.environ):  # like git: coloured on a terminal, plain when piped
+            text = "".join(_diff_line(line) for line in text.splitlines(keepends=True))
+        self.out.write(text)
+        self.out.flush()
 
     def error(self, message: str) -> None:
         self.err.write(f"{self.paint('error:', 'bold red')} {message}\n")
@@ -158,6 +161,20 @@ class Console:
             name = getattr(rules.get(code), "name", "") or counts.example
             table.add_row(code, name, _blank(counts.fixed), *(_blank(counts.open[s]) for s in SEVERITY_ORDER))
         console.print(table)
+
+
+def _diff_line(line: str) -> str:
+    body = line.rstrip("\n")
+    ending = line[len(body):]
+    if line.startswith(("+++", "---")):
+        return f"\x1b[1m{body}\x1b[0m{ending}"
+    if line.startswith("@@"):
+        return f"\x1b[36m{body}\x1b[0m{ending}"
+    if line.startswith("+"):
+        return f"\x1b[32m{body}\x1b[0m{ending}"
+    if line.startswith("-"):
+        return f"\x1b[31m{body}\x1b[0m{ending}"
+    return line
 
 
 class _Progress:

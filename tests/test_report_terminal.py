@@ -146,3 +146,13 @@ def test_progress_is_a_no_op_off_a_terminal(quiet):
     with console.progress(100) as progress:
         progress.advance("x.py")
     assert console.err.getvalue() == ""
+
+
+def test_diff_is_coloured_only_on_a_terminal():
+    diff = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-old\n+new\n"
+    tty, pipe, no_color = FakeTTY(), io.StringIO(), FakeTTY()
+    Console(out=tty, err=io.StringIO(), environ={}).diff(diff)
+    Console(out=pipe, err=io.StringIO(), environ={}).diff(diff)
+    Console(out=no_color, err=io.StringIO(), environ={"NO_COLOR": "1"}).diff(diff)
+    assert "\x1b[31m-old\x1b[0m\n" in tty.getvalue() and "\x1b[32m+new\x1b[0m\n" in tty.getvalue()
+    assert pipe.getvalue() == diff and no_color.getvalue() == diff
