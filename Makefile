@@ -20,6 +20,9 @@ demo: $(STAMP)
 	@echo
 	@echo "== dlmigrate rules list (summary)"
 	@$(BIN)/dlmigrate rules list | tail -n 1
+	@echo
+	@echo "== dlmigrate convert corpus/tf1/linear_regression.py --validate (runs original and conversion, compares outputs)"
+	$(BIN)/dlmigrate convert corpus/tf1/linear_regression.py --to tf2-compat --no-diff --quiet --validate
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -46,6 +46,12 @@ def register(sub) -> None:
     from migrate.report import add_report_argument
 
     add_report_argument(parser)
+    parser.add_argument("--validate", action="store_true",
+                        help="then EXECUTE each changed file and its conversion and compare their results "
+                        "(see 'dlmigrate validate --help')")
+    from migrate.commands.validate import add_execution_arguments
+
+    add_execution_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -108,6 +114,15 @@ def run(args: argparse.Namespace) -> int:
             progress.advance(result.path)
     validation: dict[str, dict] | None = None  # per path, ProgramResult.to_dict(), when --validate ran
     code = exit_code(results)
+    if args.validate:
+        from migrate.commands.validate import options_from_args as validate_options
+        from migrate.validate.conversions import print_validation, validate_conversions
+
+        validated = validate_conversions(results, validate_options(args))
+        print_validation(validated)
+        validation = {path: outcome.to_dict() for path, outcome in validated}
+        if code == EXIT_OK and not all(outcome.passed for _, outcome in validated):
+            code = EXIT_FAILED
     if args.report is not None:
         from migrate.report import report_results
 
