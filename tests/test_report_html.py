@@ -117,6 +117,9 @@ def test_dom_after_the_script_ran(browser, document, tmp_path):
     assert re.search(r'<input type="checkbox" value="error">', dom)
     total = len(re.findall(r'<div class="finding ', dom))
     assert f"Showing {total} of {total} findings in 3 of 3 files." in dom
+    # the controls are hidden in the page as written (useless without JS) and shown by the script
+    assert '<section id="filters" class="filters" aria-label="filters" hidden>' in render(document, ".html")
+    assert re.search(r'<section id="filters" class="filters" aria-label="filters">', dom)
 
 
 def test_filter_preset_from_the_url_hides_other_findings(browser, document, tmp_path):

@@ -94,7 +94,7 @@ def _header(document: Mapping[str, Any], title: str) -> str:
 def _filters() -> str:
     # Filled in by the script from the findings on the page; without JS everything is simply shown.
     return (
-        '<section id="filters" class="filters" aria-label="filters">'
+        '<section id="filters" class="filters" aria-label="filters" hidden>'
         '<div class="filter-group" id="filter-rule"><span class="filter-title">Rule</span></div>'
         '<div class="filter-group" id="filter-severity"><span class="filter-title">Severity</span></div>'
         '<div class="filter-group" id="filter-state"><span class="filter-title">State</span></div>'
@@ -452,6 +452,7 @@ code,.src,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;f
 .st-changed.badge{background:#ddf4ff;color:var(--info)}.st-failed.badge{background:#ffebe9;color:var(--err)}.st-unchanged.badge,.st-skipped.badge{background:#eaeef2;color:var(--muted)}
 .verdict-pass{background:#dafbe1;color:var(--ok)}.verdict-mismatch,.verdict-error{background:#ffebe9;color:var(--err)}.verdict-timeout,.verdict-unknown{background:#fff8c5;color:var(--warn)}
 .filters{position:sticky;top:0;z-index:2;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin:12px 0;display:flex;flex-wrap:wrap;gap:6px 18px;align-items:center}
+.filters[hidden]{display:none}
 .filter-group{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:center}.filter-title{font-weight:600}
 .filter-group label{cursor:pointer;white-space:nowrap}.filter-count{margin:0;flex-basis:100%}
 .index table,.validation table{border-collapse:collapse;margin:8px 0}
@@ -556,6 +557,7 @@ JS = r"""
       button.closest("tr").remove();
     });
   });
+  document.getElementById("filters").hidden = false;
   apply();
 })();
 """
