@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from migrate.report.document import SEVERITIES, fix_title, outputs_of, worst_verdict
+from migrate.report.document import fix_title, outputs_of, worst_verdict
 
 BUDGET = 60_000
 DIFF_LINES = 200
