@@ -32,6 +32,8 @@ CASES = {
     "observe": ("observe_a.py", "observe_b.py"),
     "counts": ("np_model.py", "nan_a.py"),
     "executor_imports": ("imports_probe.py", "imports_probe.py"),
+    "memory": ("np_model.py", "hog.py"),
+    "hard_exit": ("np_model.py", "hard_exit.py"),
 }
 
 
@@ -131,9 +133,20 @@ def test_different_outputs_are_named(results):
 def test_executor_imports_no_tool_modules(results):
     result, _ = results["executor_imports"]
     assert result.verdict is Verdict.PASS
-    recording = result.original.recording
     assert result.outputs[0].name == "observe:tool_module_count"
     assert result.outputs[0].max_abs_error == 0
+
+
+def test_memory_cap_is_reported(results):
+    result, _ = results["memory"]
+    assert result.verdict is Verdict.ERROR
+    assert "MemoryError" in result.message and "memory cap 2 GiB" in result.message
+
+
+def test_exit_without_reporting_is_a_crash(results):
+    result, _ = results["hard_exit"]
+    assert result.verdict is Verdict.ERROR and result.rewritten.status == "crashed"
+    assert "without reporting results" in result.message
 
 
 def test_executor_runs_as_a_standalone_copy(tmp_path):

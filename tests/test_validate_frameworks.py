@@ -141,6 +141,6 @@ def test_cli_exit_codes_and_help(tmp_path):
 @pytest.mark.cuda
 def test_cuda_side_runs_deterministically_without_tf32():
     options = ValidateOptions(device="cuda", share_init=True)
-    result = validate_pair(FIXTURES / "dense_tf.py", FIXTURES / "dense_torch.py", options)
+    result = validate_pair(FIXTURES / "dense_tf.py", FIXTURES / "dense_torch_device.py", options)
     assert result.verdict is Verdict.PASS, result.message
     assert result.rewritten.device == "cuda"

@@ -331,9 +331,9 @@ class Frameworks:
         if self.options.device == "cuda" and not cuda:
             raise RuntimeError("--device cuda: PyTorch sees no GPU")
         if cuda and self.options.device != "cpu":
-            self.device = "cuda"
+            # placement stays the program's own (it picks "cuda" when available, as GPU code does);
+            # forcing a default device would break its from_numpy()/.numpy() round trips
             torch.cuda.manual_seed_all(seed)
-            torch.set_default_device("cuda")  # the program's tensors and modules land on the GPU
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
         torch.backends.cudnn.deterministic = True
@@ -676,6 +676,9 @@ def execute(options) -> int:
         if manifest["status"] == "ok":
             manifest["status"] = "error"
             manifest["error"] = _error_record(exc, str(program))
+    torch = frameworks.torch
+    if torch is not None and torch.cuda.is_available() and torch.cuda.is_initialized():
+        frameworks.device = "cuda"  # the program (or its inputs) actually used the GPU
     manifest.update(
         device=frameworks.device,
         versions=_versions(frameworks),
@@ -797,7 +800,9 @@ def _run_entry(options, program: Path, scan: dict, frameworks: Frameworks, recor
 
 def _as_framework_tensor(value: np.ndarray, frameworks: Frameworks):
     if frameworks.torch is not None and frameworks.tf is None:
-        return frameworks.torch.as_tensor(value)
+        torch = frameworks.torch
+        on_gpu = frameworks.options.device == "cuda" or (frameworks.options.device == "auto" and torch.cuda.is_available())
+        return torch.as_tensor(value, device="cuda" if on_gpu else "cpu")
     if frameworks.tf is not None:
         return frameworks.tf.constant(value)
     return value
