@@ -122,9 +122,11 @@ def file_results(file: Mapping[str, Any], index: Mapping[str, int], rules: Mappi
             # Finding lines count within a cell (named in the message), not in the notebook's JSON.
             region = {"startLine": 1}
         else:
-            region = {"startLine": finding["line"], "startColumn": finding["column"]}
+            # the schema wants positive positions; a finding never has fewer, but a broken one must not void the log
+            start = (max(finding["line"], 1), max(finding["column"], 1))
+            region = {"startLine": start[0], "startColumn": start[1]}
             end_line, end_column = finding.get("end_line"), finding.get("end_column")
-            if end_line is not None and end_column is not None and (end_line, end_column) >= (finding["line"], finding["column"]):
+            if end_line is not None and end_column is not None and (end_line, end_column) >= start:
                 region.update(endLine=end_line, endColumn=end_column)
         line_text = ""
         if lines is not None and not file["notebook"] and 0 < finding["line"] <= len(lines):
