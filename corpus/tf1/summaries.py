@@ -29,8 +29,9 @@ try:
         writer = tf.summary.FileWriter(log_dir, sess.graph)
         sess.run(tf.global_variables_initializer())
         for step in range(5):
-            summary, _ = sess.run([merged, train_op], feed_dict={x: data})
-            writer.add_summary(summary, step)
+            # Two runs, not one: fetched together, the summary of `w` would race with its update.
+            writer.add_summary(sess.run(merged, feed_dict={x: data}), step)
+            sess.run(train_op, feed_dict={x: data})
         writer.close()
 
     events = glob.glob(os.path.join(log_dir, "events.out.tfevents.*"))
