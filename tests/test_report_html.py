@@ -146,3 +146,14 @@ def test_screenshot(browser, document, tmp_path):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, ARTIFACTS / "report.png")
         shutil.copy(report, ARTIFACTS / "report.html")
+
+
+def test_many_outputs_fold_after_the_worst(document):
+    from migrate.report import html
+
+    outputs = [{"name": f"out{i}", "verdict": "PASS", "max_abs_error": 0.0} for i in range(30)]
+    outputs.append({"name": "late", "verdict": "ERROR", "message": "crashed"})
+    page = html._validation({"verdict": "ERROR", "outputs": outputs})
+    assert page.index("<code>late</code>") < page.index("<code>out0</code>")
+    assert f"<details><summary>{31 - html.OUTPUTS_SHOWN} more outputs</summary>" in page
+    assert "31 outputs compared" in page

@@ -82,3 +82,17 @@ def test_fits_a_github_comment(document, monkeypatch):
     assert len(text) <= 3000 + 400
     assert "Diffs left out to fit a comment" in text
     assert "```diff" not in text
+
+
+def test_many_outputs_show_the_worst_first(document):
+    outputs = [{"name": f"out{i}", "verdict": "PASS", "max_abs_error": i * 1e-9, "max_rel_error": 0.0} for i in range(20)]
+    outputs.insert(7, {"name": "bad", "verdict": "MISMATCH", "max_abs_error": 0.5, "max_rel_error": 1.0})
+    many = dict(document, files=[dict(f, validation={"verdict": "MISMATCH", "outputs": outputs}) if f["uri"] == "pkg/model.py" else f
+                                 for f in document["files"]])
+    text = markdown.render(many)
+    rows = [line for line in text.splitlines() if line.startswith("| `out") or line.startswith("| `bad")]
+    assert rows[0].startswith("| `bad` | MISMATCH | 0.5 |")
+    assert rows[1].startswith("| `out19` |")  # then the largest errors
+    assert len(rows) == markdown.OUTPUTS_SHOWN
+    assert "| … 13 more (see the HTML or JSON report) | | | |" in text
+    assert "21 outputs compared (1 MISMATCH, 20 PASS); largest abs error 0.5, largest rel error 1." in text

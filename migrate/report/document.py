@@ -149,6 +149,30 @@ def outputs_of(validation: Mapping[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
+def ranked_outputs(validation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Outputs worst first: by verdict, then by largest absolute error; the ones to read first lead."""
+    order = {"ERROR": 0, "TIMEOUT": 0, "MISMATCH": 1, "PASS": 3}
+
+    def key(output: Mapping[str, Any]) -> tuple:
+        error = output.get("max_abs_error")
+        return (order.get(verdict_of(output), 2), -(error if isinstance(error, (int, float)) else -1.0))
+
+    return sorted(outputs_of(validation), key=key)
+
+
+def output_stats(outputs: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts per verdict and the largest errors over all outputs."""
+    counts: dict[str, int] = {}
+    for output in outputs:
+        counts[verdict_of(output)] = counts.get(verdict_of(output), 0) + 1
+
+    def largest(key: str) -> float | None:
+        values = [o[key] for o in outputs if isinstance(o.get(key), (int, float))]
+        return max(values) if values else None
+
+    return {"counts": counts, "max_abs_error": largest("max_abs_error"), "max_rel_error": largest("max_rel_error")}
+
+
 def verdict_of(entry: Mapping[str, Any]) -> str:
     value = entry.get("verdict", entry.get("status", ""))
     value = getattr(value, "value", value)

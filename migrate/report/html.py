@@ -15,11 +15,12 @@ import re
 from html import escape
 from typing import Any, Iterable, Mapping
 
-from migrate.report.document import SEVERITIES, fix_title, outputs_of, verdict_of, worst_verdict
+from migrate.report.document import SEVERITIES, fix_title, output_stats, ranked_outputs, verdict_of, worst_verdict
 from migrate.report.highlight import Span, line_spans, physical_lines
 
 CONTEXT = 3  # unchanged lines shown around a change or a finding
 FOLD_KEEP_LIMIT = 400
+OUTPUTS_SHOWN = 8  # validation outputs listed before the rest fold away, worst first
 ALIGN_LIMIT = 2500  # line pairs compared to align a block of replaced lines; larger blocks pair in order  # longer runs of unchanged lines are summarised, not embedded
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 _WORD = re.compile(r"\w+|\s+|[^\w\s]")
@@ -177,22 +178,38 @@ def _validation(validation: Mapping[str, Any]) -> str:
     detail = validation.get("message") or validation.get("error") or validation.get("detail")
     if detail:
         out.append(f'<p class="detail">{escape(str(detail))}</p>')
-    outputs = outputs_of(validation)
+    outputs = ranked_outputs(validation)
     if outputs:
-        out.append("<table><thead><tr><th>output</th><th>verdict</th><th>max abs error</th><th>max rel error</th><th>note</th></tr></thead><tbody>")
-        for output in outputs:
-            own = verdict_of(output)
-            note = output.get("message") or output.get("detail") or output.get("error") or ""
-            out.append(
-                f'<tr><td><code>{escape(str(output.get("name", "?")))}</code></td>'
-                f'<td><span class="badge verdict-{escape(own.lower())}">{escape(own)}</span></td>'
-                f'<td class="num">{escape(_number(output.get("max_abs_error")))}</td>'
-                f'<td class="num">{escape(_number(output.get("max_rel_error")))}</td>'
-                f"<td>{escape(str(note))}</td></tr>"
-            )
-        out.append("</tbody></table>")
+        stats = output_stats(outputs)
+        counts = " ".join(
+            f'<span class="badge verdict-{escape(v.lower())}">{escape(v)} {n}</span>' for v, n in sorted(stats["counts"].items())
+        )
+        out.append(
+            f'<p class="detail">{_plural(len(outputs), "output")} compared: {counts} largest abs error '
+            f'<b>{escape(_number(stats["max_abs_error"]))}</b>, largest rel error <b>{escape(_number(stats["max_rel_error"]))}</b></p>'
+        )
+        shown, rest = outputs[:OUTPUTS_SHOWN], outputs[OUTPUTS_SHOWN:]
+        out.append(_outputs_table(shown))
+        if rest:
+            out.append(f"<details><summary>{_plural(len(rest), 'more output')}</summary>{_outputs_table(rest)}</details>")
     out.append("</div>")
     return "\n".join(out)
+
+
+def _outputs_table(outputs: list[Mapping[str, Any]]) -> str:
+    rows = ["<table><thead><tr><th>output</th><th>verdict</th><th>max abs error</th><th>max rel error</th><th>note</th></tr></thead><tbody>"]
+    for output in outputs:
+        own = verdict_of(output)
+        note = output.get("message") or output.get("detail") or output.get("error") or ""
+        rows.append(
+            f'<tr><td><code>{escape(str(output.get("name", "?")))}</code></td>'
+            f'<td><span class="badge verdict-{escape(own.lower())}">{escape(own)}</span></td>'
+            f'<td class="num">{escape(_number(output.get("max_abs_error")))}</td>'
+            f'<td class="num">{escape(_number(output.get("max_rel_error")))}</td>'
+            f"<td>{escape(str(note))}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "".join(rows)
 
 
 def _number(value: Any) -> str:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from migrate.report.document import fix_title, outputs_of, worst_verdict
+from migrate.report.document import fix_title, output_stats, ranked_outputs, verdict_of, worst_verdict
 
 BUDGET = 60_000
 DIFF_LINES = 200
+OUTPUTS_SHOWN = 8  # validation outputs listed per file, worst first
 VERDICT_MARK = {"PASS": "✅", "MISMATCH": "❌", "ERROR": "⚠️", "TIMEOUT": "⏱️"}
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
@@ -172,14 +173,20 @@ def _validation(validation: Mapping[str, Any]) -> list[str]:
     detail = validation.get("message") or validation.get("error") or validation.get("detail")
     if detail:
         lines += [f"> {cell(detail)}", ""]
-    outputs = outputs_of(validation)
+    outputs = ranked_outputs(validation)
     if outputs:
+        stats = output_stats(outputs)
+        counts = ", ".join(f"{n} {v}" for v, n in sorted(stats["counts"].items()))
+        lines += [f"{len(outputs)} output{'s' if len(outputs) != 1 else ''} compared ({counts}); largest abs error "
+                  f"{number(stats['max_abs_error'])}, largest rel error {number(stats['max_rel_error'])}.", ""]
         lines += ["| Output | Verdict | Max abs error | Max rel error |", "|---|---|---:|---:|"]
-        for output in outputs:
+        for output in outputs[:OUTPUTS_SHOWN]:
             lines.append(
-                f"| {code(str(output.get('name', '?')))} | {cell(str(output.get('verdict', output.get('status', ''))).upper())} "
+                f"| {code(str(output.get('name', '?')))} | {cell(verdict_of(output))} "
                 f"| {number(output.get('max_abs_error'))} | {number(output.get('max_rel_error'))} |"
             )
+        if len(outputs) > OUTPUTS_SHOWN:
+            lines.append(f"| … {len(outputs) - OUTPUTS_SHOWN} more (see the HTML or JSON report) | | | |")
         lines.append("")
     return lines
 
