@@ -154,3 +154,13 @@ def test_layout_transforms_between_frameworks():
     conv = np.zeros((5, 5, 3, 8), dtype=np.float32)  # HWIO
     assert convert_layout(conv, "tensorflow", "torch", (8, 3, 5, 5)).shape == (8, 3, 5, 5)
     assert convert_layout(kernel, "tensorflow", "torch", (4, 4)) is None
+
+
+def test_line_map_follows_inserted_and_rewritten_lines():
+    from migrate.validate.compare import line_map
+
+    original = "import tensorflow as tf\nx = tf.placeholder(tf.float32)\nwith tf.Session() as s:\n    s.run(x)\n"
+    rewritten = ("import tensorflow as tf\ntf.compat.v1.disable_v2_behavior()\nx = tf.compat.v1.placeholder(tf.float32)\n"
+                 "with tf.compat.v1.Session() as s:\n    s.run(x)\n")
+    sites = dict(line_map(original, rewritten))
+    assert sites[1] == 1 and sites[5] == 4 and 2 not in sites

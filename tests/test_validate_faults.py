@@ -34,6 +34,7 @@ CASES = {
     "executor_imports": ("imports_probe.py", "imports_probe.py"),
     "memory": ("np_model.py", "hog.py"),
     "hard_exit": ("np_model.py", "hard_exit.py"),
+    "thread": ("leaves_thread.py", "leaves_thread.py"),
 }
 
 
@@ -135,6 +136,12 @@ def test_executor_imports_no_tool_modules(results):
     assert result.verdict is Verdict.PASS
     assert result.outputs[0].name == "observe:tool_module_count"
     assert result.outputs[0].max_abs_error == 0
+
+
+def test_leftover_non_daemon_thread_does_not_hang(results):
+    result, seconds = results["thread"]
+    assert result.verdict is Verdict.PASS, result.message
+    assert seconds < 4.0 + 10
 
 
 def test_memory_cap_is_reported(results):

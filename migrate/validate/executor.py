@@ -372,6 +372,7 @@ class VariableSharing:
         self.saved_arrays: list[np.ndarray] = []
         self.pending_tf_graph: list = []
         self.torch_params: list = []
+        self.torch_done = 0  # parameters before this index have been saved or loaded
         self.loaded_count = 0
         self.log: list[str] = []
         self.recording: list[dict] = []
@@ -443,7 +444,10 @@ class VariableSharing:
     def torch_pre_forward(self, module, args) -> None:
         import torch
 
-        pending = [item for item in self.torch_params if not getattr(item[2], "_dlmigrate_done", False)]
+        pending = self.torch_params[self.torch_done:]
+        if not pending:
+            return
+        self.torch_done = len(self.torch_params)
         for owner, _, param, label in pending:
             if self.mode == "save":
                 self._save(label, param.detach().cpu().numpy().copy())
@@ -452,7 +456,6 @@ class VariableSharing:
                 if value is not None:
                     with torch.no_grad():
                         param.copy_(torch.as_tensor(value, dtype=param.dtype, device=param.device))
-            param._dlmigrate_done = True
 
     def _save(self, name: str, value: np.ndarray) -> None:
         self.saved.append({"name": name, "shape": list(value.shape), "dtype": str(value.dtype)})
@@ -858,4 +861,9 @@ if __name__ == "__main__":
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     os.environ.setdefault("NVIDIA_TF32_OVERRIDE", "0")
-    sys.exit(main())
+    code = main()
+    # the results are on disk: leave now, so non-daemon threads or atexit handlers the program left
+    # behind cannot hang the run (and framework teardown costs nothing)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

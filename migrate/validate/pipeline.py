@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from migrate.validate.compare import CompareOptions, compare_recordings
+from migrate.validate.compare import CompareOptions, compare_recordings, line_map
 from migrate.validate.results import OutputResult, ProgramResult, Recording, SideResult, Verdict
 from migrate.validate.runner import Limits, SideSpec, read_recording, run_side, side_from_recording
 
@@ -69,6 +69,12 @@ def validate_pair(original: Path, rewritten: Path, options: ValidateOptions, lab
     """Run both programs (concurrently unless initial values are shared) and compare them."""
     started = time.perf_counter()
     options = _with_entry_inputs(Path(original), options)
+    if not options.compare.site_map and Path(original).is_file() and Path(rewritten).is_file():
+        try:
+            sites = line_map(Path(original).read_text(encoding="utf-8"), Path(rewritten).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            sites = ()
+        options = replace(options, compare=replace(options.compare, site_map=sites))
     record = options.record_dir
     out_a = record / "original" if record else None
     out_b = record / "rewritten" if record else None
