@@ -26,7 +26,7 @@ from migrate.cstutil import (
     remove_args,
 )
 from migrate.model import Finding, Rule, Safety, Severity
-from migrate.resolve import Bindings, Scan, qualify_in_scopes, scan_source
+from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet
 from migrate.transforms import CustomTransform, registry
 
@@ -497,15 +497,44 @@ def add_imports(module: cst.Module, imports: dict[str, str | None]) -> cst.Modul
 
 
 def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform]) -> bool:
-    """Decide on the ``ast`` scan alone whether libcst needs to see the file (one lookup per reference)."""
+    """Decide on the ``ast`` scan alone whether libcst needs to see the file.
+
+    Argument tables count only where the call has what they change (enough
+    positional arguments, the keyword): ``tf.constant(1.0)`` is in the reorder
+    table but needs nothing.  One set lookup per reference in the common case.
+    """
     keys = ruleset.keys()
-    names = {ref.qualified for ref in scan.references}
-    names.update(qualified for qualified, *_ in scan.imports)
-    if not names.isdisjoint(keys):
-        return True
-    if ruleset.module_findings and any(ruleset.module_finding_for(name) for name in names):
-        return True
+    for ref in scan.references:
+        if ref.qualified in keys and _reference_needs_rule(ref, ruleset):
+            return True
+    for qualified, *_ in scan.imports:
+        if qualified in ruleset.renames or qualified in ruleset.findings:
+            return True
+    if ruleset.module_findings:
+        names = {ref.qualified for ref in scan.references}
+        names.update(qualified for qualified, *_ in scan.imports)
+        if any(ruleset.module_finding_for(name) for name in names):
+            return True
     return any(custom.applies(scan) for custom in customs)
+
+
+def _reference_needs_rule(ref: Reference, ruleset: RuleSet) -> bool:
+    name = ref.qualified
+    if name in ruleset.renames or name in ruleset.findings:
+        return True
+    if not ref.is_call:
+        return False
+    reorder = ruleset.reorders.get(name)
+    if reorder is not None and ref.positional > reorder[1]:
+        return True
+    if not ref.keywords:
+        return False
+    keywords = set(ref.keywords)
+    return (
+        any(old in keywords for old, _, _ in ruleset.keyword_renames.get(name, ()))
+        or any(old in keywords for old, _ in ruleset.keyword_removals.get(name, ()))
+        or any(keyword in keywords for keyword, *_ in ruleset.value_rewrites.get(name, ()))
+    )
 
 
 def instantiate_customs(ruleset: RuleSet) -> list[CustomTransform]:
