@@ -35,6 +35,20 @@ def test_schema_version_and_tool(document):
     assert document["command"] == "convert" and document["target"] == "tf2-compat"
 
 
+def test_document_matches_its_published_schema(document, converted):
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib import resources
+
+    schema = json.loads((resources.files("migrate.report") / "schema.json").read_text(encoding="utf-8"))
+    assert schema["properties"]["schema"]["const"] == document["schema"]
+    validator = jsonschema.Draft202012Validator(schema)
+    assert not [e.message for e in validator.iter_errors(document)]
+    # the contract is strict enough to notice drift
+    drifted = json.loads(json.dumps(document))
+    drifted["files"][0]["findings"] = [{"code": "TF2002", "line": 1}]
+    assert list(validator.iter_errors(drifted))
+
+
 def test_json_round_trip_is_lossless(document):
     text = render(document, ".json")
     assert json.loads(text) == document

@@ -1,5 +1,7 @@
 """The report document: one plain, JSON-ready dict that every report format renders.
 
+Its contract for other tools is ``schema.json`` beside this module (JSON Schema 2020-12).
+
 Renderers (JSON, Markdown, HTML, SARIF) read only this document, so the formats
 can never disagree.  Its layout is versioned by ``SCHEMA``; a change that removes
 or renames a key bumps the number.
