@@ -77,3 +77,24 @@ def test_converting_the_fixture_again_changes_nothing(code):
 
 def test_every_rule_has_a_fixture():
     assert set(CODES) == set(_ruleset("PT").rules)
+
+
+def test_rewrites_keep_comments_and_layout():
+    source = (
+        "import torch\n"
+        "state = torch.load(\n"
+        "    \"model.pt\",  # the checkpoint\n"
+        "    map_location=\"cpu\",\n"
+        ")\n"
+        "q, r = torch.qr(\n"
+        "    a,  # the matrix\n"
+        "    some=False,\n"
+        ")\n"
+    )
+    ruleset = load_rules(["torch_deprecations"], select=["PT1021", "PT1006"])
+    result = transform_source(source, ruleset, apply=APPLY)
+    assert result.code == source.replace(
+        "    map_location=\"cpu\",\n", "    map_location=\"cpu\",\n    weights_only=True,\n"
+    )
+    qr = [f for f in result.findings if f.code == "PT1006"]
+    assert len(qr) == 1 and not qr[0].fixed and "comments" in qr[0].message

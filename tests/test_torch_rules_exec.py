@@ -89,18 +89,10 @@ RUNNER = textwrap.dedent(
 )
 
 
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    pytest.importorskip("torch")
+def _execute(directory, jobs):
+    """Run every snippet in ``jobs`` in one subprocess; results keyed like ``jobs``."""
     import torch
 
-    directory = tmp_path_factory.mktemp("torch_examples")
-    jobs = {}
-    for code, index, example in RUNNABLE:
-        jobs[f"{code}-{index}-before"] = example.before
-        jobs[f"{code}-{index}-after"] = example.after if example.after is not None else example.before
-    for code, index, example in AFTER_ONLY:
-        jobs[f"{code}-{index}-after"] = example.after
     (directory / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
     (directory / "runner.py").write_text(RUNNER, encoding="utf-8")
     output = directory / "results.pt"
@@ -110,6 +102,18 @@ def executed(tmp_path_factory):
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return torch.load(output, weights_only=False)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    pytest.importorskip("torch")
+    jobs = {}
+    for code, index, example in RUNNABLE:
+        jobs[f"{code}-{index}-before"] = example.before
+        jobs[f"{code}-{index}-after"] = example.after if example.after is not None else example.before
+    for code, index, example in AFTER_ONLY:
+        jobs[f"{code}-{index}-after"] = example.after
+    return _execute(tmp_path_factory.mktemp("torch_examples"), jobs)
 
 
 def _compare(name, before, after, problems):
@@ -267,3 +271,74 @@ def test_removed_functions_are_really_removed_in_the_installed_torch():
     }.items():
         with pytest.raises(RuntimeError, match="removed"):
             call()
+
+
+# The CPU examples above exercise the CUDA spellings only with CUDA disabled;
+# on a GPU machine the device-specific AMP APIs are compared where they act.
+CUDA_PROGRAMS = {
+    "PT1018": """
+import torch
+torch.manual_seed(0)
+a = torch.randn(64, 64, device="cuda")
+with torch.cuda.amp.autocast():
+    half = torch.mm(a, a)
+with torch.cuda.amp.autocast(True, torch.bfloat16):
+    brain = torch.mm(a, a)
+""",
+    "PT1019": """
+import torch
+torch.manual_seed(0)
+layer = torch.nn.Linear(8, 1).cuda()
+optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
+scaler = torch.cuda.amp.GradScaler(init_scale=1024.0)
+with torch.autocast("cuda"):
+    loss = layer(torch.ones(4, 8, device="cuda")).float().sum()
+scaler.scale(loss).backward()
+scaler.step(optimizer)
+scaler.update()
+weight = layer.weight
+scale = scaler.get_scale()
+""",
+    "PT1020": """
+import torch
+
+
+class Scale(torch.autograd.Function):
+    @staticmethod
+    @torch.cuda.amp.custom_fwd(cast_inputs=torch.float32)
+    def forward(ctx, x):
+        return x * 3
+
+    @staticmethod
+    @torch.cuda.amp.custom_bwd
+    def backward(ctx, grad):
+        return grad * 3
+
+
+x = torch.ones(4, device="cuda", dtype=torch.float16, requires_grad=True)
+with torch.autocast("cuda"):
+    y = Scale.apply(x)
+y.sum().backward()
+grad = x.grad
+""",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.cuda
+@pytest.mark.parametrize("code", sorted(CUDA_PROGRAMS))
+def test_amp_rewrites_agree_on_a_gpu(code, tmp_path):
+    from migrate.engine import transform_source
+    from migrate.model import Safety
+
+    before = CUDA_PROGRAMS[code]
+    after = transform_source(before, load_rules(["torch_deprecations"], select=[code]),
+                             apply=frozenset({Safety.SAFE, Safety.REVIEW})).code
+    assert after != before
+    results = _execute(tmp_path, {"before": before, "after": after})
+    assert results["before"]["error"] is None and results["after"]["error"] is None, results
+    problems: list[str] = []
+    for name, value in results["before"]["values"].items():
+        _compare(name, value, results["after"]["values"].get(name), problems)
+    assert not problems, "; ".join(problems)
+    assert not results["after"]["deprecations"], results["after"]["deprecations"]
