@@ -33,6 +33,10 @@ def test_self_contained(page):
     assert "http://" not in page and "https://" not in page
     assert "<link" not in page and not re.search(r"\ssrc\s*=", page)
     assert "@import" not in page and "url(" not in page
+    assert all(link.startswith("#") for link in re.findall(r'href="([^"]*)"', page))  # in-page links only
+    from migrate.report.html import CSS, JS
+
+    assert "//" not in CSS and "http" not in JS and "fetch(" not in JS and "XMLHttpRequest" not in JS
     assert page.count("<style>") == 1 and page.count("<script>") == 1
 
 
