@@ -219,7 +219,7 @@ def _resolve(qualified):
     return getattr(importlib.import_module(module), name)
 
 
-@pytest.mark.parametrize("code", ["PT1014", "PT1015", "PT1017", "PT1022", "PT1030", "PT1034"])
+@pytest.mark.parametrize("code", ["PT1014", "PT1015", "PT1017", "PT1022", "PT1030", "PT1034", "PT1039"])
 def test_every_rename_source_is_a_deprecated_wrapper_of_its_target(code):
     pytest.importorskip("torch")
     import warnings
@@ -271,6 +271,8 @@ def test_removed_functions_are_really_removed_in_the_installed_torch():
     }.items():
         with pytest.raises(RuntimeError, match="removed"):
             call()
+    with pytest.raises(ModuleNotFoundError):
+        import torch._six  # noqa: F401
 
 
 # The CPU examples above exercise the CUDA spellings only with CUDA disabled;
