@@ -217,10 +217,17 @@ def keyword_plan(path, v1_params, v2_params):
     return renames, removals, unresolved
 
 
+# Leading TF1 parameters that only exist to force keyword calls: TF1 rejected
+# positional arguments there, so working TF1 code never has any to reorder.
+SENTINELS = ("_sentinel", "keyword_required")
+
+
 def reorder_entry(v1_params, v2_params, renames):
     """TF1 positional order when a positional TF1 call would bind differently in TF2."""
     v1_positional = v1_params[1]
     v2_positional = v2_params[1]
+    if v1_positional and v1_positional[0] in SENTINELS:
+        return None
     keep = 0
     for old, new in zip(v1_positional, v2_positional):
         if renames.get(old, old) != new:
