@@ -201,9 +201,8 @@ def test_loss_table_matches_the_installed_torch():
         except (TypeError, ValueError):
             return False
 
-    installed = {
-        f"torch.nn.{n}" for n in dir(nn) if isinstance(getattr(nn, n), type) and has_size_average(getattr(nn, n).__init__)
-    }
+    classes = [getattr(nn, n) for n in dir(nn) if isinstance(getattr(nn, n), type)]
+    installed = {f"torch.nn.{cls.__name__}" for cls in classes if has_size_average(cls.__init__)}
     installed |= {
         f"torch.nn.functional.{n}" for n in dir(F)
         if not n.startswith("_") and callable(getattr(F, n)) and not isinstance(getattr(F, n), type)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from migrate.transforms import register
 from migrate.transforms.pt_util import CallRewrite, Fix, Unfixable, code_of, literal
 
-_CPU_TYPES = {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16", "BFloat16Tensor": "bfloat16"}
+_CPU_TYPES = {
+    "FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16", "BFloat16Tensor": "bfloat16",
+}
 
 
 @register("PT1032")

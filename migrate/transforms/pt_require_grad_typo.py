@@ -32,7 +32,7 @@ class RequireGradTypo(CustomTransform):
         for index, position, _ in _typo_targets(updated):
             assign = body[index]
             targets = list(assign.targets)
-            attribute = targets[position].target
-            targets[position] = targets[position].with_changes(target=attribute.with_changes(attr=cst.Name("requires_grad")))
+            corrected = targets[position].target.with_changes(attr=cst.Name("requires_grad"))
+            targets[position] = targets[position].with_changes(target=corrected)
             body[index] = assign.with_changes(targets=targets)
         return updated.with_changes(body=body)

@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 from migrate.transforms import register
-from migrate.transforms.pt_util import NOT_LITERAL, CallRewrite, Fix, Unfixable, literal, parenthesized, unknown_keywords
+from migrate.transforms.pt_util import (
+    NOT_LITERAL,
+    CallRewrite,
+    Fix,
+    Unfixable,
+    literal,
+    parenthesized,
+    unknown_keywords,
+)
 
 
 @register("PT1002")
