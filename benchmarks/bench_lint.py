@@ -2,7 +2,7 @@
 
 Each run is a fresh process (interpreter start included), as a pre-commit hook
 is.  Cases: 1 file and 20 files of generated, realistic PyTorch modules with
-deprecated APIs sprinkled in, plus 1 TF2 module with TF1 leftovers (dlmigrate
+deprecated APIs sprinkled in, 1 such module with nothing to report, plus 1 TF2 module with TF1 leftovers (dlmigrate
 only: torchfix has no TensorFlow rules).  Reports the median of N runs and the
 ratio torchfix / dlmigrate.
 
@@ -158,6 +158,9 @@ def generate(count: int = 20) -> list[Path]:
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
         files.append(path)
+    clean = CORPUS / "clean_torch.py"  # the common pre-commit case: a torch module with nothing to report
+    clean.write_text(MODULE.format(title="Clean", name="Clean", hidden=64, dropout=0.1, features=32, depth=2,
+                                   seed=99, lr=1e-3, deprecated="        factor = torch.linalg.cholesky(cov)"))
     tf_path = CORPUS / "tf2_leftovers.py"
     tf_path.write_text(TF_MODULE)
     return files
@@ -230,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     peer = None if args.no_peer else ensure_peer()
     cases = [("1 torch file", files[:1], True), ("20 torch files", files, True),
+             ("1 clean torch file", [CORPUS / "clean_torch.py"], True),
              ("1 TF2 file (TF1 leftovers)", [CORPUS / "tf2_leftovers.py"], False)]
     print(f"dlmigrate lint vs torchfix {peer_version() if peer else '(not run)'}; median of {args.runs} fresh "
           f"processes, wall time incl. interpreter start (CPU time in brackets)")

@@ -343,6 +343,15 @@ def test_lint_never_imports_frameworks_and_uses_no_libcst_on_table_rules(tmp_pat
     assert "HEAVY [] 1" in _modules_after_lint(path)
 
 
+def test_a_clean_torch_module_is_linted_without_libcst(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(
+        "import torch\nimport torch.nn.functional as F\n\n"
+        "def loss(logits, labels):\n    return F.cross_entropy(torch.softmax(logits, dim=-1), labels)\n"
+    )
+    assert "HEAVY [] 0" in _modules_after_lint(path)
+
+
 def test_custom_rules_may_need_libcst_but_never_the_framework(tmp_path):
     # the torch rule set's custom transforms decide on the libcst tree
     path = tmp_path / "model.py"
