@@ -80,10 +80,11 @@ def test_pairing_reports_one_sided_outputs_and_structure():
     b = _recording([_array_entry("x", "k0"), _array_entry("s", "k1")], {"k0": one, "k1": one})
     results, how = compare_recordings(a, b, CompareOptions())
     by_name = {r.name: r for r in results}
-    assert how == "global"
-    assert by_name["x"].verdict is Verdict.PASS
-    assert by_name["only_a"].message == "present only on the original side"
+    assert how == "global; globals on one side only, not compared: only_a"
+    assert by_name["x"].verdict is Verdict.PASS and "only_a" not in by_name
     assert "structure differs" in by_name["s"].message
+    strict = {r.name: r for r in compare_recordings(a, b, CompareOptions(strict_globals=True))[0]}
+    assert strict["only_a"].message == "present only on the original side"
 
 
 def test_globals_that_are_symbolic_on_the_other_side_are_not_counted():

@@ -102,6 +102,8 @@ def register(sub) -> None:
                         help="tolerance for outputs whose name matches PATTERN (repeatable)")
     parser.add_argument("--ignore-output", action="append", default=[], metavar="PATTERN",
                         help="do not compare outputs whose name matches PATTERN (repeatable)")
+    parser.add_argument("--strict-globals", action="store_true",
+                        help="a module-level variable present on one side only is a MISMATCH (default: noted)")
     parser.add_argument("--ignore-dtype", action="store_true", help="compare values even when dtypes differ")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the result (schema dlmigrate.validation/1)")
     parser.add_argument("--all", action="store_true", help="list passing outputs too")
@@ -120,6 +122,7 @@ def options_from_args(args: argparse.Namespace, **overrides):
         ignore=tuple(getattr(args, "ignore_output", ()) or ()),
         mode=getattr(args, "compare", "auto"),
         strict_dtype=not getattr(args, "ignore_dtype", False),
+        strict_globals=getattr(args, "strict_globals", False),
     )
     values = dict(
         limits=Limits(timeout_s=args.timeout, memory_bytes=args.memory),

@@ -6,8 +6,9 @@ Pairing (``mode="auto"``):
   * if both sides called ``Session.run``: the fetched values in call order
     (the i-th call of one side against the i-th of the other), plus module globals;
   * otherwise module-level variables, by name.
-A value present on one side only is a MISMATCH, except a global that the other
-side holds as a symbolic graph tensor (it has no value to compare).
+A Session.run value, marker or entry result present on one side only is a
+MISMATCH.  A module global on one side only is named in the note and not
+compared (rewrites rename and drop intermediates) unless ``strict_globals``.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class CompareOptions:
     ignore: tuple[str, ...] = ()  # fnmatch patterns of output names not compared
     mode: str = "auto"
     strict_dtype: bool = True
+    strict_globals: bool = False  # a module global present on one side only is a MISMATCH (else a note)
     site_map: tuple[tuple[int, int], ...] = field(default=())  # rewritten line -> original line
 
     def tolerance_for(self, name: str) -> Tolerance:
@@ -89,15 +91,19 @@ def compare_recordings(original: Recording, rewritten: Recording, options: Compa
     symbolic_b = set(rewritten.manifest.get("unobservable", []))
     site_map = dict(options.site_map)
     results: list[OutputResult] = []
+    one_sided: list[str] = []
     for name in _ordered_names(side_a, side_b):
         entry_a, entry_b = side_a.get(name), side_b.get(name)
         tolerance = options.tolerance_for(name)
         if entry_a is None or entry_b is None:
             present = entry_a or entry_b
             other_symbolic = symbolic_b if entry_a is not None else symbolic_a
+            where = "original" if entry_a is not None else "rewritten"
             if present["kind"] == "global" and name in other_symbolic:
                 continue  # a graph tensor on the other side: no value to compare
-            where = "original" if entry_a is not None else "rewritten"
+            if present["kind"] == "global" and not options.strict_globals:
+                one_sided.append(f"{name} ({where})")
+                continue  # a rewrite may rename or drop intermediates; named in the note instead
             results.append(OutputResult(
                 name, Verdict.MISMATCH, f"present only on the {where} side", present["kind"],
                 original_line=(entry_a or {}).get("line"), rewritten_line=(entry_b or {}).get("line"),
@@ -110,6 +116,10 @@ def compare_recordings(original: Recording, rewritten: Recording, options: Compa
             result = _with_message(result, result.message + f"; note: rewritten line {line_b} maps to original "
                                    f"line {site_map[line_b]}, paired with line {line_a} by call order")
         results.append(result)
+    if one_sided:
+        roots = sorted({item.split("[")[0].split(".")[0].split(" ")[0] for item in one_sided})
+        shown = ", ".join(roots[:8]) + (f", ... ({len(roots)} in all)" if len(roots) > 8 else "")
+        note += f"; globals on one side only, not compared: {shown}"
     return results, note
 
 

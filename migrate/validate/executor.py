@@ -58,6 +58,7 @@ class Recorder:
         self.bytes = 0
         self.run_count = 0
         self.busy = False  # our own Session.run calls (variable capture) must not be recorded
+        self.workdir = ""
 
     def add(self, kind: str, name: str, value, line: int | None = None) -> None:
         for path, leaf in _flatten(value):
@@ -71,7 +72,10 @@ class Recorder:
         if leaf is None:
             entry.update(structure="none")
         elif isinstance(leaf, (str, bytes)):
-            entry.update(structure="text", text=leaf if isinstance(leaf, str) else leaf.decode("utf-8", "replace"))
+            text = leaf if isinstance(leaf, str) else leaf.decode("utf-8", "replace")
+            if self.workdir:  # each side runs in its own directory: paths under it compare equal
+                text = text.replace(self.workdir, "<cwd>")
+            entry.update(structure="text", text=text)
         else:
             array = _to_numpy(leaf)
             if array is None:
@@ -501,6 +505,22 @@ def convert_layout(value: np.ndarray, source: str, target: str, shape: tuple) ->
 
 # -- the observation marker
 
+def isolate_temp_files(seed: int) -> str:
+    """Temporary files go under the (fresh) working directory, with seeded names, so two sides that
+    save checkpoints to ``tempfile.mkdtemp()`` report the same relative paths.  Returns the directory."""
+    import tempfile
+
+    workdir = os.path.realpath(os.getcwd())
+    scratch = os.path.join(workdir, "tmp")
+    os.makedirs(scratch, exist_ok=True)
+    tempfile.tempdir = scratch
+    names = tempfile._RandomNameSequence()
+    names._rng = random.Random(seed)
+    names._rng_pid = os.getpid()
+    tempfile._name_sequence = names
+    return workdir
+
+
 def install_marker(recorder: Recorder) -> None:
     def observe(name, value):
         """Record ``value`` under ``name`` for ``dlmigrate validate``; returns ``value`` unchanged."""
@@ -646,6 +666,8 @@ def execute(options) -> int:
             frameworks.variables = VariableSharing("save" if options.init_save else "load",
                                                    Path(options.init_save or options.init_load), None)
         install_marker(recorder)
+        if options.isolate:
+            recorder.workdir = isolate_temp_files(options.seed)
         sys.stdin = open(os.devnull, encoding="utf-8")
         sys.argv = [str(program)] + list(options.program_args)
         with _variable_hooks(frameworks):
@@ -841,6 +863,8 @@ def main(argv=None) -> int:
     parser.add_argument("--random-tool", choices=("", "constant", "num_random_ops"), default="",
                         help="run under TF's DeterministicRandomTestTool in this mode")
     parser.add_argument("--sys-path", action="append", default=[], help="extra import directory (repeatable)")
+    parser.add_argument("--isolate", action="store_true",
+                        help="the working directory is a fresh one: put temporary files in it, seeded names")
     parser.add_argument("--max-memory", type=int, default=0, help="address-space cap in bytes (0: none)")
     parser.add_argument("--max-file-bytes", type=int, default=0, help="largest file the program may write (0: none)")
     parser.add_argument("program_args", nargs="*", help="arguments passed to the program (after --)")

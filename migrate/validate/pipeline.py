@@ -134,6 +134,8 @@ def judge(label: str, side_a: SideResult, rec_a: Recording, side_b: SideResult, 
     if rec_a.manifest and rec_b.manifest:
         outputs, how = compare_recordings(rec_a, rec_b, compare)
     verdict, message = _program_verdict(side_a, side_b, outputs, rec_a, rec_b)
+    if "not compared" in how and verdict is not Verdict.PASS:
+        message += "; " + how.split("; ", 1)[1]
     return ProgramResult(label, verdict, message, side_a, side_b, tuple(outputs), compare.tolerance, how)
 
 
@@ -153,8 +155,8 @@ def _program_verdict(side_a: SideResult, side_b: SideResult, outputs: list[Outpu
                for r, n in (("original", rec_a.manifest.get("dropped_outputs", 0)),
                             ("rewritten", rec_b.manifest.get("dropped_outputs", 0))) if n]
     if not outputs:
-        return Verdict.ERROR, ("nothing to compare: neither side produced an observable value (no Session.run, "
-                               "no numeric module globals, no dlmigrate_observe marker)")
+        return Verdict.ERROR, ("nothing to compare: the two sides share no observable value (no Session.run, "
+                               "no numeric module global of the same name, no dlmigrate_observe marker)")
     bad = [o for o in outputs if o.verdict is not Verdict.PASS]
     if bad:
         worst = max(bad, key=lambda o: o.max_abs_error or 0.0)

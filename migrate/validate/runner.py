@@ -57,7 +57,8 @@ class SideSpec:
         command = [self.python, str(EXECUTOR), "--program", str(Path(self.program).resolve()),
                    "--out", str(Path(out_dir).resolve()),
                    "--seed", str(self.seed), "--device", self.device, "--tf1-shim", self.tf1_shim,
-                   "--batch-size", str(self.batch_size), "--max-file-bytes", str(limits.max_file_bytes)]
+                   "--batch-size", str(self.batch_size), "--max-file-bytes", str(limits.max_file_bytes),
+                   "--isolate"]
         if limits.memory_bytes:
             command += ["--max-memory", str(limits.memory_bytes)]
         if self.entry:
