@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,18 +39,27 @@ CASES = {
 }
 
 
+ENTRY_CASES = {
+    "entry": ("np_lib.py", "affine", "x:float32[3,2];y:int64[5]"),
+    "entry_missing": ("np_lib.py", "no_such_function", "x:float32[3]"),
+}
+
+
 @pytest.fixture(scope="module")
 def results():
     options = ValidateOptions(limits=Limits(timeout_s=4.0, memory_bytes=2 * 2**30))
+    items = list(CASES.items()) + [(name, (program, program, entry, spec))
+                                   for name, (program, entry, spec) in ENTRY_CASES.items()]
 
     def run(item):
-        name, (a, b) = item
+        name, (a, b, *entry) = item
         started = time.perf_counter()
-        result = validate_pair(FIXTURES / a, FIXTURES / b, options)
+        side_options = replace(options, entry=entry[0], inputs=entry[1]) if entry else options
+        result = validate_pair(FIXTURES / a, FIXTURES / b, side_options)
         return name, (result, time.perf_counter() - started)
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        return dict(pool.map(run, CASES.items()))
+        return dict(pool.map(run, items))
 
 
 def test_agreeing_pair_passes(results):
@@ -140,6 +150,19 @@ def test_leftover_non_daemon_thread_does_not_hang(results):
     result, seconds = results["thread"]
     assert result.verdict is Verdict.PASS, result.message
     assert seconds < 4.0 + 10
+
+
+def test_entry_function_gets_identical_seeded_inputs(results):
+    result, _ = results["entry"]
+    assert result.verdict is Verdict.PASS, result.message
+    assert [o.name for o in result.outputs] == ["input:x", "input:y", "return[0]", "return[1]"]
+    assert result.outputs[0].original_shape == (3, 2) and result.outputs[1].original_dtype == "int64"
+
+
+def test_missing_entry_function_is_an_error(results):
+    result, _ = results["entry_missing"]
+    assert result.verdict is Verdict.ERROR
+    assert "entry function 'no_such_function' not found" in result.message
 
 
 def test_memory_cap_is_reported(results):

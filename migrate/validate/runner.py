@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -169,8 +170,14 @@ def run_side(spec: SideSpec, limits: Limits, out_dir: Path | None = None) -> tup
                             error_message=f"cannot start {spec.python}: {exc}")
         return result, Recording({})
     wall = round(time.perf_counter() - started, 3)
-    stderr_tail = _tail(stderr_path)
-    exit_code = process.returncode
+    try:
+        return _collect(spec, limits, out, out_dir, process.returncode, timed_out, wall, _tail(stderr_path))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # recordings are read into memory; --record dirs live elsewhere
+
+
+def _collect(spec: SideSpec, limits: Limits, out: Path, out_dir: Path | None, exit_code: int | None,
+             timed_out: bool, wall: float, stderr_tail: str) -> tuple[SideResult, Recording]:
     if timed_out:
         result = SideResult(spec.role, str(spec.program), "timeout", exit_code, wall,
                             error_type="Timeout", error_message=f"no result after {limits.timeout_s:g} s; "
