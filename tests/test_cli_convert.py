@@ -383,10 +383,7 @@ ALL_RULES = load_rules(["tf1_to_tf2"])
 
 
 # Known bugs, each with its cause; strict, so the marker must go when the bug is fixed.
-NOT_IDEMPOTENT_YET = {
-    "corpus/tf1/softmax_mlp.py": "TF2001 renames softmax_cross_entropy_with_logits_v2 to the TF2 name, which TF2010 "
-                                 "then reads as the TF1 function on a second run and wraps the labels in stop_gradient",
-}
+NOT_IDEMPOTENT_YET: dict[str, str] = {}
 
 
 def _corpus_param(path: Path):
