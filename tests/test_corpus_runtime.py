@@ -40,6 +40,14 @@ KNOWN_GAPS = {
     "sum goes from 54.899 to 50.238 (tf.compat.v1.image.resize_images would keep TF1's values)",
 }
 
+# Error-severity findings on programs whose conversion runs and matches: each one
+# is a claim the run disproves for this program, listed with why it is still raised.
+DISPUTED_ERRORS = {
+    ("tf_layers.py", "TF2201"): "tf.layers.batch_normalization is reported as an error because eager TF2 code "
+    "never runs UPDATE_OPS; this program runs them through tf.control_dependencies, and converted to "
+    "tf.compat.v1 in graph mode its statistics update exactly as in TF1 (a warning would fit)",
+}
+
 PROGRAMS = [p.name for p in corpus_programs()]
 
 
@@ -131,9 +139,12 @@ def test_contrib_program_gets_error_findings_and_cannot_run_anywhere(corpus_runs
 
 
 def test_programs_that_should_run_produce_no_error_findings(corpus_runs):
-    unexpected = {
-        name: [f"{f['line']}: {f['code']} {f['message']}" for f in found if f["severity"] == "error"]
+    errors = {
+        (name, f["code"]): f"{f['line']}: {f['code']} {f['message']}"
         for name, found in corpus_runs.findings.items()
         if name not in CANNOT_RUN
+        for f in found
+        if f["severity"] == "error"
     }
-    assert not {k: v for k, v in unexpected.items() if v}
+    assert {key: text for key, text in errors.items() if key not in DISPUTED_ERRORS} == {}
+    assert [key for key in DISPUTED_ERRORS if key not in errors] == [], "no longer reported: drop from DISPUTED_ERRORS"
