@@ -231,6 +231,8 @@ def test_command_line_select_overrides_the_config(capsys, tmp_path, monkeypatch)
         ("[tool.dlmigrate]\nslect = ['TF3']\n", "unknown key(s) slect"),
         ("[tool.dlmigrate]\nrulesets = ['nope']\n", "unknown rule set 'nope'"),
         ("[tool.dlmigrate\n", "invalid TOML"),
+        ("[tool.dlmigrate]\nignore = ['TF3O01']\n", "unknown rule code or prefix TF3O01"),
+        ("[[tool.dlmigrate.overrides]]\npaths = ['a']\nselect = ['XX']\n", "unknown rule code or prefix XX"),
     ],
 )
 def test_bad_configuration_exits_two_with_a_clear_message(capsys, tmp_path, monkeypatch, config, message):
@@ -239,6 +241,13 @@ def test_bad_configuration_exits_two_with_a_clear_message(capsys, tmp_path, monk
     monkeypatch.chdir(tmp_path)
     assert main(["lint", "m.py"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_config_may_name_codes_of_rule_sets_this_run_does_not_load(capsys, tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.dlmigrate]\nignore = ["TF2001"]\n')
+    (tmp_path / "m.py").write_text(CLEAN_TF)
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", "m.py"]) == 0
 
 
 def test_config_target_selects_the_rule_sets(capsys, tmp_path, monkeypatch):

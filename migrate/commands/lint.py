@@ -106,6 +106,18 @@ def run(args: argparse.Namespace) -> int:
     if bad:
         return _usage(f"unknown rule code or prefix {', '.join(bad)} (rule sets: {', '.join(names)}; "
                       "see 'dlmigrate rules list')")
+    configured = (*config.select, *config.ignore, *(c for o in config.overrides for c in (*(o.select or ()), *o.ignore)))
+    if unknown_selectors(configured, base.rules):
+        # a code of a rule set this run does not load is fine (one config serves several targets); a typo is not
+        from migrate.rules import all_rules
+
+        try:
+            typos = unknown_selectors(unknown_selectors(configured, base.rules), {r.code for r in all_rules()})
+        except RuleError as exc:
+            return _usage(str(exc))
+        if typos:
+            return _usage(f"{config.path}: [tool.dlmigrate] names unknown rule code or prefix {', '.join(typos)} "
+                          "(see 'dlmigrate rules list')")
     if args.select is not None or args.ignore is not None:
         # the command line wins over the file's top level; path overrides still refine it
         config = Config(config.path, config.target, config.rulesets, select, ignore, config.exclude, config.overrides)
