@@ -189,13 +189,23 @@ class _Transformer(cst.CSTTransformer):
     # -- scopes: a function's own names apply to its body; decorators, defaults
     # and annotations are evaluated in the enclosing scope (as the ast side does)
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self.ctx.push_scope(function_scope_cst(node))
+        self.ctx.push_scope(self._function_scope(node))
 
     def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self.ctx.pop_scope()
 
     def visit_Lambda_body(self, node: cst.Lambda) -> None:
-        self.ctx.push_scope(function_scope_cst(node))
+        self.ctx.push_scope(self._function_scope(node))
+
+    def _function_scope(self, node: cst.FunctionDef | cst.Lambda) -> dict[str, str | None]:
+        """The ``ast`` pass already knows every function's scope; found by where ``def``/``lambda`` starts."""
+        position = self.get_metadata(PositionProvider, node, None)
+        scan = self.ctx.scan
+        if position is not None and scan is not None:
+            scope = scan.function_scopes.get((position.start.line, position.start.column))
+            if scope is not None:
+                return dict(scope)
+        return function_scope_cst(node)
 
     def leave_Lambda_body(self, node: cst.Lambda) -> None:
         self.ctx.pop_scope()

@@ -12,7 +12,7 @@ local imports) shadow module-level imports for that function body only.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 # ``import tensorflow.compat.v1 as tf`` and friends expose the TF1 API under
@@ -228,7 +228,7 @@ def _global_imports(func: ast.FunctionDef | ast.AsyncFunctionDef, bindings: Bind
             bindings.bind(name, target)
 
 
-def module_bindings_ast(tree: ast.Module) -> Bindings:
+def module_bindings_ast(tree: ast.Module, *, may_declare_global: bool = True) -> Bindings:
     """Bindings made by imports anywhere at module level (inside ``if``/``try`` too).
 
     Collected before any reference is resolved: a function body runs after the
@@ -261,8 +261,9 @@ def module_bindings_ast(tree: ast.Module) -> Bindings:
     for name, target in fallbacks.items():
         if bindings.target(name) is None:
             bindings.bind(name, target)
-    for func in functions:
-        _global_imports(func, bindings)
+    if may_declare_global:
+        for func in functions:
+            _global_imports(func, bindings)
     return bindings
 
 
@@ -271,6 +272,9 @@ class _AstScanner(ast.NodeVisitor):
         self.module_bindings = module_bindings
         self.scopes: list[dict[str, str | None]] = []
         self.refs: list[Reference] = []
+        # (line, column in characters) of each ``def``/``lambda`` -> its scope, so the
+        # libcst pass reuses them instead of walking every function body again
+        self.function_scopes: dict[tuple[int, int], dict[str, str | None]] = {}
         self.imports: list[tuple[str, str | None, int, int]] = []  # (qualified, asname, line, col)
         self._lines = source.splitlines()
         self._call_funcs: set[int] = set()
@@ -299,7 +303,9 @@ class _AstScanner(ast.NodeVisitor):
                 self.visit(arg.annotation)
         if getattr(node, "returns", None) is not None:
             self.visit(node.returns)
-        self.scopes.append(function_scope_ast(node))
+        scope = function_scope_ast(node)
+        self.function_scopes[(node.lineno, _line_offsets_to_chars(self._lines, node.lineno, node.col_offset))] = scope
+        self.scopes.append(scope)
         body = node.body if isinstance(node.body, list) else [node.body]
         for child in body:
             self.visit(child)
@@ -374,6 +380,7 @@ class Scan:
     bindings: Bindings
     references: tuple[Reference, ...]
     imports: tuple[tuple[str, str | None, int, int], ...]
+    function_scopes: dict[tuple[int, int], dict[str, str | None]] = field(default_factory=dict)
 
     def imported_roots(self) -> set[str]:
         return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}
@@ -385,6 +392,6 @@ def scan_source(source: str, filename: str = "<unknown>") -> Scan:
     Raises SyntaxError for unparsable source; callers turn that into a result value.
     """
     tree = ast.parse(source, filename=filename)
-    scanner = _AstScanner(source, module_bindings_ast(tree))
+    scanner = _AstScanner(source, module_bindings_ast(tree, may_declare_global="global" in source))
     scanner.visit(tree)
-    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports))
+    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes)
