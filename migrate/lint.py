@@ -32,6 +32,7 @@ from migrate.resolve import (
     mentions_framework,
     module_bindings_ast,
     qualify_in_scopes,
+    scan_source,
 )
 from migrate.rules import LoadedRule, RuleSet
 
@@ -339,7 +340,7 @@ def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filenam
     """
     roots = _imported_roots(tree)
     undecided = []
-    references: set[str] | None = None
+    scan = None
     for code, rule in sorted(ruleset.custom.items()):
         info = ruleset.infos.get(rule.ruleset)
         frameworks = info.frameworks if info is not None and info.frameworks else FRAMEWORK_ROOTS
@@ -352,24 +353,15 @@ def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filenam
             continue
         functions = entries.get("functions") if isinstance(entries, dict) else None
         if functions:
-            if references is None:
-                references = _all_references(source, filename)
-            if not references & set(functions):
+            scan = scan or scan_source(source, filename)
+            if not any(ref.qualified in functions for ref in scan.references):
                 continue
         undecided.append(code)
     if not undecided:
         return False
-    from migrate.resolve import scan_source
-
-    scan = scan_source(source, filename)
+    scan = scan or scan_source(source, filename)
     customs = _customs(ruleset)
     return any(custom.applies(scan) for custom in customs if custom.code in undecided)
-
-
-def _all_references(source: str, filename: str) -> set[str]:
-    from migrate.resolve import scan_source
-
-    return {ref.qualified for ref in scan_source(source, filename).references}
 
 
 _CUSTOM_CACHE: dict[int, list] = {}
