@@ -286,6 +286,14 @@ ALLOWED = [
         _same_call("tf.compat.v1.while_loop", WHILE_V1, "tf.while_loop", WHILE_V1),
     ),
     Allowed(
+        "softmax_cross_entropy_with_logits_v2 kept under compat.v1", "better",
+        "TF2's tf.nn.softmax_cross_entropy_with_logits is TF1's _v2 function, so tf_upgrade_v2's rename is right "
+        "once; but that name is also TF1's non-v2 function (labels without gradient), so converting the output "
+        "again would misread it. tf.compat.v1.nn.softmax_cross_entropy_with_logits_v2 is the same function and "
+        "a second dlmigrate pass leaves it alone.",
+        _renamed(r"tf\.compat\.v1\.nn\.softmax_cross_entropy_with_logits_v2", r"tf\.nn\.softmax_cross_entropy_with_logits"),
+    ),
+    Allowed(
         "positional argument left positional", "better",
         "tf_upgrade_v2 names tf.nn.conv2d's second argument (filter -> filters) although its position is the "
         "same in TF1 and TF2; the positional call is already correct.",
