@@ -68,6 +68,16 @@ def test_no_name_is_both_renamed_and_moved_to_compat_v1():
     assert not set(CANONICAL) & set(COMPAT)
 
 
+def test_converted_names_keep_their_meaning_on_a_second_conversion():
+    # a rename target that TF1 code also used with TF1-only meaning would be moved to compat.v1 next time
+    assert not set(CANONICAL.values()) & set(COMPAT)
+    ruleset = load_rules(["tf1_to_tf2"], select=["TF2009", "TF2008"])
+    for code in ("TF2008", "TF2009"):
+        for name, entry in ruleset.entries[code].items():
+            target = entry["new"] if isinstance(entry, dict) else "tensorflow.cast"
+            assert target not in COMPAT and target not in CANONICAL, f"{code} {name} -> {target}"
+
+
 def test_signature_tables_only_cover_functions_that_stay_in_the_tf2_api():
     # compat.v1 keeps the TF1 signature: renaming or dropping its keywords would break calls
     for entries in (REORDERS, KW_RENAMES, KW_REMOVALS):
