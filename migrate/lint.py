@@ -27,11 +27,10 @@ from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severit
 from migrate.resolve import (
     FRAMEWORK_ROOTS,
     Bindings,
+    _AstScanner,
     dotted_name_ast,
-    function_scope_ast,
     mentions_framework,
     module_bindings_ast,
-    qualify_in_scopes,
     scan_source,
 )
 from migrate.rules import LoadedRule, RuleSet
@@ -100,17 +99,17 @@ class _Pos:
     end_column: int | None = None
 
 
-class _Checker(ast.NodeVisitor):
-    """Mirrors ``engine._Transformer``'s reporting on an ``ast`` tree (see module docstring)."""
+class _Checker(_AstScanner):
+    """Mirrors ``engine._Transformer``'s reporting on an ``ast`` tree (see module docstring).
+
+    Scopes (functions, lambdas, comprehensions) and name resolution are the
+    resolver's own, inherited, so lint resolves every name as convert does.
+    """
 
     def __init__(self, source: str, ruleset: RuleSet, bindings: Bindings) -> None:
+        super().__init__(source, bindings)
         self.rs = ruleset
-        self.bindings = bindings
-        self.scopes: list[dict[str, str | None]] = []
         self.findings: list[Finding] = []
-        self._lines = source.splitlines()
-        self._call_funcs: set[int] = set()
-        self._keys_seen = False
 
     # -- positions: ast counts UTF-8 bytes, findings count characters (as libcst does)
     def _char_col(self, line: int, byte_col: int) -> int:
@@ -136,9 +135,6 @@ class _Checker(ast.NodeVisitor):
                     pos.line, pos.column, False, pos.end_line, pos.end_column)
         )
 
-    def _qualify(self, dotted: str) -> str | None:
-        return qualify_in_scopes(dotted, self.scopes, self.bindings)
-
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
         hit = self.rs.module_finding_for(qualified)
         if hit is not None:
@@ -150,26 +146,6 @@ class _Checker(ast.NodeVisitor):
         for severity, message, rule in self.rs.findings.get(qualified, ()):
             self._report(rule, pos, _format(message, name=_short(qualified)), severity=severity, safety=Safety.NONE)
 
-    # -- scopes (as resolve's scanner: decorators and defaults belong to the enclosing scope)
-    def _visit_function(self, node) -> None:
-        for decorator in getattr(node, "decorator_list", []):
-            self.visit(decorator)
-        for default in (*node.args.defaults, *node.args.kw_defaults):
-            if default is not None:
-                self.visit(default)
-        for annotated in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
-            if annotated.annotation is not None:
-                self.visit(annotated.annotation)
-        if getattr(node, "returns", None) is not None:
-            self.visit(node.returns)
-        self.scopes.append(function_scope_ast(node))
-        body = node.body if isinstance(node.body, list) else [node.body]
-        for child in body:
-            self.visit(child)
-        self.scopes.pop()
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
-
     # -- imports: plain ``import`` statements are not findings; ``from`` imports are references
     def visit_Import(self, node: ast.Import) -> None:
         return
@@ -177,24 +153,17 @@ class _Checker(ast.NodeVisitor):
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module or any(a.name == "*" for a in node.names):
             return
-        module = node.module
         for alias in node.names:
-            qualified = f"{module}.{alias.name}"
+            qualified = f"{node.module}.{alias.name}"
             pos = self._pos(alias)
             self._module_finding(qualified, pos)
             self._reference_findings(qualified, pos)
-        originals = [f"{module}.{a.name}" for a in node.names]
-        targets = []
-        for qualified in originals:
             renamed = self.rs.renames.get(qualified)
-            targets.append(renamed[0] if renamed and _may_fix(renamed[1]) else qualified)
-        if len({t.rsplit(".", 1)[0] for t in targets}) != 1 or targets == originals:
-            return  # the engine leaves split or unchanged imports alone, and says nothing of them
-        for alias, qualified, target in zip(node.names, originals, targets):
-            renamed = self.rs.renames.get(qualified)
-            if renamed:
-                self._report(renamed[1], self._pos(alias),
-                             _format(renamed[1].message, old=_short(qualified), new=_short(target)))
+            if renamed is not None:  # the name moves to its new module (the import is split if need be)
+                self._report(renamed[1], pos, _format(renamed[1].message, old=_short(qualified), new=_short(renamed[0])))
+
+    def visit_Name(self, node: ast.Name) -> None:
+        return  # a bare name is renamed through its import, where it is reported
 
     # -- dotted references
     def visit_Attribute(self, node: ast.Attribute) -> None:
@@ -310,7 +279,7 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
         return tuple(sorted({replace(f, fixed=False) for f in result.findings}, key=Finding.sort_key))
-    checker = _Checker(source, ruleset, module_bindings_ast(tree))
+    checker = _Checker(source, ruleset, module_bindings_ast(tree, may_declare_global="global" in source))
     checker.visit(tree)
     return tuple(sorted(set(checker.findings), key=Finding.sort_key))
 

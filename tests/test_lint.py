@@ -420,6 +420,20 @@ SAMPLES = {
         with tf.Session() as sess:
             print(sess.run(y, feed_dict={x: [[1, 2]]}))
     """,
+    "imports_and_scopes_tf2": """
+        from tensorflow.compat.v1.nn import relu
+        from tensorflow.compat.v1 import random_crop, Graph, placeholder
+        import tensorflow as tf
+
+        def load():
+            global tf1
+            import tensorflow.compat.v1 as tf1
+
+        ys = [tf.compat.v1.nn.relu(tf) for tf in range(3)]   # the loop variable shadows the module
+        zs = [tf.compat.v1.nn.relu(v) for v in range(3)]
+        g = lambda tf=tf.compat.v1.Session: tf()
+        s = tf1.Session()
+    """,
     "torch_program": """
         import torch
         import torch.nn.functional as F
