@@ -37,6 +37,7 @@ import numpy as np
 FORMAT = 1
 MAX_OUTPUTS = 10_000  # past this a program's further values are counted, not stored
 MAX_BYTES = 256 * 2**20
+MAX_TEXT = 2000  # longer strings are kept as a prefix plus length and digest, which still compare
 TRACEBACK_TAIL = 25  # lines kept from a failing program's traceback
 
 # Names whose presence on ``tf.`` (and absence from TF2's top level) mark a TF1 program.
@@ -75,6 +76,11 @@ class Recorder:
             text = leaf if isinstance(leaf, str) else leaf.decode("utf-8", "replace")
             if self.workdir:  # each side runs in its own directory: paths under it compare equal
                 text = text.replace(self.workdir, "<cwd>")
+            if len(text) > MAX_TEXT:
+                import hashlib
+
+                digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+                text = f"{text[:MAX_TEXT]}... [{len(text)} characters, sha256 {digest}]"
             entry.update(structure="text", text=text)
         else:
             array = _to_numpy(leaf)
