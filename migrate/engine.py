@@ -506,7 +506,7 @@ def add_imports(module: cst.Module, imports: dict[str, str | None]) -> cst.Modul
     return module.with_changes(body=[*module.body[:index], *lines, *module.body[index:]])
 
 
-def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform]) -> bool:
+def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], source: str | None = None) -> bool:
     """Decide on the ``ast`` scan alone whether libcst needs to see the file.
 
     Argument tables count only where the call has what they change (enough
@@ -525,7 +525,17 @@ def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform]) 
         names.update(qualified for qualified, *_ in scan.imports)
         if any(ruleset.module_finding_for(name) for name in names):
             return True
-    return any(custom.applies(scan) for custom in customs)
+    return any(custom.applies(scan) and _text_gate(custom, source) for custom in customs)
+
+
+def _text_gate(custom: CustomTransform, source: str | None) -> bool:
+    """A custom rule's ``lint_text`` entries (the convention lint uses) must occur in the source.
+
+    Rules that react to a pattern on any object (``x.data[0]``) cannot tell from
+    the scan; without this gate every file importing the framework would be parsed.
+    """
+    texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
+    return source is None or not texts or any(text in source for text in texts)
 
 
 def _reference_needs_rule(ref: Reference, ruleset: RuleSet) -> bool:
@@ -567,7 +577,7 @@ def transform_source(
     """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input."""
     scan = scan_source(source, filename)
     customs = instantiate_customs(ruleset)
-    if not needs_rewrite(scan, ruleset, customs):
+    if not needs_rewrite(scan, ruleset, customs, source):
         return EngineResult(source, ())
     module = cst.parse_module(source)
     ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
