@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from migrate.cstutil import (
     build_dotted,
@@ -26,9 +26,10 @@ from migrate.cstutil import (
     remove_args,
 )
 from migrate.model import Finding, Rule, Safety, Severity
+from migrate.positions import LeanPositionProvider
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet
-from migrate.transforms import CustomTransform, registry
+from migrate.transforms import CustomTransform
 
 CONVENTIONAL_ALIASES = {"tensorflow": "tf", "numpy": "np", "torch": "torch"}
 
@@ -166,7 +167,7 @@ def _short(qualified: str) -> str:
 
 
 class _Transformer(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    METADATA_DEPENDENCIES = (LeanPositionProvider,)
 
     def __init__(self, ctx: EngineContext, customs: list[CustomTransform]) -> None:
         super().__init__()
@@ -178,10 +179,10 @@ class _Transformer(cst.CSTTransformer):
         self._skip_depth = 0  # > 0 while inside a dotted name that is renamed as a whole
 
     def _position_of(self, node: cst.CSTNode):
-        position = self.get_metadata(PositionProvider, node, None)
+        position = self.get_metadata(LeanPositionProvider, node, None)
         if position is None:
             for anchor in reversed(self._anchors):
-                position = self.get_metadata(PositionProvider, anchor, None)
+                position = self.get_metadata(LeanPositionProvider, anchor, None)
                 if position is not None:
                     break
         return position
@@ -199,7 +200,7 @@ class _Transformer(cst.CSTTransformer):
 
     def _function_scope(self, node: cst.FunctionDef | cst.Lambda) -> dict[str, str | None]:
         """The ``ast`` pass already knows every function's scope; found by where ``def``/``lambda`` starts."""
-        position = self.get_metadata(PositionProvider, node, None)
+        position = self.get_metadata(LeanPositionProvider, node, None)
         scan = self.ctx.scan
         if position is not None and scan is not None:
             scope = scan.function_scopes.get((position.start.line, position.start.column))
@@ -557,16 +558,6 @@ def _reference_needs_rule(ref: Reference, ruleset: RuleSet) -> bool:
     )
 
 
-def instantiate_customs(ruleset: RuleSet) -> list[CustomTransform]:
-    known = registry()
-    customs = []
-    for code, rule in sorted(ruleset.custom.items()):
-        if code not in known:
-            raise KeyError(f"rule {code} is kind 'custom' but no transform is registered for it")
-        customs.append(known[code](rule, ruleset.entries.get(code, {})))
-    return customs
-
-
 def transform_source(
     source: str,
     ruleset: RuleSet,
@@ -576,7 +567,7 @@ def transform_source(
 ) -> EngineResult:
     """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input."""
     scan = scan_source(source, filename)
-    customs = instantiate_customs(ruleset)
+    customs = ruleset.transforms()
     if not needs_rewrite(scan, ruleset, customs, source):
         return EngineResult(source, ())
     module = cst.parse_module(source)

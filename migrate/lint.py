@@ -329,23 +329,8 @@ def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filenam
     if not undecided:
         return False
     scan = scan or scan_source(source, filename)
-    customs = _customs(ruleset)
+    customs = ruleset.transforms()
     return any(custom.applies(scan) for custom in customs if custom.code in undecided)
-
-
-_CUSTOM_CACHE: dict[int, list] = {}
-
-
-def _customs(ruleset: RuleSet) -> list:
-    cached = _CUSTOM_CACHE.get(id(ruleset))
-    if cached is None:
-        from migrate.transforms import registry  # imports libcst: only when a custom rule may apply
-
-        known = registry()
-        cached = [known[code](rule, ruleset.entries.get(code, {}))
-                  for code, rule in sorted(ruleset.custom.items()) if code in known]
-        _CUSTOM_CACHE[id(ruleset)] = cached
-    return cached
 
 
 # -- suppressions ----------------------------------------------------------------

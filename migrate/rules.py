@@ -153,6 +153,7 @@ class RuleSet:
     findings: dict[str, list[tuple[Severity, str, Rule]]] = field(default_factory=dict)
     module_findings: list[tuple[str, Severity, str, Rule]] = field(default_factory=list)
     custom: dict[str, Rule] = field(default_factory=dict)
+    _transforms: list | None = field(default=None, repr=False, compare=False)
     _keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     def add(self, loaded: LoadedRule) -> None:
@@ -189,6 +190,21 @@ class RuleSet:
         if kind == "custom":
             self.custom[rule.code] = rule
         self.module_findings.sort(key=lambda item: -len(item[0]))  # most specific prefix first
+
+    def transforms(self) -> list:
+        """The custom transforms of the selected custom rules, built once per rule set.
+
+        Imports libcst (through the registry), so only callers that may rewrite ask.
+        """
+        if self._transforms is None:
+            from migrate.transforms import registry
+
+            known = registry()
+            missing = sorted(code for code in self.custom if code not in known)
+            if missing:
+                raise RuleError(f"rules {', '.join(missing)} are kind 'custom' but no transform is registered for them")
+            self._transforms = [known[code](rule, self.entries.get(code, {})) for code, rule in sorted(self.custom.items())]
+        return self._transforms
 
     def module_finding_for(self, qualified: str):
         for prefix, severity, message, rule in self.module_findings:
