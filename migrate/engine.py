@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate.cstutil import (
     build_dotted,
@@ -26,7 +26,6 @@ from migrate.cstutil import (
     remove_args,
 )
 from migrate.model import Finding, Rule, Safety, Severity
-from migrate.positions import LeanPositionProvider
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet
 from migrate.transforms import CustomTransform
@@ -167,7 +166,7 @@ def _short(qualified: str) -> str:
 
 
 class _Transformer(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (LeanPositionProvider,)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, ctx: EngineContext, customs: list[CustomTransform]) -> None:
         super().__init__()
@@ -179,10 +178,10 @@ class _Transformer(cst.CSTTransformer):
         self._skip_depth = 0  # > 0 while inside a dotted name that is renamed as a whole
 
     def _position_of(self, node: cst.CSTNode):
-        position = self.get_metadata(LeanPositionProvider, node, None)
+        position = self.get_metadata(PositionProvider, node, None)
         if position is None:
             for anchor in reversed(self._anchors):
-                position = self.get_metadata(LeanPositionProvider, anchor, None)
+                position = self.get_metadata(PositionProvider, anchor, None)
                 if position is not None:
                     break
         return position
@@ -200,7 +199,7 @@ class _Transformer(cst.CSTTransformer):
 
     def _function_scope(self, node: cst.FunctionDef | cst.Lambda) -> dict[str, str | None]:
         """The ``ast`` pass already knows every function's scope; found by where ``def``/``lambda`` starts."""
-        position = self.get_metadata(LeanPositionProvider, node, None)
+        position = self.get_metadata(PositionProvider, node, None)
         scan = self.ctx.scan
         if position is not None and scan is not None:
             scope = scan.function_scopes.get((position.start.line, position.start.column))
