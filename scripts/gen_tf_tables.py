@@ -439,14 +439,11 @@ def generate():
             reorders[full(path)] = reorder
 
     # A TF2 name that is also a TF1 name with TF1-only meaning (tf.where_v2 -> tf.where) would be read
-    # as TF1 code by a second conversion and sent to compat.v1 with the other semantics: keep the
-    # source in compat.v1 instead, where it means exactly what it meant.
+    # as TF1 code by a second conversion and sent to compat.v1 with the other semantics: spell the
+    # target through tf.compat.v2, which names the same TF2 object and no TF1 rule matches.
     for old, new in sorted(canonical.items()):
         if new in compat:
-            del canonical[old]
-            for table in (kw_renames, kw_removals, reorders):
-                table.pop(old, None)
-            compat[old] = "tensorflow.compat.v1." + old[len("tensorflow."):]
+            canonical[old] = "tensorflow.compat.v2." + new[len("tensorflow."):]
     overlap = set(canonical) & set(compat)
     if overlap:
         raise SystemExit(f"a name cannot be both renamed and moved to compat.v1: {sorted(overlap)}")
