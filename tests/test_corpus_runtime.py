@@ -32,9 +32,6 @@ CANNOT_RUN = {
 # Converted programs that do not yet reproduce the original: dlmigrate gaps, kept
 # visible as strict xfails so fixing the gap turns them into failures to update.
 KNOWN_GAPS = {
-    "dataset_iterators.py": "`dataset.make_one_shot_iterator()` is a method call on a tf.data.Dataset; dlmigrate "
-    "rewrites only names it can resolve through imports, and TF2's DatasetV2 has no such method "
-    "(tf_upgrade_v2 rewrites it to tf.compat.v1.data.make_one_shot_iterator(dataset))",
     "image_ops.py": "TF2011 (safety=review, applied by default) rewrites tf.image.resize_images and "
     "resize_nearest_neighbor to tf.image.resize, which samples at half-pixel centres: the bilinear 8x8->4x4 "
     "sum goes from 54.899 to 50.238 (tf.compat.v1.image.resize_images would keep TF1's values)",
@@ -42,11 +39,7 @@ KNOWN_GAPS = {
 
 # Error-severity findings on programs whose conversion runs and matches: each one
 # is a claim the run disproves for this program, listed with why it is still raised.
-DISPUTED_ERRORS = {
-    ("tf_layers.py", "TF2201"): "tf.layers.batch_normalization is reported as an error because eager TF2 code "
-    "never runs UPDATE_OPS; this program runs them through tf.control_dependencies, and converted to "
-    "tf.compat.v1 in graph mode its statistics update exactly as in TF1 (a warning would fit)",
-}
+DISPUTED_ERRORS: dict[tuple[str, str], str] = {}
 
 PROGRAMS = [p.name for p in corpus_programs()]
 
