@@ -15,7 +15,15 @@ object are decided together, as a group):
 * TF2 exports ``X`` (or a group alias) as a different object whose
   signature accepts every TF1 keyword after the curated keyword renames
   and removals                                                -> kept; keyword / reorder tables
+* a TF1-only function whose body only forwards to a TF2 function,
+  or a TF1 constant whose defining module records a TF2 export -> renames_canonical (TF2001)
 * otherwise (TF1-only, or TF2 changed it beyond keywords)     -> renames_compat_v1 (TF2002)
+
+A canonical target that TF1 code also used with another meaning
+(tf.where_v2 -> tf.where) is spelled through tf.compat.v2 so a second
+conversion cannot mistake it for TF1 code.  ``--check`` compares instead of
+writing (the slow test in tests/test_tf_tables.py runs it); ``--explain``
+prints why each changed-signature function was kept or moved.
 
 ``tf.keras`` is left alone (Keras has its own versioning), ``tf.raw_ops`` is
 identical in both APIs, and ``tf.compat`` is the target, not a source.
