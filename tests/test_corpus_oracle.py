@@ -221,18 +221,6 @@ def _same_call(
     return matches
 
 
-def _method_made_function(method: str, function: str) -> Callable[[ast.AST, ast.AST], bool]:
-    def matches(ours: ast.AST, theirs: ast.AST) -> bool:
-        return (
-            isinstance(ours, ast.Call) and isinstance(ours.func, ast.Attribute) and ours.func.attr == method
-            and not ours.args and not ours.keywords
-            and isinstance(theirs, ast.Call) and ast.unparse(theirs.func) == function
-            and len(theirs.args) == 1 and ast.dump(theirs.args[0]) == ast.dump(ours.func.value)
-        )
-
-    return matches
-
-
 CONV2D = ("input", "filters", "strides", "padding", "data_format", "dilations", "name")
 MAX_POOL = ("input", "ksize", "strides", "padding", "data_format", "name")
 WHILE_V1 = ("cond", "body", "loop_vars", "shape_invariants", "parallel_iterations", "back_prop",
@@ -290,14 +278,6 @@ ALLOWED = [
         _same_call("tf.compat.v1.while_loop", WHILE_V1, "tf.while_loop", WHILE_V1),
     ),
     Allowed(
-        "softmax_cross_entropy_with_logits_v2 kept under compat.v1", "better",
-        "TF2's tf.nn.softmax_cross_entropy_with_logits is TF1's _v2 function, so tf_upgrade_v2's rename is right "
-        "once; but that name is also TF1's non-v2 function (labels without gradient), so converting the output "
-        "again would misread it. tf.compat.v1.nn.softmax_cross_entropy_with_logits_v2 is the same function and "
-        "a second dlmigrate pass leaves it alone.",
-        _renamed(r"tf\.compat\.v1\.nn\.softmax_cross_entropy_with_logits_v2", r"tf\.nn\.softmax_cross_entropy_with_logits"),
-    ),
-    Allowed(
         "positional argument left positional", "equal",
         "tf_upgrade_v2 names tf.nn.conv2d's second argument (filter -> filters) although its position is the "
         "same in TF1 and TF2; the positional call is already correct.",
@@ -336,13 +316,6 @@ ALLOWED = [
         "l2_regularizer -> keras l2(0.5 * scale), contrib.rnn cells -> compat.v1.nn.rnn_cell); dlmigrate "
         "reports every tf.contrib use as a TF2101 error and leaves it.",
         lambda o, t: ast.unparse(o).startswith("tf.contrib.") and "contrib" not in ast.unparse(t),
-    ),
-    Allowed(
-        "Dataset.make_one_shot_iterator() method not rewritten", "gap",
-        "a method call on a tf.data.Dataset cannot be resolved through imports; tf_upgrade_v2 rewrites any "
-        "`.make_one_shot_iterator()` by method name to tf.compat.v1.data.make_one_shot_iterator(x). "
-        "The converted program raises AttributeError (see test_corpus_runtime KNOWN_GAPS).",
-        _method_made_function("make_one_shot_iterator", "tf.compat.v1.data.make_one_shot_iterator"),
     ),
 ]
 
