@@ -569,9 +569,37 @@ def transform_source(
     customs = ruleset.transforms()
     if not needs_rewrite(scan, ruleset, customs, source):
         return EngineResult(source, ())
-    module = cst.parse_module(source)
+    module, tail = parse_exactly(source)
     ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     new_module = wrapper.visit(_Transformer(ctx, customs))
     findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
-    return EngineResult(new_module.code, findings)
+    return EngineResult(new_module.code + tail, findings)
+
+
+class RoundTripError(ValueError):
+    """libcst cannot give back this file's exact text, so it is not rewritten."""
+
+
+def parse_exactly(source: str) -> tuple[cst.Module, str]:
+    """Parse ``source`` into a module whose code is exactly ``source`` (plus a tail kept aside).
+
+    libcst drops a blank line before a whitespace-only last line
+    (``"x\\n\\n \\n"`` comes back as ``"x\\n \\n"``).  Blank lines at the end
+    are never edited, so they are set aside and appended again.  Any other
+    difference is refused rather than written.
+    """
+    module = cst.parse_module(source)
+    if module.code == source:
+        return module, ""
+    body = source.rstrip(" \t\f\r\n")
+    end = len(body)
+    if source.startswith("\r\n", end):
+        end += 2
+    elif source[end:end + 1] in ("\n", "\r"):
+        end += 1
+    head, tail = source[:end], source[end:]
+    module = cst.parse_module(head)
+    if module.code != head:
+        raise RoundTripError("libcst cannot reproduce this file byte for byte; file left unchanged")
+    return module, tail

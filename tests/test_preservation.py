@@ -104,6 +104,13 @@ def test_crlf_for_scheduled_imports_and_split_imports():
     )
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_before_a_whitespace_only_last_line_are_kept(newline):
+    # libcst alone gives this back one blank line short (found by the property test below)
+    before = f"import tensorflow as tf{newline}y = tf.log(x){newline}{newline} {newline}"
+    assert convert(before) == before.replace("tf.log", "tf.math.log")
+
+
 def test_empty_file_and_comment_only_file_are_unchanged():
     for source in ("", "\n", "# import tensorflow as tf\n# tf.placeholder\n", "#!/usr/bin/env python\n"):
         assert convert(source, ALL) == source
