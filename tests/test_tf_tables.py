@@ -128,7 +128,8 @@ _CHECK_AGAINST_TF = textwrap.dedent(
     import gen_tf_tables as gen
     tf, v1, tf_decorator = gen._load_tf()
     tables = {{n: json.load(open({generated!r} + "/" + n))["entries"] for n in
-              ("renames_canonical.json", "renames_compat_v1.json", "reorders.json")}}
+              ("renames_canonical.json", "renames_compat_v1.json", "reorders.json",
+               "keyword_renames.json", "keyword_removals.json")}}
 
     def resolve(root, dotted):
         obj = root
@@ -151,13 +152,26 @@ _CHECK_AGAINST_TF = textwrap.dedent(
         params = gen.signature_params(resolve(v1, name[len("tensorflow."):]), tf_decorator)
         if params is None or params[1] != entry["params"]:
             problems.append(f"reorder {{name}}: {{entry['params']}} is not the TF1 positional order {{params}}")
+    # after conversion the call targets the TF2 function: renamed keywords must exist there, removed ones not
+    def tf2_params(name):
+        new = tables["renames_canonical.json"].get(name, name)
+        params = gen.signature_params(resolve(tf, new[len("tensorflow."):]), tf_decorator)
+        return set(params[0]) if params else None
+    for name, renames in tables["keyword_renames.json"].items():
+        params = tf2_params(name)
+        if params is None or not set(renames.values()) <= params or set(renames) & params:
+            problems.append(f"keyword renames {{name}}: {{renames}} do not fit the TF2 parameters {{params}}")
+    for name, removed in tables["keyword_removals.json"].items():
+        params = tf2_params(name)
+        if params is None or set(removed) & params:
+            problems.append(f"keyword removals {{name}}: {{removed}} still exist in TF2 {{params}}")
     print(json.dumps(problems))
     """
 )
 
 
 @pytest.mark.slow
-def test_targets_exist_and_reorders_match_the_installed_tf1_signatures():
+def test_targets_exist_and_signature_tables_match_the_installed_signatures():
     script = _CHECK_AGAINST_TF.format(scripts=str(ROOT / "scripts"), generated=str(GENERATED))
     done = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, env=TF_ENV, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
