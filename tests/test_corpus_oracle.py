@@ -271,6 +271,15 @@ ALLOWED = [
         proven_by_run=True,
     ),
     Allowed(
+        "TF1-grid image resizes kept as tf.compat.v1.image", "better",
+        "tf_upgrade_v2 rewrites resize_images/resize_nearest_neighbor to tf.image.resize, which samples on the "
+        "half-pixel grid: the program's resized values change (bilinear 8x8->4x4 sum 54.899 -> 50.238). "
+        "tf.compat.v1.image keeps TF1's values; TF2011 rewrites only the calls where tf.image.resize is exact.",
+        lambda o, t: ast.unparse(o).startswith("tf.compat.v1.image.resize")
+        and ast.unparse(t).startswith("tf.image.resize"),
+        proven_by_run=True,
+    ),
+    Allowed(
         "tf.while_loop kept as tf.compat.v1.while_loop", "equal",
         "TF2's tf.while_loop is while_loop_v2 (return_same_structure always on, back_prop deprecated); "
         "tf.compat.v1.while_loop keeps TF1 semantics with the positional call unchanged. Both print the "

@@ -31,11 +31,7 @@ CANNOT_RUN = {
 
 # Converted programs that do not yet reproduce the original: dlmigrate gaps, kept
 # visible as strict xfails so fixing the gap turns them into failures to update.
-KNOWN_GAPS = {
-    "image_ops.py": "TF2011 (safety=review, applied by default) rewrites tf.image.resize_images and "
-    "resize_nearest_neighbor to tf.image.resize, which samples at half-pixel centres: the bilinear 8x8->4x4 "
-    "sum goes from 54.899 to 50.238 (tf.compat.v1.image.resize_images would keep TF1's values)",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 # Error-severity findings on programs whose conversion runs and matches: each one
 # is a claim the run disproves for this program, listed with why it is still raised.
