@@ -27,7 +27,7 @@ from migrate.cstutil import (
 )
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
-from migrate.rules import RuleSet
+from migrate.rules import RuleSet, format_message, short_name
 from migrate.transforms import CustomTransform
 
 CONVENTIONAL_ALIASES = {"tensorflow": "tf", "numpy": "np", "torch": "torch"}
@@ -154,17 +154,6 @@ class EngineContext:
         )
 
 
-def _format(template: str, **values: str) -> str:
-    try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError):
-        return template
-
-
-def _short(qualified: str) -> str:
-    return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow.") else qualified
-
-
 class _Transformer(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
@@ -246,7 +235,7 @@ class _Transformer(cst.CSTTransformer):
             if renamed is not None:
                 new, rule = renamed
                 fixed = self.ctx.may_fix(rule)
-                self.ctx.report(rule, alias, _format(rule.message, old=_short(qualified), new=_short(new)), fixed=fixed)
+                self.ctx.report(rule, alias, format_message(rule.message, old=short_name(qualified), new=short_name(new)), fixed=fixed)
                 if fixed:
                     target = new
             new_module, _, new_name = target.rpartition(".")
@@ -290,7 +279,7 @@ class _Transformer(cst.CSTTransformer):
             return updated_node
         new, rule = renamed
         fixed = self.ctx.may_fix(rule)
-        self.ctx.report(rule, original_node, _format(rule.message, old=_short(qualified), new=_short(new)), fixed=fixed)
+        self.ctx.report(rule, original_node, format_message(rule.message, old=short_name(qualified), new=short_name(new)), fixed=fixed)
         if not fixed:
             return updated_node
         prefer = (dotted_name(original_node) or "").split(".", 1)[0]
@@ -321,12 +310,12 @@ class _Transformer(cst.CSTTransformer):
         hit = self.rs.module_finding_for(qualified)
         if hit is not None:
             prefix, severity, message, rule = hit
-            self.ctx.report(rule, node, _format(message, name=_short(qualified), module=_short(prefix)),
+            self.ctx.report(rule, node, format_message(message, name=short_name(qualified), module=short_name(prefix)),
                             fixed=False, severity=severity, safety=Safety.NONE)
 
     def _reference_findings(self, qualified: str, node: cst.CSTNode) -> None:
         for severity, message, rule in self.rs.findings.get(qualified, ()):
-            self.ctx.report(rule, node, _format(message, name=_short(qualified)), fixed=False,
+            self.ctx.report(rule, node, format_message(message, name=short_name(qualified)), fixed=False,
                             severity=severity, safety=Safety.NONE)
 
     # -- calls
@@ -374,7 +363,7 @@ class _Transformer(cst.CSTTransformer):
                 return call  # more positional arguments than the signature: leave it to the user
             args[index] = keyword_arg(params[index], args[index].value, like=args[index])
             named.append(params[index])
-        self.ctx.report(rule, original, _format(rule.message, name=_short(qualified), keywords=", ".join(named)),
+        self.ctx.report(rule, original, format_message(rule.message, name=short_name(qualified), keywords=", ".join(named)),
                         fixed=True)
         return call.with_changes(args=args)
 
@@ -389,7 +378,7 @@ class _Transformer(cst.CSTTransformer):
                 if arg.keyword is None or arg.keyword.value != old:
                     continue
                 fixed = self.ctx.may_fix(rule) and new not in present
-                self.ctx.report(rule, arg, _format(rule.message, name=_short(qualified), old=old, new=new), fixed=fixed)
+                self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=old, new=new), fixed=fixed)
                 if fixed:
                     args[i] = arg.with_changes(keyword=cst.Name(new))
                     present.add(new)
@@ -404,7 +393,7 @@ class _Transformer(cst.CSTTransformer):
             for i, arg in enumerate(call.args):
                 if arg.keyword is not None and arg.keyword.value == old:
                     fixed = self.ctx.may_fix(rule)
-                    self.ctx.report(rule, arg, _format(rule.message, name=_short(qualified), old=old), fixed=fixed)
+                    self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=old), fixed=fixed)
                     if fixed:
                         drop.add(i)
         return call.with_changes(args=remove_args(list(call.args), drop))
@@ -419,7 +408,7 @@ class _Transformer(cst.CSTTransformer):
                 if arg.keyword is None or arg.keyword.value != keyword:
                     continue
                 fixed = self.ctx.may_fix(rule)
-                self.ctx.report(rule, arg, _format(rule.message, name=_short(qualified), old=keyword, new=new_keyword),
+                self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword),
                                 fixed=fixed)
                 if fixed:
                     value_code = cst.Module([]).code_for_node(parenthesize(arg.value))

@@ -33,7 +33,7 @@ from migrate.resolve import (
     module_bindings_ast,
     scan_source,
 )
-from migrate.rules import LoadedRule, RuleSet
+from migrate.rules import LoadedRule, RuleSet, format_message, short_name
 
 # What ``convert`` applies by default; lint reports what convert would report then.
 CONVERT_APPLY = frozenset({Safety.SAFE, Safety.REVIEW})
@@ -68,20 +68,6 @@ def filter_ruleset(base: RuleSet, select: Iterable[str], ignore: Iterable[str]) 
         if code_enabled(code, select, ignore):
             subset.add(LoadedRule(rule, base.entries.get(code, {})))
     return subset
-
-
-# -- message templates (the engine's, without importing it: it pulls in libcst)
-
-
-def _format(template: str, **values: str) -> str:
-    try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError):
-        return template
-
-
-def _short(qualified: str) -> str:
-    return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow.") else qualified
 
 
 def _may_fix(rule: Rule) -> bool:
@@ -139,12 +125,12 @@ class _Checker(_AstScanner):
         hit = self.rs.module_finding_for(qualified)
         if hit is not None:
             prefix, severity, message, rule = hit
-            self._report(rule, pos, _format(message, name=_short(qualified), module=_short(prefix)),
+            self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),
                          severity=severity, safety=Safety.NONE)
 
     def _reference_findings(self, qualified: str, pos: _Pos) -> None:
         for severity, message, rule in self.rs.findings.get(qualified, ()):
-            self._report(rule, pos, _format(message, name=_short(qualified)), severity=severity, safety=Safety.NONE)
+            self._report(rule, pos, format_message(message, name=short_name(qualified)), severity=severity, safety=Safety.NONE)
 
     # -- imports: plain ``import`` statements are not findings; ``from`` imports are references
     def visit_Import(self, node: ast.Import) -> None:
@@ -160,7 +146,7 @@ class _Checker(_AstScanner):
             self._reference_findings(qualified, pos)
             renamed = self.rs.renames.get(qualified)
             if renamed is not None:  # the name moves to its new module (the import is split if need be)
-                self._report(renamed[1], pos, _format(renamed[1].message, old=_short(qualified), new=_short(renamed[0])))
+                self._report(renamed[1], pos, format_message(renamed[1].message, old=short_name(qualified), new=short_name(renamed[0])))
 
     def visit_Name(self, node: ast.Name) -> None:
         return  # a bare name is renamed through its import, where it is reported
@@ -185,7 +171,7 @@ class _Checker(_AstScanner):
             renamed = self.rs.renames.get(name) if name else None
             if renamed is not None:
                 new, rule = renamed
-                self._report(rule, self._pos(current), _format(rule.message, old=_short(name), new=_short(new)))
+                self._report(rule, self._pos(current), format_message(rule.message, old=short_name(name), new=short_name(new)))
                 break
             current = current.value
 
@@ -224,7 +210,7 @@ class _Checker(_AstScanner):
             contiguous = leading == sum(1 for a in node.args if not isinstance(a, ast.Starred))
             if leading > keep and contiguous and leading <= len(params) and _may_fix(rule):
                 named = list(params[keep:leading])
-                self._report(rule, call, _format(rule.message, name=_short(qualified), keywords=", ".join(named)))
+                self._report(rule, call, format_message(rule.message, name=short_name(qualified), keywords=", ".join(named)))
                 arguments.extend((name, call) for name in named)
         arguments.extend((k.arg, self._pos(k)) for k in node.keywords if k.arg)
 
@@ -233,7 +219,7 @@ class _Checker(_AstScanner):
             for index, (name, pos) in enumerate(arguments):
                 if name != old:
                     continue
-                self._report(rule, pos, _format(rule.message, name=_short(qualified), old=old, new=new))
+                self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=old, new=new))
                 if _may_fix(rule) and new not in present:
                     arguments[index] = (new, call)
                     present.add(new)
@@ -241,7 +227,7 @@ class _Checker(_AstScanner):
         for old, rule in rs.keyword_removals.get(qualified, ()):
             for index, (name, pos) in enumerate(arguments):
                 if name == old:
-                    self._report(rule, pos, _format(rule.message, name=_short(qualified), old=old))
+                    self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=old))
                     if _may_fix(rule):
                         drop.add(index)
         arguments = [a for i, a in enumerate(arguments) if i not in drop]
@@ -249,7 +235,7 @@ class _Checker(_AstScanner):
             for index, (name, pos) in enumerate(arguments):
                 if name != keyword:
                     continue
-                self._report(rule, pos, _format(rule.message, name=_short(qualified), old=keyword, new=new_keyword))
+                self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword))
                 if _may_fix(rule):
                     arguments[index] = (new_keyword, call)
 

@@ -134,6 +134,19 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     return LoadedRule(rule, entries)
 
 
+def format_message(template: str, **values: str) -> str:
+    """Fill a rule's message template; a template naming a value the site lacks is shown as written."""
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def short_name(qualified: str) -> str:
+    """``tensorflow.compat.v1.placeholder`` -> ``tf.compat.v1.placeholder``, as users write it."""
+    return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow.") else qualified
+
+
 def _matches(code: str, prefixes: Iterable[str]) -> bool:
     return any(p == "ALL" or code.startswith(p) for p in prefixes)
 

@@ -1,4 +1,4 @@
-"""``dlmigrate rules list|explain``: what the rule sets contain."""
+"""``dlmigrate rules list|explain|verify``: what the rule sets contain, and proof by execution."""
 from __future__ import annotations
 
 import sys
@@ -33,12 +33,18 @@ def register(sub) -> None:
     parser.set_defaults(run=lambda args: parser.print_help(sys.stderr) or 2)
 
 
-def run_list(args) -> int:
+def _load(names: list[str] | None):
+    """The named rule sets (all when none are named), or None after printing why they cannot load."""
     try:
-        names = args.ruleset or list(available_rulesets())
-        ruleset = load_rules(names)
+        return load_rules(names or list(available_rulesets()))
     except RuleError as exc:
         print(f"dlmigrate: {exc}", file=sys.stderr)
+        return None
+
+
+def run_list(args) -> int:
+    ruleset = _load(getattr(args, "ruleset", None))
+    if ruleset is None:
         return 2
     kinds: Counter[str] = Counter()
     print(f"{'code':<8} {'kind':<15} {'safety':<7} {'entries':>7}  summary")
@@ -50,10 +56,8 @@ def run_list(args) -> int:
 
 
 def run_explain(args) -> int:
-    try:
-        ruleset = load_rules(list(available_rulesets()))
-    except RuleError as exc:
-        print(f"dlmigrate: {exc}", file=sys.stderr)
+    ruleset = _load(None)
+    if ruleset is None:
         return 2
     rule = ruleset.rules.get(args.code.upper())
     if rule is None:
@@ -84,11 +88,8 @@ def run_verify(args) -> int:
     from migrate.commands.validate import options_from_args
     from migrate.validate.rules_verify import verify_rules, verify_table
 
-    try:
-        names = args.ruleset or list(available_rulesets())
-        ruleset = load_rules(names)
-    except RuleError as exc:
-        print(f"dlmigrate: {exc}", file=sys.stderr)
+    ruleset = _load(getattr(args, "ruleset", None))
+    if ruleset is None:
         return 2
     prefixes = tuple(code.upper() for code in args.codes)
     rules = [rule for code, rule in sorted(ruleset.rules.items()) if not prefixes or code.startswith(prefixes)]
