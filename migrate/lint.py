@@ -27,7 +27,7 @@ from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severit
 from migrate.resolve import (
     FRAMEWORK_ROOTS,
     Bindings,
-    _AstScanner,
+    AstScanner,
     dotted_name_ast,
     mentions_framework,
     module_bindings_ast,
@@ -85,7 +85,7 @@ class _Pos:
     end_column: int | None = None
 
 
-class _Checker(_AstScanner):
+class _Checker(AstScanner):
     """Mirrors ``engine._Transformer``'s reporting on an ``ast`` tree (see module docstring).
 
     Scopes (functions, lambdas, comprehensions) and name resolution are the

@@ -267,7 +267,9 @@ def module_bindings_ast(tree: ast.Module, *, may_declare_global: bool = True) ->
     return bindings
 
 
-class _AstScanner(ast.NodeVisitor):
+class AstScanner(ast.NodeVisitor):
+    """Resolves every dotted reference of a module; lint subclasses it so both see the same scopes."""
+
     def __init__(self, source: str, module_bindings: Bindings) -> None:
         self.module_bindings = module_bindings
         self.scopes: list[dict[str, str | None]] = []
@@ -392,6 +394,6 @@ def scan_source(source: str, filename: str = "<unknown>") -> Scan:
     Raises SyntaxError for unparsable source; callers turn that into a result value.
     """
     tree = ast.parse(source, filename=filename)
-    scanner = _AstScanner(source, module_bindings_ast(tree, may_declare_global="global" in source))
+    scanner = AstScanner(source, module_bindings_ast(tree, may_declare_global="global" in source))
     scanner.visit(tree)
     return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes)
