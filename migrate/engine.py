@@ -162,9 +162,10 @@ class _Transformer(cst.CSTTransformer):
         self.ctx = ctx
         self.rs = ctx.ruleset
         self.customs = customs
+        # only transforms that override the hook pay for unresolved method calls
+        self._method_customs = [c for c in customs if type(c).on_method_call is not CustomTransform.on_method_call]
         ctx._position_of = self._position_of
         self._anchors: list[cst.CSTNode] = []
-        self._skip_depth = 0  # > 0 while inside a dotted name that is renamed as a whole
 
     def _position_of(self, node: cst.CSTNode):
         position = self.get_metadata(PositionProvider, node, None)
@@ -322,10 +323,27 @@ class _Transformer(cst.CSTTransformer):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         qualified = self.ctx.qualify(original_node.func)
         if qualified is None:
+            if self._method_customs and isinstance(original_node.func, cst.Attribute):
+                return self._rewrite_method_call(original_node, updated_node)
             return updated_node
         self._anchors.append(original_node)
         try:
             return self._rewrite_call(qualified, original_node, updated_node)
+        finally:
+            self._anchors.pop()
+
+    def _rewrite_method_call(self, original_node: cst.Call, updated_node: cst.Call):
+        method = original_node.func.attr.value  # type: ignore[attr-defined]
+        self._anchors.append(original_node)
+        try:
+            result: cst.BaseExpression = updated_node
+            for custom in self._method_customs:
+                replacement = custom.on_method_call(self.ctx, method, original_node, result)  # type: ignore[arg-type]
+                if replacement is not None:
+                    result = replacement
+                    if not isinstance(result, cst.Call):
+                        break
+            return result
         finally:
             self._anchors.pop()
 

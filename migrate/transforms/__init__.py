@@ -43,6 +43,17 @@ class CustomTransform:
         """Return a replacement for the call, or None to leave it."""
         return None
 
+    def on_method_call(
+        self, ctx: "EngineContext", method: str, original: cst.Call, updated: cst.Call
+    ) -> cst.BaseExpression | None:
+        """A ``receiver.method(...)`` call whose callee does not resolve through an import.
+
+        The receiver is a local object a static tool cannot type, so rules that
+        use this hook match by method name (and say so in their fix safety).
+        Called in the engine's one pass: no rule needs a whole-module walk of its own.
+        """
+        return None
+
     def on_statement(
         self, ctx: "EngineContext", original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel | cst.RemovalSentinel | None:
