@@ -322,30 +322,31 @@ class _Transformer(cst.CSTTransformer):
     # -- calls
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         qualified = self.ctx.qualify(original_node.func)
-        if qualified is None:
-            if self._method_customs and isinstance(original_node.func, cst.Attribute):
-                return self._rewrite_method_call(original_node, updated_node)
+        if qualified is None and not (self._method_customs and isinstance(original_node.func, cst.Attribute)):
             return updated_node
         self._anchors.append(original_node)
         try:
+            if qualified is None:
+                method = original_node.func.attr.value  # type: ignore[attr-defined]
+                return self._offer(
+                    updated_node,
+                    [lambda call, c=c: c.on_method_call(self.ctx, method, original_node, call) for c in self._method_customs],
+                )
             return self._rewrite_call(qualified, original_node, updated_node)
         finally:
             self._anchors.pop()
 
-    def _rewrite_method_call(self, original_node: cst.Call, updated_node: cst.Call):
-        method = original_node.func.attr.value  # type: ignore[attr-defined]
-        self._anchors.append(original_node)
-        try:
-            result: cst.BaseExpression = updated_node
-            for custom in self._method_customs:
-                replacement = custom.on_method_call(self.ctx, method, original_node, result)  # type: ignore[arg-type]
-                if replacement is not None:
-                    result = replacement
-                    if not isinstance(result, cst.Call):
-                        break
-            return result
-        finally:
-            self._anchors.pop()
+    @staticmethod
+    def _offer(call: cst.Call, hooks) -> cst.BaseExpression:
+        """Give the call to each custom hook in turn; once one returns a non-call, the rest have nothing to act on."""
+        result: cst.BaseExpression = call
+        for hook in hooks:
+            replacement = hook(result)
+            if replacement is not None:
+                result = replacement
+                if not isinstance(result, cst.Call):
+                    break
+        return result
 
     def _rewrite_call(self, qualified: str, original_node: cst.Call, updated_node: cst.Call):
         if isinstance(original_node.func, cst.Name):
@@ -355,14 +356,10 @@ class _Transformer(cst.CSTTransformer):
         updated_node = self._rename_keywords(qualified, updated_node)
         updated_node = self._remove_keywords(qualified, updated_node)
         updated_node = self._rewrite_values(qualified, updated_node)
-        result: cst.BaseExpression = updated_node
-        for custom in self.customs:
-            replacement = custom.on_call(self.ctx, qualified, original_node, result)  # type: ignore[arg-type]
-            if replacement is not None:
-                result = replacement
-                if not isinstance(result, cst.Call):
-                    break
-        return result
+        return self._offer(
+            updated_node,
+            [lambda call, c=c: c.on_call(self.ctx, qualified, original_node, call) for c in self.customs],
+        )
 
     def _reorder(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
         entry = self.rs.reorders.get(qualified)
