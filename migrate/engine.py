@@ -28,7 +28,7 @@ from migrate.cstutil import (
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet, format_message, short_name
-from migrate.transforms import CustomTransform
+from migrate.plugin import CustomTransform
 
 CONVENTIONAL_ALIASES = {"tensorflow": "tf", "numpy": "np", "torch": "torch"}
 

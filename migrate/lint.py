@@ -289,7 +289,7 @@ def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filenam
 
     Cheap gates first, so libcst is imported only when a custom rule may apply:
     the rule set's frameworks must be imported; a rule whose entries list
-    ``functions`` (the convention of migrate/transforms/pt_util.py) needs a
+    ``functions`` (the convention of migrate/torch_deprecations/util.py) needs a
     reference to one of them; a rule whose entries list ``lint_text`` needs one
     of those strings in the source.  What passes is decided by ``applies(scan)``.
     """

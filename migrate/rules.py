@@ -210,7 +210,7 @@ class RuleSet:
         Imports libcst (through the registry), so only callers that may rewrite ask.
         """
         if self._transforms is None:
-            from migrate.transforms import registry
+            from migrate.plugin import registry
 
             known = registry()
             missing = sorted(code for code in self.custom if code not in known)

@@ -1,0 +1,100 @@
+"""Rule plug-ins: structural rewrites that data tables cannot express, one class per rule code.
+
+Each rule family is a subpackage of ``migrate`` named like its data folder under
+``rules/`` (``migrate/tf1_to_tf2`` for ``rules/tf1_to_tf2``).  A transform is
+registered with ``@register("TF2xxx")`` in a module of its family and looked up
+by the engine when that code is selected; the registry imports the families
+whose rule sets exist, so adding a family needs no edit here.  Transforms never edit imports directly:
+they ask the context to spell a qualified name (``ctx.spell``), which reuses
+the file's own aliases or schedules an import that the engine adds once.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from migrate.engine import EngineContext
+    from migrate.model import Rule
+    from migrate.resolve import Scan
+
+_REGISTRY: dict[str, type["CustomTransform"]] = {}
+_LOADED = False
+
+
+class CustomTransform:
+    """Hooks a structural rule can implement; every hook is optional."""
+
+    code: str = ""
+
+    def __init__(self, rule: "Rule", entries: dict) -> None:
+        self.rule = rule
+        self.entries = entries
+
+    def applies(self, scan: "Scan") -> bool:
+        """Cheap test on the ``ast`` scan: may this file need the transform at all?"""
+        return False
+
+    def prepare(self, ctx: "EngineContext") -> None:
+        """Before the pass (adjust bindings, collect facts)."""
+
+    def on_call(
+        self, ctx: "EngineContext", qualified: str, original: cst.Call, updated: cst.Call
+    ) -> cst.BaseExpression | None:
+        """Return a replacement for the call, or None to leave it."""
+        return None
+
+    def on_method_call(
+        self, ctx: "EngineContext", method: str, original: cst.Call, updated: cst.Call
+    ) -> cst.BaseExpression | None:
+        """A ``receiver.method(...)`` call whose callee does not resolve through an import.
+
+        The receiver is a local object a static tool cannot type, so rules that
+        use this hook match by method name (and say so in their fix safety).
+        Called in the engine's one pass: no rule needs a whole-module walk of its own.
+        """
+        return None
+
+    def on_statement(
+        self, ctx: "EngineContext", original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel | cst.RemovalSentinel | None:
+        return None
+
+    def finish(self, ctx: "EngineContext", module: cst.Module) -> cst.Module:
+        """After the pass, before scheduled imports are added."""
+        return module
+
+
+def register(code: str) -> Callable[[type[CustomTransform]], type[CustomTransform]]:
+    def decorate(cls: type[CustomTransform]) -> type[CustomTransform]:
+        if code in _REGISTRY:
+            raise ValueError(f"transform for {code} registered twice")
+        cls.code = code
+        _REGISTRY[code] = cls
+        return cls
+
+    return decorate
+
+
+def family_packages() -> list[str]:
+    """``migrate.<ruleset>`` for every rule set folder that has a package of the same name."""
+    from migrate.rules import rules_root
+
+    here = Path(__file__).resolve().parent
+    names = sorted(p.parent.name for p in rules_root().glob("*/ruleset.toml"))
+    return [f"migrate.{name}" for name in names if (here / name / "__init__.py").is_file()]
+
+
+def registry() -> dict[str, type[CustomTransform]]:
+    global _LOADED
+    if not _LOADED:
+        for package in family_packages():
+            module = importlib.import_module(package)
+            for info in pkgutil.iter_modules(module.__path__):
+                importlib.import_module(f"{package}.{info.name}")
+        _LOADED = True
+    return _REGISTRY
