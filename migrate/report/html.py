@@ -275,7 +275,7 @@ def _code_table(document: Mapping[str, Any], original: str, rewritten: str | Non
     new_spans = line_spans(rewritten) if side_by_side else old_spans
     by_line: dict[int, list[Mapping[str, Any]]] = {}
     for finding in findings:
-        line = min(max(finding["line"], 1), max(len(old_lines), 1))
+        line = min(max(finding.get("original_line") or finding["line"], 1), max(len(old_lines), 1))
         by_line.setdefault(line, []).append(finding)
 
     rows = _rows(old_lines, new_lines) if side_by_side else [("equal", n, n) for n in range(len(old_lines))]
