@@ -353,9 +353,9 @@ class _Transformer(cst.CSTTransformer):
             self._module_finding(qualified, original_node)
         self._reference_findings(qualified, original_node)
         updated_node = self._reorder(qualified, original_node, updated_node)
-        updated_node = self._rename_keywords(qualified, updated_node)
-        updated_node = self._remove_keywords(qualified, updated_node)
-        updated_node = self._rewrite_values(qualified, updated_node)
+        updated_node = self._rename_keywords(qualified, original_node, updated_node)
+        updated_node = self._remove_keywords(qualified, original_node, updated_node)
+        updated_node = self._rewrite_values(qualified, original_node, updated_node)
         return self._offer(
             updated_node,
             [lambda call, c=c: c.on_call(self.ctx, qualified, original_node, call) for c in self.customs],
@@ -382,7 +382,16 @@ class _Transformer(cst.CSTTransformer):
                         fixed=True)
         return call.with_changes(args=args)
 
-    def _rename_keywords(self, qualified: str, call: cst.Call) -> cst.Call:
+    @staticmethod
+    def _site(original: cst.Call, keyword: str) -> cst.CSTNode:
+        """Where a keyword finding is reported: the user's own ``keyword=`` argument, or the call
+        when the keyword was written by an earlier step (a positional argument the reorder named)."""
+        for arg in original.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return arg
+        return original
+
+    def _rename_keywords(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
         renames = self.rs.keyword_renames.get(qualified)
         if not renames:
             return call
@@ -393,13 +402,14 @@ class _Transformer(cst.CSTTransformer):
                 if arg.keyword is None or arg.keyword.value != old:
                     continue
                 fixed = self.ctx.may_fix(rule) and new not in present
-                self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=old, new=new), fixed=fixed)
+                self.ctx.report(rule, self._site(original, old),
+                                format_message(rule.message, name=short_name(qualified), old=old, new=new), fixed=fixed)
                 if fixed:
                     args[i] = arg.with_changes(keyword=cst.Name(new))
                     present.add(new)
         return call.with_changes(args=args)
 
-    def _remove_keywords(self, qualified: str, call: cst.Call) -> cst.Call:
+    def _remove_keywords(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
         removals = self.rs.keyword_removals.get(qualified)
         if not removals:
             return call
@@ -408,12 +418,13 @@ class _Transformer(cst.CSTTransformer):
             for i, arg in enumerate(call.args):
                 if arg.keyword is not None and arg.keyword.value == old:
                     fixed = self.ctx.may_fix(rule)
-                    self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=old), fixed=fixed)
+                    self.ctx.report(rule, self._site(original, old),
+                                    format_message(rule.message, name=short_name(qualified), old=old), fixed=fixed)
                     if fixed:
                         drop.add(i)
         return call.with_changes(args=remove_args(list(call.args), drop))
 
-    def _rewrite_values(self, qualified: str, call: cst.Call) -> cst.Call:
+    def _rewrite_values(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
         rewrites = self.rs.value_rewrites.get(qualified)
         if not rewrites:
             return call
@@ -423,7 +434,8 @@ class _Transformer(cst.CSTTransformer):
                 if arg.keyword is None or arg.keyword.value != keyword:
                     continue
                 fixed = self.ctx.may_fix(rule)
-                self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword),
+                self.ctx.report(rule, self._site(original, keyword),
+                                format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword),
                                 fixed=fixed)
                 if fixed:
                     value_code = cst.Module([]).code_for_node(parenthesize(arg.value))

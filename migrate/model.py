@@ -83,9 +83,15 @@ class Finding:
     original_line: int | None = None
     original_column: int | None = None
     cell: int | None = None  # notebooks: 1-based code cell; line/column are then within the cell
+    file_line: int | None = None  # notebooks: the line of the .ipynb file that holds ``line`` of that cell
+
+    def where(self) -> str:
+        """``line:col``, or ``cell N:line:col`` in a notebook (ruff's convention)."""
+        prefix = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{prefix}{self.line}:{self.column}"
 
     def sort_key(self) -> tuple:
-        return (self.line, self.column, self.code, self.message)
+        return (self.cell or 0, self.line, self.column, self.code, self.message)
 
 
 class FileStatus(str, enum.Enum):

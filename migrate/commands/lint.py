@@ -177,14 +177,20 @@ def report(outcomes, ruleset, args) -> int:
                 sys.stdout.write(unified_diff(outcome.result))
     if fmt == "text":
         for result, finding in findings:
-            print(f"{result.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}")
+            print(f"{result.path}:{finding.where()}: {finding.code} {finding.message}")
     elif fmt == "json":
         print(json.dumps([_json_finding(r, f) for r, f in findings], indent=2, ensure_ascii=False))
     elif fmt == "github":
         for result, finding in findings:
             level = GITHUB_LEVEL[finding.severity.value]
-            print(f"::{level} file={_gh(result.path, True)},line={finding.line},col={finding.column},"
-                  f"endLine={finding.end_line or finding.line},title={finding.code}::{_gh(finding.message, False)}")
+            if finding.cell is not None:  # the .ipynb line holding that cell's line; the message names the cell
+                where = f"line={finding.file_line or 1}"
+                message = f"cell {finding.cell}, line {finding.line}: {finding.message}"
+            else:
+                where = (f"line={finding.line},col={finding.column},"
+                         f"endLine={finding.end_line or finding.line}")
+                message = finding.message
+            print(f"::{level} file={_gh(result.path, True)},{where},title={finding.code}::{_gh(message, False)}")
     elif fmt == "sarif":
         try:
             from migrate.report.sarif import render_sarif
@@ -245,4 +251,6 @@ def _json_finding(result, finding) -> dict:
         "severity": finding.severity.value,
         "fix": finding.safety.value,
         "fixable": finding.safety.value == "safe",
+        "cell": finding.cell,
+        "file_line": finding.file_line,
     }

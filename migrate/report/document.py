@@ -77,6 +77,7 @@ def finding_entry(finding) -> dict[str, Any]:
         "original_line": finding.original_line,
         "original_column": finding.original_column,
         "cell": finding.cell,
+        "file_line": finding.file_line,
     }
 
 

@@ -152,7 +152,7 @@ def _file_section(document: Mapping[str, Any], number: int, file: Mapping[str, A
     if file.get("validation"):
         out.append(_validation(file["validation"]))
     if file.get("notebook") and file["findings"]:
-        out.append('<p class="note">Notebook: each finding names its cell; its line counts within that cell.</p>')
+        out.append('<p class="note">Notebook: positions read cell N:line:column, N counting code cells from 1.</p>')
         out.append('<div class="file-findings">' + _findings_html(document, file["findings"]) + "</div>")
     if file.get("original") is not None:
         located = [] if file.get("notebook") else file["findings"]
@@ -252,7 +252,7 @@ def _findings_html(document: Mapping[str, Any], findings: Iterable[Mapping[str, 
         out.append(
             f'<div class="finding sev-{escape(finding["severity"])}" data-code="{code}" '
             f'data-severity="{escape(finding["severity"])}" data-state="{state}">'
-            f'<span class="where">{finding["line"]}:{finding["column"]}</span>'
+            f'<span class="where">{("cell " + str(finding["cell"]) + ":") if finding.get("cell") else ""}{finding["line"]}:{finding["column"]}</span>'
             f'<span class="badge sev-{escape(finding["severity"])}">{escape(finding["severity"])}</span>'
             f'<a class="badge code" href="#rule-{code}" title="{hover}">{code}</a>'
             f'<span class="badge state-{state}">{state}</span>'
