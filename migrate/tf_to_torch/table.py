@@ -22,7 +22,8 @@ when the call omits it); ``?kw={p}`` is written only when the call passes ``p``;
 ``{p:dtype}`` converts a dtype (``tf.float32`` -> ``torch.float32``); ``{p:pads}`` a literal
 TF ``paddings`` list into ``F.pad`` order.
 Conditions in ``when``: ``absent`` / ``present`` / ``int`` (an int literal) /
-``list`` (a list/tuple literal of int literals, none negative) / ``name`` (a plain
+``list`` (a list/tuple literal of int literals, none negative) / ``intlit`` / ``floatlit`` (a
+number or nested list literal of ints / with a float) / ``name`` (a plain
 name, safe to repeat) / ``value:TEXT`` (passed and spelled exactly TEXT, or absent
 and the default is TEXT).
 """
@@ -142,9 +143,25 @@ def _holds(condition: str, name: str, bound: Bound, entry: dict) -> bool:
     if condition == "list":
         return isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
                                                        for v in value)
+    if condition in ("intlit", "floatlit"):
+        leaves = list(_leaves(value))
+        if not leaves or value is _NOT_LITERAL:
+            return False
+        if condition == "intlit":
+            return all(isinstance(v, int) and not isinstance(v, bool) for v in leaves)
+        return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in leaves) and \
+            any(isinstance(v, float) for v in leaves)
     if condition == "name":
         return re.fullmatch(r"[A-Za-z_]\w*(\.\w+)*", text) is not None
     raise ValueError(f"unknown condition {condition!r}")
+
+
+def _leaves(value):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
 
 
 def _norm(text: str) -> str:
