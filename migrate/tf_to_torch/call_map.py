@@ -31,10 +31,10 @@ def spell_torch(ctx, text: str) -> str:
     def one(match: re.Match) -> str:
         name = match.group(0)
         if name.startswith("torch.nn.functional."):
-            local = ctx.visible_bindings().local_for(name)
-            if local is not None:
-                return local
             alias = ctx.facts.get("tt_functional_alias")
+            if alias is None:
+                alias = next((local for local, target in ctx.visible_bindings().items()
+                              if target == "torch.nn.functional"), None)
             if alias is None:
                 alias = "F" if ctx._is_free("F") else "torch.nn.functional"
                 if alias == "F":
@@ -88,14 +88,17 @@ class CallMap(CustomTransform):
                     positional.append(_code(arg.value))
                 else:
                     keywords[arg.keyword.value] = _code(arg.value)
-            text = render(entry, bind(entry, positional, keywords))
+            bound = bind(entry, positional, keywords)
+            text = render(entry, bound)
         except Unmapped as exc:
             reason = str(exc)
             ctx.facts["tt_pending"].append(reason)
             ctx.report(self.rule, original, f"{short_tf(qualified)} left as TensorFlow: {reason}", fixed=False,
                        severity=Severity.WARNING, safety=Safety.NONE)
             return None
-        if not ctx.may_fix(self.rule):
+        review = (bound.variant or {}).get("review")
+        safety = Safety.REVIEW if review else self.rule.safety
+        if not ctx.may_fix(self.rule, safety):
             return None
         new = cst.parse_expression(spell_torch(ctx, text))
         if isinstance(new, (cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison,
@@ -104,7 +107,9 @@ class CallMap(CustomTransform):
         ctx.facts["tt_converted"] += 1
         pitfall = entry.get("pitfall")
         note = f" ({pitfall})" if pitfall else ""
-        ctx.report(self.rule, original, f"{short_tf(qualified)} -> {text}{note}", fixed=True)
+        if review:
+            note += f"; review: {review}"
+        ctx.report(self.rule, original, f"{short_tf(qualified)} -> {text}{note}", fixed=True, safety=safety)
         return new
 
     def on_statement(self, ctx, original, updated):

@@ -96,6 +96,7 @@ class Bound:
     """Argument source text by TF parameter name."""
 
     given: dict[str, str]
+    variant: dict | None = None  # the variant ``render`` chose (its ``review`` note, if any)
 
 
 def bind(entry: dict, positional: list[str], keywords: dict[str, str]) -> Bound:
@@ -151,6 +152,8 @@ def _holds(condition: str, name: str, bound: Bound, entry: dict) -> bool:
             return all(isinstance(v, int) and not isinstance(v, bool) for v in leaves)
         return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in leaves) and \
             any(isinstance(v, float) for v in leaves)
+    if condition == "nonliteral":
+        return value is _NOT_LITERAL
     if condition == "name":
         return re.fullmatch(r"[A-Za-z_]\w*(\.\w+)*", text) is not None
     raise ValueError(f"unknown condition {condition!r}")
@@ -197,6 +200,7 @@ def render(entry: dict, bound: Bound) -> str:
         if missing:
             uncovered = uncovered or missing
             continue
+        bound.variant = variant
         return fill(variant["torch"], bound, entry)
     if uncovered:
         raise Unmapped(f"argument {uncovered[0]!r} of {short_tf(entry['tf'])} has no proven mapping")
