@@ -23,7 +23,8 @@ from migrate.tf_to_torch.table import TORCH_DTYPES, Unmapped, bind, load_table, 
 _TORCH_NAME = re.compile(r"\btorch(?:\.[A-Za-z_]\w*)+")
 TODO = "# dlmigrate: TODO(TT1001)"
 # TF names handled by other TT rules of this family (not counted as unconverted ops here)
-HANDLED_ELSEWHERE = ("tensorflow.GradientTape", "tensorflow.function", "tensorflow.keras.optimizers.")
+HANDLED_ELSEWHERE = ("tensorflow.GradientTape", "tensorflow.function", "tensorflow.keras.optimizers.",
+                     "tensorflow.Variable")
 
 
 def spell_torch(ctx, text: str) -> str:

@@ -232,6 +232,9 @@ def fill(template: str, bound: Bound, entry: dict) -> str:
         if converter == "pads":
             return convert_paddings(raw)
         if converter is None:
+            before, after = text[:match.start()].rstrip()[-1:], text[match.end():].lstrip()[:1]
+            if before in ("(", ",", "[") and after in (")", ",", "]"):
+                return raw  # a whole argument or list item needs no parentheses
             return raw if _is_atom(raw) else f"({raw})"
         raise ValueError(f"unknown converter {converter!r}")
 
