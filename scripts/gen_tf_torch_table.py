@@ -153,9 +153,11 @@ def bulk_entry(qualified, name, params, defaults, torch, tf_call_prefix):
             inputs = [{x: ["float32", [6], dist]}, {x: ["float32", [3, 4], dist]}, {x: ["float64", [2, 3, 4], dist]}]
             if name in INT_OK_UNARY:
                 inputs.append({x: ["int32", [3, 4], "int:-9:9"]})
+        examples = [{"call": f"{call}({x})", "inputs": inp} for inp in inputs]
+        if inputs[0][x][0].startswith("float") and not qualified.startswith("tensorflow.linalg."):  # a Python number
+            examples.append({"call": f"{call}({(low + high) / 2!r})", "inputs": {}})
         return dict(tf=qualified, params=params, defaults=defaults, ignore=["name"], origin="name-match",
-                    variants=[{"torch": f"{torch_name}({{{x}}})"}],
-                    examples=[{"call": f"{call}({x})", "inputs": inp} for inp in inputs])
+                    variants=[{"torch": f"{torch_name}({{{x}}})"}], examples=examples)
     if params == ["x", "y", "name"]:
         if name in BOOL_OPS:
             inputs = [{"x": ["bool", [3, 4], "bool"], "y": ["bool", [3, 4], "bool"]}]

@@ -179,6 +179,21 @@ def convert_dtype(text: str) -> str:
     return "torch." + TORCH_DTYPES[name]
 
 
+def _wrap_scalar_input(entry: dict, bound: Bound) -> None:
+    """TF ops take Python numbers where torch functions need tensors: ``tf.sqrt(8.0)`` -> ``torch.sqrt(torch.tensor(8.0))``.
+
+    Only the first parameter of a call-shaped template is wrapped; an int literal is int32 as in TF.
+    """
+    first = entry["params"][0] if entry["params"] else None
+    text = bound.given.get(first) if first else None
+    if text is None:
+        return
+    value = _literal(text)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    bound.given[first] = f"torch.tensor({text}, dtype=torch.int32)" if isinstance(value, int) else f"torch.tensor({text})"
+
+
 def render(entry: dict, bound: Bound) -> str:
     """The torch expression for one bound call, or ``Unmapped`` with the reason.
 
@@ -187,6 +202,8 @@ def render(entry: dict, bound: Bound) -> str:
     argument spelled exactly as its TF default) is used.
     """
     defaults = entry.get("defaults", {})
+    if entry.get("origin") == "name-match":
+        _wrap_scalar_input(entry, bound)
     uncovered = None
     for variant in entry["variants"]:
         when = variant.get("when", {})

@@ -137,7 +137,10 @@ class TrainingLoop(CustomTransform):
         if isinstance(receiver, cst.Name) and receiver.value in ctx.facts["tt_tapes"] and method == "gradient":
             if len(updated.args) != 2 or any(a.keyword or a.star for a in updated.args):
                 return self._todo(ctx, original, "tape.gradient with other than (target, sources)")
-            text = f"torch.autograd.grad({_code(updated.args[0].value)}, {_code(updated.args[1].value)})"
+            sources = updated.args[1].value
+            text = f"torch.autograd.grad({_code(updated.args[0].value)}, {_code(sources)})"
+            if isinstance(sources, cst.Name) and sources.value in facts["variables"]:
+                text += "[0]"  # one variable in, one gradient out (autograd.grad returns a tuple)
             ctx.report(self.rule, original, "tape.gradient -> torch.autograd.grad", fixed=True)
             return cst.parse_expression(spell_torch(ctx, text))
         if isinstance(receiver, cst.Name) and receiver.value in facts["variables"]:

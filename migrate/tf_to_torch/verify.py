@@ -154,8 +154,8 @@ def build_pairs(table: dict, reverse: dict, versions: dict, names=None) -> list[
                     pairs.append(Pair(_hash("naive", tf_code, naive_code, common, versions, entry["tf"], index), name,
                                       "naive", index, tf_code, naive_code, **common))
             for rentry in reverse_by_tf.get(name, ()):
-                if torch_code is None:
-                    continue
+                if torch_code is None or "torch.tensor(" in torch_code:
+                    continue  # a wrapped Python number is not code a torch user writes
                 try:
                     func, rpos, rkw = split_call(torch_code)
                 except (ValueError, SyntaxError):
