@@ -91,6 +91,10 @@ def run_verify(args) -> int:
     ruleset = _load(getattr(args, "ruleset", None))
     if ruleset is None:
         return 2
+    if set(getattr(args, "ruleset", None) or ()) & {"tf_to_torch", "torch_to_tf"}:
+        from migrate.tf_to_torch.verify import run_table_verify
+
+        return run_table_verify(args)
     prefixes = tuple(code.upper() for code in args.codes)
     rules = [rule for code, rule in sorted(ruleset.rules.items()) if not prefixes or code.startswith(prefixes)]
     if not rules:

@@ -396,3 +396,37 @@ def verified_document(summary, stats) -> dict:
         "tf_to_torch": {name: o.to_dict() for name, o in sorted(summary["tf_to_torch"].items())},
         "torch_to_tf": {name: o.to_dict() for name, o in sorted(summary["torch_to_tf"].items())},
     }
+
+
+def run_table_verify(args) -> int:
+    """``dlmigrate rules verify --ruleset tf_to_torch``: prove every table entry, print counts per direction.
+
+    Exit 1 when an entry recorded as PASS in ``verified.json`` no longer passes here.
+    """
+    from migrate.tf_to_torch.table import load_reverse_table, load_table, table_dir
+
+    started = time.perf_counter()
+    device = getattr(args, "device", None) or "cpu"
+    summary, stats, _ = verify_table(load_table(), load_reverse_table(), device=device, cache=default_cache())
+    recorded = json.loads((table_dir() / "verified.json").read_text(encoding="utf-8"))
+    regressions = []
+    for direction, book in summary.items():
+        for name, outcome in sorted(book.items()):
+            if outcome.verdict != "PASS":
+                print(f"{direction:<12} {outcome.verdict:<8} {name}: {outcome.reason[:160]}")
+                if recorded.get(direction, {}).get(name, {}).get("verdict") == "PASS":
+                    regressions.append(name)
+    tally = counts(summary)
+    for direction, book in summary.items():
+        total = len(book)
+        proven = tally[direction].get("PASS", 0)
+        print(f"{direction}: {proven} of {total} entries proven (PASS) on {stats.get('device', 'cpu (cached)')}")
+    defeated = sum(1 for o in summary["tf_to_torch"].values() if o.naive_defeated)
+    naive = sum(1 for o in summary["tf_to_torch"].values() if o.naive_defeated is not None)
+    print(f"pitfall entries whose naive mapping the examples defeat: {defeated} of {naive}")
+    print(f"{stats['pairs']} example pairs ({stats['cached']} cached, {stats['executed']} executed) in "
+          f"{time.perf_counter() - started:.1f} s")
+    if regressions:
+        print(f"{len(regressions)} entries recorded as PASS no longer pass: {', '.join(regressions[:10])}")
+        return 1
+    return 0

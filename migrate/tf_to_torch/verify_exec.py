@@ -56,7 +56,7 @@ def _namespace(framework: str, device: str):
 
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    use = "cuda" if device == "cuda" and torch.cuda.is_available() else "cpu"
+    use = "cuda" if device in ("cuda", "auto") and torch.cuda.is_available() else "cpu"
     torch.manual_seed(0)
     return ({"torch": torch, "F": F, "np": np, "math": math},
             (lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(use)), torch.__version__, use)
