@@ -191,8 +191,26 @@ def _drop_tf_imports(module: cst.Module, aliases: set[str]) -> cst.Module:
     """Remove ``import tensorflow as tf`` when no TF name is used any more (imports are not uses)."""
     if not aliases:
         return module
-    body_code = "".join(_code(s) for s in module.body if not _is_tf_import(s, aliases))
-    if any(re.search(rf"(?<![\w.]){re.escape(a)}\b", body_code) for a in aliases):
+    class Names(cst.CSTVisitor):
+        found = False
+
+        def visit_Import(self, node):
+            return False
+
+        def visit_ImportFrom(self, node):
+            return False
+
+        def visit_Name(self, node):
+            if node.value in aliases:
+                Names.found = True
+
+        def visit_Attribute(self, node):
+            self.visit_Name(node.value) if isinstance(node.value, cst.Name) else None
+            node.value.visit(self)
+            return False  # the attribute's own name (x.tf) is not a use of the module
+
+    module.visit(Names())
+    if Names.found:
         return module
     return module.with_changes(body=[s for s in module.body if not _is_tf_import(s, aliases)])
 
