@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from migrate.tf_to_torch import verify  # noqa: E402
+from migrate.tf_to_torch.proof import verify  # noqa: E402
 from migrate.tf_to_torch.table import load_reverse_table, load_table  # noqa: E402
 
 

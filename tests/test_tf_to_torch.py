@@ -12,7 +12,7 @@ import pytest
 
 from migrate.engine import transform_source
 from migrate.rules import load_rules
-from migrate.tf_to_torch import verify
+from migrate.tf_to_torch.proof import verify
 from migrate.tf_to_torch.table import Unmapped, load_reverse_table, load_table, rewrite_text, split_call
 
 ROOT = Path(__file__).resolve().parent.parent

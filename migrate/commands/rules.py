@@ -92,7 +92,7 @@ def run_verify(args) -> int:
     if ruleset is None:
         return 2
     if set(getattr(args, "ruleset", None) or ()) & {"tf_to_torch", "torch_to_tf"}:
-        from migrate.tf_to_torch.verify import run_table_verify
+        from migrate.tf_to_torch.proof.verify import run_table_verify
 
         return run_table_verify(args)
     prefixes = tuple(code.upper() for code in args.codes)
