@@ -214,7 +214,7 @@ def curated_entry(qualified, params, defaults, spec):
         call = example["call"].replace("TF(", tf_call + "(")
         for inputs in example.get("inputs_list", [example.get("inputs", {})]):
             item = {"call": call, "inputs": inputs}
-            for key in ("tolerance", "random", "setup"):
+            for key in ("tolerance", "random", "setup", "known_difference"):
                 if key in example:
                     item[key] = example[key]
             examples.append(item)
@@ -299,76 +299,142 @@ def torch_signature(torch, qualified):
                 part = part.strip()
                 if part in ("*", "") or part.startswith("*"):
                     break
-                names.append(part.split("=")[0].strip())
+                names.append(part.split("=")[0].split(":")[0].strip())
             return names
     return None
 
 
 def build_reverse(entries, torch):
-    """torch name -> TF call, for entries whose every variant is one plain call with positional/keyword args.
+    """torch name -> TF call (the ``--to tf`` direction), derived from the forward entries.
 
-    Only the most-canonical TF spelling is kept per torch name (``tf.math.X`` over ``tf.X`` aliases are the
-    same function); the reverse entry's examples are the forward examples' rendered torch calls.
+    A forward variant qualifies when its torch side is one call ``torch.X(...)`` whose arguments
+    are placeholders (``{p}``, ``k={p}``, ``?k={p}``) or literal keywords (``correction=0``, which
+    the torch call must then spell).  Its conditions on TF parameters must be expressible on the
+    torch side (a condition on an unmapped TF parameter must hold for the TF default).  The most
+    specific TF spelling is kept per torch name.  Examples: the forward examples' rendered torch
+    calls, run back through this entry (``rules verify``).
     """
     by_torch = {}
     for entry in entries:
         if entry.get("random"):
             continue
-        variant = entry["variants"][-1]
-        match = _SIMPLE.match(variant["torch"])
-        if not match or len(entry["variants"]) > 3:
+        merged = None
+        for variant in entry["variants"]:  # forward order: specific conditions first
+            candidate = _reverse_of(entry, variant, torch)
+            if candidate is None:
+                continue
+            if merged is None:
+                merged = candidate
+            elif candidate["torch"] == merged["torch"]:
+                merged["variants"].extend(candidate["variants"])
+                merged["ignore"] = sorted(set(merged["ignore"]) | set(candidate["ignore"]))
+                merged["params"] += [p for p in candidate["params"] if p not in merged["params"]]
+        if merged is None:
             continue
-        torch_name, args_text = match.groups()
-        if "(" in args_text or "[" in args_text:
-            continue
-        positional, keywords, ok = [], {}, True
-        for arg in [a.strip() for a in args_text.split(",") if a.strip()]:
-            m_pos = re.fullmatch(r"\{(\w+)\}", arg)
-            m_kw = re.fullmatch(r"\??(\w+)=\{(\w+)\}", arg)
-            if m_pos:
-                positional.append(m_pos.group(1))
-            elif m_kw:
-                keywords[m_kw.group(1)] = m_kw.group(2)
-            else:
-                ok = False
-        if not ok:
-            continue
-        torch_params = torch_signature(torch, torch_name)
-        if torch_params is None:
-            continue
-        tf_name = entry["tf"]
-        previous = by_torch.get(torch_name)
-        if previous is not None and _rank(previous["tf"]) <= _rank(tf_name):
-            continue
-        # torch parameter -> TF parameter
-        mapping = {}
-        for index, tf_param in enumerate(positional):
-            if index >= len(torch_params):
-                ok = False
-                break
-            mapping[torch_params[index]] = tf_param
-        for torch_kw, tf_param in keywords.items():
-            mapping[torch_kw] = tf_param
-        if not ok:
-            continue
-        order = torch_params + [k for k in keywords if k not in torch_params]
-        tf_args = [f"{{{t}}}" if i < len(positional) else f"?{mapping[t]}={{{t}}}"
-                   for i, t in enumerate(order) if t in mapping]
-        tf_args = [f"{{{t}}}" for t in order[:len(positional)]] + \
-                  [f"?{mapping[t]}={{{t}}}" for t in order if t in mapping and t not in order[:len(positional)]]
-        absent = [t for t in order if t in mapping and t not in order[:len(positional)]]
-        by_torch[torch_name] = dict(
-            torch=torch_name, tf=tf_name, params=[t for t in order if t in mapping] + ["out"],
-            defaults={}, ignore=[], forward=tf_name,
-            variants=[{"torch": f"{tf_spelling(tf_name)}({', '.join(tf_args)})"}],
-            keywords_only=absent,
-        )
+        previous = by_torch.get(merged["torch"])
+        if previous is None or _rank(merged["tf"]) < _rank(previous["tf"]):
+            by_torch[merged["torch"]] = merged
+    for spec in load_curated_reverse():
+        by_torch[spec["torch"]] = spec
     return sorted(by_torch.values(), key=lambda e: e["torch"])
+
+
+def load_curated_reverse():
+    """Hand-written torch -> TF entries (``[reverse."torch.X"]`` tables): creation ops, default reductions."""
+    specs = []
+    for path in sorted(CURATED.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for name, spec in data.get("reverse", {}).items():
+            examples = []
+            for example in spec.get("examples", []):
+                for inputs in example.get("inputs_list", [example.get("inputs", {})]):
+                    examples.append({"call": example["call"].replace("PT(", name + "("), "inputs": inputs})
+            specs.append(dict(torch=name, tf=spec["tf"], params=spec["params"], defaults=spec.get("defaults", {}),
+                              ignore=spec.get("ignore", []), origin="curated-reverse", variants=spec["variants"],
+                              examples=examples, pitfall=spec.get("pitfall", "")))
+    return specs
+
+
+def _split_args(text):
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char in "([{" and not (char == "{" and depth == 0 and current.strip().endswith(("=", "")) and False):
+            depth += char in "(["
+        if char in ")]":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def _reverse_of(entry, variant, torch):
+    match = _SIMPLE.match(variant["torch"])
+    if not match:
+        return None
+    torch_name, args_text = match.groups()
+    if "(" in args_text or "[" in args_text or "." in args_text.replace("{", "").split("}")[0][:0]:
+        return None
+    positional, required, optional, literals = [], {}, {}, {}
+    for arg in _split_args(args_text):
+        m_pos = re.fullmatch(r"\{(\w+)\}", arg)
+        m_kw = re.fullmatch(r"(\??)(\w+)=\{(\w+)\}", arg)
+        m_lit = re.fullmatch(r"(\w+)=([^{}]+)", arg)
+        if m_pos:
+            positional.append(m_pos.group(1))
+        elif m_kw:
+            (optional if m_kw.group(1) else required)[m_kw.group(2)] = m_kw.group(3)
+        elif m_lit and "." not in m_lit.group(2).replace("torch.", ""):
+            literals[m_lit.group(1)] = m_lit.group(2).strip()
+        else:
+            return None
+    torch_params = torch_signature(torch, torch_name)
+    if torch_params is None or len(positional) > len(torch_params):
+        return None
+    mapping = {torch_params[i]: tf_param for i, tf_param in enumerate(positional)}
+    mapping.update(required)
+    mapping.update(optional)
+    tf_to_torch = {v: k for k, v in mapping.items()}
+    when = {torch_params[i]: ["present"] for i in range(len(positional))}
+    for k in required:
+        when[k] = ["present"]
+    for k, value in literals.items():
+        when[k] = [f"value:{value}"]
+    defaults = entry.get("defaults", {})
+    for tf_param, conds in variant.get("when", {}).items():
+        conds = conds if isinstance(conds, list) else [conds]
+        if tf_param in tf_to_torch:
+            when.setdefault(tf_to_torch[tf_param], []).extend(c for c in conds if c != "absent")
+            if "absent" in conds:
+                return None
+        else:
+            for cond in conds:
+                if cond == "absent" or (cond.startswith("value:") and defaults.get(tf_param) == cond[6:]):
+                    continue
+                return None
+    first_tf = entry["params"][0] if entry["params"] else None
+    args = []
+    for torch_param, tf_param in mapping.items():
+        if tf_param == first_tf:
+            args.insert(0, f"{{{torch_param}}}")
+        elif torch_param in optional:
+            args.append(f"?{tf_param}={{{torch_param}}}")
+        else:
+            args.append(f"{tf_param}={{{torch_param}}}")
+    if first_tf not in tf_to_torch:
+        return None
+    order = torch_params + [k for k in [*required, *optional, *literals] if k not in torch_params]
+    return dict(torch=torch_name, tf=entry["tf"], params=order, defaults={}, ignore=list(literals),
+                origin="reverse", variants=[{"when": when, "torch": f"{tf_spelling(entry['tf'])}({', '.join(args)})"}])
 
 
 def _rank(tf_name):
     """Prefer the most specific module (tf.math.abs over tf.abs)."""
-    return (0 if tf_name.count(".") >= 2 else 1, tf_name)
+    return (2 if ".keras." in tf_name else 0 if tf_name.count(".") >= 2 else 1, tf_name)
 
 
 if __name__ == "__main__":

@@ -246,6 +246,8 @@ def fill(template: str, bound: Bound, entry: dict) -> str:
             raise Unmapped(f"required argument {name!r} of {short_tf(entry['tf'])} is missing")
         if converter == "dtype":
             return convert_dtype(raw)
+        if converter == "tfdtype":
+            return convert_dtype(raw).replace("torch.", "tf.")
         if converter == "pads":
             return convert_paddings(raw)
         if converter is None:
