@@ -434,7 +434,8 @@ def _reverse_of(entry, variant, torch):
 
 def _rank(tf_name):
     """Prefer the most specific module (tf.math.abs over tf.abs)."""
-    return (2 if ".keras." in tf_name else 0 if tf_name.count(".") >= 2 else 1, tf_name)
+    return (3 if ".keras." in tf_name else 0 if tf_name.startswith("tensorflow.nn.") else
+            1 if tf_name.count(".") >= 2 else 2, tf_name)
 
 
 if __name__ == "__main__":
