@@ -292,7 +292,7 @@ def torch_signature(torch, qualified):
     except (TypeError, ValueError):
         pass
     for line in (fn.__doc__ or "").splitlines():
-        match = re.match(rf"\s*{name}\((.*?)\)\s*(->|$)", line)
+        match = re.match(rf"\s*(?:[\w.]*\.)?{name}\((.*?)\)\s*(->|$)", line)
         if match:
             names = []
             for part in match.group(1).split(","):
@@ -318,22 +318,22 @@ def build_reverse(entries, torch):
     for entry in entries:
         if entry.get("random"):
             continue
-        merged = None
+        merged_by_torch = {}
         for variant in entry["variants"]:  # forward order: specific conditions first
             candidate = _reverse_of(entry, variant, torch)
             if candidate is None:
                 continue
+            merged = merged_by_torch.get(candidate["torch"])
             if merged is None:
-                merged = candidate
-            elif candidate["torch"] == merged["torch"]:
+                merged_by_torch[candidate["torch"]] = candidate
+            else:
                 merged["variants"].extend(candidate["variants"])
                 merged["ignore"] = sorted(set(merged["ignore"]) | set(candidate["ignore"]))
                 merged["params"] += [p for p in candidate["params"] if p not in merged["params"]]
-        if merged is None:
-            continue
-        previous = by_torch.get(merged["torch"])
-        if previous is None or _rank(merged["tf"]) < _rank(previous["tf"]):
-            by_torch[merged["torch"]] = merged
+        for merged in merged_by_torch.values():
+            previous = by_torch.get(merged["torch"])
+            if previous is None or _rank(merged["tf"]) < _rank(previous["tf"]):
+                by_torch[merged["torch"]] = merged
     for spec in load_curated_reverse():
         by_torch[spec["torch"]] = spec
     return sorted(by_torch.values(), key=lambda e: e["torch"])
@@ -379,15 +379,17 @@ def _reverse_of(entry, variant, torch):
     torch_name, args_text = match.groups()
     if "(" in args_text or "[" in args_text or "." in args_text.replace("{", "").split("}")[0][:0]:
         return None
-    positional, required, optional, literals = [], {}, {}, {}
+    positional, required, optional, literals, dtype_params = [], {}, {}, {}, set()
     for arg in _split_args(args_text):
         m_pos = re.fullmatch(r"\{(\w+)\}", arg)
-        m_kw = re.fullmatch(r"(\??)(\w+)=\{(\w+)\}", arg)
+        m_kw = re.fullmatch(r"(\??)(\w+)=\{(\w+)(:dtype)?\}", arg)
         m_lit = re.fullmatch(r"(\w+)=([^{}]+)", arg)
         if m_pos:
             positional.append(m_pos.group(1))
         elif m_kw:
             (optional if m_kw.group(1) else required)[m_kw.group(2)] = m_kw.group(3)
+            if m_kw.group(4):
+                dtype_params.add(m_kw.group(2))
         elif m_lit and "." not in m_lit.group(2).replace("torch.", ""):
             literals[m_lit.group(1)] = m_lit.group(2).strip()
         else:
@@ -422,9 +424,9 @@ def _reverse_of(entry, variant, torch):
         if tf_param == first_tf:
             args.insert(0, f"{{{torch_param}}}")
         elif torch_param in optional:
-            args.append(f"?{tf_param}={{{torch_param}}}")
+            args.append(f"?{tf_param}={{{torch_param}{':tfdtype' if torch_param in dtype_params else ''}}}")
         else:
-            args.append(f"{tf_param}={{{torch_param}}}")
+            args.append(f"{tf_param}={{{torch_param}{':tfdtype' if torch_param in dtype_params else ''}}}")
     if first_tf not in tf_to_torch:
         return None
     order = torch_params + [k for k in [*required, *optional, *literals] if k not in torch_params]

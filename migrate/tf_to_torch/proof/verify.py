@@ -196,7 +196,8 @@ def _plain(text: str) -> bool:
         node = ast.parse(text, mode="eval").body
     except SyntaxError:
         return False
-    return isinstance(node, ast.Name) or _is_literal(node)
+    return all(isinstance(n, (ast.Name, ast.Constant, ast.List, ast.Tuple, ast.BinOp, ast.UnaryOp, ast.Load,
+                              ast.operator, ast.unaryop)) for n in ast.walk(node))
 
 
 def _is_literal(node) -> bool:
