@@ -112,15 +112,18 @@ def _default_text(value) -> str:
     return text if len(text) < 80 else "<default>"
 
 
-def torch_candidate(torch, name):
+def torch_candidate(torch, name, linalg_first=False):
     """Qualified torch callable for a TF base name, or None."""
     import torch.nn.functional as F  # noqa: F401
 
     target = SYNONYMS.get(name, name)
     if target is None:
         return None
-    for module_name, module in (("torch", torch), ("torch.special", torch.special), ("torch.nn.functional", F),
-                                ("torch.linalg", torch.linalg)):
+    order = [("torch", torch), ("torch.special", torch.special), ("torch.nn.functional", F),
+             ("torch.linalg", torch.linalg)]
+    if linalg_first:  # tf.linalg.X -> torch.linalg.X (torch.cholesky and friends are deprecated)
+        order.insert(0, order.pop())
+    for module_name, module in order:
         fn = getattr(module, target, None)
         if callable(fn) and not inspect.isclass(fn):
             return f"{module_name}.{target}"
@@ -133,7 +136,7 @@ def _range(name: str, torch_name: str):
 
 
 def bulk_entry(qualified, name, params, defaults, torch, tf_call_prefix):
-    torch_name = torch_candidate(torch, name)
+    torch_name = torch_candidate(torch, name, qualified.startswith("tensorflow.linalg."))
     if torch_name is None or name in SKIP_TORCH:
         return None
     low, high = _range(name, torch_name)

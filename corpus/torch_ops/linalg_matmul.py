@@ -9,7 +9,7 @@ a = torch.from_numpy(rng.standard_normal((3, 4)).astype(np.float32))
 b = torch.from_numpy(rng.standard_normal((4, 2)).astype(np.float32))
 
 dlmigrate_observe("matmul", torch.matmul(a, b))
-dlmigrate_observe("det", torch.det(spd))
+dlmigrate_observe("det", torch.linalg.det(spd))
 dlmigrate_observe("inv", torch.linalg.inv(spd))
 dlmigrate_observe("cholesky", torch.linalg.cholesky(spd))
 dlmigrate_observe("clamp", torch.clamp(a, -0.5, 0.5))
