@@ -46,6 +46,7 @@ def _namespace(framework: str, device: str):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         import tensorflow as tf
 
+        tf.random.set_seed(0)  # reproducible runs (values still differ from torch's: random ops compare as distributions)
         try:
             tf.config.experimental.enable_tensor_float_32_execution(False)
         except Exception:  # noqa: BLE001 - older TF
