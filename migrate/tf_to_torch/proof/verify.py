@@ -225,7 +225,8 @@ def _framework_versions() -> dict:
     from importlib import metadata
 
     versions = {}
-    for dist, key in (("tensorflow", "tensorflow"), ("tensorflow-cpu", "tensorflow"), ("torch", "torch")):
+    for dist, key in (("tensorflow", "tensorflow"), ("tensorflow-cpu", "tensorflow"), ("torch", "torch"),
+                      ("keras", "keras")):
         try:
             versions.setdefault(key, metadata.version(dist))
         except metadata.PackageNotFoundError:
@@ -286,7 +287,9 @@ def run_pairs(pairs: list[Pair], *, device: str = "cpu", python: str | None = No
             path = os.path.join(scratch, f"{framework}.json")
             with open(path, "w", encoding="utf-8") as handle:
                 json.dump(list(cases.values()), handle)
-            env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
+            # tf.keras entries are proven against Keras 3 (TF >= 2.16's tf.keras); tf_keras (Keras 2) differs,
+            # e.g. hard_sigmoid (pitfall 20), so the legacy switch is turned off explicitly
+            env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0", TF_USE_LEGACY_KERAS="0")
             procs[framework] = subprocess.Popen(
                 [python, str(EXECUTOR), "--framework", framework, "--cases", path, "--inputs",
                  os.path.join(scratch, "inputs.npz"), "--out", os.path.join(scratch, framework), "--device", device],

@@ -51,7 +51,8 @@ def _namespace(framework: str, device: str):
             tf.config.experimental.enable_tensor_float_32_execution(False)
         except Exception:  # noqa: BLE001 - older TF
             pass
-        return {"tf": tf, "np": np, "math": math}, (lambda a: tf.constant(a)), tf.__version__, "cpu"
+        keras = getattr(tf.keras, "__version__", "?")
+        return {"tf": tf, "np": np, "math": math}, (lambda a: tf.constant(a)), f"{tf.__version__} (keras {keras})", "cpu"
     import torch
     import torch.nn.functional as F
 
