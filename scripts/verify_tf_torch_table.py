@@ -2,7 +2,7 @@
 
     python scripts/verify_tf_torch_table.py [--device cuda] [--no-cache] [--only NAME ...]
 
-Runs every entry (``migrate.tf_to_torch.verify``), prints counts per direction
+Runs every entry (``migrate.tf_to_torch.proof.verify``), prints counts per direction
 and writes ``rules/tf_to_torch/generated/verified.json``, which ``convert`` and
 ``lint`` read (they never import a framework).  ``dlmigrate rules verify
 --ruleset tf_to_torch`` runs the same check and compares it with that file.
