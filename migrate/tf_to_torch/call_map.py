@@ -70,6 +70,11 @@ class CallMap(CustomTransform):
         ctx.facts.setdefault("tt_table", load_table())
 
     def on_call(self, ctx, qualified, original, updated):
+        if qualified == "tensorflow.function" and len(updated.args) == 1 and updated.args[0].keyword is None \
+                and not updated.args[0].star and ctx.may_fix(self.rule):
+            # tf.function(fn): eager PyTorch runs fn as it is
+            ctx.report(self.rule, original, "tf.function(fn) -> fn (eager PyTorch needs no tracing)", fixed=True)
+            return updated.args[0].value
         if not qualified.startswith("tensorflow.") or qualified.startswith(HANDLED_ELSEWHERE):
             return None
         ctx.facts["tt_seen"] += 1
