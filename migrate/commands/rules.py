@@ -105,6 +105,11 @@ def run_verify(args) -> int:
     ruleset = _load(args, tuple(code.upper() for code in args.codes))
     if ruleset is None:
         return 2
+    if set(getattr(args, "ruleset", None) or ()) & {"tf_to_torch", "torch_to_tf"}:
+        # the op tables: every entry run in one process per framework, cached by entry hash
+        from migrate.tf_to_torch.proof.verify import run_table_verify
+
+        return run_table_verify(args)
     rules = [rule for _code, rule in sorted(ruleset.rules.items())]
     if not rules:
         print("dlmigrate: no rule selected", file=sys.stderr)
