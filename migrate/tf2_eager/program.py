@@ -1,0 +1,468 @@
+"""TF4001/TF4002/TF4003: a TF1 graph program rewritten, whole, as eager TensorFlow 2.
+
+The rewrite is planned in ``finish`` from the module the ``--to tf2-compat``
+rules produced (so every name they rename to a TF2 name is already renamed),
+and applied all or nothing:
+
+* placeholders become parameters of generated functions, cast to their dtype
+  as ``Session.run`` cast fed values;
+* each distinct ``sess.run(fetches, feed_dict)`` site becomes a call of a
+  generated function computing exactly those fetches from those feeds; the
+  graph statements it needs move into its body, so they are recomputed at each
+  call (random ops and variable reads included, as each ``run`` did);
+* variables stay module-level ``tf.Variable``s (created once, names kept);
+* ``tf.train.*Optimizer(...).minimize(loss)`` becomes the Keras optimizer with
+  the TF1 hyper-parameters written out, a ``GradientTape`` and
+  ``apply_gradients`` over the variables the loss reads (or ``var_list``);
+  ``global_step=`` becomes an ``assign_add(1)`` on the step variable;
+* initializer runs and the Session go; results are converted back to numpy
+  where ``sess.run`` returned numpy.
+
+When anything is outside this (``Blocked``), the module is left as the
+``--to tf2-compat`` rules wrote it and TF4002 says what blocked it and where.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from migrate.plugin import CustomTransform, register
+from migrate.tf2_eager.facts import Analyzer, Blocked, ProgramFacts, RunSite, canonical
+
+MARKER = "# dlmigrate: session.run"
+DROP = "__dlmigrate_drop__"
+GRAPH_APIS = ("tensorflow.placeholder", "tensorflow.compat.v1.placeholder", "tensorflow.Session",
+              "tensorflow.compat.v1.Session")
+# findings of the compat rules that the eager rewrite makes untrue (the compat names are gone)
+SUPERSEDED = ("TF2002", "TF2301")
+
+
+def _is_graph_program(scan) -> bool:
+    return any(ref.qualified in GRAPH_APIS for ref in scan.references)
+
+
+@register("TF4001")
+class EagerProgram(CustomTransform):
+    """Plans and applies the whole-module rewrite; TF4002 reports why a module was not rewritten."""
+
+    def applies(self, scan) -> bool:
+        return _is_graph_program(scan)
+
+    def prepare(self, ctx) -> None:
+        ctx.facts["TF4001"] = bool(ctx.scan is not None and _is_graph_program(ctx.scan))
+
+    def finish(self, ctx, module: cst.Module) -> cst.Module:
+        if not ctx.facts.get("TF4001") or not ctx.may_fix(self.rule):
+            return module
+        original = ctx.original_module
+        statements = _without_inserted(module, original)
+        blocked_rule = ctx.ruleset.rules.get("TF4002")
+        if statements is None:
+            if blocked_rule is not None:
+                ctx.report(blocked_rule, original, "the module's statements changed shape under the compat rules; "
+                           "left on the tf2-compat output", fixed=False)
+            return module
+        try:
+            result = Rewrite(ctx, module, statements, self.entries).build()
+        except Blocked as blocked:
+            if blocked_rule is not None:
+                anchor = original.body[blocked.index] if blocked.index < len(original.body) else original
+                line = _absolute_line(ctx, anchor, statements[blocked.index] if blocked.index < len(statements)
+                                      else None, blocked.line)
+                ctx.report(blocked_rule, anchor, blocked_rule.message.format(line=line, reason=blocked.reason),
+                           fixed=False)
+            return module
+        new_module, summary, functions = result
+        ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)]
+        session = original.body[summary["session_index"]]
+        ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
+        ctx.facts["TF4001.functions"] = functions
+        return new_module
+
+
+@register("TF4002")
+class EagerBlocked(CustomTransform):
+    """Report-only: TF4001 files its findings under this code; nothing to do on its own."""
+
+    def applies(self, scan) -> bool:
+        return False
+
+
+@register("TF4003")
+class StepFunctions(CustomTransform):
+    """Wraps the functions TF4001 generated in ``tf.function`` (deselect TF4003 to keep them eager)."""
+
+    def applies(self, scan) -> bool:
+        return False
+
+    def finish(self, ctx, module: cst.Module) -> cst.Module:
+        names = ctx.facts.get("TF4001.functions")
+        if not names or not ctx.may_fix(self.rule):
+            return module
+        decorator = cst.Decorator(decorator=cst.parse_expression(f"{ctx.spell('tensorflow')}.function"))
+        body = []
+        for statement in module.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value in names:
+                statement = statement.with_changes(decorators=[decorator, *statement.decorators])
+            body.append(statement)
+        ctx.report(self.rule, ctx.original_module, self.rule.message.format(names=", ".join(names)), fixed=True)
+        return module.with_changes(body=body)
+
+
+def _without_inserted(module: cst.Module, original: cst.Module) -> list[cst.CSTNode] | None:
+    """The rewritten module's top-level statements, one per original statement (TF2301's insert removed)."""
+    body = list(module.body)
+    if len(body) == len(original.body) + 1:
+        for index, statement in enumerate(body):
+            text = module.code_for_node(statement)
+            if "disable_v2_behavior()" in text and len(text.strip().splitlines()) == 1:
+                del body[index]
+                break
+    return body if len(body) == len(original.body) else None
+
+
+def _absolute_line(ctx, anchor, statement, line: int) -> int:
+    position = ctx._position_of(anchor)
+    start = position.start.line if position is not None else 1
+    leading = len(getattr(statement, "leading_lines", ()) or ())
+    return start + max(0, line - 1 - leading)
+
+
+class Rewrite:
+    def __init__(self, ctx, module: cst.Module, statements: list, entries: dict) -> None:
+        self.ctx = ctx
+        self.module = module
+        self.statements = statements
+        self.entries = entries
+        self.texts = [module.code_for_node(s) for s in statements]
+        self.trees = []
+        for index, text in enumerate(self.texts):
+            try:
+                self.trees.append(ast.parse(text))
+            except SyntaxError:
+                raise Blocked(index, 1, "a statement the compat rules rewrote does not parse on its own")
+        self.used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", module.code))
+        self.tf = ctx.spell("tensorflow")
+
+    def qualify(self, dotted: str) -> str | None:
+        return self.ctx.bindings.qualify(dotted)
+
+    def fresh(self, base: str, reusable: frozenset[str] = frozenset()) -> str:
+        name, k = base, 2
+        while name in self.used and name not in reusable:
+            name = f"{base}_{k}"
+            k += 1
+        self.used.add(name)
+        return name
+
+    # -- the plan
+    def build(self):
+        facts = Analyzer(self.trees, self.qualify, self.entries).run()
+        self.facts = facts
+        gone = frozenset(facts.train_ops) | frozenset(facts.optimizers) | frozenset(facts.init_ops)
+        for train in facts.train_ops.values():
+            if facts.roles.get(train.index) == "train-op-inline":
+                train.optimizer.name = self.fresh("optimizer", reusable=frozenset({train.name}))
+        for name, optimizer in facts.optimizers.items():
+            optimizer.name = name
+        functions, calls = self.plan_functions(gone)
+        body_texts = self.rewrite_session(calls)
+        parts: list[str] = []
+        for index, text in enumerate(self.texts):
+            role = facts.roles.get(index, "keep")
+            if role == "keep":
+                parts.append(text)
+            elif role == "seed":
+                parts.append(self.leading(index) + f"{self.tf}.random.set_seed({facts.seeds[index]})\n")
+            elif role == "variable":
+                parts.append(text)
+            elif role == "global-step":
+                target = next(v.target for v in facts.variables if v.index == index)
+                parts.append(self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, "
+                             f"trainable=False, name=\"global_step\")\n")
+            elif role == "optimizer":
+                optimizer = next(o for o in facts.optimizers.values() if o.index == index)
+                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+            elif role == "train-op-inline":
+                optimizer = next(t.optimizer for t in facts.train_ops.values() if t.index == index)
+                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+            elif role in ("session", "session-assign"):
+                parts.extend(functions)
+                parts.append("\n\n" if functions else "")
+                parts.append(body_texts.get(index, "").lstrip("\n"))
+            elif role == "session-body":
+                parts.append(body_texts.get(index, ""))
+            # placeholder, node, drop: gone (nodes live in the functions now)
+        code = _tidy("".join(parts))
+        if not code.endswith("\n"):
+            code += "\n"
+        self.check_output(code)
+        new_module = cst.parse_module(code)
+        summary = {
+            "session_index": facts.session_index,
+            "placeholders": len(facts.placeholders),
+            "sites": sum(1 for r in facts.runs if r.shape != "init"),
+            "functions": len(self.function_names),
+            "optimizers": ", ".join(sorted({t.optimizer.v1_name for t in facts.train_ops.values()})) or "none",
+        }
+        return new_module, summary, list(self.function_names)
+
+    def leading(self, index: int) -> str:
+        statement = self.statements[index]
+        return "".join(self.module.code_for_node(line) for line in getattr(statement, "leading_lines", ()))
+
+    # -- generated functions
+    def closure(self, names: set[str]) -> tuple[list[int], set[str]]:
+        """Statement indexes of the graph nodes ``names`` need (module order) and every name read on the way."""
+        facts = self.facts
+        seen_nodes: set[int] = set()
+        reads: set[str] = set()
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name in reads:
+                continue
+            reads.add(name)
+            node = facts.nodes.get(name)
+            if node is not None and node.index not in seen_nodes:
+                seen_nodes.add(node.index)
+                stack.extend(node.deps)
+            helper = facts.helpers.get(name)
+            if helper is not None:
+                stack.extend(helper)
+        return sorted(seen_nodes), reads
+
+    def plan_functions(self, gone: frozenset[str]):
+        facts = self.facts
+        members = [(expr, trainable, v.target) for v in facts.variables for expr, trainable in v.members]
+        groups: dict[tuple, list[RunSite]] = {}
+        for run in facts.runs:
+            if run.shape == "init":
+                continue
+            fed = tuple(sorted(p for p, _ in run.feeds))
+            run.key = (run.fetches, fed)
+            groups.setdefault(run.key, []).append(run)
+        texts: list[str] = []
+        calls: dict[int, str] = {}  # id(ast call) -> replacement text
+        self.function_names: list[str] = []
+        single_train = len(facts.train_ops) == 1
+        indent = " " * 4
+        for key, runs in groups.items():
+            fetches, _ = key
+            trains = [f for f in fetches if f in facts.train_ops]
+            values = [f for f in fetches if f not in facts.train_ops]
+            if len(trains) > 1:
+                raise Blocked(runs[0].top, runs[0].line, "one `sess.run` fetches two training ops; their order of "
+                                                         "updates is not defined in TF1")
+            train = facts.train_ops[trains[0]] if trains else None
+            needed = set(values) | (set(train.loss_deps) if train else set())
+            for value in values:
+                needed.add(value.split("[", 1)[0])
+            indexes, reads = self.closure(needed)
+            params = [p for p in facts.placeholders.values() if p.name in reads]
+            fed = {p for p, _ in runs[0].feeds}
+            missing = [p.name for p in params if p.name not in fed]
+            if missing:
+                raise Blocked(runs[0].top, runs[0].line, f"`sess.run` needs placeholder(s) {', '.join(missing)} "
+                                                         "that it does not feed (TF1 raises here)")
+            if train is not None:
+                base = "train_step" if single_train else f"train_{train.name}"
+            else:
+                base = "compute_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in values[:2])
+            name = self.fresh(base)
+            self.function_names.append(name)
+            lines = [f"def {name}({', '.join(p.name for p in params)}):  {MARKER} "
+                     f"(line{'s' if len(runs) > 1 else ''} {', '.join(str(self.absolute(r)) for r in runs)})\n"]
+            for p in params:
+                lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
+            body_indent = indent
+            if train is not None:
+                tape = self.fresh("tape")
+                lines.append(f"{indent}with {self.tf}.GradientTape() as {tape}:\n")
+                body_indent = indent * 2
+            for index in indexes:
+                lines.extend(_indent(self.statement_code(index), body_indent))
+            if train is not None:
+                loss = train.loss
+                if loss not in facts.nodes:
+                    loss_name = self.fresh("loss_value")
+                    lines.append(f"{body_indent}{loss_name} = {loss}\n")
+                    loss = loss_name
+                if train.var_list is not None:
+                    variables = list(train.var_list)
+                else:
+                    variables = [expr for expr, trainable, root in members if trainable and root in reads]
+                if not variables:
+                    raise Blocked(train.index, 1, f"the loss of `{train.name}` reads no trainable variable")
+                grads = self.fresh("gradients")
+                var_text = "[" + ", ".join(variables) + "]"
+                lines.append(f"{indent}{grads} = {tape}.gradient({loss}, {var_text})\n")
+                lines.append(f"{indent}{train.optimizer.name}.apply_gradients(zip({grads}, {var_text}))\n")
+                if train.global_step:
+                    lines.append(f"{indent}{train.global_step}.assign_add(1)\n")
+            if values:
+                lines.append(f"{indent}return {', '.join(values)}\n")
+            texts.append("\n\n" + "".join(lines))
+            for run in runs:
+                calls[id(run.node)] = self.call_text(run, name, params, values)
+        return texts, calls
+
+    def absolute(self, run: RunSite) -> int:
+        return _absolute_line(self.ctx, self.ctx.original_module.body[run.top], self.statements[run.top], run.line)
+
+    def statement_code(self, index: int) -> str:
+        """The node's statement without the comment lines above it."""
+        statement = self.statements[index]
+        return self.module.code_for_node(statement.with_changes(leading_lines=[])) if hasattr(
+            statement, "leading_lines") else self.texts[index]
+
+    def call_text(self, run: RunSite, name: str, params, values) -> str:
+        text = self.texts[run.top]
+        feeds = dict(run.feeds)
+        args = ", ".join(ast.get_source_segment(text, feeds[p.name]) for p in params)
+        call = f"{name}({args})"
+        trains = [f for f in run.fetches if f in self.facts.train_ops]
+        if run.shape == "single":
+            return call if trains else f"{call}.numpy()"
+        open_, close = ("[", "]") if run.shape == "list" else ("(", ")")
+        if not values:
+            raise Blocked(run.top, run.line, "a list of training ops as fetches whose result is used")
+        if len(values) == 1:
+            items = ["None" if f in self.facts.train_ops else f"{call}.numpy()" for f in run.fetches]
+            trailing = "," if len(items) == 1 and run.shape == "tuple" else ""
+            return open_ + ", ".join(items) + trailing + close
+        first_value = next(i for i, f in enumerate(run.fetches) if f not in self.facts.train_ops)
+        if any(f in self.facts.train_ops for f in run.fetches[first_value:]):
+            raise Blocked(run.top, run.line, "training ops fetched after values in one `sess.run`")
+        numpy = f"*(v.numpy() for v in {call})"
+        items = ["None"] * first_value + [numpy]
+        if run.shape == "list":
+            return "[" + ", ".join(items) + "]"
+        return "(" + ", ".join(items) + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+
+    # -- the session body
+    def rewrite_session(self, calls: dict[int, str]) -> dict[int, str]:
+        facts = self.facts
+        by_top: dict[int, list[tuple[ast.AST, str]]] = {}
+        for run in facts.runs:
+            if run.shape == "init":
+                statement = self.statement_of(run)
+                by_top.setdefault(run.top, []).append((statement, DROP))
+            else:
+                if self.unused_feed_has_effects(run, calls):
+                    raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
+                                                     "dropping it would drop the call")
+                by_top.setdefault(run.top, []).append((run.node, calls[id(run.node)]))
+        out: dict[int, str] = {}
+        tops = {facts.session_index} | {t for t, _ in facts.session_body}
+        for top in tops:
+            text = _splice(self.texts[top], by_top.get(top, []))
+            out[top] = text
+        if facts.roles.get(facts.session_index) == "session":
+            out[facts.session_index] = _with_body(out[facts.session_index])
+        else:
+            out[facts.session_index] = ""
+        return {top: _drop_marked(text) for top, text in out.items()}
+
+    def statement_of(self, run: RunSite) -> ast.stmt:
+        tree = self.trees[run.top]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and node.value is run.node:
+                return node
+        raise Blocked(run.top, run.line, "the result of an initializer run is used")
+
+    def unused_feed_has_effects(self, run: RunSite, calls) -> bool:
+        params = set(re.findall(r"\w+", calls[id(run.node)].split("(", 1)[1])) if "(" in calls[id(run.node)] else set()
+        for placeholder, value in run.feeds:
+            _, reads = self.closure(set(run.fetches) | {
+                n for f in run.fetches if f in self.facts.train_ops for n in self.facts.train_ops[f].loss_deps})
+            if placeholder not in reads and any(isinstance(n, ast.Call) for n in ast.walk(value)):
+                return True
+        return False
+
+    # -- the honesty check
+    def check_output(self, code: str) -> None:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError as error:
+            raise Blocked(self.facts.session_index, 1, f"the generated program does not parse ({error.msg})")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                from migrate.tf2_eager.facts import dotted
+
+                name = dotted(node)
+                qualified = self.qualify(name) if name else None
+                if qualified and qualified.startswith(("tensorflow.compat.", "tensorflow._api.")):
+                    short = "tf" + qualified[len("tensorflow"):]
+                    index, line = self.locate(name)
+                    raise Blocked(index, line, f"`{short}` has no TF2 equivalent the rewrite knows (TF1-only API)")
+
+    def locate(self, name: str) -> tuple[int, int]:
+        for index, text in enumerate(self.texts):
+            for number, line in enumerate(text.splitlines(), 1):
+                if name in line:
+                    return index, number
+        return self.facts.session_index, 1
+
+
+def _tidy(code: str) -> str:
+    """At most two blank lines in a row (module-level statements removed around the functions leave more)."""
+    return re.sub(r"\n{4,}", "\n\n\n", code)
+
+
+def _indent(code: str, prefix: str) -> list[str]:
+    return [(prefix + line if line.strip() else line) + ("\n" if not line.endswith("\n") else "")
+            for line in code.splitlines(keepends=True)]
+
+
+def _splice(text: str, edits: list[tuple[ast.AST, str]]) -> str:
+    """Replace the source of each ast node (positions within ``text``) by the given text."""
+    if not edits:
+        return text
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line.encode("utf-8")))
+    data = text.encode("utf-8")
+    spans = []
+    for node, replacement in edits:
+        start = starts[node.lineno - 1] + node.col_offset
+        end = starts[node.end_lineno - 1] + node.end_col_offset
+        spans.append((start, end, replacement))
+    for start, end, replacement in sorted(spans, reverse=True):
+        data = data[:start] + replacement.encode("utf-8") + data[end:]
+    return data.decode("utf-8")
+
+
+def _with_body(text: str) -> str:
+    """The statements inside the ``with`` block (dedented by libcst), keeping the comments above it."""
+    module = cst.parse_module(text)
+    statement = module.body[0]
+    assert isinstance(statement, cst.With)
+    head = "".join(module.code_for_node(line) for line in statement.leading_lines)
+    inner = cst.Module(body=list(statement.body.body), default_indent=module.default_indent,
+                       default_newline=module.default_newline)
+    return head + inner.code
+
+
+def _drop_marked(text: str) -> str:
+    """Remove statements replaced by the drop marker; an emptied block gets ``pass``."""
+    if DROP not in text:
+        return text
+    module = cst.parse_module(text)
+
+    class Dropper(cst.CSTTransformer):
+        def leave_SimpleStatementLine(self, original, updated):
+            if len(updated.body) == 1 and isinstance(updated.body[0], cst.Expr) and \
+                    isinstance(updated.body[0].value, cst.Name) and updated.body[0].value.value == DROP:
+                return cst.RemoveFromParent()
+            return updated
+
+        def leave_IndentedBlock(self, original, updated):
+            if not updated.body:
+                return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+            return updated
+
+    return module.visit(Dropper()).code
