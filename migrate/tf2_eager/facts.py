@@ -25,6 +25,7 @@ SESSIONS = ("tensorflow.Session",)
 INITIALIZERS = ("tensorflow.global_variables_initializer", "tensorflow.initialize_all_variables",
                 "tensorflow.local_variables_initializer", "tensorflow.initialize_local_variables")
 SEEDS = ("tensorflow.set_random_seed", "tensorflow.random.set_random_seed", "tensorflow.random.set_seed")
+V2_OFF = ("tensorflow.disable_v2_behavior", "tensorflow.disable_eager_execution")
 GLOBAL_STEP = ("tensorflow.train.get_or_create_global_step", "tensorflow.train.create_global_step")
 # A function that creates state or graph structure runs once per TF1 graph build but once per
 # call in TF2 (the guide's first trap): such helpers block the rewrite.
@@ -245,6 +246,10 @@ class Analyzer:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             facts.roles[index] = "keep"
             return
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and self.q(stmt.value.func) in V2_OFF \
+                and not stmt.value.args:
+            facts.roles[index] = "drop"  # TF2 behaviour is what the rewrite produces
+            return
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and self.q(stmt.value.func) in SEEDS:
             call = stmt.value
             if len(call.args) != 1 or call.keywords:
@@ -351,7 +356,7 @@ class Analyzer:
         if isinstance(target, ast.Tuple) and len(targets) != len(target.elts):
             raise self.block(index, stmt, "starred or nested assignment targets")
         for name in targets:
-            if self.stores.get(name, 0) > 1 and (reads & graph or self.tf_calls(value)):
+            if name != "_" and self.stores.get(name, 0) > 1 and (reads & graph or self.tf_calls(value)):
                 raise self.block(index, stmt, f"`{name}` is bound more than once; the rewrite needs each graph "
                                               "name defined once")
         name = targets[0]
@@ -559,7 +564,7 @@ class Analyzer:
                     continue
                 if isinstance(sub, ast.Name) and sub.id == name:
                     raise Blocked(top, sub.lineno, f"`{name}` is used other than by `{name}.run(...)`")
-                if isinstance(sub, ast.Name) and sub.id in graph:
+                if isinstance(sub, ast.Name) and sub.id in graph and sub.id != "_":
                     raise Blocked(top, sub.lineno, f"the graph object `{sub.id}` is used directly "
                                                                    "in the Session block, outside `sess.run`")
                 if isinstance(sub, ast.Attribute) and sub.attr == "eval":

@@ -196,8 +196,11 @@ class Rewrite:
                 parts.append(body_texts.get(index, ""))
             # placeholder, node, drop: gone (nodes live in the functions now)
         code = _tidy("".join(parts))
+        # ``tf.compat.v2.X`` (kept by the compat rules where TF1 and TF2 differ) is ``tf.X`` on TF2
+        code = re.sub(rf"\b{re.escape(self.tf)}\.compat\.v2\.", f"{self.tf}.", code)
         if not code.endswith("\n"):
             code += "\n"
+        code = _drop_unused_imports(code, self.qualify)
         self.check_output(code)
         new_module = cst.parse_module(code)
         summary = {
@@ -389,12 +392,16 @@ class Rewrite:
         except SyntaxError as error:
             raise Blocked(self.facts.session_index, 1, f"the generated program does not parse ({error.msg})")
         for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tensorflow.compat.v1"):
+                names = ", ".join(a.name for a in node.names)
+                index, line = self.locate(node.module)
+                raise Blocked(index, line, f"`{names}` imported from `{node.module}` is still used (TF1-only API)")
             if isinstance(node, ast.Attribute):
                 from migrate.tf2_eager.facts import dotted
 
                 name = dotted(node)
                 qualified = self.qualify(name) if name else None
-                if qualified and qualified.startswith(("tensorflow.compat.", "tensorflow._api.")):
+                if qualified and qualified.startswith(("tensorflow.compat.v1.", "tensorflow._api.v1.")):
                     short = "tf" + qualified[len("tensorflow"):]
                     index, line = self.locate(name)
                     raise Blocked(index, line, f"`{short}` has no TF2 equivalent the rewrite knows (TF1-only API)")
@@ -405,6 +412,26 @@ class Rewrite:
                 if name in line:
                     return index, number
         return self.facts.session_index, 1
+
+
+def _drop_unused_imports(code: str, qualify) -> str:
+    """``from tensorflow... import placeholder, Session``: names the rewrite removed every use of go too."""
+    tree = ast.parse(code)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    edits = []
+    for node in tree.body:
+        if not (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "tensorflow"):
+            continue
+        keep = [a for a in node.names if (a.asname or a.name) in used or a.name == "*"]
+        if len(keep) == len(node.names):
+            continue
+        text = DROP if not keep else f"from {node.module} import " + ", ".join(
+            a.name + (f" as {a.asname}" if a.asname else "") for a in keep)
+        edits.append((node, text))
+    if not edits:
+        return code
+    code = _splice(code, edits)
+    return "".join(line for line in code.splitlines(keepends=True) if line.strip() != DROP)
 
 
 def _tidy(code: str) -> str:
