@@ -25,6 +25,9 @@ SESSIONS = ("tensorflow.Session",)
 INITIALIZERS = ("tensorflow.global_variables_initializer", "tensorflow.initialize_all_variables",
                 "tensorflow.local_variables_initializer", "tensorflow.initialize_local_variables")
 SEEDS = ("tensorflow.set_random_seed", "tensorflow.random.set_random_seed", "tensorflow.random.set_seed")
+SAFE_BUILTINS = frozenset({"len", "int", "float", "bool", "range", "list", "tuple", "dict", "zip", "min", "max", "abs",
+                           "sum", "round", "sorted", "reversed", "enumerate", "str", "isinstance", "slice"})
+NAME_LOOKUPS = frozenset({"get_tensor_by_name", "get_operation_by_name", "as_graph_element", "get_collection_ref"})
 V2_OFF = ("tensorflow.disable_v2_behavior", "tensorflow.disable_eager_execution")
 GLOBAL_STEP = ("tensorflow.train.get_or_create_global_step", "tensorflow.train.create_global_step")
 # A function that creates state or graph structure runs once per TF1 graph build but once per
@@ -69,6 +72,7 @@ class GraphNode:
     index: int
     targets: tuple[str, ...]
     deps: frozenset[str]  # module-level names it reads
+    call: str | None = None  # qualified name of the function whose result it is, if a call
 
 
 @dataclass
@@ -206,6 +210,11 @@ class Analyzer:
 
     # -- the pass
     def run(self) -> ProgramFacts:
+        for index, module in enumerate(self.statements):
+            for sub in ast.walk(module):
+                if isinstance(sub, ast.Attribute) and sub.attr in NAME_LOOKUPS:
+                    raise Blocked(index, sub.lineno, f"a tensor or op looked up by name (`{sub.attr}`): graph names "
+                                                     "do not exist in eager TF2; pass the Python object instead")
         self._count_stores()
         for index, module in enumerate(self.statements):
             for stmt in module.body:
@@ -395,13 +404,32 @@ class Analyzer:
             self._variables(index, stmt, name, len(targets), variables, reads & graph)
             return
         if reads & graph or self.tf_calls(value) or reads & set(facts.helpers):
-            facts.nodes.update({t: GraphNode(index, targets, frozenset(reads)) for t in targets})
+            self._check_callees(index, value)
+            facts.nodes.update({t: GraphNode(index, targets, frozenset(reads), call_name) for t in targets})
             facts.roles[index] = "node"
             return
         if self.tf_refs(value):  # e.g. ``dtype = tf.float32``: a plain value
             facts.roles[index] = "keep"
             return
         facts.roles[index] = "keep"
+
+    def _check_callees(self, index: int, value: ast.expr) -> None:
+        """A graph statement moves into functions that run at every call: what it calls must be known not to
+        create variables or graph state (TensorFlow ops, helpers checked here, builtins, numpy, methods)."""
+        for sub in ast.walk(value):
+            if not isinstance(sub, ast.Call):
+                continue
+            name = dotted(sub.func)
+            if name is None or (isinstance(sub.func, ast.Attribute) and self.qualify(name) is None):
+                continue  # a method of a value (tensor.get_shape(), array.astype())
+            qualified = self.q(sub.func)
+            if qualified and qualified.split(".")[0] in ("tensorflow", "numpy", "math"):
+                continue
+            if name in self.facts.helpers or (qualified is None and name in SAFE_BUILTINS):
+                continue
+            raise self.block(index, sub, f"the graph calls `{name}`, defined elsewhere (another module or an "
+                                         "unchecked object): it may create variables, which would happen at every "
+                                         "call in TF2")
 
     def _variables(self, index, stmt, name, count, calls, graph_reads) -> None:
         facts = self.facts

@@ -327,6 +327,14 @@ class Rewrite:
         args = ", ".join(ast.get_source_segment(text, feeds[p.name]) for p in params)
         call = f"{name}({args})"
         trains = [f for f in run.fetches if f in self.facts.train_ops]
+        structured = set(self.entries.get("structured_ops", ()))
+        nested = [v for v in values if v in self.facts.nodes and self.facts.nodes[v].call in structured
+                  and len(self.facts.nodes[v].targets) == 1]
+        if run.shape == "single" and nested:
+            return f"{self.tf}.nest.map_structure(lambda t: t.numpy(), {call})"
+        if nested:
+            raise Blocked(run.top, run.line, f"`{nested[0]}` is a structure of tensors fetched together with "
+                                             "other values")
         if run.shape == "single":
             return call if trains else f"{call}.numpy()"
         open_, close = ("[", "]") if run.shape == "list" else ("(", ")")
