@@ -40,6 +40,9 @@ def register(sub) -> None:
     parser.add_argument("--select", default="ALL", help="comma-separated rule code prefixes to apply")
     parser.add_argument("--ignore", default="", help="comma-separated rule code prefixes to skip")
     parser.add_argument("--safe-only", action="store_true", help="apply only fixes marked safe")
+    parser.add_argument("--tf-function", dest="tf_function", action=argparse.BooleanOptionalAction, default=True,
+                        help="--to tf2: wrap the functions generated from Session.run sites in tf.function "
+                        "(default; --no-tf-function keeps them eager, the same as --ignore TF4003)")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--no-diff", action="store_true", help="do not print the diff")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
@@ -66,7 +69,7 @@ def options_from_args(args: argparse.Namespace) -> "ConvertOptions":
     return ConvertOptions(
         target=args.target,
         select=_codes(args.select) or ("ALL",),
-        ignore=_codes(args.ignore),
+        ignore=_codes(args.ignore) + (() if getattr(args, "tf_function", True) else ("TF4003",)),
         apply=apply,
         write=args.write,
         out_dir=args.out,
