@@ -33,14 +33,19 @@ from migrate.tf2_eager.facts import Analyzer, Blocked, ProgramFacts, RunSite, ca
 
 MARKER = "# dlmigrate: session.run"
 DROP = "__dlmigrate_drop__"
-GRAPH_APIS = ("tensorflow.placeholder", "tensorflow.compat.v1.placeholder", "tensorflow.Session",
-              "tensorflow.compat.v1.Session")
+# names that mean the module builds and runs a TF1 graph (as TF2301's), with or without compat.v1
+GRAPH_APIS = frozenset({
+    "tensorflow.placeholder", "tensorflow.placeholder_with_default", "tensorflow.sparse_placeholder",
+    "tensorflow.Session", "tensorflow.InteractiveSession", "tensorflow.train.MonitoredTrainingSession",
+    "tensorflow.train.Supervisor", "tensorflow.get_default_graph", "tensorflow.global_variables_initializer",
+    "tensorflow.initialize_all_variables", "tensorflow.train.string_input_producer",
+})
 # findings of the compat rules that the eager rewrite makes untrue (the compat names are gone)
 SUPERSEDED = ("TF2002", "TF2301")
 
 
 def _is_graph_program(scan) -> bool:
-    return any(ref.qualified in GRAPH_APIS for ref in scan.references)
+    return any(canonical(ref.qualified) in GRAPH_APIS for ref in scan.references)
 
 
 @register("TF4001")
@@ -101,13 +106,26 @@ class StepFunctions(CustomTransform):
         names = ctx.facts.get("TF4001.functions")
         if not names or not ctx.may_fix(self.rule):
             return module
+        random = ctx.facts.get("TF4001.random", {})
+        wrapped = [n for n in names if n not in random]
+        if random:
+            kept = ", ".join(f"{n} ({op})" for n, op in random.items())
+            note = (f"; {kept} stay eager: a traced function restarts its random ops' sequence at every retrace "
+                    "(and gives each function its own), where every TF1 run drew the next numbers")
+        else:
+            note = ""
+        if not wrapped:
+            ctx.report(self.rule, ctx.original_module, f"no generated function wrapped in tf.function{note}",
+                       fixed=False)
+            return module
         decorator = cst.Decorator(decorator=cst.parse_expression(f"{ctx.spell('tensorflow')}.function"))
         body = []
         for statement in module.body:
-            if isinstance(statement, cst.FunctionDef) and statement.name.value in names:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value in wrapped:
                 statement = statement.with_changes(decorators=[decorator, *statement.decorators])
             body.append(statement)
-        ctx.report(self.rule, ctx.original_module, self.rule.message.format(names=", ".join(names)), fixed=True)
+        ctx.report(self.rule, ctx.original_module, self.rule.message.format(names=", ".join(wrapped)) + note,
+                   fixed=True)
         return module.with_changes(body=body)
 
 
@@ -157,6 +175,14 @@ class Rewrite:
         self.used.add(name)
         return name
 
+    def local_name(self, base: str) -> str:
+        """A name local to one generated function: free in the module (the function reads its globals)."""
+        name, k = base, 2
+        while name in self.used:
+            name = f"{base}_{k}"
+            k += 1
+        return name
+
     # -- the plan
     def build(self):
         facts = Analyzer(self.trees, self.qualify, self.entries).run()
@@ -164,7 +190,8 @@ class Rewrite:
         gone = frozenset(facts.train_ops) | frozenset(facts.optimizers) | frozenset(facts.init_ops)
         for train in facts.train_ops.values():
             if facts.roles.get(train.index) == "train-op-inline":
-                train.optimizer.name = self.fresh("optimizer", reusable=frozenset({train.name}))
+                base = "optimizer" if len(facts.train_ops) == 1 else f"{train.name}_optimizer"
+                train.optimizer.name = self.fresh(base, reusable=frozenset({train.name}))
         for name, optimizer in facts.optimizers.items():
             optimizer.name = name
         functions, calls = self.plan_functions(gone)
@@ -196,8 +223,7 @@ class Rewrite:
                 parts.append(body_texts.get(index, ""))
             # placeholder, node, drop: gone (nodes live in the functions now)
         code = _tidy("".join(parts))
-        # ``tf.compat.v2.X`` (kept by the compat rules where TF1 and TF2 differ) is ``tf.X`` on TF2
-        code = re.sub(rf"\b{re.escape(self.tf)}\.compat\.v2\.", f"{self.tf}.", code)
+
         if not code.endswith("\n"):
             code += "\n"
         code = _drop_unused_imports(code, self.qualify)
@@ -210,6 +236,7 @@ class Rewrite:
             "functions": len(self.function_names),
             "optimizers": ", ".join(sorted({t.optimizer.v1_name for t in facts.train_ops.values()})) or "none",
         }
+        self.ctx.facts["TF4001.random"] = dict(self.random_functions)
         return new_module, summary, list(self.function_names)
 
     def leading(self, index: int) -> str:
@@ -250,6 +277,7 @@ class Rewrite:
         texts: list[str] = []
         calls: dict[int, str] = {}  # id(ast call) -> replacement text
         self.function_names: list[str] = []
+        self.random_functions: dict[str, str] = {}
         single_train = len(facts.train_ops) == 1
         indent = " " * 4
         for key, runs in groups.items():
@@ -264,6 +292,7 @@ class Rewrite:
             for value in values:
                 needed.add(value.split("[", 1)[0])
             indexes, reads = self.closure(needed)
+            random_op = self.random_op(indexes, reads)
             params = [p for p in facts.placeholders.values() if p.name in reads]
             fed = {p for p, _ in runs[0].feeds}
             missing = [p.name for p in params if p.name not in fed]
@@ -276,13 +305,15 @@ class Rewrite:
                 base = "compute_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in values[:2])
             name = self.fresh(base)
             self.function_names.append(name)
+            if random_op:
+                self.random_functions[name] = random_op
             lines = [f"def {name}({', '.join(p.name for p in params)}):  {MARKER} "
                      f"(line{'s' if len(runs) > 1 else ''} {', '.join(str(self.absolute(r)) for r in runs)})\n"]
             for p in params:
                 lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
             body_indent = indent
             if train is not None:
-                tape = self.fresh("tape")
+                tape = self.local_name("tape")
                 lines.append(f"{indent}with {self.tf}.GradientTape() as {tape}:\n")
                 body_indent = indent * 2
             for index in indexes:
@@ -290,7 +321,7 @@ class Rewrite:
             if train is not None:
                 loss = train.loss
                 if loss not in facts.nodes:
-                    loss_name = self.fresh("loss_value")
+                    loss_name = self.local_name("loss_value")
                     lines.append(f"{body_indent}{loss_name} = {loss}\n")
                     loss = loss_name
                 if train.var_list is not None:
@@ -299,7 +330,7 @@ class Rewrite:
                     variables = [expr for expr, trainable, root in members if trainable and root in reads]
                 if not variables:
                     raise Blocked(train.index, 1, f"the loss of `{train.name}` reads no trainable variable")
-                grads = self.fresh("gradients")
+                grads = self.local_name("gradients")
                 var_text = "[" + ", ".join(variables) + "]"
                 lines.append(f"{indent}{grads} = {tape}.gradient({loss}, {var_text})\n")
                 lines.append(f"{indent}{train.optimizer.name}.apply_gradients(zip({grads}, {var_text}))\n")
@@ -311,6 +342,24 @@ class Rewrite:
             for run in runs:
                 calls[id(run.node)] = self.call_text(run, name, params, values)
         return texts, calls
+
+    def random_op(self, indexes: list[int], reads: set[str]) -> str | None:
+        """The first stateful random op the function would run (in its statements or the helpers it calls)."""
+        prefixes = tuple(self.entries.get("random_ops", ()))
+        trees = [self.trees[i] for i in indexes]
+        trees += [self.trees[i] for i, t in enumerate(self.trees)
+                  if any(isinstance(s, ast.FunctionDef) and s.name in reads and s.name in self.facts.helpers
+                         for s in t.body)]
+        from migrate.tf2_eager.facts import dotted
+
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call):
+                    name = dotted(node.func)
+                    qualified = canonical(self.qualify(name)) if name else None
+                    if qualified and qualified.startswith(prefixes):
+                        return name
+        return None
 
     def absolute(self, run: RunSite) -> int:
         return _absolute_line(self.ctx, self.ctx.original_module.body[run.top], self.statements[run.top], run.line)
@@ -443,8 +492,20 @@ def _drop_unused_imports(code: str, qualify) -> str:
 
 
 def _tidy(code: str) -> str:
-    """At most two blank lines in a row (module-level statements removed around the functions leave more)."""
-    return re.sub(r"\n{4,}", "\n\n\n", code)
+    """At most two blank lines in a row (module-level statements removed around the functions leave more),
+    and two after a top-level ``def``/``class`` that a removed statement used to separate from the next."""
+    code = re.sub(r"\n{4,}", "\n\n\n", code)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    lines = code.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.end_lineno < len(lines):
+            following = lines[node.end_lineno]
+            if following.strip() and not following[0].isspace():
+                lines.insert(node.end_lineno, "\n\n")
+    return "".join(lines)
 
 
 def _indent(code: str, prefix: str) -> list[str]:
