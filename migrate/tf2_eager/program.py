@@ -42,6 +42,9 @@ GRAPH_APIS = frozenset({
 })
 # findings of the compat rules that the eager rewrite makes untrue (the compat names are gone)
 SUPERSEDED = ("TF2002", "TF2301")
+# report-only compat findings about code the eager rewrite replaced (initializers, v1 optimizers, seeds)
+REPLACED_FINDINGS = ("TF2201",)
+REPLACED_ROLES = ("placeholder", "drop", "optimizer", "train-op-inline", "global-step", "seed")
 
 
 def _is_graph_program(scan) -> bool:
@@ -80,7 +83,9 @@ class EagerProgram(CustomTransform):
                            fixed=False)
             return module
         new_module, summary, functions = result
-        ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)]
+        gone = summary.pop("replaced_lines")
+        ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
+                           and not (f.code in REPLACED_FINDINGS and f.line in gone)]
         session = original.body[summary["session_index"]]
         ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
         ctx.facts["TF4001.functions"] = functions
@@ -229,7 +234,17 @@ class Rewrite:
         code = _drop_unused_imports(code, self.qualify)
         self.check_output(code)
         new_module = cst.parse_module(code)
+        replaced: set[int] = set()
+        for index, role in facts.roles.items():
+            if role in REPLACED_ROLES:
+                position = self.ctx._position_of(self.ctx.original_module.body[index])
+                if position is not None:
+                    replaced.update(range(position.start.line, position.end.line + 1))
+        for run in facts.runs:
+            if run.shape == "init":
+                replaced.add(self.absolute(run))
         summary = {
+            "replaced_lines": replaced,
             "session_index": facts.session_index,
             "placeholders": len(facts.placeholders),
             "sites": sum(1 for r in facts.runs if r.shape != "init"),
@@ -352,14 +367,21 @@ class Rewrite:
                          for s in t.body)]
         from migrate.tf2_eager.facts import dotted
 
-        for tree in trees:
+        found = None
+        for tree, index in zip(trees, indexes + [-1] * (len(trees) - len(indexes))):
             for node in ast.walk(tree):
                 if isinstance(node, ast.Call):
                     name = dotted(node.func)
                     qualified = canonical(self.qualify(name)) if name else None
                     if qualified and qualified.startswith(prefixes):
-                        return name
-        return None
+                        if not any(k.arg == "seed" for k in node.keywords) and self.facts.seeds:
+                            where = index if index >= 0 else self.facts.session_index
+                            raise Blocked(where, node.lineno, f"`{name}` draws random numbers without an op "
+                                          "seed: TF1 derives it from the graph, eager TF2 from another counter, "
+                                          "so the converted program would draw other numbers than the original; "
+                                          "give the op `seed=` first")
+                        found = found or name
+        return found
 
     def absolute(self, run: RunSite) -> int:
         return _absolute_line(self.ctx, self.ctx.original_module.body[run.top], self.statements[run.top], run.line)
