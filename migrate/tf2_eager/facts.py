@@ -138,6 +138,8 @@ class ProgramFacts:
     runs: list[RunSite] = field(default_factory=list)
     helpers: dict[str, frozenset[str]] = field(default_factory=dict)  # tensor-building function -> names it reads
     seeds: dict[int, str] = field(default_factory=dict)  # index -> seed argument source
+    factories: dict[str, frozenset[str]] = field(default_factory=dict)  # variable factory function -> reads
+    hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -287,6 +289,10 @@ class Analyzer:
         if not refs and not (names_read(stmt) & graph):
             self.facts.roles[index] = "keep"
             return
+        if self._factory(stmt, refs, graph):
+            self.facts.factories[stmt.name] = frozenset(names_read(stmt))
+            self.facts.roles[index] = "keep"
+            return
         for qualified, node in refs:
             if any(qualified == p or qualified.startswith(p + ".") for p in STATEFUL_IN_FUNCTIONS):
                 raise self.block(index, node, f"function `{stmt.name}` uses `{_short(qualified)}`: it would create "
@@ -300,6 +306,20 @@ class Analyzer:
                                              f"`{type(sub).__name__.lower()}`")
         self.facts.helpers[stmt.name] = frozenset(names_read(stmt))
         self.facts.roles[index] = "keep"
+
+    def _factory(self, stmt: ast.FunctionDef, refs, graph) -> bool:
+        """``def weight(shape): return tf.Variable(...)``: a variable factory. Its calls at graph-building
+        time run once per call site in TF1; the rewrite hoists each call to module level (created once)."""
+        body = [s for s in stmt.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+            return False
+        call = body[0].value
+        if self.q(call.func) != VARIABLE or stmt.decorator_list or names_read(stmt) & graph:
+            return False
+        if any(k.arg == "trainable" for k in call.keywords):
+            return False
+        stateful = [q for q, _ in refs if any(q == p or q.startswith(p + ".") for p in STATEFUL_IN_FUNCTIONS)]
+        return stateful == [VARIABLE]
 
     def _session_with(self, index: int, stmt: ast.With) -> None:
         facts = self.facts
@@ -399,6 +419,14 @@ class Analyzer:
                 value.func.attr in ("compute_gradients", "apply_gradients"):
             raise self.block(index, value, "`compute_gradients`/`apply_gradients` on a TF1 optimizer: the rewrite "
                                            "converts `minimize`")
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in facts.factories \
+                and isinstance(target, ast.Name):
+            if reads & graph:
+                raise self.block(index, value, f"variable factory `{value.func.id}` called with graph values")
+            facts.variables.append(VariableDef(index, name, ((name, True),)))
+            facts.variable_names.add(name)
+            facts.roles[index] = "variable"
+            return
         variables = [(q, c) for q, c in self.tf_calls(value) if q == VARIABLE]
         if variables:
             self._variables(index, stmt, name, len(targets), variables, reads & graph)
@@ -426,6 +454,11 @@ class Analyzer:
             if qualified and qualified.split(".")[0] in ("tensorflow", "numpy", "math"):
                 continue
             if name in self.facts.helpers or (qualified is None and name in SAFE_BUILTINS):
+                continue
+            if name in self.facts.factories:
+                if names_read(sub) & self.facts.graph_names():
+                    raise self.block(index, sub, f"variable factory `{name}` called with graph values")
+                self.facts.hoists.setdefault(index, []).append(sub)
                 continue
             raise self.block(index, sub, f"the graph calls `{name}`, defined elsewhere (another module or an "
                                          "unchecked object): it may create variables, which would happen at every "

@@ -199,6 +199,9 @@ class Rewrite:
                 train.optimizer.name = self.fresh(base, reusable=frozenset({train.name}))
         for name, optimizer in facts.optimizers.items():
             optimizer.name = name
+        self.overrides: dict[int, str] = {}
+        self.hoisted: dict[int, str] = {}
+        self.hoist_factory_calls()
         functions, calls = self.plan_functions(gone)
         body_texts = self.rewrite_session(calls)
         parts: list[str] = []
@@ -226,6 +229,8 @@ class Rewrite:
                 parts.append(body_texts.get(index, "").lstrip("\n"))
             elif role == "session-body":
                 parts.append(body_texts.get(index, ""))
+            elif role == "node" and index in self.hoisted:
+                parts.append(self.leading(index) + self.hoisted[index])
             # placeholder, node, drop: gone (nodes live in the functions now)
         code = _tidy("".join(parts))
 
@@ -257,6 +262,32 @@ class Rewrite:
     def leading(self, index: int) -> str:
         statement = self.statements[index]
         return "".join(self.module.code_for_node(line) for line in getattr(statement, "leading_lines", ()))
+
+    def hoist_factory_calls(self) -> None:
+        """Variable factory calls inside graph statements become module-level variables, created once."""
+        from migrate.tf2_eager.facts import GraphNode, VariableDef
+
+        facts = self.facts
+        for index, calls in sorted(facts.hoists.items()):
+            text = self.texts[index]
+            lines, edits, names = [], [], []
+            for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
+                k = 1
+                while f"{call.func.id}_{k}" in self.used:
+                    k += 1
+                name = self.fresh(f"{call.func.id}_{k}")
+                lines.append(f"{name} = {ast.get_source_segment(text, call)}\n")
+                edits.append((call, name))
+                names.append(name)
+                facts.variables.append(VariableDef(index, name, ((name, True),)))
+                facts.variable_names.add(name)
+            self.hoisted[index] = "".join(lines)
+            spliced = _splice(text, edits)
+            self.overrides[index] = spliced.lstrip("\n")
+            old = next(n for n in facts.nodes.values() if n.index == index)
+            node = GraphNode(index, old.targets, old.deps | frozenset(names), old.call)
+            facts.nodes.update({t: node for t in node.targets})
+        facts.variables.sort(key=lambda v: v.index)
 
     # -- generated functions
     def closure(self, names: set[str]) -> tuple[list[int], set[str]]:
@@ -318,7 +349,7 @@ class Rewrite:
                 base = "train_step" if single_train else f"train_{train.name}"
             else:
                 base = "compute_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in values[:2])
-            name = self.fresh(base)
+            name = self.fresh(base, reusable=frozenset(facts.train_ops) | frozenset(facts.init_ops))
             self.function_names.append(name)
             if random_op:
                 self.random_functions[name] = random_op
@@ -388,6 +419,9 @@ class Rewrite:
 
     def statement_code(self, index: int) -> str:
         """The node's statement without the comment lines above it."""
+        if index in self.overrides:
+            return "".join(line for line in self.overrides[index].splitlines(keepends=True)
+                           if line.strip() and not line.lstrip().startswith("#")) if False else self.overrides[index]
         statement = self.statements[index]
         return self.module.code_for_node(statement.with_changes(leading_lines=[])) if hasattr(
             statement, "leading_lines") else self.texts[index]
@@ -524,9 +558,12 @@ def _tidy(code: str) -> str:
     lines = code.splitlines(keepends=True)
     for node in reversed(tree.body):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.end_lineno < len(lines):
-            following = lines[node.end_lineno]
-            if following.strip() and not following[0].isspace():
-                lines.insert(node.end_lineno, "\n\n")
+            blank = 0
+            while node.end_lineno + blank < len(lines) and not lines[node.end_lineno + blank].strip():
+                blank += 1
+            following = lines[node.end_lineno + blank] if node.end_lineno + blank < len(lines) else ""
+            if blank < 2 and following and not following[0].isspace() and not following.startswith("#"):
+                lines.insert(node.end_lineno, "\n" * (2 - blank))
     return "".join(lines)
 
 
