@@ -27,7 +27,8 @@ EAGER_RULES = load_rules(rulesets_for_target("tf2"), ignore=["TF4003"])
 # measured: the programs --to tf2 converts whole (the rest keep the tf2-compat output, with TF4002)
 FULL = {
     "cnn_conv2d.py", "dropout_keep_prob.py", "from_imports.py", "gan_two_optimizers.py", "linear_regression.py",
-    "logistic_regression.py", "nearest_neighbor.py", "softmax_mlp.py", "trap_random_per_run.py",
+    "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "softmax_mlp.py",
+    "trap_random_per_run.py",
 }
 
 
@@ -182,3 +183,23 @@ def test_whole_corpus_script(tmp_path):
             assert record["keras3_run"]["ok"], (record["program"], record["keras3_run"]["error"])
         elif "contrib" not in record["program"]:  # tf.contrib programs cannot run on TF2 at all
             assert default["verdict"] == "PASS", (record["program"], default["message"])
+
+
+def test_exponential_decay_on_the_global_step_becomes_a_keras_schedule():
+    code, _ = convert("lr_decay_global_step.py")
+    assert ("learning_rate_schedule = tf.keras.optimizers.schedules.ExponentialDecay(initial_learning_rate=0.5, "
+            "decay_steps=5, decay_rate=0.5, staircase=True)") in code
+    assert "optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate_schedule)" in code
+    assert 'global_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")' in code
+    assert "    global_step.assign_add(1)\n" in code
+
+
+def test_variable_factories_are_called_once_at_module_level():
+    code, _ = convert("cnn_conv2d.py")
+    tree = ast.parse(code)
+    hoisted = [s for s in tree.body if isinstance(s, ast.Assign) and ast.unparse(s.value).startswith("bias_variable(")]
+    assert [ast.unparse(s) for s in hoisted] == ["bias_variable_1 = bias_variable([4])",
+                                                 "bias_variable_2 = bias_variable([8])",
+                                                 "bias_variable_3 = bias_variable([n_classes])"]
+    for function in (f for f in tree.body if isinstance(f, ast.FunctionDef) and "dlmigrate" not in f.name):
+        assert "bias_variable(" not in ast.unparse(function) or function.name == "bias_variable"

@@ -28,6 +28,7 @@ SEEDS = ("tensorflow.set_random_seed", "tensorflow.random.set_random_seed", "ten
 SAFE_BUILTINS = frozenset({"len", "int", "float", "bool", "range", "list", "tuple", "dict", "zip", "min", "max", "abs",
                            "sum", "round", "sorted", "reversed", "enumerate", "str", "isinstance", "slice"})
 NAME_LOOKUPS = frozenset({"get_tensor_by_name", "get_operation_by_name", "as_graph_element", "get_collection_ref"})
+DECAYS = ("tensorflow.train.exponential_decay",)
 V2_OFF = ("tensorflow.disable_v2_behavior", "tensorflow.disable_eager_execution")
 GLOBAL_STEP = ("tensorflow.train.get_or_create_global_step", "tensorflow.train.create_global_step")
 # A function that creates state or graph structure runs once per TF1 graph build but once per
@@ -90,6 +91,7 @@ class OptimizerDef:
     name: str  # the module-level name the Keras optimizer gets
     keras: str  # source of the Keras optimizer construction
     v1_name: str  # e.g. "AdamOptimizer", for messages
+    schedule: str | None = None  # graph node holding a tf.train.exponential_decay learning rate
 
 
 @dataclass
@@ -518,7 +520,12 @@ class Analyzer:
         if unknown:
             raise self.block(index, call, f"`{short}` called with unknown argument(s) {', '.join(sorted(unknown))}")
         graph = self.facts.graph_names()
+        schedule = None
         for param, expr in given.items():
+            node = self.facts.nodes.get(expr.id) if isinstance(expr, ast.Name) else None
+            if param == "learning_rate" and node is not None and node.call in DECAYS:
+                schedule = expr.id
+                continue
             if names_read(expr) & graph or self.tf_calls(expr):
                 raise self.block(index, expr, f"`{short}` argument `{param}` is a tensor (a decay schedule or a "
                                               "fed value); the rewrite converts constant hyper-parameters")
@@ -539,7 +546,8 @@ class Analyzer:
                 arguments.append(f"{keras_name}={spec['defaults'][param]}")  # the TF1 default, written out
         for extra, value in spec.get("fixed", {}).items():
             arguments.append(f"{extra}={value}")
-        return OptimizerDef(index, name, f"{{tf}}.keras.optimizers.{spec['keras']}({', '.join(arguments)})", short)
+        return OptimizerDef(index, name, f"{{tf}}.keras.optimizers.{spec['keras']}({', '.join(arguments)})", short,
+                            schedule)
 
     def _minimize(self, index: int, name: str, call: ast.Call, count: int) -> None:
         facts = self.facts

@@ -202,6 +202,8 @@ class Rewrite:
         self.overrides: dict[int, str] = {}
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
+        self.schedules: dict[int, str] = {}
+        self.plan_schedules()
         functions, calls = self.plan_functions(gone)
         body_texts = self.rewrite_session(calls)
         parts: list[str] = []
@@ -231,6 +233,8 @@ class Rewrite:
                 parts.append(body_texts.get(index, ""))
             elif role == "node" and index in self.hoisted:
                 parts.append(self.leading(index) + self.hoisted[index])
+            elif role == "node" and index in self.schedules:
+                parts.append(self.leading(index) + self.schedules[index])
             # placeholder, node, drop: gone (nodes live in the functions now)
         code = _tidy("".join(parts))
 
@@ -262,6 +266,44 @@ class Rewrite:
     def leading(self, index: int) -> str:
         statement = self.statements[index]
         return "".join(self.module.code_for_node(line) for line in getattr(statement, "leading_lines", ()))
+
+    def plan_schedules(self) -> None:
+        """``lr = tf.train.exponential_decay(lr0, step, ...)`` feeding an optimizer that increments ``step``:
+        a Keras ``ExponentialDecay`` schedule given to the optimizer (its ``iterations`` count the same
+        updates as ``step``: both start at 0 and grow by one per update); the node, if fetched, evaluates
+        the schedule at ``step``."""
+        facts = self.facts
+        for optimizer in {id(t.optimizer): t.optimizer for t in facts.train_ops.values()}.values():
+            if optimizer.schedule is None:
+                continue
+            node = facts.nodes[optimizer.schedule]
+            call = next(n for n in ast.walk(self.trees[node.index]) if isinstance(n, ast.Call)
+                        and canonical(self.qualify(ast.unparse(n.func))) in ("tensorflow.train.exponential_decay",))
+            params = ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase", "name")
+            given = dict(zip(params, call.args))
+            given.update({k.arg: k.value for k in call.keywords})
+            step = given.get("global_step")
+            users = [t for t in facts.train_ops.values() if t.optimizer is optimizer]
+            stepping = [t for t in facts.train_ops.values() if t.global_step]
+            if not (isinstance(step, ast.Name) and step.id in facts.global_steps | facts.variable_names
+                    and len(users) == 1 and users[0].global_step == step.id and stepping == users):
+                raise Blocked(node.index, 1, f"the decayed learning rate `{optimizer.schedule}` follows a step "
+                                             "that is not incremented exactly by this optimizer's updates")
+            if not all(k in given for k in ("learning_rate", "decay_steps", "decay_rate")):
+                raise Blocked(node.index, 1, "`exponential_decay` without its rate arguments")
+            text = self.texts[node.index]
+            args = [f"initial_learning_rate={ast.get_source_segment(text, given['learning_rate'])}",
+                    f"decay_steps={ast.get_source_segment(text, given['decay_steps'])}",
+                    f"decay_rate={ast.get_source_segment(text, given['decay_rate'])}"]
+            if "staircase" in given:
+                args.append(f"staircase={ast.get_source_segment(text, given['staircase'])}")
+            schedule = self.fresh(f"{optimizer.schedule}_schedule")
+            self.schedules[node.index] = (f"{schedule} = {self.tf}.keras.optimizers.schedules.ExponentialDecay("
+                                          f"{', '.join(args)})\n")
+            self.overrides[node.index] = f"{optimizer.schedule} = {schedule}({step.id})\n"
+            optimizer.keras = re.sub(r"learning_rate=[^,)]*", f"learning_rate={schedule}", optimizer.keras, count=1) \
+                if "learning_rate=" in optimizer.keras else optimizer.keras.replace(
+                    "(", f"(learning_rate={schedule}, ", 1)
 
     def hoist_factory_calls(self) -> None:
         """Variable factory calls inside graph statements become module-level variables, created once."""
