@@ -83,6 +83,7 @@ class VariableDef:
     index: int
     target: str
     members: tuple[tuple[str, bool], ...]  # (expression naming one variable, trainable)
+    get_variable: bool = False  # a ``tf.get_variable`` call: rewritten as ``tf.Variable``
 
 
 @dataclass
@@ -426,6 +427,19 @@ class Analyzer:
             if reads & graph:
                 raise self.block(index, value, f"variable factory `{value.func.id}` called with graph values")
             facts.variables.append(VariableDef(index, name, ((name, True),)))
+            facts.variable_names.add(name)
+            facts.roles[index] = "variable"
+            return
+        if call_name == "tensorflow.get_variable" and isinstance(target, ast.Name):
+            if reads & graph:
+                raise self.block(index, value, "`get_variable` with graph values as arguments")
+            trainable = True
+            for keyword in value.keywords:
+                if keyword.arg == "trainable":
+                    if not (isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, bool)):
+                        raise self.block(index, keyword.value, "`trainable=` that is not a literal")
+                    trainable = keyword.value.value
+            facts.variables.append(VariableDef(index, name, ((name, trainable),), get_variable=True))
             facts.variable_names.add(name)
             facts.roles[index] = "variable"
             return

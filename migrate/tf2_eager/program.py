@@ -202,6 +202,8 @@ class Rewrite:
         self.overrides: dict[int, str] = {}
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
+        self.module_overrides: dict[int, str] = {}
+        self.plan_get_variables()
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
         functions, calls = self.plan_functions(gone)
@@ -214,7 +216,8 @@ class Rewrite:
             elif role == "seed":
                 parts.append(self.leading(index) + f"{self.tf}.random.set_seed({facts.seeds[index]})\n")
             elif role == "variable":
-                parts.append(text)
+                parts.append(self.leading(index) + self.module_overrides[index] if index in self.module_overrides
+                             else text)
             elif role == "global-step":
                 target = next(v.target for v in facts.variables if v.index == index)
                 parts.append(self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, "
@@ -266,6 +269,47 @@ class Rewrite:
     def leading(self, index: int) -> str:
         statement = self.statements[index]
         return "".join(self.module.code_for_node(line) for line in getattr(statement, "leading_lines", ()))
+
+    def plan_get_variables(self) -> None:
+        """``w = tf.get_variable("w", shape, dtype, initializer=init(...))`` -> ``tf.Variable(<the op the TF1
+        initializer runs>, name="w")``: the same op with the same seeds, so the same initial values."""
+        table = self.entries.get("initializers", {})
+        for variable in self.facts.variables:
+            if not variable.get_variable:
+                continue
+            index = variable.index
+            text = self.texts[index]
+            call = next(n for n in ast.walk(self.trees[index]) if isinstance(n, ast.Call))
+            params = ("name", "shape", "dtype", "initializer")
+            given = dict(zip(params, call.args))
+            given.update({k.arg: k.value for k in call.keywords})
+            extra = set(given) - set(params) - {"trainable"}
+            if extra or len(call.args) > len(params):
+                raise Blocked(index, 1, f"`get_variable` with {', '.join(sorted(extra)) or 'extra arguments'}")
+            if "shape" not in given or "name" not in given or "initializer" not in given:
+                raise Blocked(index, 1, "`get_variable` without an explicit name, shape and initializer (the "
+                                        "default glorot initializer is unseeded)")
+            init = given["initializer"]
+            qualified = canonical(self.qualify(ast.unparse(init.func))) if isinstance(init, ast.Call) else None
+            spec = table.get(qualified or "")
+            if spec is None:
+                raise Blocked(index, 1, f"`get_variable` initializer `{ast.unparse(init)}` is not one the rewrite "
+                                        "maps to a TF2 op")
+            init_args = dict(zip(spec["params"], init.args))
+            init_args.update({k.arg: k.value for k in init.keywords})
+            if set(init_args) - set(spec["params"]):
+                raise Blocked(index, 1, f"initializer arguments {', '.join(sorted(set(init_args) - set(spec['params'])))}")
+            values = {"shape": ast.get_source_segment(text, given["shape"]), "tf": self.tf}
+            for param in spec["params"]:
+                values[param] = ast.get_source_segment(text, init_args[param]) if param in init_args \
+                    else spec["defaults"].get(param, "None")
+            dtype = given.get("dtype") or init_args.get("dtype")
+            values["dtype"] = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
+            op = spec["op"].format(**values)
+            trainable = "" if variable.members[0][1] else ", trainable=False"
+            name_text = ast.get_source_segment(text, given["name"])
+            self.module_overrides[index] = (f"{variable.target} = {self.tf}.Variable({op}, "
+                                            f"name={name_text}{trainable})\n")
 
     def plan_schedules(self) -> None:
         """``lr = tf.train.exponential_decay(lr0, step, ...)`` feeding an optimizer that increments ``step``:
