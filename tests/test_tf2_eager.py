@@ -20,6 +20,7 @@ from migrate.rules import load_rules, rulesets_for_target
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "tf1"
+NEW = ROOT / "corpus" / "tf1_eager"  # programs written for this rewrite: the guide's traps and more
 APPLY = frozenset({Safety.SAFE, Safety.REVIEW})
 RULES = load_rules(rulesets_for_target("tf2"))
 EAGER_RULES = load_rules(rulesets_for_target("tf2"), ignore=["TF4003"])
@@ -32,8 +33,12 @@ FULL = {
 }
 
 
+def path_of(name: str) -> Path:
+    return CORPUS / name if (CORPUS / name).exists() else NEW / name
+
+
 def convert(name: str, rules=RULES):
-    text = (CORPUS / name).read_text(encoding="utf-8")
+    text = path_of(name).read_text(encoding="utf-8")
     return convert_text(text, rules, APPLY, name)
 
 
@@ -55,7 +60,7 @@ def test_tf2_target_composes_the_compat_rules_and_the_eager_rewrite():
     assert "tf2_eager" not in rulesets_for_target("tf2-compat")
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.py")))
+@pytest.mark.parametrize("name", sorted(p.name for p in [*CORPUS.glob("*.py"), *NEW.glob("*.py")]))
 def test_corpus_program_is_converted_whole_or_refused_with_a_reason(name):
     code, findings = convert(name)
     codes = {f.code for f in findings}
@@ -65,10 +70,10 @@ def test_corpus_program_is_converted_whole_or_refused_with_a_reason(name):
         assert "disable_v2_behavior" not in code
         assert not [f for f in findings if f.code in ("TF2002", "TF2301") and f.fixed], "superseded findings kept"
     else:
-        compat, compat_findings = convert_text((CORPUS / name).read_text(encoding="utf-8"),
+        compat, compat_findings = convert_text(path_of(name).read_text(encoding="utf-8"),
                                                load_rules(rulesets_for_target("tf2-compat")), APPLY, name)
         assert code == compat, "a refused program must stay exactly on the tf2-compat output"
-        if "tensorflow" in (CORPUS / name).read_text(encoding="utf-8") and "TF2301" in {f.code for f in compat_findings}:
+        if "tensorflow" in path_of(name).read_text(encoding="utf-8") and "TF2301" in {f.code for f in compat_findings}:
             assert "TF4002" in codes, f"{name}: a graph program left on compat needs a TF4002 finding"
     again, _ = convert_text(code, RULES, APPLY, name)
     assert again == code, "a second conversion must change nothing"
@@ -160,22 +165,24 @@ def test_converted_program_validates(tmp_path, rules):
     code, _ = convert(name, rules)
     rewritten = tmp_path / name
     rewritten.write_text(code, encoding="utf-8")
-    result = _validate(CORPUS / name, rewritten)
+    result = _validate(path_of(name), rewritten)
     assert result.verdict.value == "PASS", result.message
     assert len(result.outputs) > 100  # every d/g step's loss, paired run by run
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not os.environ.get("DLMIGRATE_TF2_CORPUS"), reason="set DLMIGRATE_TF2_CORPUS=1 (about 10 min)")
-def test_whole_corpus_script(tmp_path):
+@pytest.mark.parametrize("corpus", [CORPUS, NEW], ids=["tf1", "tf1_eager"])
+def test_whole_corpus_script(tmp_path, corpus):
     report = tmp_path / "corpus.json"
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "tf2_eager_corpus.py"), "--json", str(report),
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, timeout=3600)
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "tf2_eager_corpus.py"), str(corpus), "--json",
+                           str(report), "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT,
+                          timeout=3600)
     assert done.returncode == 0, done.stderr
     import json
 
     records = json.loads(report.read_text(encoding="utf-8"))
-    assert {r["program"] for r in records if r["full"]} == FULL
+    assert {r["program"] for r in records if r["full"]} == FULL & {p.name for p in corpus.glob("*.py")}
     for record in records:
         default = record["modes"]["tf_function"]["validate"]
         if record["full"]:

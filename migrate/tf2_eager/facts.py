@@ -29,6 +29,8 @@ SAFE_BUILTINS = frozenset({"len", "int", "float", "bool", "range", "list", "tupl
                            "sum", "round", "sorted", "reversed", "enumerate", "str", "isinstance", "slice"})
 NAME_LOOKUPS = frozenset({"get_tensor_by_name", "get_operation_by_name", "as_graph_element", "get_collection_ref"})
 DECAYS = ("tensorflow.train.exponential_decay",)
+KNOWN_PYTHON_MODULES = frozenset({"numpy", "math", "random", "builtins", "os", "sys", "time", "itertools",
+                                  "functools", "collections", "json"})
 V2_OFF = ("tensorflow.disable_v2_behavior", "tensorflow.disable_eager_execution")
 GLOBAL_STEP = ("tensorflow.train.get_or_create_global_step", "tensorflow.train.create_global_step")
 # A function that creates state or graph structure runs once per TF1 graph build but once per
@@ -143,6 +145,7 @@ class ProgramFacts:
     seeds: dict[int, str] = field(default_factory=dict)  # index -> seed argument source
     factories: dict[str, frozenset[str]] = field(default_factory=dict)  # variable factory function -> reads
     hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
+    opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -452,9 +455,10 @@ class Analyzer:
             facts.nodes.update({t: GraphNode(index, targets, frozenset(reads), call_name) for t in targets})
             facts.roles[index] = "node"
             return
-        if self.tf_refs(value):  # e.g. ``dtype = tf.float32``: a plain value
-            facts.roles[index] = "keep"
-            return
+        for sub in ast.walk(value):
+            qualified = self.q(sub.func) if isinstance(sub, ast.Call) else None
+            if qualified and qualified.split(".")[0] not in KNOWN_PYTHON_MODULES:
+                facts.opaque.update({t: qualified for t in targets})  # may hold variables we cannot see
         facts.roles[index] = "keep"
 
     def _check_callees(self, index: int, value: ast.expr) -> None:
@@ -623,6 +627,10 @@ class Analyzer:
         facts = self.facts
         graph = facts.graph_names()
         for node in {id(n): n for n in facts.nodes.values()}.values():
+            for name in node.deps & set(facts.opaque):
+                raise Blocked(node.index, 1, f"the graph reads `{name}`, made by `{facts.opaque[name]}` from another "
+                                             "module: it may hold variables the rewrite cannot see (and the "
+                                             "optimizer would not update)")
             for name in node.deps - graph:
                 if self.stores.get(name, 0) > 1:
                     raise Blocked(node.index, 1, f"the graph reads `{name}`, which is bound more than once at "
