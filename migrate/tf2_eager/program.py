@@ -243,6 +243,7 @@ class Rewrite:
 
         if not code.endswith("\n"):
             code += "\n"
+        code = self.modernize_v1_calls(code)
         code = _drop_unused_imports(code, self.qualify)
         self.check_output(code)
         new_module = cst.parse_module(code)
@@ -584,6 +585,38 @@ class Rewrite:
                 return True
         return False
 
+    def modernize_v1_calls(self, code: str) -> str:
+        """TF1-only functions whose TF2 counterpart computes the same for the arguments given: in graph code
+        run inside a function, ``tf.compat.v1.assign_add(v, x)`` is ``v.assign_add(x)``, and ``while_loop``,
+        ``cond`` and ``case`` are the TF2 functions when the loop has several variables and the branches
+        return one tensor (v1's non-strict mode unpacks one-element lists, TF2's does not).  They are spelled
+        ``tf.compat.v2.X`` (as TF2010 does): on TF2 that is ``tf.X``, and a second ``--to tf2`` pass, which
+        reads ``tf.X`` as TF1 code, leaves it alone."""
+        from migrate.tf2_eager.facts import dotted
+
+        tree = ast.parse(code)
+        edits = []
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = dotted(node.func)
+            qualified = self.qualify(name) if name else None
+            if not qualified or not qualified.startswith("tensorflow.compat.v1."):
+                continue
+            short = qualified[len("tensorflow.compat.v1."):]
+            keywords = {k.arg for k in node.keywords}
+            segment = lambda n: ast.get_source_segment(code, n)  # noqa: E731
+            if short in ("assign", "assign_add", "assign_sub") and len(node.args) == 2 and not keywords \
+                    and isinstance(node.args[0], ast.Name) and node.args[0].id in self.facts.variable_names:
+                edits.append((node, f"{node.args[0].id}.{short}({segment(node.args[1])})"))
+            elif short == "while_loop" and len(node.args) == 3 and keywords <= {"maximum_iterations", "name"} \
+                    and isinstance(node.args[2], (ast.List, ast.Tuple)) and len(node.args[2].elts) >= 2:
+                edits.append((node.func, f"{self.tf}.compat.v2.while_loop"))
+            elif short in ("cond", "case") and keywords <= {"default", "exclusive", "name"} and \
+                    all(_single_tensor_lambda(f) for f in _branches(node, short)):
+                edits.append((node.func, f"{self.tf}.compat.v2.{short}"))
+        return _splice(code, edits) if edits else code
+
     # -- the honesty check
     def check_output(self, code: str) -> None:
         try:
@@ -611,6 +644,26 @@ class Rewrite:
                 if name in line:
                     return index, number
         return self.facts.session_index, 1
+
+
+def _branches(node: ast.Call, short: str) -> list[ast.expr]:
+    """The branch functions of a ``cond`` (true, false) or ``case`` (each pair's function, the default)."""
+    if short == "cond":
+        return list(node.args[1:3]) if len(node.args) == 3 else [ast.Constant(None)]
+    pairs = node.args[0] if node.args else None
+    if not isinstance(pairs, (ast.List, ast.Tuple)) or len(node.args) > 1:
+        return [ast.Constant(None)]
+    functions = []
+    for pair in pairs.elts:
+        if not (isinstance(pair, ast.Tuple) and len(pair.elts) == 2):
+            return [ast.Constant(None)]
+        functions.append(pair.elts[1])
+    functions.extend(k.value for k in node.keywords if k.arg == "default")
+    return functions
+
+
+def _single_tensor_lambda(node: ast.expr) -> bool:
+    return isinstance(node, ast.Lambda) and not isinstance(node.body, (ast.List, ast.Tuple, ast.Dict))
 
 
 def _drop_unused_imports(code: str, qualify) -> str:
