@@ -184,6 +184,8 @@ def test_whole_corpus_script(tmp_path, corpus):
     records = json.loads(report.read_text(encoding="utf-8"))
     assert {r["program"] for r in records if r["full"]} == FULL & {p.name for p in corpus.glob("*.py")}
     for record in records:
+        if record.get("library"):
+            continue
         default = record["modes"]["tf_function"]["validate"]
         if record["full"]:
             assert default["verdict"] == "PASS", (record["program"], default["message"])

@@ -232,6 +232,7 @@ class Analyzer:
                                 "runs this graph")
         self._check_python_inputs()
         self._collect_runs()
+        self.facts.runs.sort(key=lambda r: (r.top, r.node.lineno, r.node.col_offset))  # source order
         return self.facts
 
     def _count_stores(self) -> None:
