@@ -85,17 +85,16 @@ def convert_all(corpus: Path, out: Path) -> list[dict]:
     return records
 
 
-def validate(original: Path, rewritten: Path, legacy_keras: bool) -> dict:
+def validate(original: Path, rewritten: Path) -> dict:
+    """``dlmigrate validate`` with its defaults; each side's executor picks tf-keras (TF1 code) or Keras 3 (an
+    eager rewrite carries the ``# dlmigrate: session.run`` marker), unless TF_USE_LEGACY_KERAS is set."""
     from migrate.validate.pipeline import ValidateOptions, validate_pair
 
-    previous = os.environ.get("TF_USE_LEGACY_KERAS")
-    os.environ["TF_USE_LEGACY_KERAS"] = "1" if legacy_keras else "0"
+    previous = os.environ.pop("TF_USE_LEGACY_KERAS", None)
     try:
         result = validate_pair(original, rewritten, ValidateOptions())
     finally:
-        if previous is None:
-            os.environ.pop("TF_USE_LEGACY_KERAS", None)
-        else:
+        if previous is not None:
             os.environ["TF_USE_LEGACY_KERAS"] = previous
     errors = [o.max_abs_error for o in result.outputs if o.max_abs_error is not None]
     return {"verdict": result.verdict.value, "message": result.message, "outputs": len(result.outputs),
@@ -133,11 +132,11 @@ def main(argv=None) -> int:
         if not args.no_run and not library:
             if record["full"]:
                 for mode in ("tf_function", "eager"):
-                    record["modes"][mode]["validate"] = validate(original, Path(record["modes"][mode]["path"]), False)
+                    record["modes"][mode]["validate"] = validate(original, Path(record["modes"][mode]["path"]))
                 record["keras3_run"] = run_keras3(Path(record["modes"]["tf_function"]["path"]))
             else:
                 record["modes"]["tf_function"]["validate"] = validate(
-                    original, Path(record["modes"]["tf_function"]["path"]), True)
+                    original, Path(record["modes"]["tf_function"]["path"]))
         verdicts = " ".join(f"{mode}={m['validate']['verdict']}(max err {m['validate']['max_abs_error']})"
                             for mode, m in record["modes"].items() if "validate" in m)
         keras3 = record.get("keras3_run")

@@ -151,11 +151,12 @@ def test_value_runs_pair_generated_functions_with_session_runs():
 def _validate(original: Path, rewritten: Path):
     from migrate.validate.pipeline import ValidateOptions, validate_pair
 
-    os.environ["TF_USE_LEGACY_KERAS"] = "0"  # Keras 3 on both sides
+    previous = os.environ.pop("TF_USE_LEGACY_KERAS", None)  # the executor picks: Keras 3 for the rewrite
     try:
         return validate_pair(original, rewritten, ValidateOptions())
     finally:
-        os.environ.pop("TF_USE_LEGACY_KERAS", None)
+        if previous is not None:
+            os.environ["TF_USE_LEGACY_KERAS"] = previous
 
 
 @pytest.mark.slow

@@ -925,6 +925,12 @@ def main(argv=None) -> int:
     parser.add_argument("--max-file-bytes", type=int, default=0, help="largest file the program may write (0: none)")
     parser.add_argument("program_args", nargs="*", help="arguments passed to the program (after --)")
     options = parser.parse_args(argv)
+    if "TF_USE_LEGACY_KERAS" not in os.environ:
+        # TF1 code (tf.layers through compat.v1) needs tf-keras; an eager rewrite (``--to tf2``) is checked on
+        # the Keras 3 that TF 2.16+ ships, which is what its users run
+        program_file = Path(options.program)
+        text = program_file.read_text(encoding="utf-8", errors="replace") if program_file.is_file() else ""
+        os.environ["TF_USE_LEGACY_KERAS"] = "0" if RUN_FUNCTION_MARKER.search(text) else "1"
     apply_limits(options)
     program = Path(options.program).resolve()
     here = str(Path(__file__).resolve().parent)
@@ -937,7 +943,6 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     os.environ.setdefault("NVIDIA_TF32_OVERRIDE", "0")
