@@ -104,7 +104,7 @@ def test_generated_functions_follow_the_run_sites():
     assert "apply_gradients(zip(gradients, [d_w, d_b, d_out]))" in ast.unparse(functions["train_d_step"])
     # the generator step needs only z: x is not a parameter
     assert [a.arg for a in functions["train_g_step"].args.args] == ["z"]
-    assert "dl, _ = [train_d_step(noise[step], real[step]).numpy(), None]" in code
+    assert "dl, _ = train_d_step(noise[step], real[step]).numpy(), None" in code
     assert "@tf.function" not in code
 
 

@@ -501,6 +501,14 @@ class Rewrite:
                         found = found or name
         return found
 
+    def unpacked(self, run: RunSite) -> bool:
+        for node in ast.walk(self.trees[run.top]):
+            if isinstance(node, ast.Assign) and node.value is run.node and len(node.targets) == 1:
+                target = node.targets[0]
+                return isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == len(run.fetches) and \
+                    not any(isinstance(e, ast.Starred) for e in target.elts)
+        return False
+
     def absolute(self, run: RunSite) -> int:
         return _absolute_line(self.ctx, self.ctx.original_module.body[run.top], self.statements[run.top], run.line)
 
@@ -530,6 +538,8 @@ class Rewrite:
         if run.shape == "single":
             return call if trains else f"{call}.numpy()"
         open_, close = ("[", "]") if run.shape == "list" else ("(", ")")
+        if self.unpacked(run):  # ``_, c = sess.run([train, cost])``: the targets take the items, no list needed
+            open_, close = "", ""
         if not values:
             raise Blocked(run.top, run.line, "a list of training ops as fetches whose result is used")
         if len(values) == 1:
@@ -541,6 +551,8 @@ class Rewrite:
             raise Blocked(run.top, run.line, "training ops fetched after values in one `sess.run`")
         numpy = f"*(v.numpy() for v in {call})"
         items = ["None"] * first_value + [numpy]
+        if not open_:
+            return ", ".join(items) + ("," if len(items) == 1 else "")
         if run.shape == "list":
             return "[" + ", ".join(items) + "]"
         return "(" + ", ".join(items) + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"
