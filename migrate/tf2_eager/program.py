@@ -501,6 +501,10 @@ class Rewrite:
                         found = found or name
         return found
 
+    def discarded(self, run: RunSite) -> bool:
+        """``sess.run(op)`` as a statement: the result is dropped, so no conversion to numpy."""
+        return any(isinstance(node, ast.Expr) and node.value is run.node for node in ast.walk(self.trees[run.top]))
+
     def unpacked(self, run: RunSite) -> bool:
         for node in ast.walk(self.trees[run.top]):
             if isinstance(node, ast.Assign) and node.value is run.node and len(node.targets) == 1:
@@ -536,7 +540,7 @@ class Rewrite:
             raise Blocked(run.top, run.line, f"`{nested[0]}` is a structure of tensors fetched together with "
                                              "other values")
         if run.shape == "single":
-            return call if trains else f"{call}.numpy()"
+            return call if trains or self.discarded(run) else f"{call}.numpy()"
         open_, close = ("[", "]") if run.shape == "list" else ("(", ")")
         if self.unpacked(run):  # ``_, c = sess.run([train, cost])``: the targets take the items, no list needed
             open_, close = "", ""
