@@ -178,7 +178,7 @@ def test_converted_program_validates(tmp_path, rules):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("DLMIGRATE_TF2_CORPUS"), reason="set DLMIGRATE_TF2_CORPUS=1 (about 10 min)")
+@pytest.mark.skipif(not os.environ.get("DLMIGRATE_TF2_CORPUS"), reason="set DLMIGRATE_TF2_CORPUS=1 (about 30 min on a busy 2-core machine)")
 @pytest.mark.parametrize("corpus", [CORPUS, NEW], ids=["tf1", "tf1_eager"])
 def test_whole_corpus_script(tmp_path, corpus):
     report = tmp_path / "corpus.json"
