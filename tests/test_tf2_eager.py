@@ -99,7 +99,7 @@ def test_refusals_say_what_blocked_and_where(name, reason):
 
 
 def test_generated_functions_follow_the_run_sites():
-    code, findings = convert("gan_two_optimizers.py", EAGER_RULES)
+    code, _ = convert("gan_two_optimizers.py", EAGER_RULES)
     tree = ast.parse(code)
     functions = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
     assert {"train_d_step", "train_g_step", "compute_fake_mean", "discriminate"} <= set(functions)

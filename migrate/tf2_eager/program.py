@@ -29,7 +29,7 @@ import re
 import libcst as cst
 
 from migrate.plugin import CustomTransform, register
-from migrate.tf2_eager.facts import Analyzer, Blocked, ProgramFacts, RunSite, canonical
+from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 
 MARKER = "# dlmigrate: session.run"
 DROP = "__dlmigrate_drop__"
@@ -440,8 +440,9 @@ class Rewrite:
             self.function_names.append(name)
             if random_op:
                 self.random_functions[name] = random_op
+            sites = ", ".join(str(self.absolute(r)) for r in runs)
             lines = [f"def {name}({', '.join(p.name for p in params)}):  {MARKER} "
-                     f"(line{'s' if len(runs) > 1 else ''} {', '.join(str(self.absolute(r)) for r in runs)})\n"]
+                     + f"(line{'s' if len(runs) > 1 else ''} {sites})\n"]
             for p in params:
                 lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
             body_indent = indent
@@ -593,10 +594,10 @@ class Rewrite:
         raise Blocked(run.top, run.line, "the result of an initializer run is used")
 
     def unused_feed_has_effects(self, run: RunSite, calls) -> bool:
-        params = set(re.findall(r"\w+", calls[id(run.node)].split("(", 1)[1])) if "(" in calls[id(run.node)] else set()
+        """A feed the fetches do not need is dropped with its value expression: refuse if that runs a call."""
+        _, reads = self.closure(set(run.fetches) | {
+            n for f in run.fetches if f in self.facts.train_ops for n in self.facts.train_ops[f].loss_deps})
         for placeholder, value in run.feeds:
-            _, reads = self.closure(set(run.fetches) | {
-                n for f in run.fetches if f in self.facts.train_ops for n in self.facts.train_ops[f].loss_deps})
             if placeholder not in reads and any(isinstance(n, ast.Call) for n in ast.walk(value)):
                 return True
         return False
