@@ -1,0 +1,106 @@
+"""The weight-transfer manifest: Keras variables -> torch ``state_dict`` entries.
+
+Stdlib + numpy only, so the validation executor can use it without libcst or
+rich.  A manifest (JSON, written beside a converted file) lists, per converted
+model, every torch parameter and buffer with the Keras variable it comes from
+(``keras.index`` is the variable's position in ``model.weights``, which is also
+the order Keras creates them in) and the layout transform between them.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def _gru_gates(a: np.ndarray, axis: int) -> np.ndarray:
+    """Keras GRU gate blocks (z, r, h) -> torch's (r, z, n) along ``axis``."""
+    z, r, h = np.split(a, 3, axis=axis)
+    return np.concatenate([r, z, h], axis=axis)
+
+
+def transform(name: str, value: np.ndarray | None, torch_shape) -> np.ndarray:
+    if name == "identity":
+        return value
+    if name in ("transpose", "lstm_kernel"):  # LSTM gates i, f, c, o are in the same order on both sides
+        return value.T
+    if name == "gru_kernel":
+        return _gru_gates(value, 1).T
+    if name == "gru_bias_input":
+        return _gru_gates(value[0], 0)
+    if name == "gru_bias_recurrent":
+        return _gru_gates(value[1], 0)
+    if name == "hwio_to_oihw":
+        return value.transpose(3, 2, 0, 1)
+    if name == "wio_to_oiw":
+        return value.transpose(2, 1, 0)
+    if name == "hwoi_to_iohw":
+        return value.transpose(3, 2, 0, 1)
+    if name == "depthwise":  # (kh, kw, C, m) -> (C*m, 1, kh, kw); output channel c*m + j on both sides
+        kh, kw = value.shape[:2]
+        return value.reshape(kh, kw, -1).transpose(2, 0, 1)[:, None]
+    if name == "zeros":
+        return np.zeros(tuple(torch_shape), dtype=np.float32)
+    if name == "zeros_int64":
+        return np.zeros(tuple(torch_shape), dtype=np.int64)
+    raise ValueError(f"unknown weight transform {name!r}")
+
+
+def load(path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not str(data.get("format", "")).startswith("dlmigrate.keras-to-torch/"):
+        raise ValueError(f"{path}: not a dlmigrate keras-to-torch weight manifest")
+    return data
+
+
+def keras_count(model: dict) -> int:
+    return len({w["keras"]["index"] for w in model["weights"] if "keras" in w})
+
+
+def state_from_keras_arrays(model: dict, arrays: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """torch state_dict (numpy values) from the Keras variables of one model, in ``model.weights`` order."""
+    if len(arrays) != keras_count(model):
+        raise ValueError(f"{model['torch_class']}: the Keras model has {len(arrays)} variables, "
+                         f"the manifest expects {keras_count(model)}")
+    state = {}
+    for w in model["weights"]:
+        value = None
+        if "keras" in w:
+            value = np.asarray(arrays[w["keras"]["index"]])
+            want = tuple(w["keras"]["shape"])
+            if all(isinstance(d, int) for d in want) and tuple(value.shape) != want:
+                raise ValueError(f"{w['torch']}: Keras variable {w['keras']['layer']}/{w['keras']['name']} has shape "
+                                 f"{tuple(value.shape)}, the manifest expects {want}")
+        out = transform(w["transform"], value, w["torch_shape"])
+        if all(isinstance(d, int) for d in w["torch_shape"]) and tuple(out.shape) != tuple(w["torch_shape"]):
+            raise ValueError(f"{w['torch']}: transformed shape {out.shape} != {tuple(w['torch_shape'])}")
+        state[w["torch"]] = np.ascontiguousarray(out)
+    return state
+
+
+def find_model(manifest: dict, arrays_shapes: list[tuple], torch_class: str | None = None) -> dict:
+    """The manifest model whose Keras variable shapes are ``arrays_shapes`` (or named ``torch_class``)."""
+    for model in manifest["models"]:
+        if torch_class and model["torch_class"] != torch_class:
+            continue
+        shapes = {}
+        for w in model["weights"]:
+            if "keras" in w:
+                shapes[w["keras"]["index"]] = tuple(w["keras"]["shape"])
+        expected = [shapes[i] for i in range(len(shapes))]
+        if len(expected) == len(arrays_shapes) and all(
+                all(not isinstance(a, int) or a == b for a, b in zip(e, got)) and len(e) == len(got)
+                for e, got in zip(expected, arrays_shapes)):
+            return model
+    raise ValueError("no model in the manifest has these Keras variables "
+                     f"({len(arrays_shapes)} variables; models: {[m['torch_class'] for m in manifest['models']]})")
+
+
+def write_beside(converted: Path, manifest: dict) -> Path | None:
+    if not manifest.get("models"):
+        return None
+    path = converted.with_suffix(".weights.json")
+    path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return path
