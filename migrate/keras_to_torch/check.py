@@ -33,7 +33,7 @@ def _inputs(model: dict, batch: int, seed: int):
     out = []
     for spec in model["inputs"]:
         shape = (batch,) + tuple(4 if d is None else d for d in spec["shape"])
-        if "int" in spec["dtype"]:
+        if "int" in str(spec["dtype"]):
             out.append(rng.randint(0, 5, size=shape).astype(spec["dtype"]))
         else:
             out.append(rng.standard_normal(shape).astype("float32"))
@@ -53,17 +53,20 @@ def check_models(original: str, converted: str, manifest: dict, *, batch: int = 
     import tensorflow as tf
     import torch
 
-    keras_ns = runpy.run_path(original, run_name="dlmigrate_keras_original")
-    torch_ns = runpy.run_path(converted, run_name="dlmigrate_keras_converted")
     results = []
+    try:
+        keras_ns = runpy.run_path(original, run_name="dlmigrate_keras_original")
+        torch_ns = runpy.run_path(converted, run_name="dlmigrate_keras_converted")
+    except Exception as exc:  # the converted program does not run (e.g. Keras-only training calls left)
+        return [ModelCheck(m["torch_class"], float("nan"), False, error=f"program failed: {type(exc).__name__}: {exc}")
+                for m in manifest["models"]]
     for model in manifest["models"]:
-        var = model["keras_variable"]
         try:
-            keras_model = eval(var, keras_ns)  # a variable name or a builder call "build()"
-            tmodel = eval(model["torch_class"] + "()", torch_ns) if not var.endswith("()") else eval(var, torch_ns)
+            keras_model, tmodel = _instances(model, keras_ns, torch_ns)
             state = state_from_keras_arrays(model, [w.numpy() for w in keras_model.weights])
             tmodel.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()}, strict=True)
-            xs = _inputs(model, batch, seed)
+            specs = [{"shape": list(t.shape)[1:], "dtype": str(t.dtype)} for t in keras_model.inputs]
+            xs = _inputs({"inputs": specs}, batch, seed)
             ref = _flat(keras_model([tf.constant(x) for x in xs] if len(xs) > 1 else tf.constant(xs[0]),
                                     training=False))
             tmodel.eval()
@@ -78,6 +81,33 @@ def check_models(original: str, converted: str, manifest: dict, *, batch: int = 
             check = ModelCheck(model["torch_class"], float("nan"), False, error=f"{type(exc).__name__}: {exc}")
         results.append(check)
     return results
+
+
+def _instances(model: dict, keras_ns: dict, torch_ns: dict):
+    """The Keras model object and the torch module of ``model`` that the two programs left in their globals."""
+    import keras
+    import torch
+
+    from migrate.keras_to_torch.manifest import find_model
+
+    manifest = {"models": [model]}
+    keras_model = tmodel = None
+    for value in keras_ns.values():
+        if isinstance(value, keras.Model):
+            try:
+                find_model(manifest, [tuple(w.shape) for w in value.weights])
+            except ValueError:
+                continue
+            keras_model = value
+            break
+    for value in torch_ns.values():
+        if isinstance(value, torch.nn.Module) and type(value).__name__ == model["torch_class"]:
+            tmodel = value
+            break
+    if keras_model is None or tmodel is None:
+        raise LookupError(f"no global holds the {'Keras' if keras_model is None else 'torch'} model "
+                          f"for {model['torch_class']}")
+    return keras_model, tmodel
 
 
 def _train_step(check: ModelCheck, keras_model, tmodel, model: dict, xs, tol: float) -> None:

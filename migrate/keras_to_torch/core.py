@@ -124,6 +124,7 @@ class Builder(LayerTranslator):
         self.fwd_params: set[str] = set()
         self.keras_index = 0
         self.counters: dict[str, int] = {}
+        self.init_lines: list[str] = []
 
     def fresh(self, base: str) -> str:
         name, i = base, 1
@@ -136,7 +137,7 @@ class Builder(LayerTranslator):
         self.lines.append(line)
 
     def fwd_init(self, value) -> str:
-        return S.render(value) if not isinstance(value, str) or isinstance(value, Sym) else repr(value)
+        return S.render(value)
 
     def fwd(self, text) -> str:
         """Text used in forward(): names that are __init__ parameters are read from ``self``."""
@@ -269,6 +270,11 @@ class ModuleConverter:
         i = 0
         while i < len(body):
             stmt = body[i]
+            if isinstance(stmt, ast.ClassDef) and func is None:
+                bases = [self.qualify(b) for b in stmt.bases]
+                if any(b in ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Layer") for b in bases):
+                    self.issue("TT2002", stmt, f"subclassed Keras model/layer `{stmt.name}` is not converted yet "
+                               "(Sequential and functional models are); port its call() to forward() by hand")
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and func is None:
                 self.visit_block(stmt.body, stmt, indent)
                 i += 1
@@ -315,11 +321,17 @@ class ModuleConverter:
     def free_params(self, nodes, func) -> list[str]:
         """Local names of the enclosing function that layer arguments read: the class's __init__ parameters."""
         local = self.local_names(func)
+        targets = {t.id for n in nodes if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
         used = []
         for n in nodes:
-            for sub in ast.walk(n):
-                if isinstance(sub, ast.Name) and sub.id in local and sub.id not in used:
-                    used.append(sub.id)
+            for call in ast.walk(n):
+                if not (isinstance(call, ast.Call) and (self.layer_class(call.func) or self.qualify(call.func))):
+                    continue
+                for arg in list(call.args) + [k.value for k in call.keywords]:
+                    for sub in ast.walk(arg):
+                        if (isinstance(sub, ast.Name) and sub.id in local and sub.id not in targets
+                                and sub.id not in used):
+                            used.append(sub.id)
         return used
 
     def class_name_for(self, var: str | None, func, call: ast.Call) -> str:
@@ -579,8 +591,10 @@ class ModuleConverter:
     def render_class(self, cls: str, b: Builder, params: list[str], in_names: list[str], ret: str, what: str) -> str:
         self.uses_f |= b.uses_f
         sig = "".join(f", {p}" for p in params)
+        layout = ("NCHW inside, channels-last at the boundary" if any(".permute(" in line for line in b.lines)
+                  else "same tensor layout as Keras")
         lines = [f"class {cls}(nn.Module):",
-                 f'    """{what}, converted by dlmigrate: NCHW inside, channels-last at the boundary."""',
+                 f'    """{what}, converted by dlmigrate ({layout})."""',
                  "",
                  f"    def __init__(self{sig}):",
                  "        super().__init__()"]
@@ -589,6 +603,7 @@ class ModuleConverter:
                 lines.append(f"        self.{p} = {p}")
         for attr, ctor in b.modules:
             lines.append(f"        self.{attr} = {ctor}")
+        lines += ["        " + line for line in b.init_lines]
         lines += ["", f"    def forward(self, {', '.join(in_names)}):"]
         lines += ["        " + line for line in b.lines]
         lines.append(f"        return {ret}")
@@ -607,8 +622,8 @@ class ModuleConverter:
         if isinstance(last_stmt, ast.Return):
             replacement = f"return {cls}({args})"
         else:
-            replacement = f"{last_stmt.targets[0].id} = {cls}({args})"
-            self.model_vars.add(last_stmt.targets[0].id)
+            replacement = f"{var} = {cls}({args})"
+            self.model_vars.add(var)
         if func is not None and isinstance(last_stmt, ast.Return):
             self.factories.add(func.name)
         start = self.offset(first_stmt.lineno, first_stmt.col_offset)
@@ -637,6 +652,20 @@ class ModuleConverter:
                     and node.value.func.id in self.factories):
                 names.add(node.targets[0].id)
         covered = [(s, e) for s, e, _ in self.edits if s != e]
+        todo_lines = set()
+        for node in ast.walk(self.tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names
+                    and node.attr in ("trainable_variables", "trainable_weights", "weights", "layers", "variables",
+                                      "optimizer", "non_trainable_variables")):
+                if node.lineno in todo_lines:
+                    continue
+                todo_lines.add(node.lineno)
+                self.issue("TT2004", node, f"`{node.value.id}.{node.attr}` is Keras-only (torch: .parameters() / "
+                           ".named_modules()); the training code around it is not converted yet")
+                line_start = self.offsets[node.lineno - 1]
+                indent = re.match(r"[ \t]*", self.lines[node.lineno - 1]).group(0)
+                self.edits.append((line_start, line_start, f"{indent}# dlmigrate: TODO(TT2004) "
+                                   f"`{node.value.id}.{node.attr}` is Keras-only; not converted\n"))
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):
                 continue

@@ -702,6 +702,11 @@ class LayerTranslator:
         name = self.add_module(attr or (f"bidirectional" if bidirectional else kind.lower()),
                                f"nn.{kind}({self.fwd_init(n_in)}, {self.fwd_init(units)}, batch_first=True{bi})",
                                weights, layer.get(None, "name"))
+        if kind == "LSTM":
+            for suffix in ("", "_reverse") if bidirectional else ("",):
+                # Keras' LSTM has one bias: torch's second bias stays zero and is not trained
+                self.init_lines.append(f"self.{name}.bias_hh_l0{suffix}.data.zero_()")
+                self.init_lines.append(f"self.{name}.bias_hh_l0{suffix}.requires_grad_(False)  # Keras has one bias")
         seq_name = self.fresh(name + "_out")
         self.emit(f"{seq_name}, _ = self.{name}({x.name})")
         width = S.mul(units, 2) if bidirectional else units

@@ -1,0 +1,16 @@
+"""A compile/fit script: the model converts; compile/fit/evaluate are reported (TT2004), not converted yet."""
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(10,)),
+    layers.Dense(16, activation="relu"),
+    layers.Dense(1),
+])
+model.compile(optimizer="adam", loss="mse")
+rng = np.random.RandomState(0)
+x = rng.standard_normal((32, 10)).astype("float32")
+y = rng.standard_normal((32, 1)).astype("float32")
+model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+mse = model.evaluate(x, y, verbose=0)
