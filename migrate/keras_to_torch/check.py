@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from migrate.keras_to_torch.manifest import state_from_keras_arrays
+from migrate.keras_to_torch.manifest import keras_layer_arrays, keras_model_layers, state_from_keras_arrays
 
 
 @dataclass
@@ -63,7 +63,7 @@ def check_models(original: str, converted: str, manifest: dict, *, batch: int = 
     for model in manifest["models"]:
         try:
             keras_model, tmodel = _instances(model, keras_ns, torch_ns)
-            state = state_from_keras_arrays(model, [w.numpy() for w in keras_model.weights])
+            state = state_from_keras_arrays(model, keras_layer_arrays(model, keras_model_layers(keras_model)))
             tmodel.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()}, strict=True)
             specs = [{"shape": list(t.shape)[1:], "dtype": str(t.dtype)} for t in keras_model.inputs]
             xs = _inputs({"inputs": specs}, batch, seed)
@@ -95,8 +95,8 @@ def _instances(model: dict, keras_ns: dict, torch_ns: dict):
     for value in keras_ns.values():
         if isinstance(value, keras.Model):
             try:
-                find_model(manifest, [tuple(w.shape) for w in value.weights])
-            except ValueError:
+                state_from_keras_arrays(model, keras_layer_arrays(model, keras_model_layers(value)))
+            except (ValueError, LookupError, IndexError):
                 continue
             keras_model = value
             break
@@ -143,7 +143,7 @@ def _train_step(check: ModelCheck, keras_model, tmodel, model: dict, xs, tol: fl
     tloss = sum(torch.mean(o ** 2) for o in outs)
     tloss.backward()
     opt.step()
-    after = state_from_keras_arrays(model, [w.numpy() for w in keras_model.weights])
+    after = state_from_keras_arrays(model, keras_layer_arrays(model, keras_model_layers(keras_model)))
     tstate = tmodel.state_dict()
     worst = 0.0
     for w in model["weights"]:

@@ -165,7 +165,8 @@ class Builder(LayerTranslator):
                                                                    for d in w.torch_shape],
                      "kind": w.kind, "transform": w.transform}
             if w.keras is not None:
-                entry["keras"] = {"layer": str(layer_label), "name": w.keras,
+                cls, given = getattr(self, "current_layer", (None, None))
+                entry["keras"] = {"layer": str(layer_label), "class": cls, "layer_name": given, "name": w.keras,
                                   "shape": [d if isinstance(d, int) else S.render(d) for d in w.keras_shape]}
             if w.note:
                 entry["note"] = w.note
@@ -613,9 +614,18 @@ class ModuleConverter:
         has_cf = any(".permute(" in line for line in b.lines)
         layout = "NCHW inside, permuted from/to channels-last at the boundary" if has_cf else "same as Keras"
         index: dict[tuple, int] = {}
-        for w in b.weights:  # position in Keras' model.weights (creation order); GRU's bias feeds two torch tensors
-            if "keras" in w:
-                w["keras"]["index"] = index.setdefault((w["keras"]["layer"], w["keras"]["name"]), len(index))
+        in_layer: dict[str, dict] = {}
+        ordinals: dict[str, dict] = {}
+        for w in b.weights:  # creation order; GRU's bias feeds two torch tensors
+            k = w.get("keras")
+            if k is None:
+                continue
+            k["index"] = index.setdefault((k["layer"], k["name"]), len(index))
+            slots = in_layer.setdefault(k["layer"], {})
+            k["weight_index"] = slots.setdefault(k["name"], len(slots))
+            if k["layer_name"] is None:  # unnamed: n-th layer of its class in creation order (Keras' dense, dense_1, ...)
+                per_class = ordinals.setdefault(k["class"], {})
+                k["ordinal"] = per_class.setdefault(k["layer"], len(per_class))
         self.models.append(ConvertedModel(cls, source, var, first_stmt.lineno, text, b.weights, layout, inputs))
         args = ", ".join(f"{p}={p}" for p in params)
         indent = " " * first_stmt.col_offset

@@ -155,6 +155,8 @@ class LayerTranslator:
         method = getattr(self, "l_" + layer.cls, None)
         if method is None:
             raise Unsupported(f"layer {layer.cls} is not translated yet")
+        name = layer.get(None, "name")
+        self.current_layer = (layer.cls, name if isinstance(name, str) and not isinstance(name, Sym) else None)
         return method(layer, inputs, target, attr)
 
     def call_module(self, attr: str, arg: str) -> str:

@@ -9,6 +9,7 @@ the order Keras creates them in) and the layout transform between them.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,48 @@ def state_from_keras_arrays(model: dict, arrays: list[np.ndarray]) -> dict[str, 
             raise ValueError(f"{w['torch']}: transformed shape {out.shape} != {tuple(w['torch_shape'])}")
         state[w["torch"]] = np.ascontiguousarray(out)
     return state
+
+
+def _suffix(name: str) -> int:
+    match = re.search(r"_(\d+)$", name)
+    return int(match.group(1)) if match else 0
+
+
+def keras_layer_arrays(model: dict, layers) -> list[np.ndarray]:
+    """The Keras variables of one manifest model, in creation order, taken from a Keras model's layers.
+
+    ``layers`` are (class name, layer name, [arrays]) for every layer of the Keras model.  Named layers
+    are found by name; unnamed ones by class and creation order (Keras numbers auto-names dense, dense_1,
+    ...), because a functional model's ``weights`` list follows its graph order, not creation order.
+    """
+    by_name = {name: arrays for _, name, arrays in layers}
+    by_class: dict[str, list] = {}
+    for cls, name, arrays in layers:
+        if arrays:
+            by_class.setdefault(cls, []).append((name, arrays))
+    for group in by_class.values():
+        group.sort(key=lambda item: _suffix(item[0]))
+    out: dict[int, np.ndarray] = {}
+    for w in model["weights"]:
+        k = w.get("keras")
+        if k is None:
+            continue
+        if k.get("layer_name"):
+            arrays = by_name.get(k["layer_name"])
+        else:
+            group = by_class.get(k["class"], [])
+            named = {e["keras"]["layer_name"] for e in model["weights"] if e.get("keras") and e["keras"].get("layer_name")}
+            group = [g for g in group if g[0] not in named]
+            arrays = group[k["ordinal"]][1] if k["ordinal"] < len(group) else None
+        if arrays is None or k["weight_index"] >= len(arrays):
+            raise ValueError(f"{w['torch']}: Keras layer {k.get('layer_name') or k['class']} "
+                             f"#{k.get('ordinal', '')} not found in the Keras model")
+        out[k["index"]] = np.asarray(arrays[k["weight_index"]])
+    return [out[i] for i in range(len(out))]
+
+
+def keras_model_layers(keras_model) -> list:
+    return [(type(layer).__name__, layer.name, [w.numpy() for w in layer.weights]) for layer in keras_model.layers]
 
 
 def find_model(manifest: dict, arrays_shapes: list[tuple], torch_class: str | None = None) -> dict:
