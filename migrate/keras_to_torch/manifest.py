@@ -147,3 +147,14 @@ def write_beside(converted: Path, manifest: dict) -> Path | None:
     path = converted.with_suffix(".weights.json")
     path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def write_for_conversion(original_text: str, destination: Path) -> Path | None:
+    """After ``convert --write/--out``: the manifest of the models converted in ``destination``, beside it."""
+    from migrate.keras_to_torch.core import convert_source  # libcst-free, but not needed by the executor
+
+    try:
+        result = convert_source(original_text)
+    except SyntaxError:
+        return None
+    return write_beside(Path(destination), result.manifest(Path(destination).name))
