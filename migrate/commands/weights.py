@@ -94,7 +94,7 @@ def run_convert(args) -> int:
         except (ValueError, IndexError) as exc:
             problems.append(f"{model['torch_class']}: {exc}")
             continue
-        tensors = {k: torch.as_tensor(np.ascontiguousarray(v)) for k, v in state.items()}
+        tensors = {k: torch.as_tensor(np.array(v, order="C")) for k, v in state.items()}
         torch.save(tensors, args.out)
         print(f"{args.out}: {len(tensors)} tensors for {model['torch_class']} "
               f"({sum(int(t.numel()) for t in tensors.values())} values) from {args.src}")

@@ -77,7 +77,7 @@ def state_from_keras_arrays(model: dict, arrays: list[np.ndarray]) -> dict[str, 
         out = transform(w["transform"], value, w["torch_shape"])
         if all(isinstance(d, int) for d in w["torch_shape"]) and tuple(out.shape) != tuple(w["torch_shape"]):
             raise ValueError(f"{w['torch']}: transformed shape {out.shape} != {tuple(w['torch_shape'])}")
-        state[w["torch"]] = np.ascontiguousarray(out)
+        state[w["torch"]] = np.array(out, order="C")
     return state
 
 

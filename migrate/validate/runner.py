@@ -52,6 +52,7 @@ class SideSpec:
     random_tool: str = ""
     sys_path: tuple[str, ...] = ()
     program_args: tuple[str, ...] = field(default=())
+    legacy_keras: bool = True  # TF_USE_LEGACY_KERAS=1 (tf_keras); Keras 3 programs (Keras -> torch) run without it
 
     def command(self, out_dir: Path, limits: Limits) -> list[str]:
         # the child runs in a fresh temporary directory: every path it gets must be absolute
@@ -79,10 +80,10 @@ class SideSpec:
         return command
 
 
-def child_environment(seed: int, device: str) -> dict[str, str]:
+def child_environment(seed: int, device: str, legacy_keras: bool = True) -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTHONHASHSEED=str(seed), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
-               TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1", TF_DETERMINISTIC_OPS="1",
+               TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1" if legacy_keras else "0", TF_DETERMINISTIC_OPS="1",
                CUBLAS_WORKSPACE_CONFIG=":4096:8", NVIDIA_TF32_OVERRIDE="0")
     if device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""
@@ -156,7 +157,7 @@ def run_side(spec: SideSpec, limits: Limits, out_dir: Path | None = None) -> tup
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(
                 spec.command(out, limits), cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                env=child_environment(spec.seed, spec.device), start_new_session=True,
+                env=child_environment(spec.seed, spec.device, spec.legacy_keras), start_new_session=True,
             )
             try:
                 process.wait(timeout=limits.timeout_s)
