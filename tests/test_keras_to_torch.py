@@ -21,9 +21,9 @@ from migrate.keras_to_torch.core import convert_source
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "corpus" / "keras").glob("*.py"))
-NOT_CONVERTED = {"mha.py", "subclassed.py"}  # reported with TT2002, left as Keras
+NOT_CONVERTED = {"mha.py", "custom_layer.py"}  # reported with TT2002, left as Keras
 TRAINING_LEFT = {"compile_fit.py", "custom_loop.py"}  # models convert; training code reported with TT2004
-SAMPLE = ["cnn_mnist.py", "gru_text.py", "residual.py", "mobilenet_block.py"]
+SAMPLE = ["cnn_mnist.py", "gru_text.py", "residual.py", "mobilenet_block.py", "subclassed_masking.py"]
 
 
 def test_corpus_size():
@@ -121,7 +121,7 @@ def test_whole_corpus_matches_keras():
     pytest.importorskip("torch")
     names = [p.name for p in CORPUS if p.name not in NOT_CONVERTED | TRAINING_LEFT]
     checked, failures = _check(names)
-    assert checked >= 26 and not failures, failures
+    assert checked >= 29 and not failures, failures
 
 
 def test_weights_convert_round_trip(tmp_path):
@@ -164,4 +164,16 @@ def test_weights_manifest_command(tmp_path, capsys):
     data = json.loads(out.read_text())
     transforms = {w["transform"] for w in data["models"][0]["weights"]}
     assert {"gru_kernel", "gru_bias_input", "gru_bias_recurrent", "lstm_kernel", "zeros"} <= transforms
-    assert main(["weights", "manifest", str(ROOT / "corpus/keras/subclassed.py")]) == 1
+    assert main(["weights", "manifest", str(ROOT / "corpus/keras/custom_layer.py")]) == 1
+
+
+def test_subclassed_model_sizes_from_the_file():
+    code = convert_source((ROOT / "corpus/keras/subclassed_stats.py").read_text()).code
+    assert "class StatsNet(nn.Module):" in code
+    assert "self.proj = nn.Linear(5, 6)" in code and "self.out = nn.Linear(9, 2)" in code  # 6 + 3 gathered columns
+    assert "if self.training:" in code  # the training argument
+    assert "torch.std(h, dim=-1, keepdim=True, correction=0)" in code  # TF's std is the biased one
+    assert "# net.build((None, 5)): not needed" in code
+    code = convert_source((ROOT / "corpus/keras/subclassed.py").read_text()).code
+    assert "torch.chunk(inputs, 2, dim=-1)" in code  # tf.split(x, 2) is a count, torch.split a size
+    assert "def __init__(self, width=4):" in code

@@ -1,4 +1,4 @@
-"""A subclassed model with custom call logic (tf.split, top_k): reported (TT2002), not converted yet."""
+"""A subclassed model with custom call logic: tf.split, top_k, a product of two towers."""
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
@@ -6,16 +6,19 @@ from tensorflow.keras import layers
 
 
 class TwoTower(keras.Model):
-    def __init__(self):
+    def __init__(self, width=4):
         super().__init__()
-        self.left = layers.Dense(4)
-        self.right = layers.Dense(4)
+        self.left = layers.Dense(width, activation="relu")
+        self.right = layers.Dense(width)
+        self.head = layers.Dense(3)
 
     def call(self, inputs, training=False):
         a, b = tf.split(inputs, 2, axis=-1)
         scores = self.left(a) * self.right(b)
-        return tf.math.top_k(scores, k=2).values
+        best = tf.math.top_k(scores, k=2).values
+        return self.head(tf.concat([scores, best], axis=-1))
 
 
 model = TwoTower()
-y = model(np.random.RandomState(0).standard_normal((3, 8)).astype("float32"))
+x = np.random.RandomState(0).standard_normal((3, 8)).astype("float32")
+y = model(x)

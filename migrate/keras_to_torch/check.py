@@ -65,7 +65,10 @@ def check_models(original: str, converted: str, manifest: dict, *, batch: int = 
             keras_model, tmodel = _instances(model, keras_ns, torch_ns)
             state = state_from_keras_arrays(model, keras_layer_arrays(model, keras_model_layers(keras_model)))
             tmodel.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()}, strict=True)
-            specs = [{"shape": list(t.shape)[1:], "dtype": str(t.dtype)} for t in keras_model.inputs]
+            try:
+                specs = [{"shape": list(t.shape)[1:], "dtype": str(t.dtype)} for t in keras_model.inputs]
+            except AttributeError:  # a subclassed model: the shape the converter found in the file
+                specs = model["inputs"]
             xs = _inputs({"inputs": specs}, batch, seed)
             ref = _flat(keras_model([tf.constant(x) for x in xs] if len(xs) > 1 else tf.constant(xs[0]),
                                     training=False))

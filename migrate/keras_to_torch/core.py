@@ -273,15 +273,75 @@ class ModuleConverter:
             stmt = body[i]
             if isinstance(stmt, ast.ClassDef) and func is None:
                 bases = [self.qualify(b) for b in stmt.bases]
-                if any(b in ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Layer") for b in bases):
-                    self.issue("TT2002", stmt, f"subclassed Keras model/layer `{stmt.name}` is not converted yet "
-                               "(Sequential and functional models are); port its call() to forward() by hand")
+                if any(b in ("keras.Model", "keras.models.Model") for b in bases):
+                    try:
+                        self.convert_subclass(stmt)
+                    except Unsupported as exc:
+                        self.issue("TT2002", stmt, f"subclassed Keras model `{stmt.name}` not converted: {exc}; "
+                                   "port its call() to forward() by hand")
+                elif any(b in ("keras.layers.Layer", "keras.Layer") for b in bases):
+                    self.issue("TT2002", stmt, f"custom Keras layer `{stmt.name}` is not converted yet "
+                               "(Sequential, functional and subclassed keras.Model models are)")
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and func is None:
                 self.visit_block(stmt.body, stmt, indent)
                 i += 1
                 continue
             consumed = self.try_model(body, i, func)
             i += max(consumed, 1)
+
+    def imports_qualify(self, node: ast.AST) -> str | None:
+        d = dotted(node)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        base = self.imports.get(head)
+        return None if base is None else base + ("." + rest if rest else "")
+
+    def convert_subclass(self, cls: ast.ClassDef) -> None:
+        from migrate.keras_to_torch.subclass import SubclassConverter, literal_shape_of
+
+        instances = set()
+        for node in self.tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                    and node.value.func.id == cls.name):
+                instances.add(node.targets[0].id)
+        assigned = {n.targets[0].id: n.value for n in self.tree.body
+                    if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)}
+        shapes = set()
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            if (isinstance(f, ast.Attribute) and f.attr == "build" and isinstance(f.value, ast.Name)
+                    and f.value.id in instances and node.args):
+                shape = literal(node.args[0], self.source)
+                if isinstance(shape, tuple):
+                    shapes.add(tuple(shape))
+            elif isinstance(f, ast.Name) and f.id in instances and node.args:
+                arg = node.args[0]
+                source_node = assigned.get(arg.id) if isinstance(arg, ast.Name) else arg
+                shape = literal_shape_of(source_node, self.source) if source_node is not None else None
+                if shape:
+                    shapes.add((None,) + tuple(shape[1:]))
+        if not shapes:
+            raise Unsupported("no input shape found (call model.build((None, ...)) or call the model on an array "
+                              "made with a literal shape)")
+        if len(shapes) > 1:
+            raise Unsupported(f"the model is used with several input shapes {sorted(map(str, shapes))}")
+        shape = shapes.pop()
+        sc = SubclassConverter(self, cls, shape)
+        text, init_order = sc.run()
+        self.uses_f |= sc.b.uses_f
+        start = self.offset((cls.decorator_list[0] if cls.decorator_list else cls).lineno, 0)
+        end = self.offset(cls.end_lineno, cls.end_col_offset)
+        self.edits.append((start, end, text.rstrip("\n")))
+        first = sc.b.modules[0][1] if sc.b.modules else ""
+        dtype = "int32" if first.startswith("nn.Embedding") and ".long()" in "".join(sc.b.lines[:1]) else "float32"
+        inputs = [{"name": sc.inputs[0], "shape": list(shape[1:]), "dtype": dtype}]
+        self.record_model(cls.name, "subclassed", sorted(instances)[0] if instances else "", cls, sc.b, inputs,
+                          init_order)
+        self.model_vars |= instances
 
     def _model_call(self, stmt: ast.stmt):
         value = stmt.value if isinstance(stmt, (ast.Assign, ast.Return)) else None
@@ -611,22 +671,7 @@ class ModuleConverter:
         return "\n".join(lines) + "\n"
 
     def finish_model(self, cls, source, var, first_stmt, last_stmt, text, b: Builder, params, inputs, func) -> None:
-        has_cf = any(".permute(" in line for line in b.lines)
-        layout = "NCHW inside, permuted from/to channels-last at the boundary" if has_cf else "same as Keras"
-        index: dict[tuple, int] = {}
-        in_layer: dict[str, dict] = {}
-        ordinals: dict[str, dict] = {}
-        for w in b.weights:  # creation order; GRU's bias feeds two torch tensors
-            k = w.get("keras")
-            if k is None:
-                continue
-            k["index"] = index.setdefault((k["layer"], k["name"]), len(index))
-            slots = in_layer.setdefault(k["layer"], {})
-            k["weight_index"] = slots.setdefault(k["name"], len(slots))
-            if k["layer_name"] is None:  # unnamed: n-th layer of its class in creation order (Keras' dense, dense_1, ...)
-                per_class = ordinals.setdefault(k["class"], {})
-                k["ordinal"] = per_class.setdefault(k["layer"], len(per_class))
-        self.models.append(ConvertedModel(cls, source, var, first_stmt.lineno, text, b.weights, layout, inputs))
+        self.record_model(cls, source, var, first_stmt, b, inputs)
         args = ", ".join(f"{p}={p}" for p in params)
         indent = " " * first_stmt.col_offset
         if isinstance(last_stmt, ast.Return):
@@ -647,6 +692,36 @@ class ModuleConverter:
             blank += 1
         lead = "\n" * max(0, 2 - blank) if anchor > 1 else ""
         self.edits.append((self.offsets[anchor - 1], self.offsets[anchor - 1], lead + text + "\n\n"))
+
+    def record_model(self, cls, source, var, first_stmt, b: Builder, inputs, init_order=None) -> None:
+        has_cf = any(".permute(" in line for line in b.lines)
+        if source == "subclassed":
+            layout = "channels-last between statements, NCHW inside convolutions" if has_cf else "same as Keras"
+        else:
+            layout = "NCHW inside, permuted from/to channels-last at the boundary" if has_cf else "same as Keras"
+        index: dict[tuple, int] = {}
+        in_layer: dict[str, dict] = {}
+        ordinals: dict[str, dict] = {}
+        for w in b.weights:  # creation order; GRU's bias feeds two torch tensors
+            k = w.get("keras")
+            if k is None:
+                continue
+            k["index"] = index.setdefault((k["layer"], k["name"]), len(index))
+            slots = in_layer.setdefault(k["layer"], {})
+            k["weight_index"] = slots.setdefault(k["name"], len(slots))
+            if k["layer_name"] is None:  # unnamed: n-th layer of its class in construction order (dense, dense_1)
+                per_class = ordinals.setdefault(k["class"], {})
+                per_class.setdefault(k["layer"], len(per_class))
+        rank = {attr: i for i, attr in enumerate(init_order or [])}
+        for per_class in ordinals.values():  # subclassed: construction (__init__) order, not call order
+            ordered = sorted(per_class, key=lambda label: (rank.get(label.split("_depthwise")[0], -1), per_class[label]))
+            for i, label in enumerate(ordered):
+                per_class[label] = i
+        for w in b.weights:
+            k = w.get("keras")
+            if k is not None and k["layer_name"] is None:
+                k["ordinal"] = ordinals[k["class"]][k["layer"]]
+        self.models.append(ConvertedModel(cls, source, var, first_stmt.lineno, "", b.weights, layout, inputs))
         self.issue("TT2001", first_stmt, f"Keras {source} model converted to torch.nn.Module `{cls}` "
                    f"({len(b.modules)} modules, {sum(1 for w in b.weights if 'keras' in w)} weights in the manifest)",
                    fixed=True)
@@ -662,6 +737,14 @@ class ModuleConverter:
                     and node.value.func.id in self.factories):
                 names.add(node.targets[0].id)
         covered = [(s, e) for s, e, _ in self.edits if s != e]
+        for node in ast.walk(self.tree):  # Keras' model.build(shape): torch modules are complete after __init__
+            if (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                    and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "build"
+                    and isinstance(node.value.func.value, ast.Name) and node.value.func.value.id in names):
+                s, e = self.span(node)
+                self.edits.append((s, e, f"# {ast.get_source_segment(self.source, node)}: not needed, a torch "
+                                         "module has its parameters after __init__"))
+                covered.append((s, e))
         todo_lines = set()
         for node in ast.walk(self.tree):
             if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names
