@@ -745,8 +745,11 @@ class ModuleConverter:
                 self.edits.append((s, e, f"# {ast.get_source_segment(self.source, node)}: not needed, a torch "
                                          "module has its parameters after __init__"))
                 covered.append((s, e))
+        self.convert_training(names, covered)
         todo_lines = set()
         for node in ast.walk(self.tree):
+            if any(a <= self.span(node)[0] < b for a, b in covered) if hasattr(node, "lineno") else False:
+                continue
             if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names
                     and node.attr in ("trainable_variables", "trainable_weights", "weights", "layers", "variables",
                                       "optimizer", "non_trainable_variables")):
@@ -770,6 +773,57 @@ class ModuleConverter:
                 self.rewrite_call(node, func.id)
             elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in names):
                 self.rewrite_method(node, func.value.id, func.attr)
+
+    def convert_training(self, names: set[str], covered: list) -> None:
+        """compile/fit/evaluate statements of converted models -> an optimizer and an explicit loop."""
+        from migrate.keras_to_torch import training as T
+
+        configs: dict[str, T.TrainingConfig] = {}
+        statements = [n for n in ast.walk(self.tree) if isinstance(n, (ast.Expr, ast.Assign))]
+        statements.sort(key=lambda n: (n.lineno, n.col_offset))
+        for stmt in statements:
+            call = stmt.value
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id in names):
+                continue
+            var, method = call.func.value.id, call.func.attr
+            if method not in ("compile", "fit", "evaluate"):
+                continue
+            indent = re.match(r"[ \t]*", self.lines[stmt.lineno - 1]).group(0)
+            try:
+                if method == "compile":
+                    if not isinstance(stmt, ast.Expr):
+                        raise Unsupported("the result of compile() is used")
+                    configs[var], lines = T.parse_compile(self, var, call)
+                    text = ("\n" + indent).join(lines)
+                    span = self.span(stmt)
+                elif method == "fit":
+                    if var not in configs:
+                        raise Unsupported("fit() without a translated compile() before it")
+                    if not isinstance(stmt, ast.Expr):
+                        raise Unsupported("the History that fit() returns is used")
+                    lines, notes = T.fit_lines(configs[var], call, self.source)
+                    for note in notes:
+                        self.issue("TT2004", stmt, note)
+                    text = ("\n" + indent).join(lines)
+                    span = self.span(stmt)
+                else:
+                    if var not in configs:
+                        raise Unsupported("evaluate() without a translated compile() before it")
+                    text = T.evaluate_expr(configs[var], call, self.source)
+                    span = self.span(call)
+            except Unsupported as exc:
+                self.issue("TT2004", stmt, f"`{var}.{method}(...)` not converted: {exc}")
+                line_start = self.offsets[stmt.lineno - 1]
+                self.edits.append((line_start, line_start, f"{indent}# dlmigrate: TODO(TT2004) `{var}.{method}` "
+                                   f"not converted: {exc}\n"))
+                covered.append(self.span(stmt))
+                continue
+            self.uses_f = True
+            self.edits.append((span[0], span[1], text))
+            covered.append(self.span(stmt))
+            self.issue("TT2001", stmt, f"`{var}.{method}(...)` -> explicit torch training code "
+                       "(Keras defaults made explicit)", fixed=True)
 
     def _call_args(self, node: ast.Call) -> str:
         args = []

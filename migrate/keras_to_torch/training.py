@@ -1,0 +1,194 @@
+"""``compile`` / ``fit`` / ``evaluate`` on a converted model -> an explicit torch training loop.
+
+Translated when every argument is understood: the optimizer (``"adam"``,
+``"sgd"``, ``"rmsprop"`` or ``keras.optimizers.Adam/SGD/RMSprop(...)`` with
+literal arguments, Keras' defaults made explicit: Adam epsilon 1e-7, SGD
+learning rate 0.01, RMSprop rho 0.9), the loss (mse, mae, binary/categorical/
+sparse categorical cross-entropy with ``from_logits``; Keras' probability
+clipping to [1e-7, 1 - 1e-7] kept; reduction = mean over the batch), metrics
+``["accuracy"]`` only, and ``fit(x, y, epochs, batch_size, shuffle, verbose)``.
+``fit`` keeps Keras' batch order when ``shuffle=False``; with shuffling the order
+comes from torch's generator, so it cannot equal TensorFlow's (a finding says so).
+Anything else stays as it was with a TT2004 finding.
+"""
+from __future__ import annotations
+
+import ast
+
+from migrate.keras_to_torch.layers import Sym, Unsupported
+
+OPTIMIZERS = {
+    # Keras name: (torch class, {keras arg: (torch arg, Keras default)}, positional keras arg names)
+    "adam": ("torch.optim.Adam", {"learning_rate": ("lr", 0.001), "beta_1": ("beta1", 0.9),
+                                  "beta_2": ("beta2", 0.999), "epsilon": ("eps", 1e-7)}, ["learning_rate"]),
+    "sgd": ("torch.optim.SGD", {"learning_rate": ("lr", 0.01), "momentum": ("momentum", 0.0)}, ["learning_rate"]),
+    "rmsprop": ("torch.optim.RMSprop", {"learning_rate": ("lr", 0.001), "rho": ("alpha", 0.9),
+                                        "epsilon": ("eps", 1e-7)}, ["learning_rate"]),
+}
+LOSS_ALIASES = {"mse": "mse", "mean_squared_error": "mse", "meansquarederror": "mse",
+                "mae": "mae", "mean_absolute_error": "mae", "meanabsoluteerror": "mae",
+                "binary_crossentropy": "bce", "binarycrossentropy": "bce",
+                "categorical_crossentropy": "cce", "categoricalcrossentropy": "cce",
+                "sparse_categorical_crossentropy": "scce", "sparsecategoricalcrossentropy": "scce"}
+
+
+def _lit(node):
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError):
+        return Sym(ast.unparse(node))
+
+
+class TrainingConfig:
+    def __init__(self, var: str, optimizer: str, loss: str, logits: bool, metrics: list[str]) -> None:
+        self.var, self.optimizer, self.loss, self.logits, self.metrics = var, optimizer, loss, logits, metrics
+
+
+def parse_compile(conv, var: str, call: ast.Call) -> tuple[TrainingConfig, list[str]]:
+    """The compile() call -> (config, the lines that replace it)."""
+    kw = {k.arg: k.value for k in call.keywords}
+    if call.args:
+        names = ["optimizer", "loss", "loss_weights", "metrics"]
+        for name, arg in zip(names, call.args):
+            kw[name] = arg
+    extra = set(kw) - {"optimizer", "loss", "metrics"}
+    if extra:
+        raise Unsupported(f"compile({', '.join(sorted(extra))}=...) not translated")
+    opt_line = optimizer_line(conv, var, kw.get("optimizer", ast.Constant("rmsprop")))
+    loss, logits = parse_loss(conv, kw.get("loss"))
+    metrics = _lit(kw["metrics"]) if "metrics" in kw else []
+    if isinstance(metrics, Sym) or any(m not in ("accuracy", "acc") for m in metrics):
+        raise Unsupported("metrics other than ['accuracy'] are not translated")
+    cfg = TrainingConfig(var, f"{var}_optimizer", loss, logits, ["accuracy"] if metrics else [])
+    lines = [f"{var}_optimizer = {opt_line}"]
+    return cfg, lines
+
+
+def optimizer_line(conv, var: str, node: ast.AST) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        name, args, pos = node.value.lower(), {}, []
+    elif isinstance(node, ast.Call):
+        q = conv.qualify(node.func) or ""
+        name = q.rsplit(".", 1)[-1].lower()
+        args = {k.arg: _lit(k.value) for k in node.keywords}
+        pos = [_lit(a) for a in node.args]
+    else:
+        raise Unsupported("optimizer is neither a name string nor a keras.optimizers call")
+    if name not in OPTIMIZERS:
+        raise Unsupported(f"optimizer {name!r} not translated (adam, sgd and rmsprop are)")
+    cls, table, positional = OPTIMIZERS[name]
+    for pname, value in zip(positional, pos):
+        args[pname] = value
+    if set(args) - set(table) - {"name"}:
+        raise Unsupported(f"optimizer argument(s) {sorted(set(args) - set(table))} not translated")
+    values = {k: args.get(k, default) for k, (_, default) in table.items()}
+    parts = [f"{var}.parameters()", f"lr={values['learning_rate']}"]
+    if name == "adam":
+        parts.append(f"betas=({values['beta_1']}, {values['beta_2']})")
+        parts.append(f"eps={values['epsilon']}")  # Keras' default 1e-7, not torch's 1e-8
+    elif name == "sgd":
+        if values["momentum"]:
+            parts.append(f"momentum={values['momentum']}")
+    else:
+        parts.append(f"alpha={values['rho']}")  # Keras rho 0.9; torch's alpha defaults to 0.99
+        parts.append(f"eps={values['epsilon']}")
+    return f"{cls}({', '.join(parts)})"
+
+
+def parse_loss(conv, node) -> tuple[str, bool]:
+    if node is None:
+        raise Unsupported("compile() without a loss")
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        key = node.value.lower()
+        logits = False
+    elif isinstance(node, ast.Call):
+        q = conv.qualify(node.func) or ""
+        key = q.rsplit(".", 1)[-1].lower()
+        kw = {k.arg: _lit(k.value) for k in node.keywords}
+        if node.args or set(kw) - {"from_logits"}:
+            raise Unsupported("loss arguments other than from_logits are not translated")
+        logits = bool(kw.get("from_logits", False))
+    else:
+        raise Unsupported("loss is neither a name string nor a keras.losses call")
+    if key not in LOSS_ALIASES:
+        raise Unsupported(f"loss {key!r} not translated")
+    return LOSS_ALIASES[key], logits
+
+
+def loss_expr(cfg: TrainingConfig, pred: str, target: str) -> str:
+    eps = "1e-7"
+    if cfg.loss == "mse":
+        return f"F.mse_loss({pred}, {target})"
+    if cfg.loss == "mae":
+        return f"F.l1_loss({pred}, {target})"
+    if cfg.loss == "bce":
+        if cfg.logits:
+            return f"F.binary_cross_entropy_with_logits({pred}, {target})"
+        return f"F.binary_cross_entropy({pred}.clamp({eps}, 1 - {eps}), {target})  # Keras clips probabilities"
+    if cfg.loss == "cce":
+        if cfg.logits:
+            return f"F.cross_entropy({pred}, {target})"
+        return f"-({target} * torch.log({pred}.clamp({eps}, 1 - {eps}))).sum(-1).mean()  # Keras clips probabilities"
+    if cfg.logits:
+        return f"F.cross_entropy({pred}, {target}.long().reshape(-1))"
+    return f"F.nll_loss(torch.log({pred}.clamp({eps}, 1 - {eps})), {target}.long().reshape(-1))"
+
+
+def accuracy_expr(cfg: TrainingConfig, pred: str, target: str) -> str:
+    if cfg.loss == "bce":
+        threshold = "0.0" if cfg.logits else "0.5"
+        return f"(({pred} > {threshold}).float() == {target}).float().mean().item()"
+    if cfg.loss == "cce":
+        return f"({pred}.argmax(-1) == {target}.argmax(-1)).float().mean().item()"
+    return f"({pred}.argmax(-1) == {target}.long().reshape(-1)).float().mean().item()"
+
+
+def fit_lines(cfg: TrainingConfig, call: ast.Call, src: str) -> tuple[list[str], list[str]]:
+    """Lines replacing ``model.fit(...)`` and notes for findings."""
+    names = ["x", "y", "batch_size", "epochs", "verbose"]
+    args = {n: a for n, a in zip(names, call.args)}
+    args.update({k.arg: k.value for k in call.keywords})
+    extra = set(args) - {"x", "y", "batch_size", "epochs", "verbose", "shuffle"}
+    if extra:
+        raise Unsupported(f"fit({', '.join(sorted(extra))}=...) not translated (callbacks, validation are findings)")
+    if "x" not in args or "y" not in args:
+        raise Unsupported("fit() without x and y arrays (a tf.data pipeline?) is not translated")
+    x, y = ast.get_source_segment(src, args["x"]), ast.get_source_segment(src, args["y"])
+    batch = ast.get_source_segment(src, args["batch_size"]) if "batch_size" in args else "32"
+    epochs = ast.get_source_segment(src, args["epochs"]) if "epochs" in args else "1"
+    shuffle = _lit(args["shuffle"]) if "shuffle" in args else True
+    v, notes = cfg.var, []
+    lines = [f"{v}_x, {v}_y = torch.as_tensor({x}), torch.as_tensor({y})",
+             f"for {v}_epoch in range({epochs}):",
+             f"    {v}.train()"]
+    if shuffle is False:
+        lines.append(f"    {v}_order = torch.arange(len({v}_x))  # shuffle=False: Keras' batch order")
+    else:
+        lines.append(f"    {v}_order = torch.randperm(len({v}_x))  # Keras shuffles with TensorFlow's RNG: "
+                     "a different order")
+        notes.append("fit() shuffles: the converted loop shuffles with torch's generator, so the batch order "
+                     "differs from Keras' (pass shuffle=False to compare runs)")
+    lines += [f"    for {v}_start in range(0, len({v}_x), {batch}):",
+              f"        {v}_batch = {v}_order[{v}_start:{v}_start + {batch}]",
+              f"        {v}_optimizer.zero_grad()",
+              f"        {v}_loss = {loss_expr(cfg, f'{v}({v}_x[{v}_batch])', f'{v}_y[{v}_batch]')}",
+              f"        {v}_loss.backward()",
+              f"        {v}_optimizer.step()"]
+    return lines, notes
+
+
+def evaluate_expr(cfg: TrainingConfig, call: ast.Call, src: str) -> str:
+    names = ["x", "y", "batch_size", "verbose"]
+    args = {n: a for n, a in zip(names, call.args)}
+    args.update({k.arg: k.value for k in call.keywords})
+    if set(args) - {"x", "y", "batch_size", "verbose"} or "x" not in args or "y" not in args:
+        raise Unsupported("evaluate() arguments not translated")
+    x, y = ast.get_source_segment(src, args["x"]), ast.get_source_segment(src, args["y"])
+    v = cfg.var
+    pred = f"{v}.eval()(torch.as_tensor({x}))"
+    loss = loss_expr(cfg, "p", "t").split("  #")[0]
+    inner = f"{loss}.item()"
+    if cfg.metrics:
+        inner = f"[{inner}, {accuracy_expr(cfg, 'p', 't')}]"
+    # Keras averages the per-batch means weighted by batch size: the mean over all samples
+    return f"(lambda p, t: {inner})({pred}.detach(), torch.as_tensor({y}))"
