@@ -746,6 +746,9 @@ class ModuleConverter:
                                          "module has its parameters after __init__"))
                 covered.append((s, e))
         self.convert_training(names, covered)
+        from migrate.keras_to_torch.training import convert_tape_loops
+
+        convert_tape_loops(self, names, covered)
         todo_lines = set()
         for node in ast.walk(self.tree):
             if any(a <= self.span(node)[0] < b for a, b in covered) if hasattr(node, "lineno") else False:

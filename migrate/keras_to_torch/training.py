@@ -14,6 +14,7 @@ Anything else stays as it was with a TT2004 finding.
 from __future__ import annotations
 
 import ast
+import re
 
 from migrate.keras_to_torch.layers import Sym, Unsupported
 
@@ -192,3 +193,140 @@ def evaluate_expr(cfg: TrainingConfig, call: ast.Call, src: str) -> str:
         inner = f"[{inner}, {accuracy_expr(cfg, 'p', 't')}]"
     # Keras averages the per-batch means weighted by batch size: the mean over all samples
     return f"(lambda p, t: {inner})({pred}.detach(), torch.as_tensor({y}))"
+
+
+# -- custom GradientTape loops
+TAPE_OPS = {
+    # TensorFlow function -> (torch function, {tf keyword: torch keyword})
+    "reduce_mean": ("torch.mean", {"axis": "dim", "keepdims": "keepdim", "input_tensor": None}),
+    "reduce_sum": ("torch.sum", {"axis": "dim", "keepdims": "keepdim", "input_tensor": None}),
+    "reduce_max": ("torch.amax", {"axis": "dim", "keepdims": "keepdim", "input_tensor": None}),
+    "square": ("torch.square", {}), "abs": ("torch.abs", {}), "sqrt": ("torch.sqrt", {}), "exp": ("torch.exp", {}),
+    "log": ("torch.log", {}), "sigmoid": ("torch.sigmoid", {}), "tanh": ("torch.tanh", {}), "relu": ("torch.relu", {}),
+}
+
+
+class TapeTranslator:
+    """Text translation of the loss computation inside ``with tf.GradientTape()``."""
+
+    def __init__(self, conv, model_vars: set[str], arrays: set[str]) -> None:
+        self.conv, self.models, self.arrays = conv, model_vars, arrays
+
+    def expr(self, node: ast.AST) -> str:
+        src = self.conv.source
+        if isinstance(node, ast.Name):
+            return f"torch.as_tensor({node.id})" if node.id in self.arrays else node.id
+        if isinstance(node, ast.Constant):
+            return repr(node.value)
+        if isinstance(node, ast.BinOp):
+            ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}
+            if type(node.op) not in ops:
+                raise Unsupported("operator in the loss not translated")
+            return f"({self.expr(node.left)} {ops[type(node.op)]} {self.expr(node.right)})"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return f"-{self.expr(node.operand)}"
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in self.models:
+                training = "True"
+                for k in node.keywords:
+                    if k.arg != "training":
+                        raise Unsupported(f"model call with {k.arg}=")
+                    training = ast.get_source_segment(src, k.value)
+                args = ", ".join(f"torch.as_tensor({self.expr(a)})" if not (isinstance(a, ast.Name)
+                                 and a.id in self.arrays) else self.expr(a) for a in node.args)
+                mode = f"{func.id}.train()" if training == "True" else f"{func.id}.train({training})"
+                return f"{mode}({args})"
+            q = self.conv.imports_qualify(func) or ""
+            short = q.rsplit(".", 1)[-1]
+            if q.startswith("tensorflow.") and short in TAPE_OPS:
+                fn, kwmap = TAPE_OPS[short]
+                parts = [self.expr(a) for a in node.args]
+                for k in node.keywords:
+                    if k.arg not in kwmap:
+                        raise Unsupported(f"tf.{short}({k.arg}=...) in the loss not translated")
+                    if kwmap[k.arg] is None:
+                        parts.insert(0, self.expr(k.value))
+                    else:
+                        parts.append(f"{kwmap[k.arg]}={ast.get_source_segment(src, k.value)}")
+                if short.startswith("reduce_") and len(node.args) > 1:
+                    raise Unsupported("positional reduction axis in the loss")
+                return f"{fn}({', '.join(parts)})"
+        raise Unsupported(f"`{ast.get_source_segment(src, node)}` in the GradientTape block is not translated")
+
+
+def convert_tape_loops(conv, names: set[str], covered: list) -> None:
+    """``with tf.GradientTape() as tape: loss = ...`` + ``tape.gradient`` + ``apply_gradients`` -> backward/step."""
+    tree = conv.tree
+    arrays: set[str] = set()
+    numpy_names = {local for local, target in conv.imports.items() if target.split(".")[0] == "numpy"}
+    changed = True
+    while changed:  # module-level numpy values (and what is computed from them): torch.as_tensor where read
+        changed = False
+        for node in tree.body:
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                continue
+            used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+            if node.targets[0].id not in arrays and used & (numpy_names | arrays):
+                arrays.add(node.targets[0].id)
+                changed = True
+    optimizers = {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call) and (conv.qualify(node.value.func) or "").startswith(
+                    ("keras.optimizers.",))):
+            optimizers[node.targets[0].id] = node
+    for block in [n for n in ast.walk(tree) if hasattr(n, "body") and isinstance(getattr(n, "body"), list)]:
+        body = block.body
+        for i, stmt in enumerate(body):
+            if not (isinstance(stmt, ast.With) and len(stmt.items) == 1
+                    and isinstance(stmt.items[0].context_expr, ast.Call)
+                    and (conv.imports_qualify(stmt.items[0].context_expr.func) or "").endswith("GradientTape")
+                    and isinstance(stmt.items[0].optional_vars, ast.Name)):
+                continue
+            tape = stmt.items[0].optional_vars.id
+            try:
+                _convert_tape(conv, names, arrays, optimizers, body, i, tape, covered)
+            except Unsupported as exc:
+                conv.issue("TT2004", stmt, f"GradientTape training step not converted: {exc}")
+
+
+def _convert_tape(conv, names, arrays, optimizers, body, i, tape, covered) -> None:
+    src = conv.source
+    if i + 2 >= len(body):
+        raise Unsupported("expected tape.gradient(...) and optimizer.apply_gradients(...) after the with block")
+    grad_stmt, apply_stmt = body[i + 1], body[i + 2]
+    pattern = re.compile(r"^(\w+) = " + re.escape(tape) + r"\.gradient\((\w+), (\w+)\.trainable_(?:variables|weights)\)$")
+    m = pattern.match(ast.get_source_segment(src, grad_stmt) or "")
+    if not m or m.group(3) not in names:
+        raise Unsupported("the statement after the tape is not `grads = tape.gradient(loss, model.trainable_variables)`")
+    grads, loss, model = m.groups()
+    m2 = re.match(r"^(\w+)\.apply_gradients\(zip\(" + re.escape(grads) + r", " + re.escape(model)
+                  + r"\.trainable_(?:variables|weights)\)\)$", ast.get_source_segment(src, apply_stmt) or "")
+    if not m2 or m2.group(1) not in optimizers:
+        raise Unsupported("the gradients are not applied with `optimizer.apply_gradients(zip(grads, ...))` "
+                          "of a keras.optimizers object created at module level")
+    opt = m2.group(1)
+    uses = [n for n in ast.walk(conv.tree) if isinstance(n, ast.Name) and n.id == grads]
+    if len(uses) != 2:
+        raise Unsupported(f"`{grads}` is used beyond apply_gradients")
+    translator = TapeTranslator(conv, names, arrays)
+    with_stmt = body[i]
+    lines = [f"{opt}.zero_grad()"]
+    for s in with_stmt.body:
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)):
+            raise Unsupported("a statement in the tape block is not `name = expression`")
+        lines.append(f"{s.targets[0].id} = {translator.expr(s.value)}")
+    lines += [f"{loss}.backward()", f"{opt}.step()"]
+    indent = re.match(r"[ \t]*", conv.lines[with_stmt.lineno - 1]).group(0)
+    start = conv.span(with_stmt)[0]
+    end = conv.span(apply_stmt)[1]
+    conv.edits.append((start, end, ("\n" + indent).join(lines)))
+    covered.append((start, end))
+    opt_stmt = optimizers[opt]
+    s, e = conv.span(opt_stmt)
+    if (s, e) not in covered:
+        conv.edits.append((s, e, f"{opt} = {optimizer_line(conv, model, opt_stmt.value)}"))
+        covered.append((s, e))
+    conv.issue("TT2001", with_stmt, f"GradientTape step -> {opt}.zero_grad(), {loss}.backward(), {opt}.step()",
+               fixed=True)
