@@ -1,10 +1,12 @@
-"""MultiHeadAttention: not translated yet, reported (TT2002) and left as Keras."""
+"""Cross-attention with MultiHeadAttention (query and value of different lengths and widths, value_dim != key_dim)."""
 import numpy as np
 from tensorflow import keras
 from tensorflow.keras import layers
 
-inputs = keras.Input(shape=(5, 8))
-attended = layers.MultiHeadAttention(num_heads=2, key_dim=4)(inputs, inputs)
+query = keras.Input(shape=(5, 8))
+context = keras.Input(shape=(7, 6))
+attended = layers.MultiHeadAttention(num_heads=2, key_dim=4, value_dim=3)(query, context)
 outputs = layers.Dense(2)(attended)
-model = keras.Model(inputs, outputs)
-y = model(np.random.RandomState(0).standard_normal((2, 5, 8)).astype("float32"))
+model = keras.Model([query, context], outputs)
+rng = np.random.RandomState(0)
+y = model([rng.standard_normal((2, 5, 8)).astype("float32"), rng.standard_normal((2, 7, 6)).astype("float32")])

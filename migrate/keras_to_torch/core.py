@@ -636,10 +636,13 @@ class ModuleConverter:
         return v.shape
 
     def graph_inputs(self, node: ast.Call, b, vals, layer_objs) -> list[Val]:
-        if len(node.args) != 1:
+        multi = isinstance(node.func, ast.Call) and self.layer_class(node.func.func) == "MultiHeadAttention"
+        if len(node.args) != 1 and not (multi and len(node.args) in (2, 3)):
             raise Unsupported("layer applied to more or fewer than one argument")
         arg = node.args[0]
         items = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
+        if multi:
+            items = list(node.args)
         out = []
         for item in items:
             if isinstance(item, ast.Name) and item.id in vals:

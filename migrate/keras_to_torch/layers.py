@@ -736,6 +736,49 @@ class LayerTranslator:
             raise Unsupported("Bidirectional merge_mode other than concat")
         return self._rnn(layer, inputs, target, attr, inner.cls, bidirectional=True, inner=inner)
 
+    def l_MultiHeadAttention(self, layer, inputs, target, attr):
+        layer.known({"num_heads", "key_dim", "value_dim", "use_bias", "output_shape", "dropout"}, 2)
+        if len(inputs) not in (2, 3):
+            raise Unsupported("MultiHeadAttention is called with (query, value[, key])")
+        if layer.get(None, "dropout", 0.0):
+            raise Unsupported("MultiHeadAttention(dropout=...) not translated")
+        if layer.get(None, "output_shape") is not None:
+            raise Unsupported("MultiHeadAttention(output_shape=...) not translated")
+        heads, kd = layer.get(0, "num_heads"), layer.get(1, "key_dim")
+        vd = layer.get(None, "value_dim", None) or kd
+        use_bias = layer.get(None, "use_bias", True)
+        q, v = (self.to_keras(x) for x in inputs[:2])
+        k = self.to_keras(inputs[2]) if len(inputs) == 3 else v
+        if len(q.shape) != 2 or len(v.shape) != 2:
+            raise Unsupported("MultiHeadAttention over inputs other than (batch, steps, features)")
+        d_q, d_k, d_v = q.shape[-1], k.shape[-1], v.shape[-1]
+        hk, hv = S.mul(heads, kd), S.mul(heads, vd)
+        base = attr or "multi_head_attention"
+        bias = "" if use_bias else ", bias=False"
+        names = {}
+        label = None
+        for part, n_in, n_out, kshape in (("query", d_q, hk, (d_q, heads, kd)), ("key", d_k, hk, (d_k, heads, kd)),
+                                          ("value", d_v, hv, (d_v, heads, vd))):
+            ws = [Weight(f"{part}/kernel", kshape, "weight", (n_out, n_in), "mha_in_kernel")]
+            if use_bias:
+                ws.append(Weight(f"{part}/bias", (heads, kd if part != "value" else vd), "bias", (n_out,), "flatten"))
+            names[part] = self.add_module(f"{base}_{part}", f"nn.Linear({self.fwd_init(n_in)}, {self.fwd_init(n_out)}{bias})",
+                                          ws, None, keras_layer=label)
+            label = label or names[part]
+        ws = [Weight("attention_output/kernel", (heads, vd, d_q), "weight", (d_q, hv), "mha_out_kernel")]
+        if use_bias:
+            ws.append(Weight("attention_output/bias", (d_q,), "bias", (d_q,), "identity"))
+        names["output"] = self.add_module(f"{base}_output", f"nn.Linear({self.fwd_init(hv)}, {self.fwd_init(d_q)}{bias})",
+                                          ws, None, keras_layer=label)
+        h, kdt, vdt = self.fwd(S.render(heads)), self.fwd(S.render(kd)), self.fwd(S.render(vd))
+        qn, kn, vn, sn = (self.fresh(f"{base}_{p}") for p in ("q", "k", "v", "scores"))
+        self.emit(f"{qn} = self.{names['query']}({q.name}).unflatten(-1, ({h}, {kdt})).transpose(1, 2)")
+        self.emit(f"{kn} = self.{names['key']}({k.name}).unflatten(-1, ({h}, {kdt})).transpose(1, 2)")
+        self.emit(f"{vn} = self.{names['value']}({v.name}).unflatten(-1, ({h}, {vdt})).transpose(1, 2)")
+        self.emit(f"{sn} = torch.softmax({qn} @ {kn}.transpose(-2, -1) / {kdt} ** 0.5, dim=-1)")
+        return self.out(target, f"self.{names['output']}(({sn} @ {vn}).transpose(1, 2).flatten(2))",
+                        q.shape[:-1] + (d_q,), "keras")
+
     def l_Identity(self, layer, inputs, target, attr):
         x = self._one(layer, inputs)
         return self.out(target, x.name, x.shape, x.layout)

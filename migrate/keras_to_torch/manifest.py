@@ -41,6 +41,12 @@ def transform(name: str, value: np.ndarray | None, torch_shape) -> np.ndarray:
     if name == "depthwise":  # (kh, kw, C, m) -> (C*m, 1, kh, kw); output channel c*m + j on both sides
         kh, kw = value.shape[:2]
         return value.reshape(kh, kw, -1).transpose(2, 0, 1)[:, None]
+    if name == "mha_in_kernel":  # (in, heads, head_dim) -> Linear (heads * head_dim, in)
+        return value.reshape(value.shape[0], -1).T
+    if name == "mha_out_kernel":  # (heads, head_dim, out) -> Linear (out, heads * head_dim)
+        return value.reshape(-1, value.shape[-1]).T
+    if name == "flatten":
+        return value.reshape(-1)
     if name == "zeros":
         return np.zeros(tuple(torch_shape), dtype=np.float32)
     if name == "zeros_int64":
