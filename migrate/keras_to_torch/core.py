@@ -15,7 +15,7 @@ import keyword
 import re
 from dataclasses import dataclass, field
 
-from migrate.keras_to_torch.layers import LayerArgs, LayerTranslator, Sym, Unsupported, Val, Weight
+from migrate.keras_to_torch.layers import LayerArgs, LayerTranslator, Sym, Unsupported, Val, Weight, keras_init_method
 from migrate.keras_to_torch import shapes as S
 
 MANIFEST_FORMAT = "dlmigrate.keras-to-torch/1"
@@ -667,10 +667,15 @@ class ModuleConverter:
                 lines.append(f"        self.{p} = {p}")
         for attr, ctor in b.modules:
             lines.append(f"        self.{attr} = {ctor}")
+        init_method = keras_init_method(b.modules)
+        if init_method:
+            lines.append("        self._init_like_keras()")
         lines += ["        " + line for line in b.init_lines]
         lines += ["", f"    def forward(self, {', '.join(in_names)}):"]
         lines += ["        " + line for line in b.lines]
         lines.append(f"        return {ret}")
+        if init_method:
+            lines += [""] + ["    " + line for line in init_method]
         return "\n".join(lines) + "\n"
 
     def finish_model(self, cls, source, var, first_stmt, last_stmt, text, b: Builder, params, inputs, func) -> None:

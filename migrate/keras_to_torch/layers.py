@@ -782,3 +782,46 @@ class LayerTranslator:
     def l_Identity(self, layer, inputs, target, attr):
         x = self._one(layer, inputs)
         return self.out(target, x.name, x.shape, x.layout)
+
+
+def keras_init_method(modules: list[tuple[str, str]]) -> list[str]:
+    """A method that gives the modules Keras' default initial values (torch's differ, see pitfalls §2.9).
+
+    Dense/Conv kernels glorot_uniform (torch's fans equal Keras' for these layouts), zero biases,
+    Embedding uniform(-0.05, 0.05), LSTM/GRU glorot input kernels, orthogonal recurrent kernels, zero
+    biases and the LSTM forget-gate bias 1 (unit_forget_bias).  Depthwise and attention kernels keep
+    torch's initialisation: their fan computation differs (the weights transfer exactly all the same).
+    """
+    dense = [a for a, c in modules if re.match(r"nn\.(Linear|Conv1d|Conv2d|ConvTranspose2d)\(", c)
+             and "groups=" not in c and not a.startswith("multi_head_attention")]
+    embed = [a for a, c in modules if c.startswith("nn.Embedding(")]
+    rnns = [(a, c) for a, c in modules if c.startswith(("nn.LSTM(", "nn.GRU("))]
+    if not (dense or embed or rnns):
+        return []
+    body = ["def _init_like_keras(self):",
+            '    """Keras\' default initialisers (torch\'s differ); loading Keras weights replaces them."""']
+
+    def group(names):
+        return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
+
+    if dense:
+        body += [f"    for layer in {group(['self.' + a for a in dense])}:",
+                 "        nn.init.xavier_uniform_(layer.weight)",
+                 "        if layer.bias is not None:",
+                 "            nn.init.zeros_(layer.bias)"]
+    for a in embed:
+        body.append(f"    nn.init.uniform_(self.{a}.weight, -0.05, 0.05)")
+    for a, c in rnns:
+        body += [f"    for name, param in self.{a}.named_parameters():",
+                 '        if name.startswith("weight_ih"):',
+                 "            nn.init.xavier_uniform_(param)",
+                 '        elif name.startswith("weight_hh"):',
+                 "            nn.init.orthogonal_(param)",
+                 "        else:",
+                 "            nn.init.zeros_(param)"]
+        if c.startswith("nn.LSTM("):
+            units = c[len("nn.LSTM("):].split(",")[1].strip()
+            body += ["    with torch.no_grad():"]
+            for suffix in ("", "_reverse") if "bidirectional=True" in c else ("",):
+                body.append(f"        self.{a}.bias_ih_l0{suffix}[{units}:2 * {units}] = 1.0  # unit_forget_bias")
+    return body

@@ -361,10 +361,17 @@ class SubclassConverter:
                         lines.append(f"        self.{name} = {ctor}")
             else:
                 lines += ["        " + l for l in item.splitlines()]
+        from migrate.keras_to_torch.layers import keras_init_method
+
+        init_method = keras_init_method(b.modules)
+        if init_method:
+            lines.append("        self._init_like_keras()")
         lines += ["        " + line for line in b.init_lines]
         call_args = ", ".join(["self"] + self.inputs)
         lines += ["", f"    def forward({call_args}):"]
         lines += ["        " + line for line in forward]
+        if init_method:
+            lines += [""] + ["    " + line for line in init_method]
         return "\n".join(lines) + "\n"
 
 
