@@ -314,7 +314,7 @@ class LayerTranslator:
         if d != (1, 1):
             extra += f", dilation={tup(d)}"
         out_c = S.mul(c, m)
-        weights = [Weight("depthwise_kernel", tuple(k) + (c, m), "weight", (out_c, 1) + tuple(k), "depthwise")]
+        weights = [Weight("kernel", tuple(k) + (c, m), "weight", (out_c, 1) + tuple(k), "depthwise")]
         if use_bias:
             weights.append(Weight("bias", (out_c,), "bias", (out_c,), "identity"))
         name = self.add_module(attr or "depthwise_conv2d",
