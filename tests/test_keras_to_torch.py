@@ -217,3 +217,21 @@ def test_validate_with_manifest_passes(tmp_path):
     code = main(["convert", str(ROOT / "corpus/keras/compile_fit.py"), "--to", "torch", "--validate", "--quiet",
                  "--no-diff", "--atol", "1e-6", "--report", str(report)])
     assert code == 0
+
+
+def test_tf_data_pipeline_becomes_a_dataloader():
+    code = convert_source((ROOT / "corpus/keras/tf_data_fit.py").read_text()).code
+    assert ("train = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.as_tensor(x), "
+            "torch.as_tensor(y)), batch_size=10)") in code
+    assert "for model_xb, model_yb in train:" in code
+
+
+def test_rmsprop_is_reported_not_approximated():
+    source = (
+        "from tensorflow import keras\n"
+        "model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\n"
+        "model.compile(optimizer='rmsprop', loss='mse')\n"
+    )
+    result = convert_source(source)
+    assert "# dlmigrate: TODO(TT2004)" in result.code and "model.compile(optimizer='rmsprop'" in result.code
+    assert any(i.code == "TT2004" and "sqrt(v + epsilon)" in i.message for i in result.issues)

@@ -790,8 +790,27 @@ class ModuleConverter:
         from migrate.keras_to_torch import training as T
 
         configs: dict[str, T.TrainingConfig] = {}
+        loaders: dict[str, str] = {}
         statements = [n for n in ast.walk(self.tree) if isinstance(n, (ast.Expr, ast.Assign))]
         statements.sort(key=lambda n: (n.lineno, n.col_offset))
+        for stmt in self.tree.body:  # tf.data pipelines of the common shape -> DataLoader
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and "data.Dataset" in (ast.get_source_segment(self.source, stmt.value) or "")):
+                continue
+            name = stmt.targets[0].id
+            try:
+                tensors, batch, shuffled, drop_last = T.parse_dataset(self, stmt.value)
+            except Unsupported as exc:
+                self.issue("TT2004", stmt, f"tf.data pipeline `{name}` not converted: {exc}")
+                continue
+            s, e = self.span(stmt)
+            self.edits.append((s, e, T.dataset_line(name, tensors, batch, shuffled, drop_last)))
+            covered.append((s, e))
+            loaders[name] = name
+            self.issue("TT2001", stmt, f"tf.data pipeline `{name}` -> DataLoader(TensorDataset(...))", fixed=True)
+            if shuffled:
+                self.issue("TT2004", stmt, f"`{name}` shuffles: DataLoader shuffles with torch's generator, so the "
+                           "batch order differs from tf.data's")
         for stmt in statements:
             call = stmt.value
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
@@ -813,7 +832,16 @@ class ModuleConverter:
                         raise Unsupported("fit() without a translated compile() before it")
                     if not isinstance(stmt, ast.Expr):
                         raise Unsupported("the History that fit() returns is used")
-                    lines, notes = T.fit_lines(configs[var], call, self.source)
+                    data = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "x"), None)
+                    if isinstance(data, ast.Name) and data.id in loaders:
+                        extra = [k.arg for k in call.keywords if k.arg not in ("x", "epochs", "verbose")]
+                        if len(call.args) > 1 or extra:
+                            raise Unsupported(f"fit(dataset, {', '.join(extra) or '...'}) not translated")
+                        epochs = next((ast.get_source_segment(self.source, k.value) for k in call.keywords
+                                       if k.arg == "epochs"), "1")
+                        lines, notes = T.fit_dataset_lines(configs[var], data.id, epochs), []
+                    else:
+                        lines, notes = T.fit_lines(configs[var], call, self.source)
                     for note in notes:
                         self.issue("TT2004", stmt, note)
                     text = ("\n" + indent).join(lines)
@@ -821,7 +849,11 @@ class ModuleConverter:
                 else:
                     if var not in configs:
                         raise Unsupported("evaluate() without a translated compile() before it")
-                    text = T.evaluate_expr(configs[var], call, self.source)
+                    data = call.args[0] if call.args else None
+                    if isinstance(data, ast.Name) and data.id in loaders:
+                        text = T.evaluate_dataset_expr(configs[var], data.id)
+                    else:
+                        text = T.evaluate_expr(configs[var], call, self.source)
                     span = self.span(call)
             except Unsupported as exc:
                 self.issue("TT2004", stmt, f"`{var}.{method}(...)` not converted: {exc}")

@@ -1,9 +1,11 @@
 """``compile`` / ``fit`` / ``evaluate`` on a converted model -> an explicit torch training loop.
 
 Translated when every argument is understood: the optimizer (``"adam"``,
-``"sgd"``, ``"rmsprop"`` or ``keras.optimizers.Adam/SGD/RMSprop(...)`` with
-literal arguments, Keras' defaults made explicit: Adam epsilon 1e-7, SGD
-learning rate 0.01, RMSprop rho 0.9), the loss (mse, mae, binary/categorical/
+``"sgd"`` or ``keras.optimizers.Adam/SGD(...)`` with literal arguments, Keras'
+defaults made explicit: Adam epsilon 1e-7, SGD learning rate 0.01; Keras applies
+Adam's epsilon to the bias-corrected denominator, torch before the correction,
+a difference below 1e-4 unless gradients are ~1e-7; RMSprop is reported: Keras
+divides by sqrt(v + eps), torch by sqrt(v) + eps), the loss (mse, mae, binary/categorical/
 sparse categorical cross-entropy with ``from_logits``; Keras' probability
 clipping to [1e-7, 1 - 1e-7] kept; reduction = mean over the batch), metrics
 ``["accuracy"]`` only, and ``fit(x, y, epochs, batch_size, shuffle, verbose)``.
@@ -75,6 +77,9 @@ def optimizer_line(conv, var: str, node: ast.AST) -> str:
         pos = [_lit(a) for a in node.args]
     else:
         raise Unsupported("optimizer is neither a name string nor a keras.optimizers call")
+    if name == "rmsprop":
+        raise Unsupported("Keras' RMSprop divides by sqrt(v + epsilon), torch's by sqrt(v) + epsilon: no torch "
+                          "argument reproduces it")
     if name not in OPTIMIZERS:
         raise Unsupported(f"optimizer {name!r} not translated (adam, sgd and rmsprop are)")
     cls, table, positional = OPTIMIZERS[name]
@@ -330,3 +335,75 @@ def _convert_tape(conv, names, arrays, optimizers, body, i, tape, covered) -> No
         covered.append((s, e))
     conv.issue("TT2001", with_stmt, f"GradientTape step -> {opt}.zero_grad(), {loss}.backward(), {opt}.step()",
                fixed=True)
+
+
+# -- tf.data pipelines of the common shape
+def parse_dataset(conv, node: ast.AST):
+    """``tf.data.Dataset.from_tensor_slices((x, y))[.shuffle(n)][.batch(b)][.prefetch(..)|.cache()]``.
+
+    Returns (tensor texts, batch size text, shuffled) or raises Unsupported.
+    """
+    chain = []
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        q = conv.imports_qualify(node.func) or ""
+        if q.endswith("data.Dataset.from_tensor_slices"):
+            break
+        chain.append((node.func.attr, node))
+        node = node.func.value
+    else:
+        raise Unsupported("not a tf.data.Dataset.from_tensor_slices(...) pipeline")
+    if len(node.args) != 1 or node.keywords:
+        raise Unsupported("from_tensor_slices with more than one argument")
+    src = conv.source
+    arg = node.args[0]
+    tensors = [ast.get_source_segment(src, e) for e in arg.elts] if isinstance(arg, ast.Tuple) else \
+        [ast.get_source_segment(src, arg)]
+    batch, shuffled, drop_last = "1", False, False
+    seen_batch = False
+    for name, call in reversed(chain):
+        if name == "shuffle":
+            if seen_batch:
+                raise Unsupported("shuffle after batch (shuffles whole batches)")
+            shuffled = True
+        elif name == "batch":
+            if len(call.args) != 1 or any(k.arg != "drop_remainder" for k in call.keywords):
+                raise Unsupported("batch() arguments not translated")
+            batch = ast.get_source_segment(src, call.args[0])
+            drop_last = any(k.arg == "drop_remainder" and _lit(k.value) is True for k in call.keywords)
+            seen_batch = True
+        elif name in ("prefetch", "cache"):
+            continue
+        else:
+            raise Unsupported(f"Dataset.{name}() is not translated")
+    if not seen_batch:
+        raise Unsupported("a Dataset without batch() (fit would see single examples)")
+    return tensors, batch, shuffled, drop_last
+
+
+def dataset_line(name: str, tensors, batch: str, shuffled: bool, drop_last: bool) -> str:
+    inner = ", ".join(f"torch.as_tensor({t})" for t in tensors)
+    extra = ", shuffle=True" if shuffled else ""
+    extra += ", drop_last=True" if drop_last else ""
+    return (f"{name} = torch.utils.data.DataLoader(torch.utils.data.TensorDataset({inner}), "
+            f"batch_size={batch}{extra})")
+
+
+def fit_dataset_lines(cfg: TrainingConfig, loader: str, epochs: str) -> list[str]:
+    v = cfg.var
+    return [f"for {v}_epoch in range({epochs}):",
+            f"    {v}.train()",
+            f"    for {v}_xb, {v}_yb in {loader}:",
+            f"        {v}_optimizer.zero_grad()",
+            f"        {v}_loss = {loss_expr(cfg, f'{v}({v}_xb)', f'{v}_yb')}",
+            f"        {v}_loss.backward()",
+            f"        {v}_optimizer.step()"]
+
+
+def evaluate_dataset_expr(cfg: TrainingConfig, loader: str) -> str:
+    v = cfg.var
+    loss = loss_expr(cfg, "p", "t").split("  #")[0]
+    inner = f"{loss}.item()"
+    if cfg.metrics:
+        inner = f"[{inner}, {accuracy_expr(cfg, 'p', 't')}]"
+    return (f"(lambda p, t: {inner})(torch.cat([{v}.eval()(xb).detach() for xb, _ in {loader}]), "
+            f"torch.cat([yb for _, yb in {loader}]))")
