@@ -138,7 +138,7 @@ def test_whole_corpus_matches_keras():
     pytest.importorskip("torch")
     names = [p.name for p in CORPUS if p.name not in NOT_CONVERTED | TRAINING_LEFT]
     checked, failures = _check(names)
-    assert checked >= 35 and not failures, failures
+    assert checked >= 37 and not failures, failures
 
 
 def test_weights_convert_round_trip(tmp_path):
@@ -235,3 +235,16 @@ def test_rmsprop_is_reported_not_approximated():
     result = convert_source(source)
     assert "# dlmigrate: TODO(TT2004)" in result.code and "model.compile(optimizer='rmsprop'" in result.code
     assert any(i.code == "TT2004" and "sqrt(v + epsilon)" in i.message for i in result.issues)
+
+
+def test_lambda_with_table_ops_and_unknown_op_reported():
+    code = convert_source((ROOT / "corpus/keras/lambda_ops.py").read_text()).code
+    assert "pooled = torch.mean(h, dim=1)" in code and "torch.clamp(features, -1.0, 1.0)" in code
+    source = (
+        "import tensorflow as tf\n"
+        "from tensorflow import keras\n"
+        "model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Lambda(lambda t: tf.math.cumsum(t))])\n"
+    )
+    result = convert_source(source)
+    assert result.code == source
+    assert any(i.code == "TT2002" and "cumsum" in i.message for i in result.issues)

@@ -244,7 +244,7 @@ class ModuleConverter:
                 raise Unsupported(f"{cls}: **kwargs")
             inner = self.layer_args(k.value) if isinstance(k.value, ast.Call) else None
             kwargs[k.arg] = inner if inner is not None else literal(k.value, self.source)
-        return LayerArgs(cls, args, kwargs, call.lineno)
+        return LayerArgs(cls, args, kwargs, call.lineno, call, self)
 
     def offset(self, line: int, col: int) -> int:
         return self.offsets[line - 1] + len(self.lines[line - 1].encode("utf-8")[:col].decode("utf-8", "replace"))

@@ -52,6 +52,8 @@ class LayerArgs:
     args: list
     kwargs: dict
     line: int = 0
+    node: object = None  # the constructor call (Lambda needs its function's syntax tree)
+    converter: object = None
 
     def get(self, pos: int | None, name: str, default=None):
         if name in self.kwargs:
@@ -778,6 +780,28 @@ class LayerTranslator:
         self.emit(f"{sn} = torch.softmax({qn} @ {kn}.transpose(-2, -1) / {kdt} ** 0.5, dim=-1)")
         return self.out(target, f"self.{names['output']}(({sn} @ {vn}).transpose(1, 2).flatten(2))",
                         q.shape[:-1] + (d_q,), "keras")
+
+    def l_Lambda(self, layer, inputs, target, attr):
+        """``Lambda(lambda t: <expression>)`` with the TensorFlow op table of subclassed models."""
+        from migrate.keras_to_torch.subclass import SubclassConverter
+
+        call = layer.node
+        fn = call.args[0] if call is not None and call.args else None
+        if len(call.args) != 1 or call.keywords and any(k.arg != "name" for k in call.keywords):
+            raise Unsupported("Lambda with arguments other than the function")
+        import ast as _ast
+
+        if not isinstance(fn, _ast.Lambda) or len(fn.args.args) != 1:
+            raise Unsupported("Lambda of something other than a one-argument lambda expression")
+        x = self._one(layer, inputs)
+        self.to_keras(x)
+        sc = SubclassConverter.for_expression(layer.converter, self, {fn.args.args[0].arg: x})
+        value = sc.expr(fn.body, target)
+        if not isinstance(value, Val):
+            raise Unsupported("Lambda that does not return one tensor")
+        if value.name != target:
+            return self.out(target, value.name, value.shape, value.layout)
+        return value
 
     def l_Identity(self, layer, inputs, target, attr):
         x = self._one(layer, inputs)

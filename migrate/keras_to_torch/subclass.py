@@ -66,6 +66,15 @@ class SubclassConverter:
         self.init_order: list[str] = []
         self.todo = 0
 
+    @classmethod
+    def for_expression(cls, conv, builder, env: dict) -> "SubclassConverter":
+        """A translator for one expression (a Lambda body) that emits into ``builder``."""
+        sc = cls.__new__(cls)
+        sc.conv, sc.src, sc.b, sc.env = conv, conv.source, builder, dict(env)
+        sc.layers, sc.created, sc.init_order, sc.todo = {}, {}, [], 0
+        builder.taken.update(env)
+        return sc
+
     # -- entry
     def run(self) -> tuple[str, list[str]]:
         methods = {n.name: n for n in self.cls.body if isinstance(n, ast.FunctionDef)}
