@@ -248,3 +248,25 @@ def test_lambda_with_table_ops_and_unknown_op_reported():
     result = convert_source(source)
     assert result.code == source
     assert any(i.code == "TT2002" and "cumsum" in i.message for i in result.issues)
+
+
+def test_weights_convert_from_saved_model(tmp_path):
+    pytest.importorskip("tensorflow")
+    torch = pytest.importorskip("torch")
+    import runpy
+
+    import numpy as np
+
+    from migrate.cli import main
+
+    source = ROOT / "corpus" / "keras" / "residual.py"  # functional: its weights list is in graph order
+    model = runpy.run_path(str(source))["model"]
+    x = np.random.RandomState(3).standard_normal((2, 12, 12, 8)).astype("float32")
+    expected = model.predict(x, verbose=0)
+    model.export(str(tmp_path / "saved"), verbose=False)
+    assert main(["convert", str(source), "--to", "torch", "--out", str(tmp_path), "--quiet", "--no-diff"]) == 0
+    out = tmp_path / "residual.pt"
+    assert main(["weights", "convert", str(tmp_path / "residual.weights.json"), str(tmp_path / "saved"), str(out)]) == 0
+    net = runpy.run_path(str(tmp_path / "residual.py"))["Net"]()
+    net.load_state_dict(torch.load(out), strict=True)
+    np.testing.assert_allclose(net.eval()(torch.as_tensor(x)).detach().numpy(), expected, rtol=1e-5, atol=1e-6)

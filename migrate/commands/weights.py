@@ -1,7 +1,8 @@
 """``dlmigrate weights manifest|convert``: the Keras -> torch weight-transfer manifest and its use.
 
 ``manifest`` writes the manifest of a Keras source file (no framework import).
-``convert`` loads a saved Keras model (``.keras`` or full-model ``.h5``) with
+``convert`` loads a saved Keras model (``.keras``, full-model ``.h5``, or a SavedModel
+directory from ``model.export``) with
 TensorFlow/Keras, maps every variable through the manifest, checks the shapes,
 and saves a ``state_dict`` that the converted class accepts with
 ``load_state_dict(strict=True)``.
@@ -29,7 +30,7 @@ def register(sub) -> None:
     man.set_defaults(run=run_manifest)
     conv = actions.add_parser("convert", help="saved Keras model -> torch state_dict (.pt)")
     conv.add_argument("manifest", type=Path, metavar="MANIFEST")
-    conv.add_argument("src", type=Path, metavar="SRC", help="a .keras file or a full-model .h5")
+    conv.add_argument("src", type=Path, metavar="SRC", help="a .keras file, a full-model .h5, or a SavedModel directory")
     conv.add_argument("out", type=Path, metavar="OUT.pt")
     conv.add_argument("--model", metavar="CLASS", help="the torch class in the manifest (default: the one that fits)")
     conv.set_defaults(run=run_convert)
@@ -71,20 +72,25 @@ def run_convert(args) -> int:
     if not args.src.exists():
         print(f"dlmigrate weights: {args.src}: no such file", file=sys.stderr)
         return 2
-    if suffix.endswith(".weights.h5") or args.src.is_dir():
-        print(f"dlmigrate weights: {args.src}: weights-only files, SavedModel directories and TF checkpoints are "
-              "not supported yet: load them into the Keras model and save it with model.save('m.keras')",
+    saved_model = args.src.is_dir() and (args.src / "saved_model.pb").is_file()
+    if suffix.endswith(".weights.h5") or (args.src.is_dir() and not saved_model):
+        print(f"dlmigrate weights: {args.src}: weights-only files and TF checkpoints are not supported yet (their "
+              "keys do not name the layers): load them into the Keras model and save it with model.save('m.keras')",
               file=sys.stderr)
         return 2
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
     import numpy as np
     import torch
 
-    keras_model = keras.models.load_model(args.src, compile=False)
-    layers = keras_model_layers(keras_model)
+    if saved_model:
+        layers = saved_model_layers(args.src, manifest)
+    else:
+        import keras
+
+        keras_model = keras.models.load_model(args.src, compile=False)
+        layers = keras_model_layers(keras_model)
     problems = []
     for model in manifest["models"]:
         if args.model and model["torch_class"] != args.model:
@@ -102,3 +108,29 @@ def run_convert(args) -> int:
     print("dlmigrate weights: no model of the manifest fits " + str(args.src) + (": " + "; ".join(problems) if problems else ""),
           file=sys.stderr)
     return 1
+
+
+def saved_model_layers(path: Path, manifest: dict) -> list:
+    """(class, layer name, arrays) from a SavedModel (``model.export``): variables are named ``layer/.../name``.
+
+    The class of an auto-named layer is read off its name (Keras names a Conv2D conv2d, conv2d_1, ...).
+    """
+    import re
+
+    import tensorflow as tf
+
+    from migrate.keras_to_torch.layers import snake
+
+    loaded = tf.saved_model.load(str(path))
+    groups: dict[str, list] = {}
+    for variable in loaded.variables:
+        name = variable.name[:-2] if variable.name.endswith(":0") else variable.name
+        if "/" not in name or name.startswith("seed_generator"):
+            continue
+        groups.setdefault(name.split("/", 1)[0], []).append(variable.numpy())
+    classes = {w["keras"]["class"] for m in manifest["models"] for w in m["weights"] if "keras" in w}
+    out = []
+    for layer, arrays in groups.items():
+        cls = next((c for c in classes if re.fullmatch(re.escape(snake(c)) + r"(_\d+)?", layer)), "")
+        out.append((cls, layer, arrays))
+    return out
