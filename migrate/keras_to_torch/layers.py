@@ -661,7 +661,8 @@ class LayerTranslator:
         allowed = {"units", "return_sequences", "activation", "recurrent_activation", "use_bias", "input_shape",
                    "reset_after", "dropout", "recurrent_dropout", "unit_forget_bias", "return_state", "go_backwards"}
         layer.known(allowed, 1)
-        if layer.get(None, "activation", "tanh") != "tanh":
+        if layer.get(None, "activation", "tanh") != "tanh" and not (kind == "SimpleRNN"
+                                                                   and layer.get(None, "activation") == "relu"):
             raise Unsupported(f"{kind}: activation other than tanh (torch's is fixed)")
         if layer.get(None, "recurrent_activation", "sigmoid") != "sigmoid":
             raise Unsupported(f"{kind}: recurrent_activation other than sigmoid (torch's is fixed)")
@@ -675,12 +676,12 @@ class LayerTranslator:
             raise Unsupported(f"{kind}(use_bias=False) not translated")
 
     def _rnn_weights(self, kind, n_in, units, suffix="", prefix=""):
-        gates = 4 if kind == "LSTM" else 3
+        gates = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}[kind]
         g = S.mul(gates, units)
-        t_k = "lstm_kernel" if kind == "LSTM" else "gru_kernel"
+        t_k = {"LSTM": "lstm_kernel", "GRU": "gru_kernel", "SimpleRNN": "transpose"}[kind]
         ws = [Weight(prefix + "kernel", (n_in, g), f"weight_ih_l0{suffix}", (g, n_in), t_k),
               Weight(prefix + "recurrent_kernel", (units, g), f"weight_hh_l0{suffix}", (g, units), t_k)]
-        if kind == "LSTM":
+        if kind in ("LSTM", "SimpleRNN"):
             ws.append(Weight(prefix + "bias", (g,), f"bias_ih_l0{suffix}", (g,), "identity",
                              note="Keras has one bias; torch adds bias_ih and bias_hh, so bias_hh is zero"))
             ws.append(Weight(None, None, f"bias_hh_l0{suffix}", (g,), "zeros"))
@@ -703,10 +704,13 @@ class LayerTranslator:
         if bidirectional:
             weights += self._rnn_weights(kind, n_in, units, "_reverse", prefix="backward_layer/")
         bi = ", bidirectional=True" if bidirectional else ""
-        name = self.add_module(attr or (f"bidirectional" if bidirectional else kind.lower()),
-                               f"nn.{kind}({self.fwd_init(n_in)}, {self.fwd_init(units)}, batch_first=True{bi})",
+        torch_cls = "RNN" if kind == "SimpleRNN" else kind
+        if kind == "SimpleRNN" and inner.get(None, "activation", "tanh") == "relu":
+            bi += ", nonlinearity='relu'"
+        name = self.add_module(attr or (f"bidirectional" if bidirectional else snake(kind)),
+                               f"nn.{torch_cls}({self.fwd_init(n_in)}, {self.fwd_init(units)}, batch_first=True{bi})",
                                weights, layer.get(None, "name"))
-        if kind == "LSTM":
+        if kind in ("LSTM", "SimpleRNN"):
             for suffix in ("", "_reverse") if bidirectional else ("",):
                 # Keras' LSTM has one bias: torch's second bias stays zero and is not trained
                 self.init_lines.append(f"self.{name}.bias_hh_l0{suffix}.data.zero_()")
@@ -729,10 +733,13 @@ class LayerTranslator:
     def l_GRU(self, layer, inputs, target, attr):
         return self._rnn(layer, inputs, target, attr, "GRU")
 
+    def l_SimpleRNN(self, layer, inputs, target, attr):
+        return self._rnn(layer, inputs, target, attr, "SimpleRNN")
+
     def l_Bidirectional(self, layer, inputs, target, attr):
         layer.known({"layer", "merge_mode"}, 1)
         inner = layer.get(0, "layer")
-        if not isinstance(inner, LayerArgs) or inner.cls not in ("LSTM", "GRU"):
+        if not isinstance(inner, LayerArgs) or inner.cls not in ("LSTM", "GRU", "SimpleRNN"):
             raise Unsupported("Bidirectional around a layer other than an inline LSTM/GRU")
         if layer.get(None, "merge_mode", "concat") != "concat":
             raise Unsupported("Bidirectional merge_mode other than concat")
@@ -819,7 +826,7 @@ def keras_init_method(modules: list[tuple[str, str]]) -> list[str]:
     dense = [a for a, c in modules if re.match(r"nn\.(Linear|Conv1d|Conv2d|ConvTranspose2d)\(", c)
              and "groups=" not in c and not a.startswith("multi_head_attention")]
     embed = [a for a, c in modules if c.startswith("nn.Embedding(")]
-    rnns = [(a, c) for a, c in modules if c.startswith(("nn.LSTM(", "nn.GRU("))]
+    rnns = [(a, c) for a, c in modules if c.startswith(("nn.LSTM(", "nn.GRU(", "nn.RNN("))]
     if not (dense or embed or rnns):
         return []
     body = ["def _init_like_keras(self):",
