@@ -516,7 +516,10 @@ class ModuleConverter:
             raise Unsupported("Model inputs/outputs must be names or lists of names")
 
         in_names, _ = names_of(args["inputs"])
-        out_names, out_list = names_of(args["outputs"])
+        out_node = args["outputs"]
+        out_items = out_node.elts if isinstance(out_node, (ast.List, ast.Tuple)) else [out_node]
+        out_list = isinstance(out_node, (ast.List, ast.Tuple))
+        out_names = [e.id if isinstance(e, ast.Name) else e for e in out_items]  # expressions: evaluated below
         # the graph: statements before the Model call in the same block, back to the first Input
         start = None
         for j in range(i - 1, -1, -1):
@@ -553,6 +556,10 @@ class ModuleConverter:
             raise Unsupported("Model inputs are not exactly the keras.Input tensors of the graph, in order")
         outs = []
         for n in out_names:
+            if not isinstance(n, str):  # keras.Model(inputs, layers.Dense(1)(h)): an expression as the output
+                name = b.fresh("outputs")
+                vals[name] = self.eval_graph(n, b, vals, layer_objs, name)
+                n = name
             if n not in vals:
                 raise Unsupported(f"output {n} is not computed in the graph")
             outs.append(b.to_keras(vals[n]).name)
