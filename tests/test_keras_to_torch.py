@@ -138,7 +138,7 @@ def test_whole_corpus_matches_keras():
     pytest.importorskip("torch")
     names = [p.name for p in CORPUS if p.name not in NOT_CONVERTED | TRAINING_LEFT]
     checked, failures = _check(names)
-    assert checked >= 38 and not failures, failures
+    assert checked >= 37 and not failures, failures
 
 
 def test_weights_convert_round_trip(tmp_path):
