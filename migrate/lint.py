@@ -256,10 +256,15 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     """Findings for one module's text.  Raises SyntaxError (and libcst's on the custom path)."""
     if not mentions_framework(source):
         return ()
-    tree = ast.parse(source, filename=filename)
-    if not imports_framework(tree):
+    try:
+        tree = ast.parse(source, filename=filename)
+    except SyntaxError:
+        if not ruleset.custom:
+            raise
+        tree = None  # a rule may repair it before parsing (``async=``, PT1046): the engine decides, or re-raises
+    if tree is not None and not imports_framework(tree):
         return ()
-    if ruleset.custom and _custom_rules_apply(source, tree, ruleset, filename):
+    if tree is None or ruleset.custom and _custom_rules_apply(source, tree, ruleset, filename):
         # only the libcst pass knows what a custom transform reports; take the engine's word
         from migrate.engine import transform_source
 
