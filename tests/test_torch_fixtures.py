@@ -94,7 +94,7 @@ def test_rewrites_keep_comments_and_layout():
     ruleset = load_rules(["torch_deprecations"], select=["PT1021", "PT1006"])
     result = transform_source(source, ruleset, apply=APPLY)
     assert result.code == source.replace(
-        "    map_location=\"cpu\",\n", "    map_location=\"cpu\",\n    weights_only=True,\n"
+        "    map_location=\"cpu\",\n", "    map_location=\"cpu\",\n    weights_only=False,\n"
     )
     qr = [f for f in result.findings if f.code == "PT1006"]
     assert len(qr) == 1 and not qr[0].fixed and "comments" in qr[0].message
