@@ -28,6 +28,7 @@ from migrate.resolve import (
     FRAMEWORK_ROOTS,
     Bindings,
     AstScanner,
+    bind_star_imports,
     dotted_name_ast,
     mentions_framework,
     module_bindings_ast,
@@ -262,15 +263,21 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
         if not ruleset.custom:
             raise
         tree = None  # a rule may repair it before parsing (``async=``, PT1046): the engine decides, or re-raises
-    if tree is not None and not imports_framework(tree):
+    stars = []
+    if tree is not None and "import *" in source:
+        stars = bind_star_imports(tree, filename, Bindings())  # the project's own modules, read, not imported
+    if tree is not None and not imports_framework(tree) and not stars:
         return ()
-    if tree is None or ruleset.custom and _custom_rules_apply(source, tree, ruleset, filename):
+    if tree is None or ruleset.custom and (stars or _custom_rules_apply(source, tree, ruleset, filename)):
         # only the libcst pass knows what a custom transform reports; take the engine's word
         from migrate.engine import transform_source
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
         return tuple(sorted({replace(f, fixed=False) for f in result.findings}, key=Finding.sort_key))
-    checker = _Checker(source, ruleset, module_bindings_ast(tree, may_declare_global="global" in source))
+    bindings = module_bindings_ast(tree, may_declare_global="global" in source)
+    if stars:
+        bind_star_imports(tree, filename, bindings)
+    checker = _Checker(source, ruleset, bindings)
     checker.visit(tree)
     return tuple(sorted(set(checker.findings), key=Finding.sort_key))
 

@@ -131,3 +131,18 @@ def test_corpus_sample_runs_after_conversion(tmp_path):
 @pytest.mark.slow
 def test_whole_corpus_runs_after_conversion(tmp_path):
     _run_corpus(programs(), tmp_path)
+
+
+def test_star_import_of_a_project_module_is_resolved(tmp_path):
+    (tmp_path / "model.py").write_text(
+        "import torch\nimport torch.nn as nn\nfrom torch.autograd import Variable\n\nclass Net(nn.Module):\n    pass\n"
+    )
+    script = tmp_path / "train.py"
+    source = "from model import *\nx = Variable(torch.ones(2))\ncrit = nn.MSELoss()\nprint(crit(x, x).data[0])\n"
+    script.write_text(source)
+    rules = load_rules(["torch_deprecations"], select=["PT"])
+    result = transform_source(source, rules, apply=APPLY, filename=str(script))
+    assert result.code == "from model import *\nx = torch.ones(2)\ncrit = nn.MSELoss()\nprint(crit(x, x).item())\n"
+    assert sorted({f.code for f in check_module(source, rules, filename=str(script))}) == ["PT1025", "PT1027"]
+    # without the module next to it nothing is known about the names
+    assert transform_source(source, rules, apply=APPLY, filename=str(tmp_path / "elsewhere" / "train.py")).code == source

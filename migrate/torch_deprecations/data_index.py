@@ -95,7 +95,7 @@ class DataIndex(CustomTransform):
         ctx.original_module.visit(sites)
         if not sites.found:
             return
-        facts = Facts.from_source(ctx.source)
+        facts = Facts.from_source(ctx.source, bindings=ctx.scan.bindings if ctx.scan is not None else None)
         proven = {(r.line, r.column): r.proven for r in facts.scalar_reads(ctx.source.splitlines())}
         decisions = []
         for node in sites.found:

@@ -249,9 +249,12 @@ class Facts:
         self._solve()
 
     @classmethod
-    def from_source(cls, source: str, filename: str = "<unknown>") -> "Facts":
+    def from_source(cls, source: str, filename: str = "<unknown>", bindings: Bindings | None = None) -> "Facts":
+        """``bindings``: the module's import bindings when already known (star imports included)."""
         tree = ast.parse(source, filename=filename)
-        return cls(tree, module_bindings_ast(tree, may_declare_global="global" in source))
+        if bindings is None:
+            bindings = module_bindings_ast(tree, may_declare_global="global" in source)
+        return cls(tree, bindings)
 
     # -- name lookup: innermost function scope binding the name, skipping class bodies
     def _binding_scope(self, name: str, scope: "_Scope") -> "_Scope | None":
