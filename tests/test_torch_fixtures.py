@@ -28,9 +28,13 @@ APPLY = frozenset({Safety.SAFE, Safety.REVIEW})
 UPDATE = os.environ.get("DLMIGRATE_UPDATE_SNAPSHOTS") == "1"
 
 
+# rules that only react to other rules' fixes run with those
+ALSO = {"PT1047": ["PT1025"]}
+
+
 @functools.cache  # one live RuleSet per code: lint caches transforms by id(ruleset), and ids of freed objects recur
 def _ruleset(code):
-    return load_rules(["torch_deprecations"], select=[code])
+    return load_rules(["torch_deprecations"], select=[code, *ALSO.get(code, [])])
 
 
 def _lines(findings, code):
