@@ -430,11 +430,11 @@ def _lint_text(text: str, ruleset: RuleSet, filename: str, notebook: bool) -> tu
     return findings, tuple(silenced)
 
 
-def _fix_text(text: str, ruleset: RuleSet, filename: str, notebook: bool) -> str:
+def _fix_text(text: str, ruleset: RuleSet, filename: str, notebook: bool, apply: frozenset[Safety] = FIX_APPLY) -> str:
     from migrate.engine import transform_source
 
     def module(code: str) -> tuple[str, tuple[Finding, ...]]:
-        result = transform_source(code, ruleset, apply=FIX_APPLY, filename=filename)
+        result = transform_source(code, ruleset, apply=apply, filename=filename)
         return result.code, result.findings
 
     if notebook:
@@ -452,20 +452,24 @@ def parse_error_message(path: str, exc: Exception) -> str:
 
 
 def lint_source(text: str, ruleset: RuleSet, shown: str, *, notebook: bool = False, fix: bool = False,
-                diff: bool = False) -> LintOutcome:
-    """Lint (and with ``fix``/``diff``, fix) one file's decoded text; failures come back as values."""
+                diff: bool = False, unsafe_fixes: bool = False) -> LintOutcome:
+    """Lint (and with ``fix``/``diff``, fix) one file's decoded text; failures come back as values.
+
+    ``unsafe_fixes`` (ruff's spelling) applies the fixes marked review too.
+    """
+    apply = FIX_APPLY | {Safety.REVIEW} if unsafe_fixes else FIX_APPLY
     try:
         findings, silenced = _lint_text(text, ruleset, shown, notebook)
     except Exception as exc:  # noqa: BLE001 - a bad file is a result, never a crash of the run
         return _failed(shown, text, exc)
     outcome = LintOutcome(FileResult(shown, FileStatus.UNCHANGED, findings, original=text, rewritten=text),
                           suppressed=silenced)
-    if not (fix or diff) or not any(f.safety is Safety.SAFE for f in findings):
+    if not (fix or diff) or not any(f.safety in apply for f in findings):
         return outcome
     # a code silenced anywhere in the file is not fixed anywhere in it: the engine fixes per code, not per line
     fix_rules = filter_ruleset(ruleset, ("ALL",), tuple({f.code for f in silenced}))
     try:
-        new_text = _fix_text(text, fix_rules, shown, notebook)
+        new_text = _fix_text(text, fix_rules, shown, notebook, apply)
         after = _lint_text(new_text, ruleset, shown, notebook)[0] if new_text != text else findings
     except Exception as exc:  # noqa: BLE001
         return _failed(shown, text, exc)
@@ -494,7 +498,8 @@ def _failed(shown: str, text: str, exc: Exception) -> LintOutcome:
     return LintOutcome(FileResult(shown, FileStatus.FAILED, error=message, original=text))
 
 
-def lint_path(path: Path, ruleset: RuleSet, *, fix: bool = False, diff: bool = False) -> LintOutcome:
+def lint_path(path: Path, ruleset: RuleSet, *, fix: bool = False, diff: bool = False,
+              unsafe_fixes: bool = False) -> LintOutcome:
     """Read, lint and (with ``fix``) atomically rewrite one file."""
     from migrate.sources import SourceError, atomic_write, read_source
 
@@ -503,7 +508,8 @@ def lint_path(path: Path, ruleset: RuleSet, *, fix: bool = False, diff: bool = F
         _, decoded = read_source(path)
     except SourceError as exc:
         return LintOutcome(FileResult(shown, FileStatus.FAILED, error=str(exc)))
-    outcome = lint_source(decoded.text, ruleset, shown, notebook=path.suffix == ".ipynb", fix=fix, diff=diff)
+    outcome = lint_source(decoded.text, ruleset, shown, notebook=path.suffix == ".ipynb", fix=fix, diff=diff,
+                          unsafe_fixes=unsafe_fixes)
     if fix and outcome.result.status is FileStatus.CHANGED and outcome.new_text is not None:
         try:
             atomic_write(path, decoded.encode(outcome.new_text))

@@ -73,7 +73,7 @@ def _has_comment(statement: cst.SimpleStatementLine) -> bool:
 @register("PT1047")
 class UnusedImportAfterFix(CustomTransform):
     def applies(self, scan) -> bool:
-        return bool(scan.imported_roots() & set(_ROOTS))
+        return False  # never a reason to parse a file by itself: it only follows other rules' fixes
 
     def finish(self, ctx, module: cst.Module) -> cst.Module:
         if module is ctx.original_module:
