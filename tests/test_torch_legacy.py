@@ -41,6 +41,8 @@ def step(net, x, y, loss_fn=None):
     d = torch.dot(x, y).data[0]
     e = (x - y).abs().sum().data[0]
     f = nn.SmoothL1Loss()(x, y).data[0]
+def evaluate(model, criterion, batch):
+    g = criterion(model(batch), batch).data[0]
 '''
 
 NOT_PROVEN = '''
@@ -67,7 +69,7 @@ def show(net, images, target, loss, flag):
 def test_scalar_reads_proven_by_facts():
     assert _reads(PROVEN) == {
         "output": True, "errD": True, "F.nll_loss(x, y)": True, "torch.dot(x, y)": True,
-        "(x - y).abs().sum()": True, "nn.SmoothL1Loss()(x, y)": True,
+        "(x - y).abs().sum()": True, "nn.SmoothL1Loss()(x, y)": True, "criterion(model(batch), batch)": True,
     }
 
 

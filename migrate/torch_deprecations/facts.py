@@ -7,8 +7,8 @@ value is *proven scalar* (a 0-dim tensor) when it is:
   of ``torch.dot``/``torch.vdot``, without ``reduction='none'``/``reduce=False``;
 - the result of calling a loss *module*: ``nn.MSELoss()(a, b)``, or a name
   every one of whose assignments in its scope is a loss module
-  (``criterion = nn.CrossEntropyLoss()``), or a never-assigned name
-  ``criterion`` (the universal convention for a loss module passed in);
+  (``criterion = nn.CrossEntropyLoss()``), or a parameter or never-assigned
+  name ``criterion`` (the universal convention for a loss module passed in);
 - a reduction over all elements: ``x.sum()``, ``x.mean()``, ``x.norm()``,
   ``x.prod()``, ``x.max()``, ``x.min()``, ``x.std()``, ``x.var()`` (no
   argument), ``x.dot(y)``, or ``torch.sum(x)`` and friends with one argument;
@@ -101,6 +101,7 @@ class _Scope:
         self.node = node
         self.parent = parent
         self.assigned: dict[str, list[ast.expr | None]] = {}  # None: bound some way we cannot judge
+        self.params: set[str] = set()
 
     def bind(self, name: str, value: ast.expr | None) -> None:
         self.assigned.setdefault(name, []).append(value)
@@ -135,6 +136,7 @@ class _Collector(ast.NodeVisitor):
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
                 scope.bind(arg.arg, None)
+                scope.params.add(arg.arg)
         self.stack.append(scope)
         for child in (node.body if isinstance(node.body, list) else [node.body]):
             self.visit(child)
@@ -315,12 +317,15 @@ class Facts:
                 break
 
     def _name_fact(self, node: ast.Name, table: dict[tuple[int, str], bool]) -> bool | None:
+        """True/False from the name's bindings; None when only a parameter or nothing binds it here."""
         scope = self.collector.scope_of.get(id(node))
         if scope is None:
             return False
         owner = self._binding_scope(node.id, scope)
         if owner is None:
             return None  # never bound in this file
+        if node.id in owner.params and len(owner.assigned[node.id]) == 1:
+            return None  # a parameter: whatever the caller passes
         return table.get((id(owner), node.id), False)
 
     def is_loss_module(self, node: ast.expr) -> bool:
@@ -338,7 +343,7 @@ class Facts:
 
     def is_scalar(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Name):
-            return bool(self._name_fact(node, self._scalar))
+            return bool(self._name_fact(node, self._scalar))  # a parameter is never proven scalar
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
             left, right = self.is_scalar(node.left), self.is_scalar(node.right)
             return (left or _is_number(node.left)) and (right or _is_number(node.right)) and (left or right)
