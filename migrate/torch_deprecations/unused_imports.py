@@ -20,6 +20,11 @@ from migrate.cstutil import dotted_name
 from migrate.plugin import CustomTransform, register
 
 _ROOTS = ("torch", "torchvision", "functorch")
+_FOLLOWS = {
+    "torch.autograd.Variable", "torch.autograd.variable.Variable",
+    "torch.nn.UpsamplingNearest2d", "torch.nn.UpsamplingBilinear2d",
+    "torch.nn.modules.upsampling.UpsamplingNearest2d", "torch.nn.modules.upsampling.UpsamplingBilinear2d",
+}
 
 
 class _Uses(cst.CSTVisitor):
@@ -73,7 +78,9 @@ def _has_comment(statement: cst.SimpleStatementLine) -> bool:
 @register("PT1047")
 class UnusedImportAfterFix(CustomTransform):
     def applies(self, scan) -> bool:
-        return False  # never a reason to parse a file by itself: it only follows other rules' fixes
+        # only where a fix that leaves an import behind may happen (PT1025 Variable, PT1042 Upsampling*2d);
+        # then the whole module is needed, as the import is elsewhere than the edit
+        return any(ref.is_call and ref.qualified in _FOLLOWS for ref in scan.references)
 
     def finish(self, ctx, module: cst.Module) -> cst.Module:
         if module is ctx.original_module:
