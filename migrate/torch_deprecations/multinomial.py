@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from migrate.model import Safety
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, append_keyword
+from migrate.torch_deprecations.util import CallRewrite, Fix, append_keyword, method_call_lines
 
 
 @register("PT1043")
 class Multinomial(CallRewrite):
     def applies(self, scan) -> bool:
         return "torch" in scan.imported_roots()
+
+    def sites(self, scan):
+        methods = method_call_lines(scan, "multinomial")
+        return None if methods is None else [*super().sites(scan), *methods]
 
     def rewrite(self, qualified, parts, spell, call):
         if parts.starred or "num_samples" in parts.keywords or len(parts.positional) != 1:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, register
+from migrate.torch_deprecations.util import method_call_lines
 
 
 @register("PT1045")
 class Reinforce(CustomTransform):
     def applies(self, scan) -> bool:
         return "torch" in scan.imported_roots()
+
+    def sites(self, scan):
+        return method_call_lines(scan, "reinforce")
 
     def on_method_call(self, ctx, method, original, updated):
         if method == "reinforce":

@@ -86,7 +86,8 @@ class Volatile(CustomTransform):
         ctx.facts[self.code] = {"found": statements, "marked": {}, "fixed": ctx.may_fix(self.rule)}
 
     def on_call(self, ctx, qualified, original, updated):
-        if qualified not in VARIABLE or not ctx.facts[self.code]["fixed"]:
+        state = ctx.facts.get(self.code)  # None: prepare did not run (the file has no volatile=)
+        if qualified not in VARIABLE or state is None or not state["fixed"]:
             return None
         index = _volatile_index(updated)
         if index is None:
@@ -94,14 +95,16 @@ class Volatile(CustomTransform):
         return updated.with_changes(args=remove_args(list(updated.args), {index}))
 
     def on_statement(self, ctx, original, updated):
-        state = ctx.facts[self.code]
-        if state["fixed"] and id(original) in state["found"].statements:
+        state = ctx.facts.get(self.code)
+        if state is not None and state["fixed"] and id(original) in state["found"].statements:
             state["marked"][id(updated)] = id(original)
             return updated
         return None
 
     def finish(self, ctx, module: cst.Module) -> cst.Module:
-        state = ctx.facts[self.code]
+        state = ctx.facts.get(self.code)
+        if state is None:
+            return module
         marked: dict[int, int] = state["marked"]
         wrapped: set[int] = set()  # original statements now under no_grad
 
@@ -140,5 +143,5 @@ class Volatile(CustomTransform):
                 message = self.entries["manual_message"]
             else:
                 message = self.entries["plain_message"]
-            ctx.report(self.rule, call, message, fixed=state["fixed"])
+            ctx.report(self.rule, call.args[_volatile_index(call)], message, fixed=state["fixed"])  # at the keyword
         return module
