@@ -83,8 +83,8 @@ class UnusedImportAfterFix(CustomTransform):
         return any(ref.is_call and ref.qualified in _FOLLOWS for ref in scan.references)
 
     def finish(self, ctx, module: cst.Module) -> cst.Module:
-        if module is ctx.original_module:
-            return module
+        if module is ctx.original_module or ctx.scan is None or not self.applies(ctx.scan):
+            return module  # the same files as the statement-units pass, which only sees this rule where it applies
         imported = [s for s in module.body if _framework_from_import(s) is not None]
         if not imported:
             return module
