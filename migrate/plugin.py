@@ -125,6 +125,10 @@ def registry() -> dict[str, type[CustomTransform]]:
         for package in family_packages():
             module = importlib.import_module(package)
             for info in pkgutil.iter_modules(module.__path__):
-                importlib.import_module(f"{package}.{info.name}")
+                # only modules that register a rule: helpers of a family (table proofs, weight tools)
+                # may import numpy or a framework, which convert and lint never do
+                path = Path(module.__path__[0]) / f"{info.name}.py"
+                if not info.ispkg and "@register(" in path.read_text(encoding="utf-8"):
+                    importlib.import_module(f"{package}.{info.name}")
         _LOADED = True
     return _REGISTRY
