@@ -11,7 +11,7 @@ libcst; everything else is returned untouched, byte for byte.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -567,9 +567,15 @@ def transform_source(
     *,
     apply: frozenset[Safety] = frozenset({Safety.SAFE, Safety.REVIEW}),
     filename: str = "<unknown>",
+    facts: dict | None = None,
 ) -> EngineResult:
-    """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input."""
+    """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input.
+
+    ``facts``: what the run knows about this file among its others (``migrate.runfacts``), as ``scan.run``.
+    """
     scan = scan_source(source, filename)
+    if facts:
+        scan = replace(scan, run=facts)
     customs = ruleset.transforms()
     if not needs_rewrite(scan, ruleset, customs, source):
         return EngineResult(source, ())
