@@ -309,10 +309,18 @@ class _Transformer(cst.CSTTransformer):
 
     def _module_finding(self, qualified: str, node: cst.CSTNode) -> None:
         hit = self.rs.module_finding_for(qualified)
+        if hit is not None and hit[1] is Severity.ERROR and self._moves_out(qualified):
+            return  # a fixable rename or a transform takes the name out of the removed module
         if hit is not None:
             prefix, severity, message, rule = hit
             self.ctx.report(rule, node, format_message(message, name=short_name(qualified), module=short_name(prefix)),
                             fixed=False, severity=severity, safety=Safety.NONE)
+
+    def _moves_out(self, qualified: str) -> bool:
+        renamed = self.rs.renames.get(qualified)
+        if renamed is not None and self.ctx.may_fix(renamed[1]):
+            return True
+        return any(c.claims(qualified) and self.ctx.may_fix(c.rule) for c in self.customs)
 
     def _reference_findings(self, qualified: str, node: cst.CSTNode) -> None:
         for severity, message, rule in self.rs.findings.get(qualified, ()):
