@@ -212,10 +212,6 @@ class _Transformer(cst.CSTTransformer):
 
     # -- imports: ``from tensorflow import placeholder`` moves with the symbol
     def visit_Import(self, node: cst.Import) -> bool:
-        for alias in node.names:  # ``import tensorflow_estimator``: a removed module, even if never used
-            name = dotted_name(alias.name)
-            if name is not None:
-                self._module_finding(name, alias)
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
