@@ -272,14 +272,26 @@ def load_rules(
         if name not in infos:
             raise RuleError(f"unknown rule set {name!r}; available: {', '.join(sorted(infos))}")
         ruleset.infos[name] = infos[name]
-        for path in sorted((root / name).glob("*.toml")):
-            if path.name == "ruleset.toml":
-                continue
-            loaded = load_rule_file(path, name)
+        for path in _rule_files(root, name):
+            loaded = load_rule_file(path, path.parent.name)
             code = loaded.rule.code
+            if code in ruleset.rules and ruleset.rules[code].source == str(path):
+                continue  # a rule file another loaded rule set includes too: one rule
             if _matches(code, select) and not _matches(code, ignore):
                 ruleset.add(loaded)
     return ruleset
+
+
+def _rule_files(root: Path, name: str) -> list[Path]:
+    """The rule set's own rule files, then the ones its ``include`` list borrows from another rule set.
+
+    ``include = ["tf1_to_tf2/TF2001_renamed-symbol.toml"]`` lets a rule set reuse a
+    rule under its own code: ``lint`` reports TF1-only names with convert's codes.
+    """
+    own = [p for p in sorted((root / name).glob("*.toml")) if p.name != "ruleset.toml"]
+    meta = root / name / "ruleset.toml"
+    borrowed = tomllib.loads(meta.read_text(encoding="utf-8")).get("include", []) if meta.is_file() else []
+    return own + [root / relative for relative in borrowed]
 
 
 def all_rules(root: Path | None = None) -> list[Rule]:
