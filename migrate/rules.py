@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -273,13 +273,32 @@ def load_rules(
             raise RuleError(f"unknown rule set {name!r}; available: {', '.join(sorted(infos))}")
         ruleset.infos[name] = infos[name]
         for path in _rule_files(root, name):
-            loaded = load_rule_file(path, path.parent.name)
+            owner = path.parent.name
+            if owner != name and owner in rulesets:
+                continue  # included by this rule set, loaded whole by its own
+            loaded = load_rule_file(path, owner)
+            if owner != name:
+                loaded = _without(loaded, _excluded_entries(root, name))
             code = loaded.rule.code
-            if code in ruleset.rules and ruleset.rules[code].source == str(path):
-                continue  # a rule file another loaded rule set includes too: one rule
             if _matches(code, select) and not _matches(code, ignore):
                 ruleset.add(loaded)
     return ruleset
+
+
+def _excluded_entries(root: Path, name: str) -> set[str]:
+    """Entries an including rule set leaves out of the rules it borrows (``exclude_files`` of its ruleset.toml)."""
+    meta = tomllib.loads((root / name / "ruleset.toml").read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for relative in meta.get("exclude_files", []):
+        names.update(json.loads((root / name / relative).read_text(encoding="utf-8"))["names"])
+    return names
+
+
+def _without(loaded: LoadedRule, names: set[str]) -> LoadedRule:
+    if not names:
+        return loaded
+    entries = {k: v for k, v in loaded.entries.items() if k not in names}
+    return LoadedRule(replace(loaded.rule, entry_count=len(entries)), entries)
 
 
 def _rule_files(root: Path, name: str) -> list[Path]:
@@ -287,6 +306,7 @@ def _rule_files(root: Path, name: str) -> list[Path]:
 
     ``include = ["tf1_to_tf2/TF2001_renamed-symbol.toml"]`` lets a rule set reuse a
     rule under its own code: ``lint`` reports TF1-only names with convert's codes.
+    When the owning rule set is loaded too, the rule comes from it, whole.
     """
     own = [p for p in sorted((root / name).glob("*.toml")) if p.name != "ruleset.toml"]
     meta = root / name / "ruleset.toml"
