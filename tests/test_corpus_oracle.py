@@ -313,13 +313,6 @@ ALLOWED = [
                    theirs_adds={"distribution": "'uniform'"}),
     ),
     Allowed(
-        "deprecated `dim` keyword kept", "gap",
-        "tf.nn.l2_normalize still accepts the deprecated `dim` in TF2, so dlmigrate's generated keyword "
-        "table (built from signature differences) does not rename it; tf_upgrade_v2 writes `axis`.",
-        _same_call("tf.nn.l2_normalize", ("x", "axis", "epsilon", "name", "dim"), "tf.nn.l2_normalize",
-                   ("x", "axis", "epsilon", "name", "dim"), renamed_keywords={"dim": "axis"}),
-    ),
-    Allowed(
         "contrib xavier_initializer as the TF1-style Glorot initializer", "equal",
         "tf_upgrade_v2 writes tf.compat.v1.keras.initializers.VarianceScaling(scale=1.0, mode='fan_avg', "
         "distribution='uniform'); dlmigrate writes tf.compat.v1.glorot_uniform_initializer, which is that "
