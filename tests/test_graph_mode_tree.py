@@ -110,3 +110,19 @@ for program in ("scripts/evaluate.py", "scripts/train.py", "tools/export.py"):
     assert "train [[3.0, 3.0]]" in lines
     assert "export [4.0]" in lines
     assert "after scripts/evaluate.py False" in lines
+
+
+def test_one_line_main_guard_becomes_a_block():
+    ruleset = load_rules(rulesets_for_target("tf2-compat"))
+    source = 'import tensorflow as tf\n\n\ndef main():\n    s = tf.Session()\n\n\nif __name__ == "__main__": main()  # run\n'
+    result = transform_source(source, ruleset)
+    assert result.code.endswith('if __name__ == "__main__":\n    tf.compat.v1.disable_v2_behavior()\n    main()  # run\n')
+    assert transform_source(result.code, ruleset).code == result.code
+
+
+def test_no_module_level_import_gets_a_finding_instead_of_a_silent_skip():
+    ruleset = load_rules(rulesets_for_target("tf2-compat"))
+    source = "def run():\n    import tensorflow as tf\n    return tf.Session()\n\n\nrun()\n"
+    result = transform_source(source, ruleset)
+    assert "disable_v2_behavior" not in result.code and result.code.startswith("def run():")
+    assert any(f.code == "TF2301" and not f.fixed for f in result.findings)

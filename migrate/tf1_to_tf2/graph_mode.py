@@ -30,6 +30,7 @@ from pathlib import Path
 import libcst as cst
 
 from migrate.cstutil import dotted_name
+from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
 
 _DISABLERS = ("disable_v2_behavior", "disable_eager_execution")
@@ -138,6 +139,7 @@ class GraphModeProgram(_GraphModeBase):
         plan = self.plan(ctx)
         if plan is None or not plan.place or not ctx.may_fix(self.rule):
             return module
+        scheduled = dict(ctx.scheduled_imports)
         call = f"{ctx.spell('tensorflow.compat.v1.disable_v2_behavior')}(){module.default_newline}"
         statement = cst.parse_statement(call, config=module.config_for_parsing)
         if plan.place == "guard":
@@ -151,12 +153,18 @@ class GraphModeProgram(_GraphModeBase):
             anchor = _after_import_block(ctx.original_module)
             anchor = None if anchor is None else anchor - 1
             where = "after the import block"
-        if new is None or anchor is None:
-            return module
         if plan.names:
             short = ", ".join(_short(n) for n in plan.names[:3])
         else:
             short = "through " + ", ".join(_shown(ctx.scan.run, p) for p in plan.libraries[:3])
+        if new is None or anchor is None:
+            ctx.scheduled_imports.clear()
+            ctx.scheduled_imports.update(scheduled)  # nothing inserted: no import for it either
+            ctx.report(self.rule, ctx.original_module.body[0],
+                       f"this program uses graph-mode APIs ({short}) but has no module-level TensorFlow import to put "
+                       "tf.compat.v1.disable_v2_behavior() after; call it where the program starts, before any graph "
+                       "is built", fixed=False, severity=Severity.WARNING, safety=Safety.NONE)
+            return module
         assumed = ""
         if not ctx.scan.run.get("tree"):
             assumed = ("; assumed it is a program that no other module imports (convert the whole tree "
@@ -272,9 +280,15 @@ def _insert_in_guard(module: cst.Module, statement: cst.BaseStatement) -> cst.Mo
     if index is None:
         return None
     guard = module.body[index]
-    if not isinstance(guard.body, cst.IndentedBlock):
+    if isinstance(guard.body, cst.SimpleStatementSuite):  # ``if __name__ == "__main__": main()``
+        suite = guard.body
+        line = cst.SimpleStatementLine(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for s in suite.body],
+                                       trailing_whitespace=suite.trailing_whitespace)
+        body = cst.IndentedBlock(body=[statement, line])
+    elif isinstance(guard.body, cst.IndentedBlock):
+        body = guard.body.with_changes(body=[statement, *guard.body.body])
+    else:
         return None
-    body = guard.body.with_changes(body=[statement, *guard.body.body])
     return module.with_changes(body=[*module.body[:index], guard.with_changes(body=body), *module.body[index + 1:]])
 
 
