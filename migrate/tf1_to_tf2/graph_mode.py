@@ -125,6 +125,10 @@ class _GraphModeBase(CustomTransform):
         if (runs or module_level) and not in_package:
             what = "runs as a script" if runs else "builds its graph at module level (on TF2 even importing it fails)"
             return Plan("module", names, what, libraries)
+        stem = Path(str(run.get("path", ""))).stem
+        if stem.startswith("test_") or stem.endswith("_test"):
+            return Plan("", names, "is a test module without a main guard (a test runner imports it: put the switch "
+                        "in conftest.py, or add if __name__ == '__main__': tf.test.main())", libraries)
         if in_package:
             return Plan("", names, "is a module of a package with no entry point of its own", libraries)
         return Plan("", names, "is a library (no entry point; nothing at module level runs a graph)", libraries)
