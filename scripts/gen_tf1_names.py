@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.pop("TF_USE_LEGACY_KERAS", None)  # the TF 2.21 a user gets by default (Keras 3)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "rules" / "tf1_names" / "generated" / "exists_in_tf2.json"
