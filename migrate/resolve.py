@@ -383,6 +383,7 @@ class Scan:
     references: tuple[Reference, ...]
     imports: tuple[tuple[str, str | None, int, int], ...]
     function_scopes: dict[tuple[int, int], dict[str, str | None]] = field(default_factory=dict)
+    tree: ast.Module | None = field(default=None, repr=False, compare=False)  # the parse itself, for rules' sites
     run: dict[str, object] = field(default_factory=dict)  # facts of the whole run (migrate.runfacts); {} alone
 
     def imported_roots(self) -> set[str]:
@@ -397,4 +398,4 @@ def scan_source(source: str, filename: str = "<unknown>") -> Scan:
     tree = ast.parse(source, filename=filename)
     scanner = AstScanner(source, module_bindings_ast(tree, may_declare_global="global" in source))
     scanner.visit(tree)
-    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes)
+    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes, tree)

@@ -31,7 +31,8 @@ def register(sub) -> None:
     parser.add_argument("--select", help="comma-separated rule code prefixes to report (overrides the config)")
     parser.add_argument("--ignore", help="comma-separated rule code prefixes to skip (overrides the config)")
     parser.add_argument("--extend-ignore", default="", help="comma-separated prefixes to skip on top of the config")
-    parser.add_argument("--target", help="lint with the rule sets of this conversion target")
+    parser.add_argument("--to", "--target", dest="target", metavar="TARGET",
+                        help="lint with the rule sets of this target (default: the 'lint' rule sets)")
     parser.add_argument("--rulesets", help="comma-separated rule set names (overrides target and config)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
     parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
@@ -60,8 +61,8 @@ def _usage(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from migrate.config import Config, ConfigError, load_config
-    from migrate.lint import filter_ruleset, unknown_selectors
     from migrate.rules import RuleError, available_rulesets, load_rules, rulesets_for_target
+    from migrate.selection import check_selectors, configured_select, filter_ruleset, unknown_selectors
 
     if not args.paths:
         return _usage("no paths given (pass files or directories, or '-' for stdin)")
@@ -100,12 +101,14 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, RuleError) as exc:
         return _usage(str(exc))
 
-    select = _codes(args.select) if args.select is not None else config.select
+    select = _codes(args.select) if args.select is not None else configured_select(config.select, base.rules)
     ignore = (_codes(args.ignore) if args.ignore is not None else config.ignore) + (_codes(args.extend_ignore) or ())
-    bad = unknown_selectors((*(_codes(args.select) or ()), *(_codes(args.ignore) or ())), base.rules)
-    if bad:
-        return _usage(f"unknown rule code or prefix {', '.join(bad)} (rule sets: {', '.join(names)}; "
-                      "see 'dlmigrate rules list')")
+    described = (f"--to {args.target}" if args.target else
+                 f"the rule sets {', '.join(names)} (choose others with --to)")
+    try:
+        check_selectors((*(_codes(args.select) or ()), *(_codes(args.ignore) or ())), base.rules, described)
+    except RuleError as exc:
+        return _usage(str(exc))
     configured = (*config.select, *config.ignore, *(c for o in config.overrides for c in (*(o.select or ()), *o.ignore)))
     if unknown_selectors(configured, base.rules):
         # a code of a rule set this run does not load is fine (one config serves several targets); a typo is not
@@ -125,10 +128,14 @@ def run(args: argparse.Namespace) -> int:
         config = Config(config.path, config.target, config.rulesets, config.select, ignore, config.exclude,
                         config.overrides)
 
+    def narrowed(key):
+        select_, ignore_ = key
+        return (configured_select(select_, base.rules), ignore_)
+
     cache: dict[tuple, object] = {}
 
     def rules_for(file: Path):
-        key = config.codes_for(file)
+        key = narrowed(config.codes_for(file))
         if key not in cache:
             cache[key] = filter_ruleset(base, *key)
         return cache[key]
@@ -170,14 +177,20 @@ def report(outcomes, ruleset, args) -> int:
                 sys.stdout.write(unified_diff(outcome.result))
     if fmt == "text":
         for result, finding in findings:
-            print(f"{result.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}")
+            print(f"{result.path}:{finding.where()}: {finding.code} {finding.message}")
     elif fmt == "json":
         print(json.dumps([_json_finding(r, f) for r, f in findings], indent=2, ensure_ascii=False))
     elif fmt == "github":
         for result, finding in findings:
             level = GITHUB_LEVEL[finding.severity.value]
-            print(f"::{level} file={_gh(result.path, True)},line={finding.line},col={finding.column},"
-                  f"endLine={finding.end_line or finding.line},title={finding.code}::{_gh(finding.message, False)}")
+            if finding.cell is not None:  # the .ipynb line holding that cell's line; the message names the cell
+                where = f"line={finding.file_line or 1}"
+                message = f"cell {finding.cell}, line {finding.line}: {finding.message}"
+            else:
+                where = (f"line={finding.line},col={finding.column},"
+                         f"endLine={finding.end_line or finding.line}")
+                message = finding.message
+            print(f"::{level} file={_gh(result.path, True)},{where},title={finding.code}::{_gh(message, False)}")
     elif fmt == "sarif":
         try:
             from migrate.report.sarif import render_sarif
@@ -238,4 +251,6 @@ def _json_finding(result, finding) -> dict:
         "severity": finding.severity.value,
         "fix": finding.safety.value,
         "fixable": finding.safety.value == "safe",
+        "cell": finding.cell,
+        "file_line": finding.file_line,
     }

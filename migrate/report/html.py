@@ -152,7 +152,7 @@ def _file_section(document: Mapping[str, Any], number: int, file: Mapping[str, A
     if file.get("validation"):
         out.append(_validation(file["validation"]))
     if file.get("notebook") and file["findings"]:
-        out.append('<p class="note">Notebook: each finding names its cell; its line counts within that cell.</p>')
+        out.append('<p class="note">Notebook: positions read cell N:line:column, N counting code cells from 1.</p>')
         out.append('<div class="file-findings">' + _findings_html(document, file["findings"]) + "</div>")
     if file.get("original") is not None:
         located = [] if file.get("notebook") else file["findings"]
@@ -252,7 +252,7 @@ def _findings_html(document: Mapping[str, Any], findings: Iterable[Mapping[str, 
         out.append(
             f'<div class="finding sev-{escape(finding["severity"])}" data-code="{code}" '
             f'data-severity="{escape(finding["severity"])}" data-state="{state}">'
-            f'<span class="where">{finding["line"]}:{finding["column"]}</span>'
+            f'<span class="where">{("cell " + str(finding["cell"]) + ":") if finding.get("cell") else ""}{finding["line"]}:{finding["column"]}</span>'
             f'<span class="badge sev-{escape(finding["severity"])}">{escape(finding["severity"])}</span>'
             f'<a class="badge code" href="#rule-{code}" title="{hover}">{code}</a>'
             f'<span class="badge state-{state}">{state}</span>'
@@ -275,7 +275,7 @@ def _code_table(document: Mapping[str, Any], original: str, rewritten: str | Non
     new_spans = line_spans(rewritten) if side_by_side else old_spans
     by_line: dict[int, list[Mapping[str, Any]]] = {}
     for finding in findings:
-        line = min(max(finding["line"], 1), max(len(old_lines), 1))
+        line = min(max(finding.get("original_line") or finding["line"], 1), max(len(old_lines), 1))
         by_line.setdefault(line, []).append(finding)
 
     rows = _rows(old_lines, new_lines) if side_by_side else [("equal", n, n) for n in range(len(old_lines))]

@@ -81,6 +81,10 @@ class ContribCalls(CustomTransform):
     def applies(self, scan) -> bool:
         return any(_function(ref.qualified) for ref in scan.references)
 
+    def sites(self, scan):
+        return [line for r in scan.references if _function(r.qualified)
+                for line in range(r.line, (r.end_line or r.line) + 1)]
+
     def prepare(self, ctx) -> None:
         # uses that are not calls (``initializer=xavier_initializer``) cannot be converted: say so
         if ctx.scan is None:

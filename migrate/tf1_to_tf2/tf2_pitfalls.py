@@ -12,11 +12,17 @@ TF2110  ``tf.keras.models.save_model(model, "path")`` / ``model.save("path")`` w
 """
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from migrate.cstutil import build_dotted, dotted_name
-from migrate.plugin import CustomTransform, register
+from migrate.plugin import CustomTransform, method_call_lines, register
 from migrate.tf1_to_tf2.calls import callee_root, keyword_value
+
+def _lines(refs) -> list[int]:
+    return [line for r in refs for line in range(r.line, (r.end_line or r.line) + 1)]
+
 
 _DEVICE_SETTERS = {"tensorflow.train.replica_device_setter", "tensorflow.compat.v1.train.replica_device_setter"}
 
@@ -24,7 +30,8 @@ _DEVICE_SETTERS = {"tensorflow.train.replica_device_setter", "tensorflow.compat.
 def _module_functions(ctx) -> set[str]:
     names = ctx.facts.get("module_functions")
     if names is None:
-        names = {s.name.value for s in ctx.original_module.body if isinstance(s, cst.FunctionDef)}
+        tree = ctx.scan.tree if ctx.scan is not None and ctx.scan.tree is not None else ast.parse(ctx.source)
+        names = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
         ctx.facts["module_functions"] = names
     return names  # type: ignore[return-value]
 
@@ -33,6 +40,9 @@ def _module_functions(ctx) -> set[str]:
 class DeviceFunction(CustomTransform):
     def applies(self, scan) -> bool:
         return any(r.qualified == "tensorflow.device" and r.is_call for r in scan.references)
+
+    def sites(self, scan):
+        return _lines(r for r in scan.references if r.qualified == "tensorflow.device")
 
     def on_call(self, ctx, qualified, original, updated):
         if qualified != "tensorflow.device" or not updated.args:
@@ -64,6 +74,9 @@ class DeviceFunction(CustomTransform):
 class PrivateModule(CustomTransform):
     def applies(self, scan) -> bool:
         return any(q.startswith("tensorflow.python") for q, *_ in scan.imports)
+
+    def sites(self, scan):
+        return [line for q, _, line, _ in scan.imports if q.startswith("tensorflow.python")]
 
     def _known(self) -> frozenset[str]:
         known = getattr(self, "_modules", None)
@@ -137,8 +150,13 @@ def _needs_extension(path: str | None) -> bool:
 @register("TF2110")
 class SaveWithoutExtension(CustomTransform):
     def applies(self, scan) -> bool:
-        return any(r.qualified in _SAVE_MODEL for r in scan.references) or any(
-            q.split(".", 1)[0] in ("tensorflow", "keras", "tf_keras") for q, *_ in scan.imports)
+        return bool(self.sites(scan))
+
+    def sites(self, scan):
+        lines = _lines(r for r in scan.references if r.qualified in _SAVE_MODEL)
+        if any(q.split(".", 1)[0] in ("tensorflow", "keras", "tf_keras") for q, *_ in scan.imports):
+            lines += method_call_lines(scan, {"save"}) or []
+        return lines
 
     def on_call(self, ctx, qualified, original, updated):
         if qualified not in _SAVE_MODEL:

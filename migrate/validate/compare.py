@@ -40,18 +40,13 @@ class CompareOptions:
 
 
 def line_map(original: str, rewritten: str) -> tuple[tuple[int, int], ...]:
-    """Rewritten line -> original line (1-based) for lines kept or rewritten in place, from a line diff.
+    """Rewritten line -> original line (1-based): the converter's site map, rebuilt from the two texts.
 
-    The converter's own ``FileResult.site_map`` is used when it has one; this is the fallback, so a
-    Session.run paired by call order can be checked to sit at the corresponding site."""
-    import difflib
+    The converter's own ``FileResult.site_map`` is used when it has one; this serves ``validate`` on
+    two files, so a Session.run paired by call order can be checked to sit at the corresponding site."""
+    from migrate.sitemap import site_pairs
 
-    old, new = original.splitlines(), rewritten.splitlines()
-    pairs = []
-    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal" or (tag == "replace" and a1 - a0 == b1 - b0):
-            pairs.extend((b0 + k + 1, a0 + k + 1) for k in range(b1 - b0))
-    return tuple(pairs)
+    return site_pairs(original, rewritten)
 
 
 def choose_kinds(original: Recording, rewritten: Recording, mode: str) -> tuple[str, ...]:

@@ -90,6 +90,11 @@ def verify_rules(rules: Iterable[Rule], options: ValidateOptions, jobs: int = 1)
     return [o for o in outcomes if o is not None]
 
 
+def verify_exit_code(outcomes: list[ExampleOutcome]) -> int:
+    """0 when every example marked runnable PASSes (NOT RUN ones say why); 1 on any MISMATCH, ERROR or TIMEOUT."""
+    return 1 if any(o.verdict not in ("PASS", "NOT RUN") for o in outcomes) else 0
+
+
 def verify_table(outcomes: list[ExampleOutcome]) -> str:
     header = f"{'rule':<8} {'ex':>2}  {'verdict':<9} {'max error':>9}  {'device':<6} why / detail"
     lines = [header, "-" * len(header)]
