@@ -45,6 +45,9 @@ def register(sub) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
     parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
     parser.add_argument("--safe-only", action="store_true", help="apply only fixes marked safe")
+    parser.add_argument("--tf-function", dest="tf_function", action=argparse.BooleanOptionalAction, default=True,
+                        help="--to tf2: wrap the functions generated from Session.run sites in tf.function "
+                        "(default; --no-tf-function keeps them eager, the same as --ignore TF4003)")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--no-diff", action="store_true", help="do not print the diff")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
@@ -82,7 +85,7 @@ def options_from_args(args: argparse.Namespace) -> "ConvertOptions":
     return ConvertOptions(
         target=target,
         select=selection.select or (ALL,),
-        ignore=selection.ignore,
+        ignore=selection.ignore + (() if getattr(args, "tf_function", True) else ("TF4003",)),
         apply=apply,
         write=args.write,
         out_dir=args.out,

@@ -18,7 +18,7 @@ from migrate.model import Rule
 from migrate.validate.pipeline import ValidateOptions, validate_pair
 from migrate.validate.results import ProgramResult
 
-TF1_RULESETS = ("tf1_to_tf2",)
+TF1_RULESETS = ("tf1_to_tf2", "tf2_eager")  # their `before` is TF1 code
 _GRAPH_NAMES = (r"(placeholder|Session|InteractiveSession|get_variable|variable_scope|"
                 r"global_variables_initializer|get_default_graph|layers)\b")
 _GRAPH_API = re.compile(r"compat\.v1\." + _GRAPH_NAMES + r"|from\s+tensorflow\.compat\.v1\s+import\s+[^\n]*"
