@@ -14,7 +14,7 @@ import ast
 import bisect
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
@@ -325,10 +325,18 @@ class _Transformer(cst.CSTTransformer):
 
     def _module_finding(self, qualified: str, node: cst.CSTNode) -> None:
         hit = self.rs.module_finding_for(qualified)
+        if hit is not None and hit[1] is Severity.ERROR and self._moves_out(qualified):
+            return  # a fixable rename or a transform takes the name out of the removed module
         if hit is not None:
             prefix, severity, message, rule = hit
             self.ctx.report(rule, node, format_message(message, name=short_name(qualified), module=short_name(prefix)),
                             fixed=False, severity=severity, safety=Safety.NONE)
+
+    def _moves_out(self, qualified: str) -> bool:
+        renamed = self.rs.renames.get(qualified)
+        if renamed is not None and self.ctx.may_fix(renamed[1]):
+            return True
+        return any(c.claims(qualified) and self.ctx.may_fix(c.rule) for c in self.customs)
 
     def _reference_findings(self, qualified: str, node: cst.CSTNode) -> None:
         for severity, message, rule in self.rs.findings.get(qualified, ()):
@@ -597,9 +605,13 @@ def transform_source(
     *,
     apply: frozenset[Safety] = frozenset({Safety.SAFE, Safety.REVIEW}),
     filename: str = "<unknown>",
+    facts: dict | None = None,
     units: bool = True,
 ) -> EngineResult:
-    """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input."""
+    """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input.
+
+    ``facts``: what the run knows about this file among its others (``migrate.runfacts``), as ``scan.run``.
+    """
     customs = ruleset.transforms()
     try:
         scan = scan_source(source, filename)
@@ -607,6 +619,8 @@ def transform_source(
     except SyntaxError:
         source, early = repair_unparsable(source, customs, apply)  # re-raises when no rule can repair it
         scan = scan_source(source, filename)
+    if facts:
+        scan = replace(scan, run=facts)
     if not needs_rewrite(scan, ruleset, customs, source):
         return EngineResult(source, tuple(early))
     if units:

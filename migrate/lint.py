@@ -92,6 +92,9 @@ class _Checker(AstScanner):
 
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
         hit = self.rs.module_finding_for(qualified)
+        renamed = self.rs.renames.get(qualified)
+        if hit is not None and hit[1] is Severity.ERROR and renamed is not None and renamed[1].safety is not Safety.NONE:
+            return  # as in convert: the fixable rename (reported) moves the name out of the removed module
         if hit is not None:
             prefix, severity, message, rule = hit
             self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),

@@ -42,6 +42,14 @@ class CustomTransform:
         """Cheap test on the ``ast`` scan: may this file need the transform at all?"""
         return False
 
+    def claims(self, qualified: str) -> bool:
+        """Does this transform take responsibility for every use of ``qualified``?
+
+        A claimed name gets no module finding (TF2101 for ``tf.contrib``): the
+        transform rewrites each use, or reports the ones it cannot.
+        """
+        return False
+
     def sites(self, scan: "Scan") -> "Iterable[int] | None":
         """The lines where this rule may act, read off the ``ast`` scan (only asked when ``applies``).
 

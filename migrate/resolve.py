@@ -387,6 +387,7 @@ class Scan:
     imports: tuple[tuple[str, str | None, int, int], ...]
     function_scopes: dict[tuple[int, int], dict[str, str | None]] = field(default_factory=dict)
     tree: ast.Module | None = field(default=None, repr=False, compare=False)  # the parse itself, for rules' sites
+    run: dict[str, object] = field(default_factory=dict)  # facts of the whole run (migrate.runfacts); {} alone
 
     def imported_roots(self) -> set[str]:
         return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}

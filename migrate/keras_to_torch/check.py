@@ -91,7 +91,6 @@ def _instances(model: dict, keras_ns: dict, torch_ns: dict):
     import keras
     import torch
 
-    from migrate.keras_to_torch.manifest import find_model
 
     manifest = {"models": [model]}
     keras_model = tmodel = None

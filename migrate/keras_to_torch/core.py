@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from migrate.keras_to_torch.layers import LayerArgs, LayerTranslator, Sym, Unsupported, Val, Weight, keras_init_method
 from migrate.keras_to_torch import shapes as S

@@ -15,7 +15,7 @@ features in Keras' order and weights transfer unchanged.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from migrate.keras_to_torch import shapes as S
 
@@ -707,7 +707,7 @@ class LayerTranslator:
         torch_cls = "RNN" if kind == "SimpleRNN" else kind
         if kind == "SimpleRNN" and inner.get(None, "activation", "tanh") == "relu":
             bi += ", nonlinearity='relu'"
-        name = self.add_module(attr or (f"bidirectional" if bidirectional else snake(kind)),
+        name = self.add_module(attr or ("bidirectional" if bidirectional else snake(kind)),
                                f"nn.{torch_cls}({self.fwd_init(n_in)}, {self.fwd_init(units)}, batch_first=True{bi})",
                                weights, layer.get(None, "name"))
         if kind in ("LSTM", "SimpleRNN"):
