@@ -129,6 +129,12 @@ class EngineContext:
         return alias + qualified[len(top):]
 
     # -- reporting
+    def report_at(self, rule: Rule, line: int, column: int, message: str, *, fixed: bool,
+                  severity: Severity | None = None, safety: Safety | None = None) -> None:
+        """A finding at a place read off the ``ast`` (1-based line, 0-based character column)."""
+        self.findings.append(Finding(code=rule.code, message=message, severity=severity or rule.severity,
+                                     safety=safety or rule.safety, line=line, column=column + 1, fixed=fixed))
+
     def report(
         self,
         rule: Rule,
@@ -711,7 +717,7 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         if not (custom.applies(scan) and _text_gate(custom, source)):
             continue
         kind = type(custom)
-        if kind.finish is not CustomTransform.finish or (
+        if (kind.finish is not CustomTransform.finish and kind.unit_finish is CustomTransform.unit_finish) or (
                 kind.prepare is not CustomTransform.prepare and not custom.prepare_reads_context_only):
             raise _WholeModule(custom.code)
         sites = custom.sites(scan)
@@ -854,7 +860,7 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
     first_eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     indent_match = _INDENT_LINE.search(source)
     default_indent = indent_match.group(1) if indent_match else "    "
-    replacements: list[tuple[int, int, str]] = []
+    replacements: list[tuple[int, int, str, int]] = []
     for first, last, enclosing in units:
         text = "".join(lines[first - 1:last])
         indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
@@ -882,17 +888,28 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
             raise _WholeModule("unit header changed")
         new = new[len(header):]
         if new != text:
-            replacements.append((first, last, new))
+            replacements.append((first, last, new, 0))
     ctx.scopes = []
+    for custom in customs:
+        if type(custom).unit_finish is CustomTransform.unit_finish or not custom.applies(scan):
+            continue
+        inserted = custom.unit_finish(ctx, scan.tree)
+        if inserted is None:
+            raise _WholeModule(custom.code)
+        for after, statement in inserted:
+            if after and not lines[after - 1].endswith(("\n", "\r\n")):
+                raise _WholeModule("insertion at the end of the file")
+            replacements.append((after + 1, after, statement + first_eol, 1))
     if ctx.scheduled_imports:
         after = _import_insertion_line(scan.tree)
         if after == 0 or not lines[after - 1].endswith(("\n", "\r\n")):
             raise _WholeModule("import placement")
         added = "".join(f"import {top}" + (f" as {alias}" if alias else "") + first_eol
                         for top, alias in sorted(ctx.scheduled_imports.items()))
-        replacements.append((after + 1, after, added))  # an insertion: replaces no line
+        replacements.append((after + 1, after, added, 0))  # an insertion: replaces no line
     out = list(lines)
-    for first, last, new in sorted(replacements, key=lambda r: (r[0], r[1]), reverse=True):
+    # from the bottom up; at one place, imports (0) end up above a rule's inserted statement (1)
+    for first, last, new, _order in sorted(replacements, key=lambda r: (r[0], r[1], r[3]), reverse=True):
         out[first - 1:last] = [new]
     findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
     return EngineResult("".join(out), findings)

@@ -84,6 +84,13 @@ class CustomTransform:
     ) -> cst.BaseStatement | cst.FlattenSentinel | cst.RemovalSentinel | None:
         return None
 
+    def unit_finish(self, ctx: "EngineContext", tree) -> "list[tuple[int, str]] | None":
+        """``finish`` for a pass that parsed only the edited statements: the statements to insert,
+        as (original line they follow, text with its indentation, without the newline), read off the
+        ``ast`` ``tree``; findings go through ``ctx.report_at``.  None: this file needs ``finish``.
+        A rule that has ``finish`` and not this hook always gets the whole-module pass."""
+        return None
+
     def finish(self, ctx: "EngineContext", module: cst.Module) -> cst.Module:
         """After the pass, before scheduled imports are added."""
         return module

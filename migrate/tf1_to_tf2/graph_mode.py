@@ -75,6 +75,13 @@ class Plan:
 
 
 class _GraphModeBase(CustomTransform):
+    # the plan is read off the ast scan and the run's facts; both rules also work in the pass that
+    # parses only edited statements (``unit_finish``), placing the switch on the ast
+    prepare_reads_context_only = True
+
+    def sites(self, scan):
+        return []  # nothing of the file's own statements is rewritten: the switch is an inserted line
+
     def _apis(self) -> set[str]:
         return set(self.entries.get("graph_apis", ()))
 
@@ -139,6 +146,53 @@ class GraphModeProgram(_GraphModeBase):
     def prepare(self, ctx) -> None:
         self.plan(ctx)
 
+    def _message(self, ctx, plan: Plan, where: str) -> str:
+        assumed = ""
+        if not ctx.scan.run.get("tree"):
+            assumed = ("; assumed it is a program that no other module imports (convert the whole tree "
+                       "to decide from its imports)")
+        return self.rule.message.format(names=self._short(ctx, plan), where=where, role=plan.why) + assumed
+
+    @staticmethod
+    def _short(ctx, plan: Plan) -> str:
+        if plan.names:
+            return ", ".join(_short(n) for n in plan.names[:3])
+        return "through " + ", ".join(_shown(ctx.scan.run, p) for p in plan.libraries[:3])
+
+    def _no_anchor(self, ctx, plan: Plan) -> str:
+        return (f"this program uses graph-mode APIs ({self._short(ctx, plan)}) but has no module-level TensorFlow "
+                "import to put tf.compat.v1.disable_v2_behavior() after; call it where the program starts, before "
+                "any graph is built")
+
+    def unit_finish(self, ctx, tree):
+        plan = self.plan(ctx)
+        if plan is None or not plan.place or not ctx.may_fix(self.rule):
+            return []
+        lines = ctx.source.splitlines()
+        if plan.place == "guard":
+            guard = _main_guard(tree)
+            if guard is None or guard.body[0].lineno == guard.lineno or tree.body.index(guard) < 0:
+                return None  # a one-line guard becomes a block: the whole-module pass does that
+            first = guard.body[0]
+            indent = lines[first.lineno - 1][: first.col_offset]
+            after, anchor = _first_line_of(first) - 1, guard
+            where = "as the first statement under if __name__ == '__main__'"
+        else:
+            found = _ast_after_import_block(tree)
+            if found is None:
+                first = tree.body[0]
+                ctx.report_at(self.rule, first.lineno, first.col_offset, self._no_anchor(ctx, plan), fixed=False,
+                              severity=Severity.WARNING, safety=Safety.NONE)
+                return []
+            after, anchor = found
+            indent = ""
+            where = "after the import block"
+        if after < 1:
+            return None
+        call = f"{indent}{ctx.spell('tensorflow.compat.v1.disable_v2_behavior')}()"
+        ctx.report_at(self.rule, anchor.lineno, anchor.col_offset, self._message(ctx, plan, where), fixed=True)
+        return [(after, call)]
+
     def finish(self, ctx, module: cst.Module) -> cst.Module:
         plan = self.plan(ctx)
         if plan is None or not plan.place or not ctx.may_fix(self.rule):
@@ -157,24 +211,13 @@ class GraphModeProgram(_GraphModeBase):
             anchor = _after_import_block(ctx.original_module)
             anchor = None if anchor is None else anchor - 1
             where = "after the import block"
-        if plan.names:
-            short = ", ".join(_short(n) for n in plan.names[:3])
-        else:
-            short = "through " + ", ".join(_shown(ctx.scan.run, p) for p in plan.libraries[:3])
         if new is None or anchor is None:
             ctx.scheduled_imports.clear()
             ctx.scheduled_imports.update(scheduled)  # nothing inserted: no import for it either
-            ctx.report(self.rule, ctx.original_module.body[0],
-                       f"this program uses graph-mode APIs ({short}) but has no module-level TensorFlow import to put "
-                       "tf.compat.v1.disable_v2_behavior() after; call it where the program starts, before any graph "
-                       "is built", fixed=False, severity=Severity.WARNING, safety=Safety.NONE)
+            ctx.report(self.rule, ctx.original_module.body[0], self._no_anchor(ctx, plan), fixed=False,
+                       severity=Severity.WARNING, safety=Safety.NONE)
             return module
-        assumed = ""
-        if not ctx.scan.run.get("tree"):
-            assumed = ("; assumed it is a program that no other module imports (convert the whole tree "
-                       "to decide from its imports)")
-        message = self.rule.message.format(names=short, where=where, role=plan.why) + assumed
-        ctx.report(self.rule, ctx.original_module.body[anchor], message, fixed=True)
+        ctx.report(self.rule, ctx.original_module.body[anchor], self._message(ctx, plan, where), fixed=True)
         return new
 
 
@@ -182,6 +225,18 @@ class GraphModeProgram(_GraphModeBase):
 class GraphModeLibrary(_GraphModeBase):
     def prepare(self, ctx) -> None:
         self.plan(ctx)
+
+    def unit_finish(self, ctx, tree):
+        plan = self.plan(ctx)
+        if plan is None or plan.place or not plan.names:
+            return []
+        line = min((r.line for r in ctx.scan.references if _canonical(r.qualified) == plan.names[0]), default=None)
+        statement = next((s for s in tree.body if line is not None and _first_line_of(s) <= line <= s.end_lineno),
+                         tree.body[0])
+        short = ", ".join(_short(n) for n in plan.names[:3])
+        ctx.report_at(self.rule, statement.lineno, statement.col_offset,
+                      self.rule.message.format(names=short, role=plan.why), fixed=False)
+        return []
 
     def finish(self, ctx, module: cst.Module) -> cst.Module:
         plan = self.plan(ctx)
@@ -332,3 +387,55 @@ def _after_import_block(module: cst.Module) -> int | None:
     while index < len(module.body) and _imported_modules(module.body[index]) is not None:
         index += 1
     return index
+
+
+def _first_line_of(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", None)
+    return min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
+
+
+def _ast_imported_modules(group: list[ast.stmt]) -> list[str] | None:
+    """``_imported_modules`` on the ast: the statements of one line (or one ``try`` of only imports)."""
+    names: list[str] = []
+    if len(group) == 1 and isinstance(group[0], ast.Try):
+        for inner in _line_groups(group[0].body):
+            found = _ast_imported_modules(inner)
+            if found is None:
+                return None
+            names += found
+        return names
+    for small in group:
+        if isinstance(small, ast.Import):
+            names += [a.name for a in small.names]
+        elif isinstance(small, ast.ImportFrom):
+            names.append(small.module or "" if not small.level else "")
+        else:
+            return None
+    return names
+
+
+def _line_groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
+    groups: list[list[ast.stmt]] = []
+    for statement in body:
+        if groups and _first_line_of(statement) <= groups[-1][-1].end_lineno:
+            groups[-1].append(statement)
+        else:
+            groups.append([statement])
+    return groups
+
+
+def _ast_after_import_block(tree: ast.Module) -> tuple[int, ast.stmt] | None:
+    """``_after_import_block`` on the ast: (last line of the import block, its last statement's first part)."""
+    groups = _line_groups(tree.body)
+    last = None
+    for index, group in enumerate(groups):
+        names = _ast_imported_modules(group) or []
+        if any(n == "tensorflow" or n.startswith("tensorflow.") for n in names):
+            last = index
+    if last is None:
+        return None
+    index = last + 1
+    while index < len(groups) and _ast_imported_modules(groups[index]) is not None:
+        index += 1
+    block_end = groups[index - 1]
+    return block_end[-1].end_lineno, block_end[0]
