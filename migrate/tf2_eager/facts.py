@@ -141,6 +141,7 @@ class ProgramFacts:
     session_body: list[tuple[int, ast.stmt]] = field(default_factory=list)  # (top-level index, statement)
     session_closed: bool = False
     runs: list[RunSite] = field(default_factory=list)
+    evals: list[tuple[int, ast.Call, bool]] = field(default_factory=list)  # (top, `X.eval()` call, in a loop)
     helpers: dict[str, frozenset[str]] = field(default_factory=dict)  # tensor-building function -> names it reads
     seeds: dict[int, str] = field(default_factory=dict)  # index -> seed argument source
     factories: dict[str, frozenset[str]] = field(default_factory=dict)  # variable factory function -> reads
@@ -233,6 +234,7 @@ class Analyzer:
         self._check_python_inputs()
         self._collect_runs()
         self.facts.runs.sort(key=lambda r: (r.top, r.node.lineno, r.node.col_offset))  # source order
+        self.facts.evals.sort(key=lambda e: (e[0], e[1].lineno, e[1].col_offset))
         return self.facts
 
     def _count_stores(self) -> None:
@@ -651,6 +653,11 @@ class Analyzer:
                     run_nodes.add(id(sub))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
+            for sub, looped in _with_loop_flag(stmt):
+                if id(sub) not in run_nodes and self._eager_eval(sub, graph | {name}):
+                    facts.evals.append((top, sub, looped))
+                    for inner in ast.walk(sub):
+                        run_nodes.add(id(inner))
             for sub in ast.walk(stmt):
                 if id(sub) in run_nodes:
                     continue
@@ -661,13 +668,32 @@ class Analyzer:
                                                                    "in the Session block, outside `sess.run`")
                 if isinstance(sub, ast.Attribute) and sub.attr == "eval":
                     raise Blocked(top, sub.lineno, "`.eval()` on a tensor: not converted")
-                if isinstance(sub, (ast.Attribute, ast.Name)) and self.tf_refs(sub) and not isinstance(sub, ast.Name) \
-                        or (isinstance(sub, ast.Name) and self.q(sub) and (self.q(sub) or "").startswith("tensorflow")):
+                if isinstance(sub, (ast.Attribute, ast.Name)) and (self.q(sub) or "").startswith("tensorflow"):
+                    # each node is checked on its own (the walk visits the ones inside): an eager `.eval()`'s are skipped
                     raise Blocked(top, sub.lineno, "TensorFlow API used inside the Session block "
                                                                    "outside `sess.run`: the ops it makes would join "
                                                                    "the graph at run time")
                 if isinstance(sub, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) and name in names_read(sub):
                     raise Blocked(top, sub.lineno, "the Session is used inside a nested function")
+
+    def _eager_eval(self, node: ast.AST, off_limits: set[str]) -> bool:
+        """``<expression of TF ops on Python values>.eval()`` in the Session block: the ops join the graph and
+        run at once, which is what they do eagerly (``.numpy()``). Not when the expression reads a graph
+        tensor, the Session or anything but TensorFlow, Python values and literals (or ``eval`` has arguments)."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "eval"
+                and not node.args and not node.keywords):
+            return False
+        value = node.func.value
+        if not isinstance(value, ast.Call) or names_read(value) & off_limits:
+            return False
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Call):
+                qualified = self.q(sub.func)
+                if not (qualified and qualified.startswith("tensorflow.")):
+                    return False
+            elif isinstance(sub, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+                return False
+        return True
 
     def _run_site(self, top: int, call: ast.Call) -> RunSite:
         facts = self.facts
@@ -720,3 +746,15 @@ class Analyzer:
 
 def _short(qualified: str) -> str:
     return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow") else qualified
+
+
+def _with_loop_flag(stmt: ast.AST):
+    """Every node under ``stmt`` with whether a loop (or a function, run any number of times) encloses it."""
+    stack = [(stmt, False)]
+    while stack:
+        node, looped = stack.pop()
+        yield node, looped
+        inner = looped or isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef,
+                                            ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, inner))

@@ -207,6 +207,7 @@ class Rewrite:
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
         functions, calls = self.plan_functions(gone)
+        self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
         parts: list[str] = []
         for index, text in enumerate(self.texts):
@@ -575,6 +576,8 @@ class Rewrite:
                     raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
                                                      "dropping it would drop the call")
                 by_top.setdefault(run.top, []).append((run.node, calls[id(run.node)]))
+        for top, node, _ in facts.evals:
+            by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
         out: dict[int, str] = {}
         tops = {facts.session_index} | {t for t, _ in facts.session_body}
         for top in tops:
@@ -585,6 +588,51 @@ class Rewrite:
         else:
             out[facts.session_index] = ""
         return {top: _drop_marked(text) for top, text in out.items()}
+
+    def plan_evals(self, functions: list[str]) -> None:
+        """``<ops>.eval()`` in the Session block -> a generated function returning those ops, called there:
+        computed once per call as each ``eval`` computed them once (a run, as the validator records it)."""
+        self.eval_calls: dict[int, str] = {}
+        for top, node, looped in self.facts.evals:
+            random_op = self.check_eval_random(top, node, looped)
+            name = self.fresh("compute_eval")
+            self.function_names.append(name)
+            if random_op:
+                self.random_functions[name] = random_op
+            line = _absolute_line(self.ctx, self.ctx.original_module.body[top], self.statements[top], node.lineno)
+            value = ast.get_source_segment(self.texts[top], node.func.value)
+            functions.append(f"\n\ndef {name}():  {MARKER} (line {line})\n    return {value}\n")
+            self.eval_calls[id(node)] = f"{name}().numpy()"
+
+    def check_eval_random(self, top: int, node: ast.Call, looped: bool) -> str | None:
+        """A random op in an ``X.eval()`` expression: each TF1 ``eval`` made a new op, so ops with the same
+        seeds drew the same numbers; eager ops sharing seeds continue one sequence. Converted only when its
+        ``seed=`` is a literal no other op in the module uses and the ``eval`` runs once (not in a loop)."""
+        from migrate.tf2_eager.facts import dotted
+
+        prefixes = tuple(self.entries.get("random_ops", ()))
+        found = None
+        for sub in ast.walk(node):
+            if not isinstance(sub, ast.Call):
+                continue
+            name = dotted(sub.func)
+            qualified = canonical(self.qualify(name)) if name else None
+            if not (qualified and qualified.startswith(prefixes)):
+                continue
+            seed = next((k.value for k in sub.keywords if k.arg == "seed"), None)
+            if looped:
+                raise Blocked(top, sub.lineno, f"`{name}(...).eval()` in a loop: TF1 made a new op at each "
+                                               "iteration (the same numbers each time), eager TF2 draws new ones")
+            if not (isinstance(seed, ast.Constant) and isinstance(seed.value, int)):
+                raise Blocked(top, sub.lineno, f"`{name}(...).eval()` without a literal op seed: TF1 derives it "
+                                               "from the graph, eager TF2 from another counter")
+            uses = sum(1 for tree in self.trees for n in ast.walk(tree) if isinstance(n, ast.keyword)
+                       and n.arg == "seed" and isinstance(n.value, ast.Constant) and n.value.value == seed.value)
+            if uses > 1:
+                raise Blocked(top, sub.lineno, f"`{name}(...).eval()` shares its op seed {seed.value} with another "
+                                               "op: TF1 gave both the same numbers, eager TF2 continues one sequence")
+            found = found or name
+        return found
 
     def statement_of(self, run: RunSite) -> ast.stmt:
         tree = self.trees[run.top]
@@ -632,7 +680,85 @@ class Rewrite:
             elif short in ("cond", "case") and keywords <= {"default", "exclusive", "name"} and \
                     all(_single_tensor_lambda(f) for f in _branches(node, short)):
                 edits.append((node.func, f"{self.tf}.compat.v2.{short}"))
+            elif short in ("div", "math.div") and len(node.args) == 2 and keywords <= {"name"} and \
+                    self.is_float(node.args[0]):
+                # v1 ``div`` is Python 2 division: real division for floating x (y is converted to x's
+                # dtype), floor division for integers; only the floating case is rewritten
+                edits.append((node.func, f"{self.tf}.math.truediv"))
+            elif short == "losses.mean_squared_error":
+                replacement = self.mean_squared_error(node, segment)
+                if replacement:
+                    edits.append((node, replacement))
         return _splice(code, edits) if edits else code
+
+    def mean_squared_error(self, node: ast.Call, segment) -> str | None:
+        """``tf.losses.mean_squared_error(labels, predictions)`` with its defaults (``weights=1.0``,
+        ``SUM_BY_NONZERO_WEIGHTS``): every element has weight 1, so the loss is the mean of the squared
+        differences of the float32-cast inputs. The loss also joined the ``LOSSES`` collection: a program
+        reading that collection is refused elsewhere (collections are TF1-only)."""
+        params = ("labels", "predictions")
+        if len(node.args) > 2 or any(k.arg not in params for k in node.keywords):
+            return None
+        given = dict(zip(params, node.args))
+        given.update({k.arg: k.value for k in node.keywords})
+        if set(given) != set(params):
+            return None
+        tf = self.tf
+        predictions, labels = segment(given["predictions"]), segment(given["labels"])
+        return (f"{tf}.reduce_mean({tf}.math.squared_difference({tf}.cast({predictions}, {tf}.float32), "
+                f"{tf}.cast({labels}, {tf}.float32)))")
+
+    def is_float(self, expr: ast.expr, depth: int = 0) -> bool:
+        """Whether a ``div`` operand is provably a floating tensor: a float literal, a float placeholder (fed
+        values are cast to its dtype), or a graph node holding ``tf.constant`` of a literal with a float in it
+        (and no integer ``dtype=``), or a float ``tf.cast``/``to_float``."""
+        from migrate.tf2_eager.facts import dotted
+
+        floats = {"tensorflow.float16", "tensorflow.float32", "tensorflow.float64", "tensorflow.bfloat16"}
+
+        def dtype_of(node) -> str | None:
+            name = dotted(node)
+            return canonical(self.qualify(name)) if name else None
+
+        if depth > 8:
+            return False
+        if isinstance(expr, ast.Constant):
+            return isinstance(expr.value, float)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult)):
+            # TF does not promote: a tensor operand with a float makes a float result (or fails)
+            return self.is_float(expr.left, depth + 1) or self.is_float(expr.right, depth + 1)
+        if isinstance(expr, ast.Name):
+            placeholder = self.facts.placeholders.get(expr.id)
+            if placeholder is not None:
+                try:
+                    return dtype_of(ast.parse(placeholder.dtype, mode="eval").body) in floats
+                except SyntaxError:
+                    return False
+            node = self.facts.nodes.get(expr.id)
+            if node is None or node.targets != (expr.id,):
+                return False
+            statement = self.trees[node.index].body[0]
+            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+                return False
+            return self.is_float(statement.value, depth + 1)
+        if isinstance(expr, ast.Call):
+            name = dotted(expr.func)
+            qualified = canonical(self.qualify(name)) if name else None
+            keywords = {k.arg: k.value for k in expr.keywords}
+            if qualified == "tensorflow.constant" and expr.args:
+                if "dtype" in keywords or len(expr.args) > 1:
+                    dtype = keywords.get("dtype", expr.args[1] if len(expr.args) > 1 else None)
+                    return dtype_of(dtype) in floats
+                return any(isinstance(n, ast.Constant) and isinstance(n.value, float) for n in ast.walk(expr.args[0])) \
+                    and all(isinstance(n, (ast.Constant, ast.List, ast.Tuple, ast.UnaryOp, ast.USub, ast.Load))
+                            for n in ast.walk(expr.args[0]))
+            if qualified in ("tensorflow.to_float", "tensorflow.to_double"):
+                return True
+            if qualified in PRESERVING and expr.args:  # the result has the (first) operand's dtype
+                return self.is_float(expr.args[0], depth + 1)
+            if qualified == "tensorflow.cast" and len(expr.args) == 2:
+                return dtype_of(expr.args[1]) in floats
+        return False
 
     # -- the honesty check
     def check_output(self, code: str) -> None:
@@ -661,6 +787,14 @@ class Rewrite:
                 if name in line:
                     return index, number
         return self.facts.session_index, 1
+
+
+# ops whose result has their first operand's dtype (used to prove a `div` operand floating)
+PRESERVING = frozenset("tensorflow." + n for n in (
+    "matmul", "linalg.matmul", "add", "math.add", "subtract", "math.subtract", "multiply", "math.multiply",
+    "square", "math.square", "negative", "math.negative", "abs", "math.abs", "reduce_sum", "math.reduce_sum",
+    "reduce_mean", "math.reduce_mean", "transpose", "reshape", "identity", "nn.relu", "tanh", "math.tanh",
+    "sigmoid", "math.sigmoid", "exp", "math.exp", "sqrt", "math.sqrt"))
 
 
 def _branches(node: ast.Call, short: str) -> list[ast.expr]:
