@@ -256,7 +256,7 @@ loss = tf.losses.mean_squared_error(x, 2.0 * x, weights=0.5)
 with tf.Session() as sess:
     print(sess.run(loss, {x: [1.0, 2.0]}))
 """
-    code, findings = _convert_text(source)
+    _, findings = _convert_text(source)
     assert any(f.code == "TF4002" and "mean_squared_error" in f.message for f in findings)
     plain, findings = _convert_text(source.replace(", weights=0.5", ""))
     assert "tf.reduce_mean(tf.math.squared_difference(tf.cast(2.0 * x, tf.float32), tf.cast(x, tf.float32)))" in plain
@@ -271,7 +271,7 @@ with tf.Session() as sess:
 
 
 def test_eval_of_session_block_ops_becomes_a_run_function():
-    code, findings = _convert_text(EVAL.format(body="    print(tf.random_normal([2], seed=4).eval())"))
+    code, _ = _convert_text(EVAL.format(body="    print(tf.random_normal([2], seed=4).eval())"))
     assert "def compute_eval():  # dlmigrate: session.run (line 5)" in code
     assert "print(compute_eval().numpy())" in code
     assert "@tf.function\ndef compute_eval" not in code  # a random op: kept eager (TF4003 says why)
