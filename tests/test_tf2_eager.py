@@ -286,3 +286,17 @@ def test_eval_of_random_ops_that_would_draw_other_numbers_is_refused(body, reaso
     _, findings = _convert_text(EVAL.format(body=body))
     blocked = [f for f in findings if f.code == "TF4002"]
     assert blocked and reason in blocked[0].message, [f.message for f in findings]
+
+
+def test_python_random_numbers_in_graph_statements_are_not_redrawn_per_call():
+    source = """
+import numpy as np
+import tensorflow as tf
+values = tf.constant(np.random.rand(3).astype(np.float32))
+total = tf.reduce_sum(values)
+with tf.Session() as sess:
+    print(sess.run(total), sess.run(total))
+"""
+    code, findings = _convert_text(source)
+    assert "def compute_total" not in code  # moved into it, np.random.rand would draw at every call
+    assert any(f.code == "TF4002" and "np.random.rand" in f.message for f in findings)

@@ -474,6 +474,11 @@ class Analyzer:
             if name is None or (isinstance(sub.func, ast.Attribute) and self.qualify(name) is None):
                 continue  # a method of a value (tensor.get_shape(), array.astype())
             qualified = self.q(sub.func)
+            if qualified and qualified.startswith(("numpy.random.", "random.")):
+                # TF1 drew these numbers once, when the graph was built; inside a generated function they
+                # would be drawn again at every call (and move the generator's state)
+                raise self.block(index, sub, f"the graph statement calls `{name}`: Python random numbers drawn "
+                                             "once at graph-building time would be drawn again at every call")
             if qualified and qualified.split(".")[0] in ("tensorflow", "numpy", "math"):
                 continue
             if name in self.facts.helpers or (qualified is None and name in SAFE_BUILTINS):
