@@ -146,6 +146,7 @@ class ProgramFacts:
     seeds: dict[int, str] = field(default_factory=dict)  # index -> seed argument source
     factories: dict[str, frozenset[str]] = field(default_factory=dict)  # variable factory function -> reads
     hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
+    python_hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> Python RNG calls
     opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
 
     def graph_names(self) -> set[str]:
@@ -313,6 +314,11 @@ class Analyzer:
             if isinstance(sub, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom)):
                 raise self.block(index, sub, f"function `{stmt.name}` builds tensors and uses "
                                              f"`{type(sub).__name__.lower()}`")
+        for sub in ast.walk(stmt):
+            qualified = self.q(sub.func) if isinstance(sub, ast.Call) else None
+            if qualified and qualified.startswith(("numpy.random.", "random.")):
+                raise self.block(index, sub, f"function `{stmt.name}` builds tensors and draws Python random "
+                                             "numbers: drawn once per graph build in TF1, at every call in TF2")
         self.facts.helpers[stmt.name] = frozenset(names_read(stmt))
         self.facts.roles[index] = "keep"
 
@@ -476,9 +482,10 @@ class Analyzer:
             qualified = self.q(sub.func)
             if qualified and qualified.startswith(("numpy.random.", "random.")):
                 # TF1 drew these numbers once, when the graph was built; inside a generated function they
-                # would be drawn again at every call (and move the generator's state)
-                raise self.block(index, sub, f"the graph statement calls `{name}`: Python random numbers drawn "
-                                             "once at graph-building time would be drawn again at every call")
+                # would be drawn again at every call (and move the generator's state): the Python value is
+                # computed once at module level instead, where the statement was (see Rewrite.hoist_python)
+                self.facts.python_hoists.setdefault(index, []).append(sub)
+                continue
             if qualified and qualified.split(".")[0] in ("tensorflow", "numpy", "math"):
                 continue
             if name in self.facts.helpers or (qualified is None and name in SAFE_BUILTINS):

@@ -202,6 +202,7 @@ class Rewrite:
         self.overrides: dict[int, str] = {}
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
+        self.hoist_python()
         self.module_overrides: dict[int, str] = {}
         self.plan_get_variables()
         self.schedules: dict[int, str] = {}
@@ -350,6 +351,51 @@ class Rewrite:
             optimizer.keras = re.sub(r"learning_rate=[^,)]*", f"learning_rate={schedule}", optimizer.keras, count=1) \
                 if "learning_rate=" in optimizer.keras else optimizer.keras.replace(
                     "(", f"(learning_rate={schedule}, ", 1)
+
+    def hoist_python(self) -> None:
+        """``c = tf.constant(np.random.rand(3))``: the graph froze the numbers drawn when it was built. The
+        largest Python sub-expression around each such call (no TensorFlow call, no graph name) is computed
+        once at module level, where the statement was (so the generator's draws keep their order); the graph
+        statement, moved into functions, reads that value."""
+        from migrate.tf2_eager.facts import names_read
+
+        facts = self.facts
+        graph = facts.graph_names()
+        for index, calls in sorted(facts.python_hoists.items()):
+            if index in self.hoisted:
+                raise Blocked(index, 1, "a graph statement both calls a variable factory and draws Python "
+                                        "random numbers")
+            tree = self.trees[index]
+            parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+            def pure(node) -> bool:
+                if names_read(node) & graph or any(isinstance(n, (ast.Lambda, ast.NamedExpr)) for n in ast.walk(node)):
+                    return False
+                return not any(isinstance(n, ast.Call) and (canonical(self.qualify(ast.unparse(n.func)) or "")
+                                                            .startswith("tensorflow")) for n in ast.walk(node))
+
+            tops: dict[int, ast.expr] = {}
+            for call in calls:
+                node = call
+                if not pure(node):
+                    raise Blocked(index, call.lineno, f"`{ast.unparse(call.func)}` draws Python random numbers "
+                                                      "from graph values")
+                while isinstance(parents.get(id(node)), ast.expr) and pure(parents[id(node)]):
+                    node = parents[id(node)]
+                tops[id(node)] = node
+            nodes = sorted(tops.values(), key=lambda n: (n.lineno, n.col_offset))
+            if any(a is not b and any(x is b for x in ast.walk(a)) for a in nodes for b in nodes):
+                raise Blocked(index, 1, "nested Python random draws in one graph statement")
+            text = self.texts[index]
+            target = facts.nodes[next(t for t, n in facts.nodes.items() if n.index == index)].targets[0]
+            lines, edits, names = [], [], []
+            for node in nodes:
+                name = self.fresh(f"{target}_value")
+                lines.append(f"{name} = {ast.get_source_segment(text, node)}\n")
+                edits.append((node, name))
+                names.append(name)
+            self.hoisted[index] = "".join(lines)
+            self.overrides[index] = _splice(text, edits).lstrip("\n")
 
     def hoist_factory_calls(self) -> None:
         """Variable factory calls inside graph statements become module-level variables, created once."""
