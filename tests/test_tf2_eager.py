@@ -29,7 +29,8 @@ EAGER_RULES = load_rules(rulesets_for_target("tf2"), ignore=["TF4003"])
 FULL = {
     "alias_import.py", "cnn_conv2d.py", "compat_v1_from_import.py", "compat_v1_import.py", "constants_basic_ops.py",
     "control_flow.py", "dropout_keep_prob.py", "from_imports.py", "gan_two_optimizers.py", "linear_regression.py",
-    "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "plain_import.py", "softmax_mlp.py",
+    "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py",
+    "softmax_mlp.py",
     "trap_random_per_run.py",
 }
 
@@ -326,3 +327,31 @@ with tf.Session() as sess:
 """
     _, findings = _convert_text(source)
     assert any(f.code == "TF4002" and "draws Python random numbers" in f.message for f in findings)
+
+
+KEYED = """
+import tensorflow as tf
+tf.set_random_seed(2)
+x = tf.placeholder(tf.float32, [None])
+results = {{"sum": tf.reduce_sum(x), "max": tf.reduce_max(x), "other": {other}}}
+with tf.Session() as sess:
+    for name, tensor in results.items():
+        print(name, sess.run(tensor, {{x: [1.0, 5.0, 2.0]}}){extra})
+"""
+
+
+def test_a_dict_of_tensors_fetched_entry_by_entry_becomes_a_keyed_function():
+    code, findings = _convert_text(KEYED.format(other="tf.reduce_min(x)", extra=""))
+    assert "TF4001" in {f.code for f in findings}
+    assert "def compute_results(key, x):" in code and "    return results[key]\n" in code
+    assert "for name in ('sum', 'max', 'other'):\n    print(name, compute_results(name, [1.0, 5.0, 2.0]).numpy())" in code
+
+
+@pytest.mark.parametrize("other,extra,reason", [
+    ("tf.random_normal([2], seed=3)", "", "draw random numbers or assign"),
+    ("tf.reduce_min(x)", ", tensor.name", "used other than as the fetch"),
+])
+def test_a_dict_fetched_entry_by_entry_is_refused_when_computing_it_whole_would_differ(other, extra, reason):
+    _, findings = _convert_text(KEYED.format(other=other, extra=extra))
+    blocked = [f for f in findings if f.code == "TF4002"]
+    assert blocked and reason in blocked[0].message, [f.message for f in findings]

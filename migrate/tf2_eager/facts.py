@@ -109,6 +109,17 @@ class TrainOp:
 
 
 @dataclass
+class KeyedLoop:
+    """``for key, tensor in D.items():`` in the Session block, ``D`` a module-level literal dict of tensors with
+    constant keys, ``tensor`` used only as a fetch: each run fetches ``D[key]``."""
+
+    loop: ast.For
+    container: str
+    key_var: str
+    keys: tuple
+
+
+@dataclass
 class RunSite:
     """One ``sess.run(fetches, feed_dict)`` call inside the session body."""
 
@@ -118,6 +129,7 @@ class RunSite:
     fetches: tuple[str, ...]
     feeds: tuple[tuple[str, ast.expr], ...]  # (placeholder, value expression) in feed order
     key: tuple = ()
+    keyed: "KeyedLoop | None" = None  # the fetch is the loop's tensor: ``for k, t in D.items(): sess.run(t)``
 
     @property
     def line(self) -> int:
@@ -658,10 +670,14 @@ class Analyzer:
         graph = facts.graph_names()
         for top, stmt in facts.session_body:
             run_nodes: set[int] = set()
+            loops = self._keyed_loops(top, stmt)
+            for loop in loops.values():  # the loop header reads the container: rewritten with the runs
+                for inner in ast.walk(loop.loop.iter):
+                    run_nodes.add(id(inner))
             for sub in ast.walk(stmt):
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
                         isinstance(sub.func.value, ast.Name) and sub.func.value.id == name and sub.func.attr == "run":
-                    facts.runs.append(self._run_site(top, sub))
+                    facts.runs.append(self._run_site(top, sub, loops))
                     run_nodes.add(id(sub))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
@@ -707,7 +723,43 @@ class Analyzer:
                 return False
         return True
 
-    def _run_site(self, top: int, call: ast.Call) -> RunSite:
+    def _keyed_loops(self, top: int, stmt: ast.stmt) -> dict[int, KeyedLoop]:
+        """``for k, t in D.items():`` loops over a literal dict node of tensors, by id of the run fetching ``t``."""
+        facts = self.facts
+        found: dict[int, KeyedLoop] = {}
+        for loop in ast.walk(stmt):
+            if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Tuple) and len(loop.target.elts) == 2
+                    and all(isinstance(e, ast.Name) for e in loop.target.elts) and not loop.orelse
+                    and isinstance(loop.iter, ast.Call) and not loop.iter.args and not loop.iter.keywords
+                    and isinstance(loop.iter.func, ast.Attribute) and loop.iter.func.attr == "items"
+                    and isinstance(loop.iter.func.value, ast.Name)):
+                continue
+            container = loop.iter.func.value.id
+            node = facts.nodes.get(container)
+            if node is None or node.targets != (container,):
+                continue
+            value = self.statements[node.index].body[0].value
+            if not (isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                                        for k in value.keys)):
+                continue
+            keys = tuple(k.value for k in value.keys)
+            if len(set(keys)) != len(keys):
+                continue
+            key_var, tensor_var = (e.id for e in loop.target.elts)
+            uses = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Name) and n.id == tensor_var]
+            runs = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Call) and
+                    isinstance(n.func, ast.Attribute) and n.func.attr == "run" and n.args and
+                    isinstance(n.args[0], ast.Name) and n.args[0].id == tensor_var]
+            rebound = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Name)
+                       and n.id in (key_var, tensor_var) and not isinstance(n.ctx, ast.Load)]
+            if rebound or len(uses) != len(runs):
+                raise Blocked(top, loop.lineno, f"`{tensor_var}` from `{container}.items()` is used other than as "
+                                                "the fetch of `sess.run`, or rebound in the loop")
+            for run in runs:
+                found[id(run)] = KeyedLoop(loop, container, key_var, keys)
+        return found
+
+    def _run_site(self, top: int, call: ast.Call, loops: dict | None = None) -> RunSite:
         facts = self.facts
         where = top
 
@@ -727,6 +779,9 @@ class Analyzer:
         else:
             shape, items = "single", [fetch_node]
         fetches = []
+        keyed = (loops or {}).get(id(call))
+        if keyed is not None:
+            items = [ast.Name(id=keyed.container, ctx=ast.Load())]
         fetchable = set(facts.nodes) | facts.variable_names | set(facts.train_ops) | facts.init_ops
         for item in items:
             text = ast.unparse(item)
@@ -753,7 +808,7 @@ class Analyzer:
                     raise fail(key, f"feeding `{ast.unparse(key)}`, which is not a placeholder (feeding an "
                                     "intermediate tensor replaces part of the graph: not converted)")
                 feeds.append((key.id, value))
-        return RunSite(top, call, shape, tuple(fetches), tuple(feeds))
+        return RunSite(top, call, shape, tuple(fetches), tuple(feeds), keyed=keyed)
 
 
 def _short(qualified: str) -> str:

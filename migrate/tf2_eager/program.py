@@ -452,7 +452,7 @@ class Rewrite:
             if run.shape == "init":
                 continue
             fed = tuple(sorted(p for p, _ in run.feeds))
-            run.key = (run.fetches, fed)
+            run.key = (run.fetches, fed, run.keyed.container if run.keyed else None)
             groups.setdefault(run.key, []).append(run)
         texts: list[str] = []
         calls: dict[int, str] = {}  # id(ast call) -> replacement text
@@ -461,7 +461,7 @@ class Rewrite:
         single_train = len(facts.train_ops) == 1
         indent = " " * 4
         for key, runs in groups.items():
-            fetches, _ = key
+            fetches, _, keyed = key
             trains = [f for f in fetches if f in facts.train_ops]
             values = [f for f in fetches if f not in facts.train_ops]
             if len(trains) > 1:
@@ -473,6 +473,15 @@ class Rewrite:
                 needed.add(value.split("[", 1)[0])
             indexes, reads = self.closure(needed)
             random_op = self.random_op(indexes, reads)
+            key_param = None
+            if keyed:
+                # each call computes the whole dict and returns one entry: equal to fetching that entry only
+                # when no entry draws random numbers or assigns (those would run for every key)
+                if random_op or any(re.search(r"\bassign(_add|_sub)?\(", self.statement_code(i)) for i in indexes):
+                    raise Blocked(runs[0].top, runs[0].line, f"`{keyed}` entries fetched one by one draw random "
+                                                             "numbers or assign: computing the whole dict per run "
+                                                             "would change them")
+                key_param = self.local_name("key")
             params = [p for p in facts.placeholders.values() if p.name in reads]
             fed = {p for p, _ in runs[0].feeds}
             missing = [p.name for p in params if p.name not in fed]
@@ -488,7 +497,7 @@ class Rewrite:
             if random_op:
                 self.random_functions[name] = random_op
             sites = ", ".join(str(self.absolute(r)) for r in runs)
-            lines = [f"def {name}({', '.join(p.name for p in params)}):  {MARKER} "
+            lines = [f"def {name}({', '.join(([key_param] if key_param else []) + [p.name for p in params])}):  {MARKER} "
                      + f"(line{'s' if len(runs) > 1 else ''} {sites})\n"]
             for p in params:
                 lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
@@ -517,7 +526,9 @@ class Rewrite:
                 lines.append(f"{indent}{train.optimizer.name}.apply_gradients(zip({grads}, {var_text}))\n")
                 if train.global_step:
                     lines.append(f"{indent}{train.global_step}.assign_add(1)\n")
-            if values:
+            if key_param:
+                lines.append(f"{indent}return {values[0]}[{key_param}]\n")
+            elif values:
                 lines.append(f"{indent}return {', '.join(values)}\n")
             texts.append("\n\n" + "".join(lines))
             for run in runs:
@@ -576,7 +587,8 @@ class Rewrite:
     def call_text(self, run: RunSite, name: str, params, values) -> str:
         text = self.texts[run.top]
         feeds = dict(run.feeds)
-        args = ", ".join(ast.get_source_segment(text, feeds[p.name]) for p in params)
+        args = ", ".join(([run.keyed.key_var] if run.keyed else [])
+                         + [ast.get_source_segment(text, feeds[p.name]) for p in params])
         call = f"{name}({args})"
         trains = [f for f in run.fetches if f in self.facts.train_ops]
         structured = set(self.entries.get("structured_ops", ()))
@@ -622,6 +634,10 @@ class Rewrite:
                     raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
                                                      "dropping it would drop the call")
                 by_top.setdefault(run.top, []).append((run.node, calls[id(run.node)]))
+                if run.keyed and not any(node is run.keyed.loop.iter for node, _ in by_top[run.top]):
+                    # ``for k, t in D.items():`` -> ``for k in (<D's keys>):``: D lives in the function now
+                    by_top[run.top].append((run.keyed.loop.target, run.keyed.key_var))
+                    by_top[run.top].append((run.keyed.loop.iter, repr(run.keyed.keys)))
         for top, node, _ in facts.evals:
             by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
         out: dict[int, str] = {}
