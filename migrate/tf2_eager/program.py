@@ -448,7 +448,19 @@ class Rewrite:
         facts = self.facts
         members = [(expr, trainable, v.target) for v in facts.variables for expr, trainable in v.members]
         groups: dict[tuple, list[RunSite]] = {}
+        import dataclasses
+
+        expanded: list[RunSite] = []
+        self.entry_runs: list[tuple[RunSite, list[RunSite]]] = []
         for run in facts.runs:
+            if run.keyed is not None and run.keyed.entries:
+                # one function per tensor of the loop's list (as if each had its own ``sess.run``)
+                copies = [dataclasses.replace(run, fetches=(entry,), keyed=None) for entry in run.keyed.entries]
+                self.entry_runs.append((run, copies))
+                expanded.extend(copies)
+            else:
+                expanded.append(run)
+        for run in expanded:
             if run.shape == "init":
                 continue
             fed = tuple(sorted(p for p, _ in run.feeds))
@@ -533,6 +545,15 @@ class Rewrite:
             texts.append("\n\n" + "".join(lines))
             for run in runs:
                 calls[id(run.node)] = self.call_text(run, name, params, values)
+                run.function = (name, tuple(p.name for p in params))
+        for run, copies in self.entry_runs:
+            signatures = {c.function[1] for c in copies}
+            if len(signatures) != 1:
+                raise Blocked(run.top, run.line, "the tensors of the loop's list need different placeholders")
+            call = self.call_text(copies[0], run.keyed.tensor_var, [facts.placeholders[n] for n in
+                                                                    signatures.pop()], ["value"])
+            calls[id(run.node)] = call
+            run.entry_functions = [c.function[0] for c in copies]
         return texts, calls
 
     def random_op(self, indexes: list[int], reads: set[str]) -> str | None:
@@ -587,8 +608,11 @@ class Rewrite:
     def call_text(self, run: RunSite, name: str, params, values) -> str:
         text = self.texts[run.top]
         feeds = dict(run.feeds)
-        args = ", ".join(([run.keyed.key_var] if run.keyed else [])
-                         + [ast.get_source_segment(text, feeds[p.name]) for p in params])
+        if run.feed_var:
+            fed = [f"{run.feed_var}[{p.name!r}]" for p in params]
+        else:
+            fed = [ast.get_source_segment(text, feeds[p.name]) for p in params]
+        args = ", ".join(([run.keyed.key_var] if run.keyed else []) + fed)
         call = f"{name}({args})"
         trains = [f for f in run.fetches if f in self.facts.train_ops]
         structured = set(self.entries.get("structured_ops", ()))
@@ -634,12 +658,24 @@ class Rewrite:
                     raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
                                                      "dropping it would drop the call")
                 by_top.setdefault(run.top, []).append((run.node, calls[id(run.node)]))
-                if run.keyed and not any(node is run.keyed.loop.iter for node, _ in by_top[run.top]):
+                if run.keyed and run.keyed.entries:
+                    for node, function in zip(run.keyed.entry_nodes, run.entry_functions):
+                        by_top[run.top].append((node, function))
+                elif run.keyed and not any(node is run.keyed.loop.iter for node, _ in by_top[run.top]):
                     # ``for k, t in D.items():`` -> ``for k in (<D's keys>):``: D lives in the function now
                     by_top[run.top].append((run.keyed.loop.target, run.keyed.key_var))
                     by_top[run.top].append((run.keyed.loop.iter, repr(run.keyed.keys)))
         for top, node, _ in facts.evals:
             by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
+        used = {r.feed_var for r in facts.runs if r.feed_var}
+        for feed_var in used:
+            runs = sum(1 for r in facts.runs if r.feed_var == feed_var)
+            loads = sum(1 for tree in self.trees for n in ast.walk(tree) if isinstance(n, ast.Name)
+                        and n.id == feed_var and isinstance(n.ctx, ast.Load))
+            top, mapping = facts.feed_dicts[feed_var]
+            if loads != runs:
+                raise Blocked(top, mapping.lineno, f"`{feed_var}` is used other than as the `feed_dict` of runs")
+            by_top.setdefault(top, []).extend((key, repr(key.id)) for key in mapping.keys)
         out: dict[int, str] = {}
         tops = {facts.session_index} | {t for t, _ in facts.session_body}
         for top in tops:
@@ -747,11 +783,55 @@ class Rewrite:
                 # v1 ``div`` is Python 2 division: real division for floating x (y is converted to x's
                 # dtype), floor division for integers; only the floating case is rewritten
                 edits.append((node.func, f"{self.tf}.math.truediv"))
+            elif short in ("image.resize_nearest_neighbor", "image.resize_bilinear") and len(node.args) == 2 \
+                    and not keywords:
+                # the v1 functions are the raw ops with their defaults (legacy pixel centres, which TF2's
+                # ``tf.image.resize`` does not use)
+                op = "ResizeNearestNeighbor" if short.endswith("neighbor") else "ResizeBilinear"
+                edits.append((node, f"{self.tf}.raw_ops.{op}(images={segment(node.args[0])}, size="
+                                    f"{segment(node.args[1])}, align_corners=False, half_pixel_centers=False)"))
+            elif short == "image.resize_images":
+                replacement = self.resize_images(node, segment)
+                if replacement:
+                    edits.append((node, replacement))
             elif short == "losses.mean_squared_error":
                 replacement = self.mean_squared_error(node, segment)
                 if replacement:
                     edits.append((node, replacement))
         return _splice(code, edits) if edits else code
+
+    def resize_images(self, node: ast.Call, segment) -> str | None:
+        """v1 ``resize_images(images, size, method)`` on a placeholder of literal 4-D shape, resized to another
+        literal size: the v1 raw op with legacy pixel centres (v1 returns its input unchanged when the size is
+        the same, and reshapes 3-D input: both ruled out here)."""
+        from migrate.tf2_eager.facts import dotted
+
+        params = ("images", "size", "method")
+        if len(node.args) > 3 or any(k.arg not in params for k in node.keywords):
+            return None
+        given = dict(zip(params, node.args))
+        given.update({k.arg: k.value for k in node.keywords})
+        images, size = given.get("images"), given.get("size")
+        placeholder = self.facts.placeholders.get(images.id) if isinstance(images, ast.Name) else None
+        if placeholder is None or placeholder.shape is None or len(placeholder.shape) != 4:
+            return None
+        if not (isinstance(size, (ast.List, ast.Tuple)) and len(size.elts) == 2 and all(
+                isinstance(e, ast.Constant) and type(e.value) is int for e in size.elts)):
+            return None
+        if [e.value for e in size.elts] == list(placeholder.shape[1:3]):
+            return None
+        method = given.get("method")
+        qualified = canonical(self.qualify(dotted(method) or "")) if method is not None else None
+        if method is None or qualified in ("tensorflow.image.ResizeMethod.BILINEAR",
+                                           "tensorflow.image.ResizeMethodV1.BILINEAR"):
+            op = "ResizeBilinear"
+        elif qualified in ("tensorflow.image.ResizeMethod.NEAREST_NEIGHBOR",
+                           "tensorflow.image.ResizeMethodV1.NEAREST_NEIGHBOR"):
+            op = "ResizeNearestNeighbor"
+        else:
+            return None
+        return (f"{self.tf}.raw_ops.{op}(images={segment(images)}, size={segment(size)}, align_corners=False, "
+                "half_pixel_centers=False)")
 
     def mean_squared_error(self, node: ast.Call, segment) -> str | None:
         """``tf.losses.mean_squared_error(labels, predictions)`` with its defaults (``weights=1.0``,
