@@ -356,3 +356,43 @@ def test_a_dict_fetched_entry_by_entry_is_refused_when_computing_it_whole_would_
     _, findings = _convert_text(KEYED.format(other=other, extra=extra))
     blocked = [f for f in findings if f.code == "TF4002"]
     assert blocked and reason in blocked[0].message, [f.message for f in findings]
+
+
+def test_a_loop_over_a_list_of_graph_tensors_fetches_one_function_each():
+    source = """
+import numpy as np
+import tensorflow as tf
+images = tf.placeholder(tf.float32, [None, 4, 4, 1])
+small = tf.image.resize_images(images, [2, 2])
+same = tf.image.resize_images(images, [4, 4])
+nearest = tf.image.resize_nearest_neighbor(images, [8, 8])
+with tf.Session() as sess:
+    feed = {images: np.ones([1, 4, 4, 1], np.float32)}
+    for name, tensor in [("small", small), ("nearest", nearest)]:
+        print(name, sess.run(tensor, feed).shape)
+"""
+    code, findings = _convert_text(source)
+    assert "TF4001" in {f.code for f in findings}
+    assert "feed = {'images': np.ones([1, 4, 4, 1], np.float32)}" in code
+    assert 'for name, tensor in [("small", compute_small), ("nearest", compute_nearest)]:' in code
+    assert "print(name, tensor(feed['images']).numpy().shape)" in code
+    # v1 resize: the raw ops with legacy pixel centres (tf.image.resize would use half-pixel centres)
+    assert ("tf.raw_ops.ResizeBilinear(images=images, size=[2, 2], align_corners=False, half_pixel_centers=False)"
+            in code)
+    assert "tf.raw_ops.ResizeNearestNeighbor(images=images, size=[8, 8]" in code
+    # resizing to the same size returns the input unchanged in v1: not rewritten, so it blocks if fetched
+    _, findings = _convert_text(source.replace('("nearest", nearest)', '("same", same)'))
+    assert any(f.code == "TF4002" and "resize_images" in f.message for f in findings)
+
+
+def test_a_feed_dict_name_used_otherwise_is_refused():
+    source = """
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [2])
+y = x * 2.0
+with tf.Session() as sess:
+    feed = {x: [1.0, 2.0]}
+    print(sess.run(y, feed), len(feed))
+"""
+    _, findings = _convert_text(source)
+    assert any(f.code == "TF4002" and "used other than as the `feed_dict`" in f.message for f in findings)
