@@ -788,8 +788,9 @@ class Rewrite:
                 # the v1 functions are the raw ops with their defaults (legacy pixel centres, which TF2's
                 # ``tf.image.resize`` does not use)
                 op = "ResizeNearestNeighbor" if short.endswith("neighbor") else "ResizeBilinear"
-                edits.append((node, f"{self.tf}.raw_ops.{op}(images={segment(node.args[0])}, size="
-                                    f"{segment(node.args[1])}, align_corners=False, half_pixel_centers=False)"))
+                raw = (f"{self.tf}.raw_ops.{op}(images={segment(node.args[0])}, size={segment(node.args[1])}, "
+                       "align_corners=False, half_pixel_centers=False)")
+                edits.append((node, raw))
             elif short == "image.resize_images":
                 replacement = self.resize_images(node, segment)
                 if replacement:
