@@ -396,3 +396,10 @@ with tf.Session() as sess:
 """
     _, findings = _convert_text(source)
     assert any(f.code == "TF4002" and "used other than as the `feed_dict`" in f.message for f in findings)
+
+
+def test_eval_reading_python_values_gets_them_as_parameters():
+    code, findings = _convert_text(EVAL.format(body="    print([tf.square(tf.constant(v)).eval() for v in (1.0, 2.0)])"))
+    assert "TF4001" in {f.code for f in findings}
+    assert "def compute_eval(v):  # dlmigrate: session.run (line 5)\n    return tf.square(tf.constant(v))\n" in code
+    assert "print([compute_eval(v).numpy() for v in (1.0, 2.0)])" in code

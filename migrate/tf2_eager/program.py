@@ -699,8 +699,12 @@ class Rewrite:
                 self.random_functions[name] = random_op
             line = _absolute_line(self.ctx, self.ctx.original_module.body[top], self.statements[top], node.lineno)
             value = ast.get_source_segment(self.texts[top], node.func.value)
-            functions.append(f"\n\ndef {name}():  {MARKER} (line {line})\n    return {value}\n")
-            self.eval_calls[id(node)] = f"{name}().numpy()"
+            # Python values it reads (a loop variable, a comprehension's) are passed in: the function is global
+            from migrate.tf2_eager.facts import names_read
+
+            params = ", ".join(sorted(n for n in names_read(node.func.value) if self.qualify(n) is None))
+            functions.append(f"\n\ndef {name}({params}):  {MARKER} (line {line})\n    return {value}\n")
+            self.eval_calls[id(node)] = f"{name}({params}).numpy()"
 
     def check_eval_random(self, top: int, node: ast.Call, looped: bool) -> str | None:
         """A random op in an ``X.eval()`` expression: each TF1 ``eval`` made a new op, so ops with the same
