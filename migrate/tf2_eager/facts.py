@@ -66,6 +66,7 @@ class Placeholder:
     name: str
     dtype: str  # source text of the dtype argument
     order: int
+    shape: tuple | None = None  # a literal shape (ints and None), if given
 
 
 @dataclass
@@ -109,6 +110,22 @@ class TrainOp:
 
 
 @dataclass
+class KeyedLoop:
+    """``for key, tensor in D.items():`` in the Session block, ``D`` a module-level literal dict of tensors with
+    constant keys, ``tensor`` used only as a fetch: each run fetches ``D[key]``."""
+
+    loop: ast.For
+    container: str
+    key_var: str
+    keys: tuple
+    # per-entry mode, ``for k, t in [("a", t1), ("b", t2)]:`` written in the loop header: the graph tensors
+    # named in it (each gets its own function; the list holds the functions) and their ``ast.Name`` nodes
+    entries: tuple = ()
+    entry_nodes: tuple = ()
+    tensor_var: str = ""
+
+
+@dataclass
 class RunSite:
     """One ``sess.run(fetches, feed_dict)`` call inside the session body."""
 
@@ -118,6 +135,8 @@ class RunSite:
     fetches: tuple[str, ...]
     feeds: tuple[tuple[str, ast.expr], ...]  # (placeholder, value expression) in feed order
     key: tuple = ()
+    keyed: KeyedLoop | None = None  # the fetch is the loop's tensor: ``for k, t in D.items(): sess.run(t)``
+    feed_var: str | None = None  # ``feed_dict=feed``, ``feed = {placeholder: value}`` bound once in the block
 
     @property
     def line(self) -> int:
@@ -141,10 +160,13 @@ class ProgramFacts:
     session_body: list[tuple[int, ast.stmt]] = field(default_factory=list)  # (top-level index, statement)
     session_closed: bool = False
     runs: list[RunSite] = field(default_factory=list)
+    feed_dicts: dict[str, tuple[int, ast.Dict]] = field(default_factory=dict)  # feed name -> (top, its dict)
+    evals: list[tuple[int, ast.Call, bool]] = field(default_factory=list)  # (top, `X.eval()` call, in a loop)
     helpers: dict[str, frozenset[str]] = field(default_factory=dict)  # tensor-building function -> names it reads
     seeds: dict[int, str] = field(default_factory=dict)  # index -> seed argument source
     factories: dict[str, frozenset[str]] = field(default_factory=dict)  # variable factory function -> reads
     hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
+    python_hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> Python RNG calls
     opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
 
     def graph_names(self) -> set[str]:
@@ -233,6 +255,7 @@ class Analyzer:
         self._check_python_inputs()
         self._collect_runs()
         self.facts.runs.sort(key=lambda r: (r.top, r.node.lineno, r.node.col_offset))  # source order
+        self.facts.evals.sort(key=lambda e: (e[0], e[1].lineno, e[1].col_offset))
         return self.facts
 
     def _count_stores(self) -> None:
@@ -311,6 +334,11 @@ class Analyzer:
             if isinstance(sub, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom)):
                 raise self.block(index, sub, f"function `{stmt.name}` builds tensors and uses "
                                              f"`{type(sub).__name__.lower()}`")
+        for sub in ast.walk(stmt):
+            qualified = self.q(sub.func) if isinstance(sub, ast.Call) else None
+            if qualified and qualified.startswith(("numpy.random.", "random.")):
+                raise self.block(index, sub, f"function `{stmt.name}` builds tensors and draws Python random "
+                                             "numbers: drawn once per graph build in TF1, at every call in TF2")
         self.facts.helpers[stmt.name] = frozenset(names_read(stmt))
         self.facts.roles[index] = "keep"
 
@@ -400,7 +428,13 @@ class Analyzer:
             dtype = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "dtype"), None)
             if dtype is None:
                 raise self.block(index, value, "placeholder without a dtype")
-            facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders))
+            shape_node = value.args[1] if len(value.args) > 1 else next(
+                (k.value for k in value.keywords if k.arg == "shape"), None)
+            shape = None
+            if isinstance(shape_node, (ast.List, ast.Tuple)) and all(
+                    isinstance(e, ast.Constant) and (e.value is None or type(e.value) is int) for e in shape_node.elts):
+                shape = tuple(e.value for e in shape_node.elts)
+            facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders), shape)
             facts.roles[index] = "placeholder"
             return
         if call_name in INITIALIZERS and len(targets) == 1:
@@ -472,6 +506,12 @@ class Analyzer:
             if name is None or (isinstance(sub.func, ast.Attribute) and self.qualify(name) is None):
                 continue  # a method of a value (tensor.get_shape(), array.astype())
             qualified = self.q(sub.func)
+            if qualified and qualified.startswith(("numpy.random.", "random.")):
+                # TF1 drew these numbers once, when the graph was built; inside a generated function they
+                # would be drawn again at every call (and move the generator's state): the Python value is
+                # computed once at module level instead, where the statement was (see Rewrite.hoist_python)
+                self.facts.python_hoists.setdefault(index, []).append(sub)
+                continue
             if qualified and qualified.split(".")[0] in ("tensorflow", "numpy", "math"):
                 continue
             if name in self.facts.helpers or (qualified is None and name in SAFE_BUILTINS):
@@ -642,13 +682,24 @@ class Analyzer:
         facts = self.facts
         name = facts.session_name
         graph = facts.graph_names()
+        self._feed_dicts()
+        feed_keys = {id(k) for _, d in facts.feed_dicts.values() for k in d.keys}
         for top, stmt in facts.session_body:
-            run_nodes: set[int] = set()
+            run_nodes: set[int] = set(feed_keys)
+            loops = self._keyed_loops(top, stmt)
+            for loop in loops.values():  # the loop header reads the container: rewritten with the runs
+                for inner in ast.walk(loop.loop.iter):
+                    run_nodes.add(id(inner))
             for sub in ast.walk(stmt):
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
                         isinstance(sub.func.value, ast.Name) and sub.func.value.id == name and sub.func.attr == "run":
-                    facts.runs.append(self._run_site(top, sub))
+                    facts.runs.append(self._run_site(top, sub, loops))
                     run_nodes.add(id(sub))
+                    for inner in ast.walk(sub):
+                        run_nodes.add(id(inner))
+            for sub, looped in _with_loop_flag(stmt):
+                if id(sub) not in run_nodes and self._eager_eval(sub, graph | {name}):
+                    facts.evals.append((top, sub, looped))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
             for sub in ast.walk(stmt):
@@ -661,15 +712,120 @@ class Analyzer:
                                                                    "in the Session block, outside `sess.run`")
                 if isinstance(sub, ast.Attribute) and sub.attr == "eval":
                     raise Blocked(top, sub.lineno, "`.eval()` on a tensor: not converted")
-                if isinstance(sub, (ast.Attribute, ast.Name)) and self.tf_refs(sub) and not isinstance(sub, ast.Name) \
-                        or (isinstance(sub, ast.Name) and self.q(sub) and (self.q(sub) or "").startswith("tensorflow")):
+                if isinstance(sub, (ast.Attribute, ast.Name)) and (self.q(sub) or "").startswith("tensorflow"):
+                    # each node is checked on its own (the walk visits the ones inside): an eager `.eval()`'s are skipped
                     raise Blocked(top, sub.lineno, "TensorFlow API used inside the Session block "
                                                                    "outside `sess.run`: the ops it makes would join "
                                                                    "the graph at run time")
                 if isinstance(sub, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) and name in names_read(sub):
                     raise Blocked(top, sub.lineno, "the Session is used inside a nested function")
 
-    def _run_site(self, top: int, call: ast.Call) -> RunSite:
+    def _eager_eval(self, node: ast.AST, off_limits: set[str]) -> bool:
+        """``<expression of TF ops on Python values>.eval()`` in the Session block: the ops join the graph and
+        run at once, which is what they do eagerly (``.numpy()``). Not when the expression reads a graph
+        tensor, the Session or anything but TensorFlow, Python values and literals (or ``eval`` has arguments)."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "eval"
+                and not node.args and not node.keywords):
+            return False
+        value = node.func.value
+        if not isinstance(value, ast.Call) or names_read(value) & off_limits:
+            return False
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Call):
+                qualified = self.q(sub.func)
+                if not (qualified and qualified.startswith("tensorflow.")):
+                    return False
+            elif isinstance(sub, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+                return False
+        return True
+
+    def _keyed_loops(self, top: int, stmt: ast.stmt) -> dict[int, KeyedLoop]:
+        """``for k, t in D.items():`` loops over a literal dict node of tensors, by id of the run fetching ``t``."""
+        facts = self.facts
+        found: dict[int, KeyedLoop] = {}
+        for loop in ast.walk(stmt):
+            entry = self._entry_loop(top, loop)
+            if entry is not None:
+                found.update(entry)
+                continue
+            if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Tuple) and len(loop.target.elts) == 2
+                    and all(isinstance(e, ast.Name) for e in loop.target.elts) and not loop.orelse
+                    and isinstance(loop.iter, ast.Call) and not loop.iter.args and not loop.iter.keywords
+                    and isinstance(loop.iter.func, ast.Attribute) and loop.iter.func.attr == "items"
+                    and isinstance(loop.iter.func.value, ast.Name)):
+                continue
+            container = loop.iter.func.value.id
+            node = facts.nodes.get(container)
+            if node is None or node.targets != (container,):
+                continue
+            value = self.statements[node.index].body[0].value
+            if not (isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                                        for k in value.keys)):
+                continue
+            keys = tuple(k.value for k in value.keys)
+            if len(set(keys)) != len(keys):
+                continue
+            key_var, tensor_var = (e.id for e in loop.target.elts)
+            uses = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Name) and n.id == tensor_var]
+            runs = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Call) and
+                    isinstance(n.func, ast.Attribute) and n.func.attr == "run" and n.args and
+                    isinstance(n.args[0], ast.Name) and n.args[0].id == tensor_var]
+            rebound = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Name)
+                       and n.id in (key_var, tensor_var) and not isinstance(n.ctx, ast.Load)]
+            if rebound or len(uses) != len(runs):
+                raise Blocked(top, loop.lineno, f"`{tensor_var}` from `{container}.items()` is used other than as "
+                                                "the fetch of `sess.run`, or rebound in the loop")
+            for run in runs:
+                found[id(run)] = KeyedLoop(loop, container, key_var, keys)
+        return found
+
+    def _entry_loop(self, top: int, loop: ast.AST) -> dict[int, KeyedLoop] | None:
+        """``for k, t in [("a", t1), ("b", t2)]: ... sess.run(t, ...)``, each ``t`` a module-level graph tensor."""
+        facts = self.facts
+        if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Tuple) and len(loop.target.elts) == 2
+                and all(isinstance(e, ast.Name) for e in loop.target.elts) and not loop.orelse
+                and isinstance(loop.iter, (ast.List, ast.Tuple)) and loop.iter.elts):
+            return None
+        pairs = loop.iter.elts
+        if not all(isinstance(p, ast.Tuple) and len(p.elts) == 2 and isinstance(p.elts[1], ast.Name)
+                   and p.elts[1].id in facts.nodes for p in pairs):
+            return None
+        key_var, tensor_var = (e.id for e in loop.target.elts)
+        uses = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Name) and n.id == tensor_var]
+        runs = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Call) and
+                isinstance(n.func, ast.Attribute) and n.func.attr == "run" and n.args and
+                isinstance(n.args[0], ast.Name) and n.args[0].id == tensor_var]
+        rebound = [n for b in loop.body for n in ast.walk(b) if isinstance(n, ast.Name)
+                   and n.id in (key_var, tensor_var) and not isinstance(n.ctx, ast.Load)]
+        if rebound or len(uses) != len(runs) or not runs:
+            raise Blocked(top, loop.lineno, f"`{tensor_var}`, a graph tensor from the loop's list, is used other "
+                                            "than as the fetch of `sess.run`, or rebound in the loop")
+        for pair in pairs:
+            for sub in ast.walk(pair.elts[0]):
+                if isinstance(sub, ast.Name) and sub.id in facts.graph_names():
+                    raise Blocked(top, sub.lineno, f"the graph object `{sub.id}` in a loop's list")
+        keyed = KeyedLoop(loop, "", key_var, (), tuple(p.elts[1].id for p in pairs),
+                          tuple(p.elts[1] for p in pairs), tensor_var)
+        return {id(run): keyed for run in runs}
+
+    def _feed_dicts(self) -> None:
+        """``feed = {placeholder: value, ...}`` as a statement of the Session block, bound once there and used only
+        as ``feed_dict``: its keys become the placeholder names (strings), the runs' calls read its values."""
+        facts = self.facts
+        body = [stmt for _, stmt in facts.session_body]
+        stores: dict[str, int] = {}
+        for stmt in body:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+                    stores[sub.id] = stores.get(sub.id, 0) + 1
+        for top, stmt in facts.session_body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                    and isinstance(stmt.value, ast.Dict) and stmt.value.keys and all(
+                        isinstance(k, ast.Name) and k.id in facts.placeholders for k in stmt.value.keys) \
+                    and stores.get(stmt.targets[0].id) == 1 and self.stores.get(stmt.targets[0].id, 0) == 1:
+                facts.feed_dicts[stmt.targets[0].id] = (top, stmt.value)
+
+    def _run_site(self, top: int, call: ast.Call, loops: dict | None = None) -> RunSite:
         facts = self.facts
         where = top
 
@@ -689,6 +845,11 @@ class Analyzer:
         else:
             shape, items = "single", [fetch_node]
         fetches = []
+        keyed = (loops or {}).get(id(call))
+        if keyed is not None and not keyed.entries:
+            items = [ast.Name(id=keyed.container, ctx=ast.Load())]
+        elif keyed is not None:
+            items = [ast.Name(id=keyed.entries[0], ctx=ast.Load())]  # checked here; each entry gets a function
         fetchable = set(facts.nodes) | facts.variable_names | set(facts.train_ops) | facts.init_ops
         for item in items:
             text = ast.unparse(item)
@@ -707,6 +868,10 @@ class Analyzer:
         if any(f in facts.init_ops for f in fetches):
             raise fail(call, "an initializer fetched together with other values")
         feeds: list[tuple[str, ast.expr]] = []
+        feed_var = None
+        if isinstance(feed_node, ast.Name) and feed_node.id in facts.feed_dicts:
+            feed_var = feed_node.id
+            feed_node = facts.feed_dicts[feed_var][1]
         if feed_node is not None:
             if not isinstance(feed_node, ast.Dict) or any(k is None for k in feed_node.keys):
                 raise fail(feed_node, "a `feed_dict` that is not a literal dict")
@@ -715,8 +880,20 @@ class Analyzer:
                     raise fail(key, f"feeding `{ast.unparse(key)}`, which is not a placeholder (feeding an "
                                     "intermediate tensor replaces part of the graph: not converted)")
                 feeds.append((key.id, value))
-        return RunSite(top, call, shape, tuple(fetches), tuple(feeds))
+        return RunSite(top, call, shape, tuple(fetches), tuple(feeds), keyed=keyed, feed_var=feed_var)
 
 
 def _short(qualified: str) -> str:
     return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow") else qualified
+
+
+def _with_loop_flag(stmt: ast.AST):
+    """Every node under ``stmt`` with whether a loop (or a function, run any number of times) encloses it."""
+    stack = [(stmt, False)]
+    while stack:
+        node, looped = stack.pop()
+        yield node, looped
+        inner = looped or isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef,
+                                            ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, inner))

@@ -202,11 +202,13 @@ class Rewrite:
         self.overrides: dict[int, str] = {}
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
+        self.hoist_python()
         self.module_overrides: dict[int, str] = {}
         self.plan_get_variables()
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
         functions, calls = self.plan_functions(gone)
+        self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
         parts: list[str] = []
         for index, text in enumerate(self.texts):
@@ -350,6 +352,51 @@ class Rewrite:
                 if "learning_rate=" in optimizer.keras else optimizer.keras.replace(
                     "(", f"(learning_rate={schedule}, ", 1)
 
+    def hoist_python(self) -> None:
+        """``c = tf.constant(np.random.rand(3))``: the graph froze the numbers drawn when it was built. The
+        largest Python sub-expression around each such call (no TensorFlow call, no graph name) is computed
+        once at module level, where the statement was (so the generator's draws keep their order); the graph
+        statement, moved into functions, reads that value."""
+        from migrate.tf2_eager.facts import names_read
+
+        facts = self.facts
+        graph = facts.graph_names()
+        for index, calls in sorted(facts.python_hoists.items()):
+            if index in self.hoisted:
+                raise Blocked(index, 1, "a graph statement both calls a variable factory and draws Python "
+                                        "random numbers")
+            tree = self.trees[index]
+            parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+            def pure(node) -> bool:
+                if names_read(node) & graph or any(isinstance(n, (ast.Lambda, ast.NamedExpr)) for n in ast.walk(node)):
+                    return False
+                return not any(isinstance(n, ast.Call) and (canonical(self.qualify(ast.unparse(n.func)) or "")
+                                                            .startswith("tensorflow")) for n in ast.walk(node))
+
+            tops: dict[int, ast.expr] = {}
+            for call in calls:
+                node = call
+                if not pure(node):
+                    raise Blocked(index, call.lineno, f"`{ast.unparse(call.func)}` draws Python random numbers "
+                                                      "from graph values")
+                while isinstance(parents.get(id(node)), ast.expr) and pure(parents[id(node)]):
+                    node = parents[id(node)]
+                tops[id(node)] = node
+            nodes = sorted(tops.values(), key=lambda n: (n.lineno, n.col_offset))
+            if any(a is not b and any(x is b for x in ast.walk(a)) for a in nodes for b in nodes):
+                raise Blocked(index, 1, "nested Python random draws in one graph statement")
+            text = self.texts[index]
+            target = facts.nodes[next(t for t, n in facts.nodes.items() if n.index == index)].targets[0]
+            lines, edits, names = [], [], []
+            for node in nodes:
+                name = self.fresh(f"{target}_value")
+                lines.append(f"{name} = {ast.get_source_segment(text, node)}\n")
+                edits.append((node, name))
+                names.append(name)
+            self.hoisted[index] = "".join(lines)
+            self.overrides[index] = _splice(text, edits).lstrip("\n")
+
     def hoist_factory_calls(self) -> None:
         """Variable factory calls inside graph statements become module-level variables, created once."""
         from migrate.tf2_eager.facts import GraphNode, VariableDef
@@ -401,11 +448,23 @@ class Rewrite:
         facts = self.facts
         members = [(expr, trainable, v.target) for v in facts.variables for expr, trainable in v.members]
         groups: dict[tuple, list[RunSite]] = {}
+        import dataclasses
+
+        expanded: list[RunSite] = []
+        self.entry_runs: list[tuple[RunSite, list[RunSite]]] = []
         for run in facts.runs:
+            if run.keyed is not None and run.keyed.entries:
+                # one function per tensor of the loop's list (as if each had its own ``sess.run``)
+                copies = [dataclasses.replace(run, fetches=(entry,), keyed=None) for entry in run.keyed.entries]
+                self.entry_runs.append((run, copies))
+                expanded.extend(copies)
+            else:
+                expanded.append(run)
+        for run in expanded:
             if run.shape == "init":
                 continue
             fed = tuple(sorted(p for p, _ in run.feeds))
-            run.key = (run.fetches, fed)
+            run.key = (run.fetches, fed, run.keyed.container if run.keyed else None)
             groups.setdefault(run.key, []).append(run)
         texts: list[str] = []
         calls: dict[int, str] = {}  # id(ast call) -> replacement text
@@ -414,7 +473,7 @@ class Rewrite:
         single_train = len(facts.train_ops) == 1
         indent = " " * 4
         for key, runs in groups.items():
-            fetches, _ = key
+            fetches, _, keyed = key
             trains = [f for f in fetches if f in facts.train_ops]
             values = [f for f in fetches if f not in facts.train_ops]
             if len(trains) > 1:
@@ -426,6 +485,15 @@ class Rewrite:
                 needed.add(value.split("[", 1)[0])
             indexes, reads = self.closure(needed)
             random_op = self.random_op(indexes, reads)
+            key_param = None
+            if keyed:
+                # each call computes the whole dict and returns one entry: equal to fetching that entry only
+                # when no entry draws random numbers or assigns (those would run for every key)
+                if random_op or any(re.search(r"\bassign(_add|_sub)?\(", self.statement_code(i)) for i in indexes):
+                    raise Blocked(runs[0].top, runs[0].line, f"`{keyed}` entries fetched one by one draw random "
+                                                             "numbers or assign: computing the whole dict per run "
+                                                             "would change them")
+                key_param = self.local_name("key")
             params = [p for p in facts.placeholders.values() if p.name in reads]
             fed = {p for p, _ in runs[0].feeds}
             missing = [p.name for p in params if p.name not in fed]
@@ -441,7 +509,7 @@ class Rewrite:
             if random_op:
                 self.random_functions[name] = random_op
             sites = ", ".join(str(self.absolute(r)) for r in runs)
-            lines = [f"def {name}({', '.join(p.name for p in params)}):  {MARKER} "
+            lines = [f"def {name}({', '.join(([key_param] if key_param else []) + [p.name for p in params])}):  {MARKER} "
                      + f"(line{'s' if len(runs) > 1 else ''} {sites})\n"]
             for p in params:
                 lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
@@ -470,11 +538,22 @@ class Rewrite:
                 lines.append(f"{indent}{train.optimizer.name}.apply_gradients(zip({grads}, {var_text}))\n")
                 if train.global_step:
                     lines.append(f"{indent}{train.global_step}.assign_add(1)\n")
-            if values:
+            if key_param:
+                lines.append(f"{indent}return {values[0]}[{key_param}]\n")
+            elif values:
                 lines.append(f"{indent}return {', '.join(values)}\n")
             texts.append("\n\n" + "".join(lines))
             for run in runs:
                 calls[id(run.node)] = self.call_text(run, name, params, values)
+                run.function = (name, tuple(p.name for p in params))
+        for run, copies in self.entry_runs:
+            signatures = {c.function[1] for c in copies}
+            if len(signatures) != 1:
+                raise Blocked(run.top, run.line, "the tensors of the loop's list need different placeholders")
+            call = self.call_text(copies[0], run.keyed.tensor_var, [facts.placeholders[n] for n in
+                                                                    signatures.pop()], ["value"])
+            calls[id(run.node)] = call
+            run.entry_functions = [c.function[0] for c in copies]
         return texts, calls
 
     def random_op(self, indexes: list[int], reads: set[str]) -> str | None:
@@ -529,7 +608,11 @@ class Rewrite:
     def call_text(self, run: RunSite, name: str, params, values) -> str:
         text = self.texts[run.top]
         feeds = dict(run.feeds)
-        args = ", ".join(ast.get_source_segment(text, feeds[p.name]) for p in params)
+        if run.feed_var:
+            fed = [f"{run.feed_var}[{p.name!r}]" for p in params]
+        else:
+            fed = [ast.get_source_segment(text, feeds[p.name]) for p in params]
+        args = ", ".join(([run.keyed.key_var] if run.keyed else []) + fed)
         call = f"{name}({args})"
         trains = [f for f in run.fetches if f in self.facts.train_ops]
         structured = set(self.entries.get("structured_ops", ()))
@@ -575,6 +658,24 @@ class Rewrite:
                     raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
                                                      "dropping it would drop the call")
                 by_top.setdefault(run.top, []).append((run.node, calls[id(run.node)]))
+                if run.keyed and run.keyed.entries:
+                    for node, function in zip(run.keyed.entry_nodes, run.entry_functions):
+                        by_top[run.top].append((node, function))
+                elif run.keyed and not any(node is run.keyed.loop.iter for node, _ in by_top[run.top]):
+                    # ``for k, t in D.items():`` -> ``for k in (<D's keys>):``: D lives in the function now
+                    by_top[run.top].append((run.keyed.loop.target, run.keyed.key_var))
+                    by_top[run.top].append((run.keyed.loop.iter, repr(run.keyed.keys)))
+        for top, node, _ in facts.evals:
+            by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
+        used = {r.feed_var for r in facts.runs if r.feed_var}
+        for feed_var in used:
+            runs = sum(1 for r in facts.runs if r.feed_var == feed_var)
+            loads = sum(1 for tree in self.trees for n in ast.walk(tree) if isinstance(n, ast.Name)
+                        and n.id == feed_var and isinstance(n.ctx, ast.Load))
+            top, mapping = facts.feed_dicts[feed_var]
+            if loads != runs:
+                raise Blocked(top, mapping.lineno, f"`{feed_var}` is used other than as the `feed_dict` of runs")
+            by_top.setdefault(top, []).extend((key, repr(key.id)) for key in mapping.keys)
         out: dict[int, str] = {}
         tops = {facts.session_index} | {t for t, _ in facts.session_body}
         for top in tops:
@@ -585,6 +686,55 @@ class Rewrite:
         else:
             out[facts.session_index] = ""
         return {top: _drop_marked(text) for top, text in out.items()}
+
+    def plan_evals(self, functions: list[str]) -> None:
+        """``<ops>.eval()`` in the Session block -> a generated function returning those ops, called there:
+        computed once per call as each ``eval`` computed them once (a run, as the validator records it)."""
+        self.eval_calls: dict[int, str] = {}
+        for top, node, looped in self.facts.evals:
+            random_op = self.check_eval_random(top, node, looped)
+            name = self.fresh("compute_eval")
+            self.function_names.append(name)
+            if random_op:
+                self.random_functions[name] = random_op
+            line = _absolute_line(self.ctx, self.ctx.original_module.body[top], self.statements[top], node.lineno)
+            value = ast.get_source_segment(self.texts[top], node.func.value)
+            # Python values it reads (a loop variable, a comprehension's) are passed in: the function is global
+            from migrate.tf2_eager.facts import names_read
+
+            params = ", ".join(sorted(n for n in names_read(node.func.value) if self.qualify(n) is None))
+            functions.append(f"\n\ndef {name}({params}):  {MARKER} (line {line})\n    return {value}\n")
+            self.eval_calls[id(node)] = f"{name}({params}).numpy()"
+
+    def check_eval_random(self, top: int, node: ast.Call, looped: bool) -> str | None:
+        """A random op in an ``X.eval()`` expression: each TF1 ``eval`` made a new op, so ops with the same
+        seeds drew the same numbers; eager ops sharing seeds continue one sequence. Converted only when its
+        ``seed=`` is a literal no other op in the module uses and the ``eval`` runs once (not in a loop)."""
+        from migrate.tf2_eager.facts import dotted
+
+        prefixes = tuple(self.entries.get("random_ops", ()))
+        found = None
+        for sub in ast.walk(node):
+            if not isinstance(sub, ast.Call):
+                continue
+            name = dotted(sub.func)
+            qualified = canonical(self.qualify(name)) if name else None
+            if not (qualified and qualified.startswith(prefixes)):
+                continue
+            seed = next((k.value for k in sub.keywords if k.arg == "seed"), None)
+            if looped:
+                raise Blocked(top, sub.lineno, f"`{name}(...).eval()` in a loop: TF1 made a new op at each "
+                                               "iteration (the same numbers each time), eager TF2 draws new ones")
+            if not (isinstance(seed, ast.Constant) and isinstance(seed.value, int)):
+                raise Blocked(top, sub.lineno, f"`{name}(...).eval()` without a literal op seed: TF1 derives it "
+                                               "from the graph, eager TF2 from another counter")
+            uses = sum(1 for tree in self.trees for n in ast.walk(tree) if isinstance(n, ast.keyword)
+                       and n.arg == "seed" and isinstance(n.value, ast.Constant) and n.value.value == seed.value)
+            if uses > 1:
+                raise Blocked(top, sub.lineno, f"`{name}(...).eval()` shares its op seed {seed.value} with another "
+                                               "op: TF1 gave both the same numbers, eager TF2 continues one sequence")
+            found = found or name
+        return found
 
     def statement_of(self, run: RunSite) -> ast.stmt:
         tree = self.trees[run.top]
@@ -632,7 +782,130 @@ class Rewrite:
             elif short in ("cond", "case") and keywords <= {"default", "exclusive", "name"} and \
                     all(_single_tensor_lambda(f) for f in _branches(node, short)):
                 edits.append((node.func, f"{self.tf}.compat.v2.{short}"))
+            elif short in ("div", "math.div") and len(node.args) == 2 and keywords <= {"name"} and \
+                    self.is_float(node.args[0]):
+                # v1 ``div`` is Python 2 division: real division for floating x (y is converted to x's
+                # dtype), floor division for integers; only the floating case is rewritten
+                edits.append((node.func, f"{self.tf}.math.truediv"))
+            elif short in ("image.resize_nearest_neighbor", "image.resize_bilinear") and len(node.args) == 2 \
+                    and not keywords:
+                # the v1 functions are the raw ops with their defaults (legacy pixel centres, which TF2's
+                # ``tf.image.resize`` does not use)
+                op = "ResizeNearestNeighbor" if short.endswith("neighbor") else "ResizeBilinear"
+                raw = (f"{self.tf}.raw_ops.{op}(images={segment(node.args[0])}, size={segment(node.args[1])}, "
+                       "align_corners=False, half_pixel_centers=False)")
+                edits.append((node, raw))
+            elif short == "image.resize_images":
+                replacement = self.resize_images(node, segment)
+                if replacement:
+                    edits.append((node, replacement))
+            elif short == "losses.mean_squared_error":
+                replacement = self.mean_squared_error(node, segment)
+                if replacement:
+                    edits.append((node, replacement))
         return _splice(code, edits) if edits else code
+
+    def resize_images(self, node: ast.Call, segment) -> str | None:
+        """v1 ``resize_images(images, size, method)`` on a placeholder of literal 4-D shape, resized to another
+        literal size: the v1 raw op with legacy pixel centres (v1 returns its input unchanged when the size is
+        the same, and reshapes 3-D input: both ruled out here)."""
+        from migrate.tf2_eager.facts import dotted
+
+        params = ("images", "size", "method")
+        if len(node.args) > 3 or any(k.arg not in params for k in node.keywords):
+            return None
+        given = dict(zip(params, node.args))
+        given.update({k.arg: k.value for k in node.keywords})
+        images, size = given.get("images"), given.get("size")
+        placeholder = self.facts.placeholders.get(images.id) if isinstance(images, ast.Name) else None
+        if placeholder is None or placeholder.shape is None or len(placeholder.shape) != 4:
+            return None
+        if not (isinstance(size, (ast.List, ast.Tuple)) and len(size.elts) == 2 and all(
+                isinstance(e, ast.Constant) and type(e.value) is int for e in size.elts)):
+            return None
+        if [e.value for e in size.elts] == list(placeholder.shape[1:3]):
+            return None
+        method = given.get("method")
+        qualified = canonical(self.qualify(dotted(method) or "")) if method is not None else None
+        if method is None or qualified in ("tensorflow.image.ResizeMethod.BILINEAR",
+                                           "tensorflow.image.ResizeMethodV1.BILINEAR"):
+            op = "ResizeBilinear"
+        elif qualified in ("tensorflow.image.ResizeMethod.NEAREST_NEIGHBOR",
+                           "tensorflow.image.ResizeMethodV1.NEAREST_NEIGHBOR"):
+            op = "ResizeNearestNeighbor"
+        else:
+            return None
+        return (f"{self.tf}.raw_ops.{op}(images={segment(images)}, size={segment(size)}, align_corners=False, "
+                "half_pixel_centers=False)")
+
+    def mean_squared_error(self, node: ast.Call, segment) -> str | None:
+        """``tf.losses.mean_squared_error(labels, predictions)`` with its defaults (``weights=1.0``,
+        ``SUM_BY_NONZERO_WEIGHTS``): every element has weight 1, so the loss is the mean of the squared
+        differences of the float32-cast inputs. The loss also joined the ``LOSSES`` collection: a program
+        reading that collection is refused elsewhere (collections are TF1-only)."""
+        params = ("labels", "predictions")
+        if len(node.args) > 2 or any(k.arg not in params for k in node.keywords):
+            return None
+        given = dict(zip(params, node.args))
+        given.update({k.arg: k.value for k in node.keywords})
+        if set(given) != set(params):
+            return None
+        tf = self.tf
+        predictions, labels = segment(given["predictions"]), segment(given["labels"])
+        return (f"{tf}.reduce_mean({tf}.math.squared_difference({tf}.cast({predictions}, {tf}.float32), "
+                f"{tf}.cast({labels}, {tf}.float32)))")
+
+    def is_float(self, expr: ast.expr, depth: int = 0) -> bool:
+        """Whether a ``div`` operand is provably a floating tensor: a float literal, a float placeholder (fed
+        values are cast to its dtype), or a graph node holding ``tf.constant`` of a literal with a float in it
+        (and no integer ``dtype=``), or a float ``tf.cast``/``to_float``."""
+        from migrate.tf2_eager.facts import dotted
+
+        floats = {"tensorflow.float16", "tensorflow.float32", "tensorflow.float64", "tensorflow.bfloat16"}
+
+        def dtype_of(node) -> str | None:
+            name = dotted(node)
+            return canonical(self.qualify(name)) if name else None
+
+        if depth > 8:
+            return False
+        if isinstance(expr, ast.Constant):
+            return isinstance(expr.value, float)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult)):
+            # TF does not promote: a tensor operand with a float makes a float result (or fails)
+            return self.is_float(expr.left, depth + 1) or self.is_float(expr.right, depth + 1)
+        if isinstance(expr, ast.Name):
+            placeholder = self.facts.placeholders.get(expr.id)
+            if placeholder is not None:
+                try:
+                    return dtype_of(ast.parse(placeholder.dtype, mode="eval").body) in floats
+                except SyntaxError:
+                    return False
+            node = self.facts.nodes.get(expr.id)
+            if node is None or node.targets != (expr.id,):
+                return False
+            statement = self.trees[node.index].body[0]
+            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+                return False
+            return self.is_float(statement.value, depth + 1)
+        if isinstance(expr, ast.Call):
+            name = dotted(expr.func)
+            qualified = canonical(self.qualify(name)) if name else None
+            keywords = {k.arg: k.value for k in expr.keywords}
+            if qualified == "tensorflow.constant" and expr.args:
+                if "dtype" in keywords or len(expr.args) > 1:
+                    dtype = keywords.get("dtype", expr.args[1] if len(expr.args) > 1 else None)
+                    return dtype_of(dtype) in floats
+                return any(isinstance(n, ast.Constant) and isinstance(n.value, float) for n in ast.walk(expr.args[0])) \
+                    and all(isinstance(n, (ast.Constant, ast.List, ast.Tuple, ast.UnaryOp, ast.USub, ast.Load))
+                            for n in ast.walk(expr.args[0]))
+            if qualified in ("tensorflow.to_float", "tensorflow.to_double"):
+                return True
+            if qualified in PRESERVING and expr.args:  # the result has the (first) operand's dtype
+                return self.is_float(expr.args[0], depth + 1)
+            if qualified == "tensorflow.cast" and len(expr.args) == 2:
+                return dtype_of(expr.args[1]) in floats
+        return False
 
     # -- the honesty check
     def check_output(self, code: str) -> None:
@@ -661,6 +934,14 @@ class Rewrite:
                 if name in line:
                     return index, number
         return self.facts.session_index, 1
+
+
+# ops whose result has their first operand's dtype (used to prove a `div` operand floating)
+PRESERVING = frozenset("tensorflow." + n for n in (
+    "matmul", "linalg.matmul", "add", "math.add", "subtract", "math.subtract", "multiply", "math.multiply",
+    "square", "math.square", "negative", "math.negative", "abs", "math.abs", "reduce_sum", "math.reduce_sum",
+    "reduce_mean", "math.reduce_mean", "transpose", "reshape", "identity", "nn.relu", "tanh", "math.tanh",
+    "sigmoid", "math.sigmoid", "exp", "math.exp", "sqrt", "math.sqrt"))
 
 
 def _branches(node: ast.Call, short: str) -> list[ast.expr]:
