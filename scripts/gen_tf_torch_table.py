@@ -32,7 +32,7 @@ OUT = ROOT / "rules" / "tf_to_torch" / "generated"
 CURATED = ROOT / "rules" / "tf_to_torch" / "curated"
 
 MODULES = ["", "math", "nn", "linalg", "signal", "image", "random", "keras.losses", "keras.activations", "bitwise",
-           "dtypes", "experimental.numpy"]
+           "dtypes", "experimental.numpy", "keras.ops"]
 # tf.experimental.numpy names -> torch names where they differ
 TNP_SYNONYMS = {"absolute": "abs", "fabs": "abs", "conjugate": "conj_physical", "cbrt": None, "around": None,
                 "round": None, "fix": "fix", "mod": "remainder", "remainder": "remainder", "power": "pow",
@@ -60,7 +60,12 @@ SYNONYMS = {
     "left_shift": "bitwise_left_shift", "right_shift": "bitwise_right_shift", "pow": "pow", "maximum": "maximum",
     "minimum": "minimum", "atan2": "atan2", "xlogy": "xlogy", "xlog1py": "xlog1py", "hard_sigmoid": None,
 }
-SKIP_TORCH = {"round"}  # kept only through curated entries (checked explicitly)
+SKIP_TORCH = {"round"}
+# tf.keras.ops functions whose (x) / (x1, x2) signature is not element-wise (matrices, shape-specific, or with
+# a different result convention); the bulk would only produce failing entries for them.
+KERAS_OPS_NOT_ELEMENTWISE = {"corrcoef", "det", "dot", "eig", "eigh", "fliplr", "flipud", "inv", "ldexp", "logdet",
+                             "lu_factor", "slogdet", "vdot", "view_as_complex", "view_as_real", "outer", "inner",
+                             "nonzero", "angle", "fabs", "matmul", "cross", "kron", "qr", "svd", "cholesky"}  # kept only through curated entries (checked explicitly)
 
 # Input domains (low, high) where the op is defined only on part of the line.
 DOMAINS = {
@@ -145,13 +150,15 @@ def _range(name: str, torch_name: str):
 
 def bulk_entry(qualified, name, params, defaults, torch, tf_call_prefix):
     torch_name = torch_candidate(torch, name, qualified.startswith("tensorflow.linalg."),
-                                 qualified.startswith("tensorflow.experimental.numpy."))
+                                 qualified.startswith(("tensorflow.experimental.numpy.", "tensorflow.keras.ops.")))
     if torch_name is None or name in SKIP_TORCH:
         return None
     low, high = _range(name, torch_name)
     dist = f"uniform:{low}:{high}"
     call = tf_call_prefix
-    tnp = qualified.startswith("tensorflow.experimental.numpy.")
+    tnp = qualified.startswith(("tensorflow.experimental.numpy.", "tensorflow.keras.ops."))
+    if qualified.startswith("tensorflow.keras.ops.") and name in KERAS_OPS_NOT_ELEMENTWISE:
+        return None
     if tnp and params in (["x"], ["x1", "x2"]):
         return tnp_entry(qualified, name, params, torch_name, dist, call)
     if params == ["x", "name"] or params == ["features", "name"] or params == ["input", "name"]:
@@ -207,7 +214,7 @@ def bulk_entry(qualified, name, params, defaults, torch, tf_call_prefix):
 
 
 def tnp_entry(qualified, name, params, torch_name, dist, call):
-    """tf.experimental.numpy element-wise functions (``x`` or ``x1, x2``, no ``name``), tensor inputs only.
+    """tf.experimental.numpy / tf.keras.ops element-wise functions (``x`` or ``x1, x2``), tensor inputs only.
 
     NumPy type promotion differs from torch for integer inputs to float functions, so
     integer examples are added only for the integer-preserving functions (as in the
@@ -488,7 +495,7 @@ def _reverse_of(entry, variant, torch):
 
 def _rank(tf_name):
     """Prefer the most specific module (tf.math.abs over tf.abs); tf.experimental.numpy only as a last resort."""
-    return (4 if ".experimental.numpy." in tf_name else 3 if ".keras." in tf_name else 0 if tf_name.startswith("tensorflow.nn.") else
+    return (5 if ".keras.ops." in tf_name else 4 if ".experimental.numpy." in tf_name else 3 if ".keras." in tf_name else 0 if tf_name.startswith("tensorflow.nn.") else
             1 if tf_name.count(".") >= 2 else 2, tf_name)
 
 
