@@ -96,3 +96,13 @@ def test_fixed_sample_is_proven_by_execution(tmp_path):
     for name in SAMPLE:
         if "naive" in TABLE[name]:
             assert outcomes[name].naive_defeated, name
+
+
+def test_rules_list_counts_the_table():
+    from migrate.rules import load_rules
+    from migrate.tf_to_torch.table import load_reverse_table, load_table
+
+    rules = load_rules(["tf_to_torch", "torch_to_tf"])
+    counts = {rule.code: rule.entry_count for rule in rules.rules.values()}
+    assert counts["TT1001"] == len(load_table()) >= 600
+    assert counts["TT1501"] == len(load_reverse_table())
