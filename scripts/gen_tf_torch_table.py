@@ -37,7 +37,7 @@ MODULES = ["", "math", "nn", "linalg", "signal", "image", "random", "keras.losse
 TNP_SYNONYMS = {"absolute": "abs", "fabs": "abs", "conjugate": "conj_physical", "cbrt": None, "around": None,
                 "round": None, "fix": "fix", "mod": "remainder", "remainder": "remainder", "power": "pow",
                 "float_power": None, "divide": "true_divide", "true_divide": "true_divide", "arctan2": "atan2",
-                "heaviside": None, "matmul": None, "logaddexp2": "logaddexp2", "angle": "angle", "sinc": "sinc"}
+                "heaviside": "heaviside", "matmul": None, "logaddexp2": "logaddexp2", "angle": "angle", "sinc": "sinc"}
 
 # TF name -> torch name where the names differ (element-wise / reductions)
 SYNONYMS = {
