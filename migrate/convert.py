@@ -118,6 +118,10 @@ def convert_file(path: Path, ruleset: RuleSet, options: ConvertOptions, root: Pa
     except (SourceError, OSError) as exc:
         return FileResult(shown, FileStatus.FAILED, findings, error=_write_error(path, exc), original=text,
                           rewritten=new_text)
+    if destination is not None and status is FileStatus.CHANGED and "TT2001" in ruleset.rules:
+        from migrate.keras_to_torch.manifest import write_for_conversion  # a Keras model's weight manifest
+
+        write_for_conversion(text, destination)
     return FileResult(shown, status, findings, original=text, rewritten=new_text, site_map=site_map)
 
 

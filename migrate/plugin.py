@@ -80,6 +80,13 @@ class CustomTransform:
         """After the pass, before scheduled imports are added."""
         return module
 
+    def repair_unparsable(self, source: str, apply: frozenset) -> tuple[str | None, list] | None:
+        """Only for source Python cannot parse: (repaired text or None when not fixing, findings), or None.
+
+        The repaired text must parse; the engine then converts it as usual.
+        """
+        return None
+
 
 def method_call_lines(scan: "Scan", methods) -> list[int] | None:
     """Lines of ``receiver.method(...)`` calls whose method is one of ``methods`` (sites of a method rule)."""

@@ -39,6 +39,8 @@ def register(sub) -> None:
     fixing = parser.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply the fixes marked safe, in place")
     fixing.add_argument("--diff", action="store_true", help="print the diff --fix would apply; write nothing")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix/--diff, also apply the fixes marked review (check them before committing)")
     parser.add_argument("--stdin-filename", help="the name to report for '-' (and to match config globs)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
@@ -147,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     for _root, file in discover(paths):
         if config.is_excluded(file):
             continue
-        outcomes.append(lint_path(file, rules_for(file), fix=args.fix, diff=args.diff))
+        outcomes.append(lint_path(file, rules_for(file), fix=args.fix, diff=args.diff, unsafe_fixes=args.unsafe_fixes))
     if stdin:
         shown = args.stdin_filename or "-"
         try:
@@ -156,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
             return _usage(str(exc))
         if not (args.stdin_filename and config.is_excluded(Path(shown))):
             outcomes.append(lint_source(text, rules_for(Path(shown)), shown, notebook=shown.endswith(".ipynb"),
-                                        diff=args.diff))
+                                        diff=args.diff, unsafe_fixes=args.unsafe_fixes))
     return report(outcomes, base, args)
 
 
@@ -210,6 +212,7 @@ def report(outcomes, ruleset, args) -> int:
     fixes = sum(o.fixes for o in outcomes)
     if fmt == "text" and not args.quiet:
         fixable = sum(1 for _, f in findings if f.safety is Safety.SAFE)
+        review = sum(1 for _, f in findings if f.safety is Safety.REVIEW)
         parts = []
         if findings:
             files = len({r.path for r, _ in findings})
@@ -217,6 +220,8 @@ def report(outcomes, ruleset, args) -> int:
                          f"file{'s' * (files != 1)}")
             if fixable and not args.fix:
                 parts.append(f"{fixable} fixable with `dlmigrate lint --fix`")
+            if review and not (args.fix and args.unsafe_fixes):
+                parts.append(f"{review} more with `--fix --unsafe-fixes` (review fixes: check them)")
         if fixes:
             changed = sum(1 for r in results if r.status is FileStatus.CHANGED)
             parts.append(f"{'would fix' if args.diff else 'fixed'} {fixes} in {changed} file{'s' * (changed != 1)}"
