@@ -3,10 +3,12 @@
     python scripts/gen_tf_torch_table.py
 
 Bulk: every public function of tf, tf.math, tf.nn, tf.linalg, tf.signal,
-tf.image, tf.random, tf.keras.losses and tf.keras.activations is read with
+tf.image, tf.random, tf.keras.losses, tf.keras.activations, tf.bitwise,
+tf.dtypes, tf.experimental.numpy and tf.keras.ops is read with
 ``inspect.signature``; functions whose signature is an element-wise unary
 (``x, name``), binary (``x, y, name``) or reduction (``input_tensor, axis,
-keepdims, name``) shape are matched by name (plus a synonym list) against
+keepdims, name``) shape - for tf.experimental.numpy and tf.keras.ops the NumPy
+shapes ``x`` and ``x1, x2`` - are matched by name (plus synonym lists) against
 ``torch``, ``torch.special``, ``torch.linalg`` and ``torch.nn.functional``.
 Curated: ``rules/tf_to_torch/curated/*.toml`` (hand-written data: argument maps,
 preconditions, pitfalls, examples, and the naive mapping each pitfall defeats)
