@@ -5,7 +5,8 @@ inside the wheel)::
 
     rules/<ruleset>/ruleset.toml          name, title, targets, description
     rules/<ruleset>/<CODE>_<name>.toml    one rule: metadata, entries, examples
-    rules/<ruleset>/generated/*.json      bulk tables written by scripts/
+    rules/<ruleset>/generated/*.json      bulk tables written by scripts/ (``entries_files``; a table
+                                          that is a list of records is keyed by ``entries_key``)
 
 Entry kinds (what ``entries`` holds for each ``kind``):
 
@@ -74,7 +75,11 @@ def _load_entries(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
             data = json.loads(table_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise RuleError(f"{path.name}: cannot read entries file {name}: {exc}") from exc
-        entries.update(data.get("entries", data))
+        table = data.get("entries", data)
+        if isinstance(table, list):  # a generated table of records, keyed by one of their fields
+            key = raw.get("entries_key", "name")
+            table = {record[key]: record for record in table}
+        entries.update(table)
     entries.update(raw.get("entries", {}))  # hand-curated entries override generated ones
     for name in raw.get("exclude", []):
         entries.pop(name, None)

@@ -3,10 +3,12 @@
     python scripts/gen_tf_torch_table.py
 
 Bulk: every public function of tf, tf.math, tf.nn, tf.linalg, tf.signal,
-tf.image, tf.random, tf.keras.losses and tf.keras.activations is read with
+tf.image, tf.random, tf.keras.losses, tf.keras.activations, tf.bitwise,
+tf.dtypes, tf.experimental.numpy and tf.keras.ops is read with
 ``inspect.signature``; functions whose signature is an element-wise unary
 (``x, name``), binary (``x, y, name``) or reduction (``input_tensor, axis,
-keepdims, name``) shape are matched by name (plus a synonym list) against
+keepdims, name``) shape - for tf.experimental.numpy and tf.keras.ops the NumPy
+shapes ``x`` and ``x1, x2`` - are matched by name (plus synonym lists) against
 ``torch``, ``torch.special``, ``torch.linalg`` and ``torch.nn.functional``.
 Curated: ``rules/tf_to_torch/curated/*.toml`` (hand-written data: argument maps,
 preconditions, pitfalls, examples, and the naive mapping each pitfall defeats)
@@ -31,7 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "rules" / "tf_to_torch" / "generated"
 CURATED = ROOT / "rules" / "tf_to_torch" / "curated"
 
-MODULES = ["", "math", "nn", "linalg", "signal", "image", "random", "keras.losses", "keras.activations"]
+MODULES = ["", "math", "nn", "linalg", "signal", "image", "random", "keras.losses", "keras.activations", "bitwise",
+           "dtypes", "experimental.numpy", "keras.ops"]
+# tf.experimental.numpy names -> torch names where they differ
+TNP_SYNONYMS = {"absolute": "abs", "fabs": "abs", "conjugate": "conj_physical", "cbrt": None, "around": None,
+                "round": None, "fix": "fix", "mod": "remainder", "remainder": "remainder", "power": "pow",
+                "float_power": None, "divide": "true_divide", "true_divide": "true_divide", "arctan2": "atan2",
+                "heaviside": "heaviside", "matmul": None, "logaddexp2": "logaddexp2", "angle": "angle", "sinc": "sinc"}
 
 # TF name -> torch name where the names differ (element-wise / reductions)
 SYNONYMS = {
@@ -54,7 +62,12 @@ SYNONYMS = {
     "left_shift": "bitwise_left_shift", "right_shift": "bitwise_right_shift", "pow": "pow", "maximum": "maximum",
     "minimum": "minimum", "atan2": "atan2", "xlogy": "xlogy", "xlog1py": "xlog1py", "hard_sigmoid": None,
 }
-SKIP_TORCH = {"round"}  # kept only through curated entries (checked explicitly)
+SKIP_TORCH = {"round"}
+# tf.keras.ops functions whose (x) / (x1, x2) signature is not element-wise (matrices, shape-specific, or with
+# a different result convention); the bulk would only produce failing entries for them.
+KERAS_OPS_NOT_ELEMENTWISE = {"corrcoef", "det", "dot", "eig", "eigh", "fliplr", "flipud", "inv", "ldexp", "logdet",
+                             "lu_factor", "slogdet", "vdot", "view_as_complex", "view_as_real", "outer", "inner",
+                             "nonzero", "angle", "fabs", "matmul", "cross", "kron", "qr", "svd", "cholesky"}  # kept only through curated entries (checked explicitly)
 
 # Input domains (low, high) where the op is defined only on part of the line.
 DOMAINS = {
@@ -63,6 +76,8 @@ DOMAINS = {
     "erfinv": (-0.9, 0.9), "ndtri": (0.05, 0.95), "reciprocal": (0.5, 3), "i0e": (-3, 3), "igamma": (0.5, 3),
     "igammac": (0.5, 3), "polygamma": (0.5, 3), "zeta": (1.5, 4), "pow": (0.2, 2), "logsumexp": (-3, 3),
     "gammainc": (0.5, 3), "gammaincc": (0.5, 3), "xlog1py": (0.1, 3), "xlogy": (0.1, 3),
+    "arccos": (-0.9, 0.9), "arcsin": (-0.9, 0.9), "arctanh": (-0.9, 0.9), "arccosh": (1.1, 4), "log2": (0.1, 4),
+    "log10": (0.1, 4), "power": (0.2, 2), "float_power": (0.2, 2),
 }
 INT_OK_UNARY = {"abs", "negative", "sign", "square", "bitwise_not", "invert"}
 INT_OK_BINARY = {"add", "subtract", "multiply", "maximum", "minimum", "floormod", "mod", "truncatemod", "equal",
@@ -112,11 +127,11 @@ def _default_text(value) -> str:
     return text if len(text) < 80 else "<default>"
 
 
-def torch_candidate(torch, name, linalg_first=False):
+def torch_candidate(torch, name, linalg_first=False, tnp=False):
     """Qualified torch callable for a TF base name, or None."""
     import torch.nn.functional as F  # noqa: F401
 
-    target = SYNONYMS.get(name, name)
+    target = TNP_SYNONYMS.get(name, SYNONYMS.get(name, name)) if tnp else SYNONYMS.get(name, name)
     if target is None:
         return None
     order = [("torch", torch), ("torch.special", torch.special), ("torch.nn.functional", F),
@@ -136,12 +151,18 @@ def _range(name: str, torch_name: str):
 
 
 def bulk_entry(qualified, name, params, defaults, torch, tf_call_prefix):
-    torch_name = torch_candidate(torch, name, qualified.startswith("tensorflow.linalg."))
+    torch_name = torch_candidate(torch, name, qualified.startswith("tensorflow.linalg."),
+                                 qualified.startswith(("tensorflow.experimental.numpy.", "tensorflow.keras.ops.")))
     if torch_name is None or name in SKIP_TORCH:
         return None
     low, high = _range(name, torch_name)
     dist = f"uniform:{low}:{high}"
     call = tf_call_prefix
+    tnp = qualified.startswith(("tensorflow.experimental.numpy.", "tensorflow.keras.ops."))
+    if qualified.startswith("tensorflow.keras.ops.") and name in KERAS_OPS_NOT_ELEMENTWISE:
+        return None
+    if tnp and params in (["x"], ["x1", "x2"]):
+        return tnp_entry(qualified, name, params, torch_name, dist, call)
     if params == ["x", "name"] or params == ["features", "name"] or params == ["input", "name"]:
         x = params[0]
         if qualified.startswith("tensorflow.linalg."):
@@ -192,6 +213,43 @@ def bulk_entry(qualified, name, params, defaults, torch, tf_call_prefix):
                               {"torch": f"{torch_short}({{{x}}}, dim={{axis}}, ?keepdim={{keepdims}})"}],
                     examples=[{"call": c, "inputs": {"x": k}} for c in calls for k in kinds])
     return None
+
+
+def tnp_entry(qualified, name, params, torch_name, dist, call):
+    """tf.experimental.numpy / tf.keras.ops element-wise functions (``x`` or ``x1, x2``), tensor inputs only.
+
+    NumPy type promotion differs from torch for integer inputs to float functions, so
+    integer examples are added only for the integer-preserving functions (as in the
+    TF bulk); a Python number argument is not exampled (tnp makes it float64).
+    """
+    torch_base = torch_name.rsplit(".", 1)[-1]
+    if params == ["x"]:
+        if name in ("real", "imag", "angle", "conj", "conjugate"):
+            kinds = [["complex64", [3, 4], "complex"], ["complex128", [5], "complex"]]
+        elif name in BOOL_OPS:
+            kinds = [["bool", [3, 4], "bool"]]
+        elif name in INT_ONLY or torch_base in ("bitwise_not", "gcd", "lcm"):
+            kinds = [["int32", [3, 4], "int:-20:20"], ["int64", [5], "int:-20:20"]]
+        else:
+            kinds = [["float32", [6], dist], ["float32", [3, 4], dist], ["float64", [2, 3, 4], dist]]
+            if name in INT_OK_UNARY or torch_base in ("abs", "neg", "sign", "square"):
+                kinds.append(["int32", [3, 4], "int:-9:9"])
+        return dict(tf=qualified, params=params, defaults={}, ignore=[], origin="name-match",
+                    variants=[{"torch": f"{torch_name}({{x}})"}],
+                    examples=[{"call": f"{call}(x)", "inputs": {"x": k}} for k in kinds])
+    if name in BOOL_OPS:
+        kinds = [(["bool", [3, 4], "bool"], ["bool", [3, 4], "bool"])]
+    elif name in INT_ONLY or torch_base.startswith("bitwise_") or torch_base in ("gcd", "lcm"):
+        kinds = [(["int32", [3, 4], "int:0:50"], ["int32", [3, 4], "int:0:5"])]
+    else:
+        kinds = [(["float32", [3, 4], dist], ["float32", [3, 4], dist]), (["float32", [3, 4], dist], ["float32", [4], dist]),
+                 (["float64", [2, 5], dist], ["float64", [2, 5], dist])]
+        if name in INT_OK_BINARY or torch_base in ("add", "sub", "mul", "maximum", "minimum", "remainder", "fmod", "eq",
+                                                   "ne", "gt", "ge", "lt", "le", "greater", "less", "equal"):
+            kinds.append((["int32", [3, 4], "int:-20:20"], ["int32", [3, 4], "nonzero:-6:6"]))
+    return dict(tf=qualified, params=params, defaults={}, ignore=[], origin="name-match",
+                variants=[{"torch": f"{torch_name}({{x1}}, {{x2}})"}],
+                examples=[{"call": f"{call}(a, b)", "inputs": {"a": x1, "b": x2}} for x1, x2 in kinds])
 
 
 def tf_spelling(qualified: str) -> str:
@@ -438,8 +496,8 @@ def _reverse_of(entry, variant, torch):
 
 
 def _rank(tf_name):
-    """Prefer the most specific module (tf.math.abs over tf.abs)."""
-    return (3 if ".keras." in tf_name else 0 if tf_name.startswith("tensorflow.nn.") else
+    """Prefer the most specific module (tf.math.abs over tf.abs); tf.experimental.numpy only as a last resort."""
+    return (5 if ".keras.ops." in tf_name else 4 if ".experimental.numpy." in tf_name else 3 if ".keras." in tf_name else 0 if tf_name.startswith("tensorflow.nn.") else
             1 if tf_name.count(".") >= 2 else 2, tf_name)
 
 

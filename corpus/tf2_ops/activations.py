@@ -16,3 +16,7 @@ dlmigrate_observe("gelu", tf.nn.gelu(x))
 dlmigrate_observe("softplus", tf.nn.softplus(x))
 dlmigrate_observe("silu", tf.nn.silu(x))
 dlmigrate_observe("k_softmax", tf.keras.activations.softmax(x))
+# Keras 3 activations (validated on Keras 3, as the table proves them): defaults differ from tf-keras 2 and torch
+dlmigrate_observe("k_hard_sigmoid", tf.keras.activations.hard_sigmoid(x))
+dlmigrate_observe("k_leaky", tf.keras.activations.leaky_relu(x))
+dlmigrate_observe("k_mish", tf.keras.activations.mish(x))

@@ -17,6 +17,7 @@ import libcst as cst
 from migrate.cstutil import dotted_name
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
+from migrate.tf_to_torch import tensor_methods
 from migrate.tf_to_torch.table import TORCH_DTYPES, Unmapped, bind, load_table, render, short_tf
 
 _TORCH_NAME = re.compile(r"\btorch(?:\.[A-Za-z_]\w*)+")
@@ -67,6 +68,12 @@ class CallMap(CustomTransform):
         ctx.facts["tt_converted"] = 0
         ctx.facts["tt_pending"] = []
         ctx.facts.setdefault("tt_table", load_table())
+        ctx.facts["tt_converted_at"] = set()  # (line, column) of every converted call: tensor_methods
+        aliases = {name for name, target in ctx.bindings.items() if target and target.startswith("tensorflow")}
+        try:
+            ctx.facts["tt_bindings"] = tensor_methods.binding_facts(ctx.source, aliases)
+        except SyntaxError:
+            ctx.facts["tt_bindings"] = ({}, set())
 
     def on_call(self, ctx, qualified, original, updated):
         if qualified == "tensorflow.function" and len(updated.args) == 1 and updated.args[0].keyword is None \
@@ -112,12 +119,18 @@ class CallMap(CustomTransform):
                             cst.IfExp, cst.Lambda)):
             new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         ctx.facts["tt_converted"] += 1
+        position = ctx._position_of(original)
+        if position is not None:
+            ctx.facts["tt_converted_at"].add((position.start.line, position.start.column))
         pitfall = entry.get("pitfall")
         note = f" ({pitfall})" if pitfall else ""
         if review:
             note += f"; review: {review}"
         ctx.report(self.rule, original, f"{short_tf(qualified)} -> {text}{note}", fixed=True, safety=safety)
         return new
+
+    def on_method_call(self, ctx, method, original, updated):
+        return tensor_methods.rewrite(self.rule, ctx, method, original, updated)
 
     def on_statement(self, ctx, original, updated):
         pending = ctx.facts.get("tt_pending")

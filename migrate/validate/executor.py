@@ -205,6 +205,16 @@ def is_tf1_program(scan: dict) -> bool:
         "compat" not in scan["tf_attributes"]
 
 
+_COMPAT_V1 = re.compile(r"\bcompat\.v1\b")
+
+
+def uses_tf1_api(source: str) -> bool:
+    """TF1 code: TF1-only top-level names, or anything through ``compat.v1`` (a directory runs as TF1 code)."""
+    if not source:
+        return True
+    return is_tf1_program(scan_program(source)) or bool(_COMPAT_V1.search(source))
+
+
 # -- input specs for function mode
 
 _SPEC_ITEM = re.compile(r"^\s*(\w+)\s*:\s*(\w+)\s*(?:\[([^\]]*)\])?\s*$")
@@ -973,11 +983,13 @@ def main(argv=None) -> int:
     parser.add_argument("program_args", nargs="*", help="arguments passed to the program (after --)")
     options = parser.parse_args(argv)
     if "TF_USE_LEGACY_KERAS" not in os.environ:
-        # TF1 code (tf.layers through compat.v1) needs tf-keras; an eager rewrite (``--to tf2``) is checked on
-        # the Keras 3 that TF 2.16+ ships, which is what its users run
+        # TF1 code (tf.layers through compat.v1) needs tf-keras; TF2 code (an eager ``--to tf2`` rewrite, op-level
+        # TF2 programs, ``--to tf`` output) is checked on the Keras 3 that TF 2.16+ ships, which is what its
+        # users run and what the TF <-> torch table was proven on
         program_file = Path(options.program)
         text = program_file.read_text(encoding="utf-8", errors="replace") if program_file.is_file() else ""
-        os.environ["TF_USE_LEGACY_KERAS"] = "0" if RUN_FUNCTION_MARKER.search(text) else "1"
+        legacy = uses_tf1_api(text) and not RUN_FUNCTION_MARKER.search(text)
+        os.environ["TF_USE_LEGACY_KERAS"] = "1" if legacy else "0"
     apply_limits(options)
     program = Path(options.program).resolve()
     here = str(Path(__file__).resolve().parent)

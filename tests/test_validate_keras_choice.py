@@ -1,0 +1,23 @@
+"""Which Keras a validated program runs on: tf-keras for TF1 code, Keras 3 for TF2 code (executor.main)."""
+from __future__ import annotations
+
+from migrate.validate.executor import RUN_FUNCTION_MARKER, uses_tf1_api
+
+
+def test_tf2_op_level_program_is_not_tf1():
+    source = "import tensorflow as tf\nx = tf.constant([1.0])\ny = tf.keras.activations.hard_sigmoid(x)\n"
+    assert not uses_tf1_api(source)
+
+
+def test_tf1_names_and_compat_v1_are_tf1():
+    assert uses_tf1_api("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 3])\n")
+    assert uses_tf1_api("import tensorflow as tf\nsess = tf.compat.v1.Session()\n")
+    assert uses_tf1_api("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+
+
+def test_directory_programs_keep_tf_keras():
+    assert uses_tf1_api("")  # a directory (no single file to read) keeps the previous choice
+
+
+def test_marked_eager_rewrite_is_recognised():
+    assert RUN_FUNCTION_MARKER.search("def step():  # dlmigrate: session.run\n")
