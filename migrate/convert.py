@@ -164,7 +164,10 @@ def convert_paths(
 ) -> Iterator[FileResult]:
     """Convert every source file under ``paths``; results come in file order."""
     paths = list(paths)
-    items = list(discover(paths))
+    skipped: list[tuple[Path, str]] = []
+    items = list(discover(paths, skipped=skipped))
+    for link, reason in skipped:
+        yield FileResult(str(link), FileStatus.SKIPPED, error=f"{link}: {reason}")
     if options.out_dir is not None:
         items = [(r, p) for r, p in items if not _inside(p, options.out_dir)]
         _copy_other_files(paths, options.out_dir, {p for _, p in items})

@@ -78,20 +78,22 @@ def test_not_a_tty_means_no_escape_codes_and_diff_only_on_stdout(tmp_path):
     assert "tree/m0.py:3:5: TF2002 [fixed]" in run.stderr
     assert "findings by rule" in run.stderr and "TF2101" in run.stderr
     # rule data grows, so only the parts this test controls are pinned
-    assert re.fullmatch(r"5 files: 5 changed, 0 unchanged, 0 failed; \d+ edits; findings: 5 error, \d+ warning, \d+ info",
+    assert re.fullmatch(r"5 files: 5 changed, 0 unchanged, 0 failed; \d+ edits \(\d+ safe, \d+ to review\); "
+                        r"findings: 5 errors, \d+ warnings, \d+ info",
                         run.stderr.rstrip().splitlines()[-1])
     assert "files/s" not in run.stderr  # no progress bar off a terminal
 
 
-def test_quiet_prints_only_errors_and_the_summary(tmp_path):
+def test_quiet_prints_only_the_diagnostics(tmp_path):
+    """ruff's -q: the diagnostics (errors, change log lines) and nothing else: no table, no summary."""
     tree = make_tree(tmp_path, 2)
     (tree / "broken.py").write_text("import tensorflow as tf\nprint 'x'\n", encoding="utf-8")
     run = run_plain("convert", "tree", "--quiet", "--no-diff", cwd=tmp_path)
     assert run.returncode == 1  # a file failed
     lines = run.stderr.strip().splitlines()
-    assert len(lines) == 2, run.stderr
-    assert lines[0].startswith("error: ") and "cannot parse" in lines[0]
-    assert lines[1].startswith("3 files: 2 changed, 0 unchanged, 1 failed;")
+    assert lines[0].startswith("dlmigrate: error: ") and "cannot parse" in lines[0]
+    assert all(re.match(r"tree/m\d\.py:\d+:\d+: TF\d{4} \[", line) for line in lines[1:]), run.stderr
+    assert "files:" not in run.stderr and "findings by rule" not in run.stderr
     assert run.stdout == ""
 
 
@@ -120,7 +122,7 @@ def test_quiet_on_a_tty_has_no_bar_and_no_table(tmp_path):
     code, _, terminal = run_on_tty("convert", "tree", "-j", "1", "--no-diff", "-q", cwd=tmp_path)
     assert code == 3
     assert "files/s" not in terminal and "findings by rule" not in terminal
-    assert "6 files: 6 changed" in terminal
+    assert "6 files: 6 changed" not in terminal and "tree/m0.py:3:5:" in terminal
 
 
 def test_colour_decision():
@@ -136,7 +138,8 @@ def test_console_writes_plain_lines_off_a_terminal():
     console = Console(out=out, err=err, environ={})
     console.error("boom")
     console.summary([])
-    assert err.getvalue() == "error: boom\n0 files: 0 changed, 0 unchanged, 0 failed; 0 edits; findings: 0 error, 0 warning, 0 info\n"
+    assert err.getvalue() == ("dlmigrate: error: boom\n0 files: 0 changed, 0 unchanged, 0 failed; 0 edits; "
+                                 "findings: 0 errors, 0 warnings, 0 info\n")
     assert out.getvalue() == ""
 
 

@@ -13,7 +13,7 @@ from migrate.report.document import fix_title, output_stats, ranked_outputs, ver
 BUDGET = 60_000
 DIFF_LINES = 200
 OUTPUTS_SHOWN = 8  # validation outputs listed per file, worst first
-VERDICT_MARK = {"PASS": "✅", "MISMATCH": "❌", "ERROR": "⚠️", "TIMEOUT": "⏱️"}
+VERDICT_MARK = {"PASS": "✅", "MISMATCH": "❌", "ERROR": "⚠️", "TIMEOUT": "⏱️", "NONDETERMINISTIC": "🎲"}
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
 

@@ -37,7 +37,7 @@ def validate_conversions(results: Iterable[FileResult], options: ValidateOptions
     return validated
 
 
-def print_validation(validated: list[tuple[str, ProgramResult]], stream=None) -> None:
+def print_validation(validated: list[tuple[str, ProgramResult]], stream=None, only_problems: bool = False) -> None:
     from migrate.validate.report import program_report, verdict_table
 
     stream = stream or sys.stderr
@@ -47,4 +47,6 @@ def print_validation(validated: list[tuple[str, ProgramResult]], stream=None) ->
     for _, result in validated:
         if not result.passed:
             print(program_report(result), file=stream)
+    if only_problems:
+        return
     print(verdict_table([result for _, result in validated]), file=stream)
