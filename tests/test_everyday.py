@@ -246,3 +246,48 @@ def test_enable_eager_execution_at_startup_works_under_the_tf1_shim():
     options = ValidateOptions(limits=Limits(timeout_s=90.0), tf1_shim_original="on")
     result = validate_pair(FIXTURES / "eager_startup_tf1.py", FIXTURES / "eager_startup_tf2.py", options)
     assert result.verdict is Verdict.PASS, result.message
+
+
+# -- notebooks are validated cell by cell
+
+
+def _notebook(*cells: str) -> str:
+    return json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": [],
+                                  "execution_count": None} for c in cells]
+                       + [{"cell_type": "markdown", "source": "# notes", "metadata": {}}],
+                       "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+                       "nbformat": 4, "nbformat_minor": 5}, indent=1)
+
+
+def test_validate_runs_a_notebooks_code_cells_in_order(tmp_path, capsys):
+    a = tmp_path / "a.ipynb"
+    b = tmp_path / "b.ipynb"
+    c = tmp_path / "c.ipynb"
+    a.write_text(_notebook("%matplotlib inline\nimport numpy as np\n", "!ls\nweights = np.arange(4.0)\n",
+                           "%%bash\necho hi\n", "total = weights.sum() * 2\n"))
+    b.write_text(_notebook("import numpy as np\n", "weights = np.arange(4.0)\n", "total = weights.sum() * 2\n"))
+    c.write_text(_notebook("import numpy as np\n", "weights = np.arange(4.0)\n", "total = weights.sum() * 3\n"))
+    json_out = tmp_path / "r.json"
+    code, out, _ = run(capsys, "validate", str(a), str(b), "--json", str(json_out))
+    assert code == 0, out
+    result = json.loads(json_out.read_text())
+    assert result["verdict"] == "PASS" and {o["name"] for o in result["outputs"]} == {"weights", "total"}
+    (note,) = [n for n in result["sides"]["original"]["notes"] if n.startswith("notebook:")]
+    assert note.startswith("notebook: 3 IPython lines set aside, not run: cell 0: %matplotlib inline; "
+                           "cell 1: !ls; cell 2: %%bash (cell magic, whole cell)")
+    code, out, _ = run(capsys, "validate", str(a), str(c))
+    assert code == 1 and "MISMATCH" in out
+
+
+@pytest.mark.slow
+def test_convert_validate_validates_notebooks(tmp_path, capsys):
+    notebook = tmp_path / "train.ipynb"
+    notebook.write_text(_notebook("%matplotlib inline\nimport tensorflow as tf\n",
+                                  "x = tf.placeholder(tf.float32, [None, 2])\ny = tf.reduce_sum(tf.log(x + 2.0))\n",
+                                  "with tf.Session() as sess:\n    print(sess.run(y, {x: [[1.0, 2.0]]}))\n"))
+    report = tmp_path / "report.json"
+    code, _, err = run(capsys, "convert", str(notebook), "--no-diff", "--validate", "--report", str(report))
+    assert code == 0, err
+    (entry,) = json.loads(report.read_text())["files"]
+    assert entry["validation"]["verdict"] == "PASS", err
+    assert "PASS" in err and "train.ipynb" in err

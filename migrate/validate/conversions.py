@@ -12,12 +12,12 @@ from migrate.validate.results import ProgramResult
 
 
 def validate_conversions(results: Iterable[FileResult], options: ValidateOptions) -> list[tuple[str, ProgramResult]]:
-    """(path, result) for every changed Python file.  Both texts are run from copies, so a file already
-    rewritten in place (--write) is validated against the text it had before; the file's own folder
-    stays importable so sibling modules resolve."""
+    """(path, result) for every changed Python file and notebook (its code cells run in order).  Both
+    texts are run from copies, so a file already rewritten in place (--write) is validated against the
+    text it had before; the file's own folder stays importable so sibling modules resolve."""
     validated = []
     for result in results:
-        if result.status is not FileStatus.CHANGED or not result.path.endswith(".py"):
+        if result.status is not FileStatus.CHANGED or not result.path.endswith((".py", ".ipynb")):
             continue
         if result.original is None or result.rewritten is None:
             continue

@@ -69,7 +69,46 @@ def _with_entry_inputs(program: Path, options: ValidateOptions) -> ValidateOptio
 
 
 def validate_pair(original: Path, rewritten: Path, options: ValidateOptions, label: str | None = None) -> ProgramResult:
-    """Run both programs (concurrently unless initial values are shared) and compare them."""
+    """Run both programs (concurrently unless initial values are shared) and compare them.
+
+    A Jupyter notebook (``.ipynb``) runs as its code cells in order; IPython magics and shell lines
+    are set aside and named in the side's notes."""
+    label = label or f"{original} -> {rewritten}"
+    if Path(original).suffix == ".ipynb" or Path(rewritten).suffix == ".ipynb":
+        with tempfile.TemporaryDirectory(prefix="dlmigrate-notebook-") as scratch:
+            script_a, aside_a = _as_script(Path(original), Path(scratch) / "original")
+            script_b, aside_b = _as_script(Path(rewritten), Path(scratch) / "rewritten")
+            result = validate_pair(script_a, script_b, options, label)
+        return replace(result, original=_with_notes(result.original, aside_a),
+                       rewritten=_with_notes(result.rewritten, aside_b))
+    return _validate_scripts(original, rewritten, options, label)
+
+
+def _as_script(program: Path, folder: Path) -> tuple[Path, list[str]]:
+    """``program`` itself, or for a notebook a script of its code cells written into ``folder``."""
+    if program.suffix != ".ipynb":
+        return program, []
+    from migrate.notebook import NotebookError, notebook_script
+
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / (program.stem + ".py")
+    try:
+        text, aside = notebook_script(program.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, NotebookError) as exc:
+        text, aside = f"raise SystemExit({f'cannot read notebook {program}: {exc}'!r})\n", []
+    script.write_text(text, encoding="utf-8")
+    return script, aside
+
+
+def _with_notes(side: SideResult, set_aside: list[str]) -> SideResult:
+    if not set_aside:
+        return side
+    note = f"notebook: {len(set_aside)} IPython line{'s' * (len(set_aside) != 1)} set aside, not run: " \
+           + "; ".join(set_aside)
+    return replace(side, notes=tuple(side.notes) + (note,))
+
+
+def _validate_scripts(original: Path, rewritten: Path, options: ValidateOptions, label: str) -> ProgramResult:
     started = time.perf_counter()
     options = _with_entry_inputs(Path(original), options)
     if not options.compare.site_map and Path(original).is_file() and Path(rewritten).is_file():
@@ -98,7 +137,7 @@ def validate_pair(original: Path, rewritten: Path, options: ValidateOptions, lab
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    result = judge(label or f"{original} -> {rewritten}", side_a, rec_a, side_b, rec_b, options.compare)
+    result = judge(label, side_a, rec_a, side_b, rec_b, options.compare)
     if result.verdict is Verdict.MISMATCH and options.reruns > 0:
         result = check_original_determinism(result, rec_a, replace(spec_a, init_save=None), options)
     return replace(result, wall_s=round(time.perf_counter() - started, 3))
