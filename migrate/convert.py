@@ -48,9 +48,9 @@ def convert_text(text: str, ruleset: RuleSet, apply: frozenset[Safety], filename
 
 def _parse_error(path: Path, exc: Exception) -> str:
     if isinstance(exc, SyntaxError):
-        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        where = (f" at line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")) if exc.lineno else ""
         hint = " (Python 2 syntax? convert it to Python 3 first)" if "print" in (exc.text or "") else ""
-        return f"{path}: cannot parse: {exc.msg} at {where}{hint}; file left unchanged"
+        return f"{path}: cannot parse: {exc.msg}{where}{hint}; file left unchanged"
     if isinstance(exc, cst.ParserSyntaxError):
         return f"{path}: cannot parse: {exc.message} at line {exc.raw_line}; file left unchanged"
     return f"{path}: {exc}"
@@ -135,13 +135,23 @@ def _destination(path: Path, options: ConvertOptions, root: Path | None) -> Path
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(options: ConvertOptions) -> None:
+def _init_worker(options: ConvertOptions, stop=None) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides what stops (it cancels the queued
+    # files), so a worker finishes the file in hand (its write is atomic) instead of dying half-way
+    # or, worse, carrying on with the next queued files while the parent has already given up.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["stop"] = stop
     _WORKER["options"] = options
     _WORKER["rules"] = options.load_rules()
 
 
 def _work(item: tuple[Path, Path]) -> FileResult:
     root, path = item
+    stop = _WORKER.get("stop")
+    if stop is not None and stop.is_set():  # the run was interrupted: touch nothing more
+        return FileResult(str(path), FileStatus.SKIPPED, error=f"{path}: not converted (interrupted)")
     return convert_file(path, _WORKER["rules"], _WORKER["options"], root)  # type: ignore[arg-type]
 
 
@@ -177,8 +187,17 @@ def convert_paths(
         for root, path in items:
             yield convert_file(path, rules, options, root)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
+    import multiprocessing
+
+    stop = multiprocessing.get_context().Event()
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, stop))
+    try:
         yield from pool.map(_work, items, chunksize=max(1, len(items) // (jobs * 8)))
+    except BaseException:  # Ctrl-C, or the consumer stopped: no queued file may still be written after this
+        stop.set()  # workers finish the file in hand and skip the rest of their chunk
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _inside(path: Path, directory: Path) -> bool:

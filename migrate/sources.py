@@ -38,6 +38,8 @@ class DecodedText:
 
 def decode_source(data: bytes, path: str = "<unknown>") -> DecodedText:
     """Decode with the PEP 263 cookie or BOM, keeping both so the bytes round-trip."""
+    if b"\x00" in data:
+        raise SourceError(f"{path}: contains NUL bytes, so it is not Python source (a binary file?)")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
@@ -58,8 +60,23 @@ def read_source(path: Path) -> tuple[bytes, DecodedText]:
     return data, decode_source(data, str(path))
 
 
+def max_source_bytes() -> int:
+    """The largest source file read (``DLMIGRATE_MAX_FILE_MB``, default 10 MiB).  Parsing costs memory in
+    proportion to the text (libcst needs ~100x), so a larger file, generated code as a rule, is reported
+    and left alone instead of taking the machine's memory."""
+    try:
+        return int(float(os.environ.get("DLMIGRATE_MAX_FILE_MB", "10")) * 2**20)
+    except ValueError:
+        return 10 * 2**20
+
+
 def read_bytes(path: Path) -> bytes:
     try:
+        size = path.stat().st_size
+        limit = max_source_bytes()
+        if size > limit:
+            raise SourceError(f"{path}: {size / 2**20:.1f} MiB, over the {limit / 2**20:g} MiB limit for one source "
+                              "file (generated code?); skipped, set DLMIGRATE_MAX_FILE_MB to raise the limit")
         data = path.read_bytes()
     except FileNotFoundError as exc:
         if path.is_symlink():
