@@ -179,21 +179,42 @@ class Console:
         table = Table(title=f"dlmigrate {command}: findings by rule",
                       caption="fixed: safe rewrite; review: rewritten, behaviour may differ (read it); "
                       "error, warning, info: left open", caption_justify="left",
-                      box=box.SIMPLE_HEAD, show_footer=True, title_justify="left")
+                      box=box.SIMPLE_HEAD, show_footer=True, title_justify="left",
+                      )
         total = _RuleCounts()
         for counts in by_rule.values():
             total.add(counts)
-        table.add_column("rule", "total", style="cyan", no_wrap=True, min_width=6)  # codes are never cut
-        table.add_column("name", overflow="ellipsis", no_wrap=True, max_width=32)
-        table.add_column("fixed", str(total.fixed - total.review), justify="right", style="green", no_wrap=True)
-        table.add_column("review", str(total.review), justify="right", style="yellow", no_wrap=True)
-        for severity, style in zip(SEVERITY_ORDER, ("red", "yellow", "blue")):
-            table.add_column(severity.value, str(total.open[severity]), justify="right", style=style, no_wrap=True)
+        if console.width < 56:  # too narrow for the table's columns: one line per rule, nothing cut
+            self._narrow_table(by_rule, total, command)
+            return
+        # a narrow terminal drops the name column rather than cutting a rule code or a count
+        with_name = console.width >= 72
+        table.add_column("rule", "total", style="cyan", no_wrap=True, min_width=6)
+        if with_name:
+            table.add_column("name", overflow="ellipsis", no_wrap=True, max_width=32)
+        numbers = [("fixed", total.fixed - total.review, "green"), ("review", total.review, "yellow")]
+        numbers += [(severity.value, total.open[severity], style)
+                    for severity, style in zip(SEVERITY_ORDER, ("red", "yellow", "blue"))]
+        for header, footer, style in numbers:
+            table.add_column(header, str(footer), justify="right", style=style, no_wrap=True, min_width=len(header))
         for code, counts in by_rule.items():
             name = getattr(rules.get(code), "name", "") or counts.example
-            table.add_row(code, name, _blank(counts.fixed - counts.review), _blank(counts.review),
-                          *(_blank(counts.open[s]) for s in SEVERITY_ORDER))
+            cells = [_blank(counts.fixed - counts.review), _blank(counts.review),
+                     *(_blank(counts.open[s]) for s in SEVERITY_ORDER)]
+            table.add_row(code, *([name] if with_name else []), *cells)
         console.print(table)
+
+
+    def _narrow_table(self, by_rule: dict[str, "_RuleCounts"], total: "_RuleCounts", command: str) -> None:
+        def parts(counts: "_RuleCounts", every: bool = False) -> str:
+            values = [("fixed", counts.fixed - counts.review), ("review", counts.review)]
+            values += [(s.value, counts.open[s]) for s in SEVERITY_ORDER]
+            return ", ".join(f"{name} {value}" for name, value in values if value or every)
+
+        self.err.write(self.paint(f"dlmigrate {command}: findings by rule", "bold") + "\n")
+        for code, counts in by_rule.items():
+            self.err.write(f"  {self.paint(code, 'cyan')}  {parts(counts)}\n")
+        self.err.write(f"  total   {parts(total, every=True)}\n")
 
 
 def _diff_line(line: str) -> str:

@@ -159,3 +159,42 @@ def test_diff_is_coloured_only_on_a_terminal():
     Console(out=no_color, err=io.StringIO(), environ={"NO_COLOR": "1"}).diff(diff)
     assert "\x1b[31m-old\x1b[0m\n" in tty.getvalue() and "\x1b[32m+new\x1b[0m\n" in tty.getvalue()
     assert pipe.getvalue() == diff and no_color.getvalue() == diff
+
+
+def test_a_narrow_terminal_never_cuts_a_rule_code_or_a_count(tmp_path):
+    make_tree(tmp_path, 2)
+    for columns in ("40", "60", "100"):
+        run = run_plain("convert", "tree", "--no-diff", cwd=tmp_path, COLUMNS=columns)
+        lines = run.stderr.splitlines()
+        start = next(i for i, line in enumerate(lines) if "findings by rule" in line)
+        block = "\n".join(lines[start:])
+        for code in ("TF2002", "TF2006", "TF2101", "TF2201", "TF2301"):
+            assert re.search(rf"\b{code}\b", block), (columns, block)
+        for header in ("fixed", "review", "error", "warning", "info"):
+            assert re.search(rf"\b{header}\b", block), (columns, block)  # never "fi…"
+        total = next(line for line in lines[start:] if line.strip().startswith("total"))
+        assert re.findall(r"\d+", total)[:5] == ["12", "0", "2", "2", "2"], (columns, total)
+
+
+def test_lint_follows_the_same_colour_policy(tmp_path):
+    (tmp_path / "m.py").write_text("import torch\nx = torch.range(0, 3)\n", encoding="utf-8")
+    master, slave = pty.openpty()
+    for env, coloured in (({}, True), ({"NO_COLOR": "1"}, False)):
+        process = subprocess.Popen([dlmigrate_exe(), "lint", "m.py", "--no-config"], stdout=slave,
+                                   stderr=subprocess.DEVNULL, cwd=tmp_path, env=base_env(**env))
+        process.wait(timeout=60)
+        data = os.read(master, 65536).decode()
+        assert "PT1012" in data and bool(COLOUR.search(data)) is coloured, repr(data)
+    os.close(slave)
+    os.close(master)
+    piped = run_plain("lint", "m.py", "--no-config", cwd=tmp_path)
+    assert "PT1012" in piped.stdout and not ANSI.search(piped.stdout)
+
+
+def test_an_empty_tree_is_warned_about(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("x\n")
+    for command in ("convert", "lint"):
+        run = run_plain(command, "empty", cwd=tmp_path)
+        assert run.returncode == 0
+        assert "dlmigrate: warning: no Python files" in run.stderr, (command, run.stderr)

@@ -117,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             results.append(result)
             console.result(result, show_diff=show_diff, diff_text=unified_diff(result) if result.changed and show_diff else "")
             progress.advance(result.path)
+    if not results:
+        console.warning("no Python files or notebooks found under " + ", ".join(map(str, args.paths)))
     validation: dict[str, dict] | None = None  # per path, ProgramResult.to_dict(), when --validate ran
     code = exit_code(results)
     if args.validate:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -178,8 +179,13 @@ def report(outcomes, ruleset, args) -> int:
             if outcome.new_text is not None and outcome.new_text != outcome.result.original:
                 sys.stdout.write(unified_diff(outcome.result))
     if fmt == "text":
+        # the colour policy of every command (migrate.console): on a terminal, never with NO_COLOR or TERM=dumb
+        from migrate.console import color_enabled
+
+        bold, cyan, reset = ("\x1b[1m", "\x1b[36m", "\x1b[0m") if color_enabled(sys.stdout) else ("", "", "")
         for result, finding in findings:
-            print(f"{result.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}")
+            print(f"{bold}{result.path}:{finding.line}:{finding.column}:{reset} {cyan}{finding.code}{reset} "
+                  f"{finding.message}")
     elif fmt == "json":
         entries = [_json_failure(r) for r in failed] + [_json_finding(r, f) for r, f in findings]
         print(json.dumps(entries, indent=2, ensure_ascii=False))
@@ -214,6 +220,10 @@ def report(outcomes, ruleset, args) -> int:
             files = len({r.path for r, _ in findings})
             parts.append(f"Found {len(findings)} finding{'s' * (len(findings) != 1)} in {files} "
                          f"file{'s' * (files != 1)}")
+            if os.environ.get("PRE_COMMIT") == "1":
+                # pre-commit splits a large commit into batches, one dlmigrate run each: say that this
+                # total is the batch's, so two "Found" lines read as parts, not as contradicting totals
+                parts[-1] += f" of this batch of {len(results)} file{'s' * (len(results) != 1)}"
             if fixable and not args.fix:
                 parts.append(f"{fixable} fixable with `dlmigrate lint --fix`")
         if fixes:
