@@ -256,7 +256,9 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     """Findings for one module's text.  Raises SyntaxError (and libcst's on the custom path)."""
     if not mentions_framework(source):
         return ()
-    tree = ast.parse(source, filename=filename)
+    from migrate.resolve import parse_quietly
+
+    tree = parse_quietly(source, filename)
     if not imports_framework(tree):
         return ()
     if ruleset.custom and _custom_rules_apply(source, tree, ruleset, filename):
@@ -350,7 +352,9 @@ def statement_ends(source: str) -> dict[int, int]:
     """Line -> last line of the (simple) statement or compound-statement header it belongs to."""
     ends: dict[int, int] = {}
     try:
-        tree = ast.parse(source)
+        from migrate.resolve import parse_quietly
+
+        tree = parse_quietly(source)
     except (SyntaxError, ValueError, RecursionError):
         return ends
     for node in ast.walk(tree):

@@ -291,3 +291,27 @@ def test_convert_validate_validates_notebooks(tmp_path, capsys):
     (entry,) = json.loads(report.read_text())["files"]
     assert entry["validation"]["verdict"] == "PASS", err
     assert "PASS" in err and "train.ipynb" in err
+
+
+def test_python_syntax_warnings_about_user_code_are_not_printed(tmp_path, capsys):
+    """Found by the fuzzer: ``1if x`` or ``"\\d"`` made every parse print a stray SyntaxWarning."""
+    (tmp_path / "w.py").write_text('import torch\nx = torch.range(0, 3)\ny = 1if x else 2\nz = "\\d"\n')
+    for argv in (["convert", str(tmp_path), "--to", "torch-latest", "--no-diff"], ["lint", str(tmp_path), "--no-config"]):
+        with _no_syntax_warning():
+            _, out, err = run(capsys, *argv)
+        assert "SyntaxWarning" not in err and "PT1012" in out + err
+
+
+class _no_syntax_warning:
+    def __enter__(self):
+        import warnings
+
+        self._catch = warnings.catch_warnings(record=True)
+        self.caught = self._catch.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc):
+        self._catch.__exit__(*exc)
+        assert not [w for w in self.caught if issubclass(w.category, SyntaxWarning)], self.caught
+        return False

@@ -177,7 +177,13 @@ def test_engine_survives_mutated_programs(text):
     check(text)
 
 
-# What the fuzzer found (make fuzz, 2026-12-01), kept open here until fixed in the engine:
+# What the fuzzer found.  `make fuzz` (3000 mutated inputs x 3 passes, 7 min on a shared 2-core machine,
+# 2026-12-01): no crash, no unparsable output; two findings:
+#  - stray SyntaxWarning lines ("<unknown>:37: SyntaxWarning: invalid decimal literal") printed by every
+#    parse of code like ``1if x``: fixed (migrate.resolve.parse_quietly; test_everyday.py has the test);
+#  - KNOWN[0] below, still open (not a crash; the input raised NameError before).
+# (Its first run also flagged ``await x`` at module level, which ast accepts and compile rejects: a
+# harness false alarm, now checked with ast.parse like the input.)
 KNOWN = [
     # 0. An input that uses ``torch.cholesky`` while ``torch`` is never bound (only ``from torch import
     #    cholesky``): the fix of another call adds ``import torch``, which gives the unbound name a
