@@ -23,6 +23,7 @@ Command-line flags override the file.  A malformed file is a usage error
 from __future__ import annotations
 
 import fnmatch
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -63,6 +64,11 @@ class Config:
             return PurePosixPath(Path(file).resolve().relative_to(self.root.resolve())).as_posix()
         except ValueError:
             return None
+        except (OSError, RuntimeError):  # a link that cannot be resolved (a loop): judge it by where it sits
+            try:
+                return PurePosixPath(Path(os.path.abspath(file)).relative_to(self.root.resolve())).as_posix()
+            except ValueError:
+                return None
 
     def is_excluded(self, file: Path) -> bool:
         relative = self.relative(file)
@@ -102,7 +108,10 @@ def _glob_match(path: str, pattern: str) -> bool:
 
 def find_pyproject(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` with a ``[tool.dlmigrate]`` table, from ``start`` upwards."""
-    start = Path(start).resolve()
+    try:
+        start = Path(start).resolve()
+    except (OSError, RuntimeError):  # a symlink loop: look from where the link itself sits
+        start = Path(os.path.abspath(start)).parent
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
         pyproject = candidate / "pyproject.toml"

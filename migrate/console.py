@@ -105,7 +105,7 @@ class Console:
             return
         mark = fix_mark(finding)
         self.err.write(
-            f"{self.paint(f'{path}:{finding.line}:{finding.column}:', 'bold')} {self.paint(finding.code, 'cyan')} "
+            f"{self.paint(f'{path}:{finding.where()}:', 'bold')} {self.paint(finding.code, 'cyan')} "
             f"{self.paint(f'[{mark}]', _MARK_STYLE[mark])} {finding.message}\n"
         )
 

@@ -15,35 +15,59 @@ from typing import Iterable, Iterator
 
 import libcst as cst
 
-from migrate.engine import transform_source
+from migrate.config import Config
 from migrate.model import FileResult, FileStatus, Finding, Safety
 from migrate.notebook import NotebookError, convert_notebook
 from migrate.resolve import mentions_framework
-from migrate.rules import RuleSet, load_rules, rulesets_for_target
+from migrate.rules import RuleSet
+from migrate.selection import ALL, Selection, configured_select, filter_ruleset, make_selection
+from migrate.sitemap import relocate, site_pairs
 from migrate.sources import SourceError, atomic_write, decode_source, discover, read_bytes
+from migrate.suppressions import transform_honouring_suppressions
 
 # Files smaller than this many in a run are converted in-process: worker start-up costs more.
 PARALLEL_THRESHOLD = 8
 
 
+DEFAULT_TARGET = "tf2-compat"
+
+
 @dataclass(frozen=True)
 class ConvertOptions:
-    target: str = "tf2-compat"
-    select: tuple[str, ...] = ("ALL",)
+    target: str = DEFAULT_TARGET
+    select: tuple[str, ...] = (ALL,)
     ignore: tuple[str, ...] = ()
     apply: frozenset[Safety] = frozenset({Safety.SAFE, Safety.REVIEW})
     write: bool = False
     out_dir: Path | None = None
+    config: Config = Config()  # [tool.dlmigrate]: exclude, per-path overrides (select/ignore above are final)
+
+    def selection(self) -> Selection:
+        return make_selection(self.target, self.select, self.ignore)
 
     def load_rules(self) -> RuleSet:
-        return load_rules(rulesets_for_target(self.target), self.select, self.ignore)
+        return self.selection().load(check=False)
+
+    def rules_for(self, base: RuleSet, path: Path, cache: dict) -> RuleSet:
+        """``base`` narrowed by the configuration's per-path overrides that match ``path``."""
+        if not self.config.overrides:
+            return base
+        select, ignore = self.config.codes_for(path)
+        if select == self.config.select and ignore == self.config.ignore:
+            return base
+        if "full" not in cache:  # an override may select a code the top level leaves out
+            cache["full"] = make_selection(self.target).load(check=False)
+        full = cache["full"]
+        key = (configured_select(select, full.rules), ignore)
+        if key not in cache:
+            cache[key] = filter_ruleset(full, *key)
+        return cache[key]
 
 
 def convert_text(text: str, ruleset: RuleSet, apply: frozenset[Safety], filename: str) -> tuple[str, tuple[Finding, ...]]:
     if not mentions_framework(text):
         return text, ()
-    result = transform_source(text, ruleset, apply=apply, filename=filename)
-    return result.code, result.findings
+    return transform_honouring_suppressions(text, ruleset, apply, filename)
 
 
 def _parse_error(path: Path, exc: Exception) -> str:
@@ -78,6 +102,11 @@ def convert_file(path: Path, ruleset: RuleSet, options: ConvertOptions, root: Pa
     status = FileStatus.CHANGED if new_text != text else FileStatus.UNCHANGED
     if not findings and not mentions_framework(text):
         status = FileStatus.SKIPPED
+    site_map: tuple[tuple[int, int], ...] = ()
+    if status is FileStatus.CHANGED and path.suffix != ".ipynb":
+        site_map = site_pairs(text, new_text)
+        if destination is not None:  # open findings point into the file the user now reads
+            findings = _locate_open(findings, text, new_text)
     try:
         if destination == path:
             if status is FileStatus.CHANGED:
@@ -89,7 +118,16 @@ def convert_file(path: Path, ruleset: RuleSet, options: ConvertOptions, root: Pa
     except (SourceError, OSError) as exc:
         return FileResult(shown, FileStatus.FAILED, findings, error=_write_error(path, exc), original=text,
                           rewritten=new_text)
-    return FileResult(shown, status, findings, original=text, rewritten=new_text)
+    return FileResult(shown, status, findings, original=text, rewritten=new_text, site_map=site_map)
+
+
+def _locate_open(findings: tuple[Finding, ...], text: str, new_text: str) -> tuple[Finding, ...]:
+    """Open findings moved into the written text; fixed ones stay where the edit was made (a change log)."""
+    open_ = [f for f in findings if not f.fixed]
+    if not open_:
+        return findings
+    fixed = [f for f in findings if f.fixed]
+    return tuple(sorted((*fixed, *relocate(open_, text, new_text)), key=Finding.sort_key))
 
 
 def _write_error(path: Path, exc: Exception) -> str:
@@ -145,6 +183,7 @@ def _init_worker(options: ConvertOptions, stop=None) -> None:
     _WORKER["stop"] = stop
     _WORKER["options"] = options
     _WORKER["rules"] = options.load_rules()
+    _WORKER["cache"] = {}
 
 
 def _work(item: tuple[Path, Path]) -> FileResult:
@@ -152,7 +191,9 @@ def _work(item: tuple[Path, Path]) -> FileResult:
     stop = _WORKER.get("stop")
     if stop is not None and stop.is_set():  # the run was interrupted: touch nothing more
         return FileResult(str(path), FileStatus.SKIPPED, error=f"{path}: not converted (interrupted)")
-    return convert_file(path, _WORKER["rules"], _WORKER["options"], root)  # type: ignore[arg-type]
+    options: ConvertOptions = _WORKER["options"]  # type: ignore[assignment]
+    rules = options.rules_for(_WORKER["rules"], path, _WORKER["cache"])  # type: ignore[arg-type]
+    return convert_file(path, rules, options, root)
 
 
 def out_dir_problem(paths: Iterable[Path], out_dir: Path) -> str | None:
@@ -175,17 +216,19 @@ def convert_paths(
     """Convert every source file under ``paths``; results come in file order."""
     paths = list(paths)
     skipped: list[tuple[Path, str]] = []
-    items = list(discover(paths, skipped=skipped))
+    items = [(r, p) for r, p in discover(paths, skipped=skipped) if not options.config.is_excluded(p)]
     for link, reason in skipped:
-        yield FileResult(str(link), FileStatus.SKIPPED, error=f"{link}: {reason}")
+        if not options.config.is_excluded(link):
+            yield FileResult(str(link), FileStatus.SKIPPED, error=f"{link}: {reason}")
     if options.out_dir is not None:
         items = [(r, p) for r, p in items if not _inside(p, options.out_dir)]
         _copy_other_files(paths, options.out_dir, {p for _, p in items})
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         rules = ruleset or options.load_rules()
+        cache: dict = {}
         for root, path in items:
-            yield convert_file(path, rules, options, root)
+            yield convert_file(path, options.rules_for(rules, path, cache), options, root)
         return
     import multiprocessing
 

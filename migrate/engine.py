@@ -10,11 +10,14 @@ libcst; everything else is returned untouched, byte for byte.
 """
 from __future__ import annotations
 
+import ast
+import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from migrate.cstutil import (
     build_dotted,
@@ -157,8 +160,13 @@ class EngineContext:
 class _Transformer(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, ctx: EngineContext, customs: list[CustomTransform]) -> None:
+    def __init__(self, ctx: EngineContext, customs: list[CustomTransform], *, line_offset: int = 0,
+                 unit: bool = False) -> None:
         super().__init__()
+        # a unit (one statement parsed on its own, see ``_transform_units``) sits ``line_offset`` lines down
+        # the file; module-level hooks (custom prepare/finish, scheduled imports) belong to the whole module
+        self.line_offset = line_offset
+        self.unit = unit
         self.ctx = ctx
         self.rs = ctx.ruleset
         self.customs = customs
@@ -174,7 +182,13 @@ class _Transformer(cst.CSTTransformer):
                 position = self.get_metadata(PositionProvider, anchor, None)
                 if position is not None:
                     break
-        return position
+        return self._shift(position)
+
+    def _shift(self, position):
+        if position is None or not self.line_offset:
+            return position
+        return CodeRange(CodePosition(position.start.line + self.line_offset, position.start.column),
+                         CodePosition(position.end.line + self.line_offset, position.end.column))
 
     # -- scopes: a function's own names apply to its body; decorators, defaults
     # and annotations are evaluated in the enclosing scope (as the ast side does)
@@ -189,7 +203,7 @@ class _Transformer(cst.CSTTransformer):
 
     def _function_scope(self, node: cst.FunctionDef | cst.Lambda) -> dict[str, str | None]:
         """The ``ast`` pass already knows every function's scope; found by where ``def``/``lambda`` starts."""
-        position = self.get_metadata(PositionProvider, node, None)
+        position = self._shift(self.get_metadata(PositionProvider, node, None))
         scan = self.ctx.scan
         if position is not None and scan is not None:
             scope = scan.function_scopes.get((position.start.line, position.start.column))
@@ -297,6 +311,8 @@ class _Transformer(cst.CSTTransformer):
         self._call_funcs: set[int] = set()
         self._inner_names: set[int] = set()
         self._split_imports: set[int] = set()
+        if self.unit:
+            return
         self.ctx.original_module = node
         for custom in self.customs:
             custom.prepare(self.ctx)
@@ -353,9 +369,9 @@ class _Transformer(cst.CSTTransformer):
             self._module_finding(qualified, original_node)
         self._reference_findings(qualified, original_node)
         updated_node = self._reorder(qualified, original_node, updated_node)
-        updated_node = self._rename_keywords(qualified, updated_node)
-        updated_node = self._remove_keywords(qualified, updated_node)
-        updated_node = self._rewrite_values(qualified, updated_node)
+        updated_node = self._rename_keywords(qualified, original_node, updated_node)
+        updated_node = self._remove_keywords(qualified, original_node, updated_node)
+        updated_node = self._rewrite_values(qualified, original_node, updated_node)
         return self._offer(
             updated_node,
             [lambda call, c=c: c.on_call(self.ctx, qualified, original_node, call) for c in self.customs],
@@ -382,7 +398,16 @@ class _Transformer(cst.CSTTransformer):
                         fixed=True)
         return call.with_changes(args=args)
 
-    def _rename_keywords(self, qualified: str, call: cst.Call) -> cst.Call:
+    @staticmethod
+    def _site(original: cst.Call, keyword: str) -> cst.CSTNode:
+        """Where a keyword finding is reported: the user's own ``keyword=`` argument, or the call
+        when the keyword was written by an earlier step (a positional argument the reorder named)."""
+        for arg in original.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return arg
+        return original
+
+    def _rename_keywords(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
         renames = self.rs.keyword_renames.get(qualified)
         if not renames:
             return call
@@ -393,13 +418,14 @@ class _Transformer(cst.CSTTransformer):
                 if arg.keyword is None or arg.keyword.value != old:
                     continue
                 fixed = self.ctx.may_fix(rule) and new not in present
-                self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=old, new=new), fixed=fixed)
+                self.ctx.report(rule, self._site(original, old),
+                                format_message(rule.message, name=short_name(qualified), old=old, new=new), fixed=fixed)
                 if fixed:
                     args[i] = arg.with_changes(keyword=cst.Name(new))
                     present.add(new)
         return call.with_changes(args=args)
 
-    def _remove_keywords(self, qualified: str, call: cst.Call) -> cst.Call:
+    def _remove_keywords(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
         removals = self.rs.keyword_removals.get(qualified)
         if not removals:
             return call
@@ -408,12 +434,13 @@ class _Transformer(cst.CSTTransformer):
             for i, arg in enumerate(call.args):
                 if arg.keyword is not None and arg.keyword.value == old:
                     fixed = self.ctx.may_fix(rule)
-                    self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=old), fixed=fixed)
+                    self.ctx.report(rule, self._site(original, old),
+                                    format_message(rule.message, name=short_name(qualified), old=old), fixed=fixed)
                     if fixed:
                         drop.add(i)
         return call.with_changes(args=remove_args(list(call.args), drop))
 
-    def _rewrite_values(self, qualified: str, call: cst.Call) -> cst.Call:
+    def _rewrite_values(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
         rewrites = self.rs.value_rewrites.get(qualified)
         if not rewrites:
             return call
@@ -423,7 +450,8 @@ class _Transformer(cst.CSTTransformer):
                 if arg.keyword is None or arg.keyword.value != keyword:
                     continue
                 fixed = self.ctx.may_fix(rule)
-                self.ctx.report(rule, arg, format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword),
+                self.ctx.report(rule, self._site(original, keyword),
+                                format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword),
                                 fixed=fixed)
                 if fixed:
                     value_code = cst.Module([]).code_for_node(parenthesize(arg.value))
@@ -449,6 +477,8 @@ class _Transformer(cst.CSTTransformer):
         return updated_node
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self.unit:
+            return updated_node
         self._anchors.append(original_node)
         for custom in self.customs:
             updated_node = custom.finish(self.ctx, updated_node)
@@ -567,18 +597,261 @@ def transform_source(
     *,
     apply: frozenset[Safety] = frozenset({Safety.SAFE, Safety.REVIEW}),
     filename: str = "<unknown>",
+    units: bool = True,
 ) -> EngineResult:
     """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input."""
     scan = scan_source(source, filename)
     customs = ruleset.transforms()
     if not needs_rewrite(scan, ruleset, customs, source):
         return EngineResult(source, ())
+    if units:
+        try:
+            return _transform_units(source, scan, ruleset, customs, apply)
+        except _WholeModule:
+            pass  # a statement libcst cannot take on its own, or an import to place: parse the whole module
     module, tail = parse_exactly(source)
     ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     new_module = wrapper.visit(_Transformer(ctx, customs))
     findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
     return EngineResult(new_module.code + tail, findings)
+
+
+
+# -- libcst only where an edit lands ------------------------------------------------
+#
+# The ``ast`` scan says which lines a rule reacts to.  Each is covered by the
+# smallest statement that libcst can parse on its own (a simple statement, or a
+# compound one when the line is in its header); only those statements are parsed,
+# transformed and spliced back over the same lines, so every other byte of the file
+# is never touched, and a file's cost follows its edits rather than its size.
+
+
+class _WholeModule(Exception):
+    """This file needs the whole-module pass (a module-level rule, or text a unit cannot hold)."""
+
+
+_COMPOUND_BLOCKS = ("body", "orelse", "finalbody")
+
+
+def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], source: str,
+                  rebound: dict[str, str]) -> list[int]:
+    """Sorted lines where some rule may act; raises ``_WholeModule`` for a rule that needs the whole module.
+
+    ``rebound``: import targets a rule's ``prepare`` re-pointed (TF2007 reads ``tensorflow.compat.v1``
+    as ``tensorflow``), so references are judged by what they will mean in the pass.
+    """
+    lines: set[int] = set()
+    keys = ruleset.keys()
+    module_hit: dict[str, bool] = {}
+
+    def in_module(name: str) -> bool:
+        if not ruleset.module_findings:
+            return False
+        if name not in module_hit:
+            module_hit[name] = ruleset.module_finding_for(name) is not None
+        return module_hit[name]
+
+    for ref in scan.references:
+        if rebound:
+            for old, new in rebound.items():
+                if ref.qualified == old or ref.qualified.startswith(old + "."):
+                    ref = dataclasses.replace(ref, qualified=new + ref.qualified[len(old):])
+                    break
+        if (ref.qualified in keys and _reference_needs_rule(ref, ruleset)) or in_module(ref.qualified):
+            lines.update(range(ref.line, (ref.end_line or ref.line) + 1))
+    for qualified, _local, line, _column in scan.imports:
+        if qualified in ruleset.renames or qualified in ruleset.findings or in_module(qualified):
+            lines.add(line)
+    for custom in customs:
+        if not (custom.applies(scan) and _text_gate(custom, source)):
+            continue
+        kind = type(custom)
+        if kind.finish is not CustomTransform.finish or (
+                kind.prepare is not CustomTransform.prepare and not custom.prepare_reads_context_only):
+            raise _WholeModule(custom.code)
+        sites = custom.sites(scan)
+        if sites is None:
+            raise _WholeModule(custom.code)
+        lines.update(sites)
+    return sorted(lines)
+
+
+def _first_line(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", None)
+    return min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
+
+
+def _first_column(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", None)
+    if decorators:
+        first = min(decorators, key=lambda d: (d.lineno, d.col_offset))
+        if first.lineno < statement.lineno:
+            return first.col_offset - 1  # the "@"
+    return statement.col_offset
+
+
+def _groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
+    """Consecutive statements that share a line (``a = 1; b = 2``) are one unit of text."""
+    groups: list[list[ast.stmt]] = []
+    for statement in body:
+        if groups and _first_line(statement) <= groups[-1][-1].end_lineno:
+            groups[-1].append(statement)
+        else:
+            groups.append([statement])
+    return groups
+
+
+def _child_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    blocks = [getattr(statement, name) for name in _COMPOUND_BLOCKS if getattr(statement, name, None)]
+    blocks += [handler.body for handler in getattr(statement, "handlers", ())]
+    blocks += [case.body for case in getattr(statement, "cases", ())]
+    return [b for b in blocks if isinstance(b, list) and b and isinstance(b[0], ast.stmt)]
+
+
+class _UnitPlanner:
+    def __init__(self, hits: list[int], lines: list[str]) -> None:
+        self.hits = hits
+        self.lines = lines
+
+    def hit(self, first: int, last: int) -> list[int]:
+        start = bisect.bisect_left(self.hits, first)
+        end = bisect.bisect_right(self.hits, last)
+        return self.hits[start:end]
+
+    def indent(self, line: int) -> int:
+        text = self.lines[line - 1]
+        return len(text) - len(text.lstrip(" \t\f"))
+
+    def block(self, body: list[ast.stmt], enclosing: tuple) -> list[tuple[int, int, tuple]] | None:
+        """Units covering every hit line of ``body``; None when one cannot stand on its own lines."""
+        units: list[tuple[int, int, tuple]] = []
+        for group in self._groups_of(body):
+            first, last = _first_line(group[0]), group[-1].end_lineno
+            hits = self.hit(first, last)
+            if not hits:
+                continue
+            if _first_column(group[0]) != self.indent(first):
+                return None  # shares its first line with the parent's header (``if x: y = f()``)
+            if len(group) == 1:
+                inner = self.children(group[0], hits, enclosing)
+                if inner is not None:
+                    units.extend(inner)
+                    continue
+            units.append((first, last, enclosing))
+        return units
+
+    _groups_of = staticmethod(_groups)
+
+    def children(self, statement: ast.stmt, hits: list[int], enclosing: tuple) -> list | None:
+        blocks = _child_blocks(statement)
+        if not blocks:
+            return None
+        covered = [(_first_line(child), child.end_lineno) for block in blocks for child in block]
+        if any(not any(a <= line <= b for a, b in covered) for line in hits):
+            return None  # a hit in the header (``with tf.variable_scope(...):``): the statement is the unit
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            enclosing = (*enclosing, statement)
+        units = []
+        for block in blocks:
+            inner = self.block(block, enclosing)
+            if inner is None:
+                return None
+            units.extend(inner)
+        return units
+
+
+class _ExplicitIndent(cst.CSTTransformer):
+    def __init__(self, indent: str) -> None:
+        super().__init__()
+        self.indent = indent
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        return updated_node if updated_node.indent is not None else updated_node.with_changes(indent=self.indent)
+
+
+def _import_insertion_line(tree: ast.Module) -> int:
+    """The line after which scheduled imports go (``import_insertion_index`` on the ``ast``); 0: none."""
+    last = 0
+    for group in _groups(tree.body):
+        if not all(_is_leading(s, len(group)) for s in group):
+            break
+        last = group[-1].end_lineno
+    return last
+
+
+def _is_leading(statement: ast.stmt, group_size: int) -> bool:
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return True
+    if group_size != 1:
+        return False
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+        and isinstance(statement.value.value, (str, bytes))
+
+
+_INDENT_LINE = re.compile(r"^([ \t]+)\S", re.MULTILINE)
+
+
+def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[CustomTransform],
+                     apply: frozenset[Safety]) -> EngineResult:
+    if scan.tree is None or "\r" in source.replace("\r\n", ""):
+        raise _WholeModule("line endings")
+    ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
+    for custom in customs:
+        if custom.prepare_reads_context_only and custom.applies(scan):
+            custom.prepare(ctx)
+    hits = _needed_lines(scan, ruleset, customs, source, ctx.rebound_targets)
+    lines = source.splitlines(keepends=True) if "\x0c" not in source and "\x0b" not in source else None
+    if lines is None or any(c in source for c in ("\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")):
+        raise _WholeModule("line separators")
+    units = _UnitPlanner(hits, lines).block(scan.tree.body, ())
+    if units is None:
+        raise _WholeModule("units")
+    first_eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    indent_match = _INDENT_LINE.search(source)
+    default_indent = indent_match.group(1) if indent_match else "    "
+    replacements: list[tuple[int, int, str]] = []
+    for first, last, enclosing in units:
+        text = "".join(lines[first - 1:last])
+        indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
+        eol = "\r\n" if lines[first - 1].endswith("\r\n") else "\n"
+        header = f"if 1:{eol}" if indent else ""
+        wrapped = header + text
+        try:
+            module = cst.parse_module(wrapped)
+        except cst.ParserSyntaxError as exc:
+            raise _WholeModule("unit does not parse alone") from exc
+        if module.code != wrapped:
+            raise _WholeModule("unit does not round-trip")
+        if module.default_indent != default_indent:
+            # blocks that used the unit's own default keep it written out; new blocks get the file's
+            module = module.visit(_ExplicitIndent(module.default_indent))
+        module = module.with_changes(default_indent=default_indent, default_newline=first_eol)
+        ctx.scopes = []
+        for function in enclosing:
+            key = (function.lineno, len(lines[function.lineno - 1].encode("utf-8")[: function.col_offset]
+                                        .decode("utf-8", errors="ignore")))
+            ctx.push_scope(dict(scan.function_scopes.get(key, {})))
+        transformer = _Transformer(ctx, customs, line_offset=first - 1 - (1 if header else 0), unit=True)
+        new = MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer).code
+        if not new.startswith(header):
+            raise _WholeModule("unit header changed")
+        new = new[len(header):]
+        if new != text:
+            replacements.append((first, last, new))
+    ctx.scopes = []
+    if ctx.scheduled_imports:
+        after = _import_insertion_line(scan.tree)
+        if after == 0 or not lines[after - 1].endswith(("\n", "\r\n")):
+            raise _WholeModule("import placement")
+        added = "".join(f"import {top}" + (f" as {alias}" if alias else "") + first_eol
+                        for top, alias in sorted(ctx.scheduled_imports.items()))
+        replacements.append((after + 1, after, added))  # an insertion: replaces no line
+    out = list(lines)
+    for first, last, new in sorted(replacements, key=lambda r: (r[0], r[1]), reverse=True):
+        out[first - 1:last] = [new]
+    findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
+    return EngineResult("".join(out), findings)
 
 
 class RoundTripError(ValueError):

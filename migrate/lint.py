@@ -16,12 +16,8 @@ fix, and for files a custom transform must look at; tensorflow and torch never.
 from __future__ import annotations
 
 import ast
-import io
-import re
-import tokenize
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
 
 from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severity
 from migrate.resolve import (
@@ -33,41 +29,13 @@ from migrate.resolve import (
     module_bindings_ast,
     scan_source,
 )
-from migrate.rules import LoadedRule, RuleSet, format_message, short_name
+from migrate.rules import RuleSet, format_message, short_name
+from migrate.selection import code_enabled, filter_ruleset, unknown_selectors  # noqa: F401 (re-exported)
+from migrate.suppressions import split_suppressed, suppressions  # noqa: F401 (re-exported)
 
 # What ``convert`` applies by default; lint reports what convert would report then.
 CONVERT_APPLY = frozenset({Safety.SAFE, Safety.REVIEW})
 FIX_APPLY = frozenset({Safety.SAFE})
-SUPPRESSION = re.compile(r"#\s*dlmigrate:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
-
-
-# -- code selection ----------------------------------------------------------
-
-
-def code_enabled(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
-    """The most specific matching prefix decides (``--select TF3001`` beats ``ignore = ["TF3"]``).
-
-    ``ALL`` is the least specific selector; on a tie, ignore wins.
-    """
-    best_select = max((0 if p == "ALL" else len(p) for p in select if p == "ALL" or code.startswith(p)), default=-1)
-    best_ignore = max((0 if p == "ALL" else len(p) for p in ignore if p == "ALL" or code.startswith(p)), default=-1)
-    return best_select >= 0 and best_select > best_ignore
-
-
-def unknown_selectors(selectors: Iterable[str], codes: Iterable[str]) -> list[str]:
-    codes = list(codes)
-    return [s for s in selectors if s != "ALL" and not any(c.startswith(s) for c in codes)]
-
-
-def filter_ruleset(base: RuleSet, select: Iterable[str], ignore: Iterable[str]) -> RuleSet:
-    """A ``RuleSet`` holding only the enabled codes of ``base`` (tables rebuilt, so fallbacks stay right)."""
-    select, ignore = tuple(select), tuple(ignore)
-    subset = RuleSet()
-    subset.infos = dict(base.infos)
-    for code, rule in base.rules.items():
-        if code_enabled(code, select, ignore):
-            subset.add(LoadedRule(rule, base.entries.get(code, {})))
-    return subset
 
 
 def _may_fix(rule: Rule) -> bool:
@@ -321,77 +289,6 @@ def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filenam
     return any(custom.applies(scan) for custom in customs if custom.code in undecided)
 
 
-# -- suppressions ----------------------------------------------------------------
-
-
-def suppressions(source: str) -> dict[int, frozenset[str] | None]:
-    """Line -> suppressed code prefixes (None: every code) from ``# dlmigrate: ignore[...]`` comments."""
-    found: dict[int, frozenset[str] | None] = {}
-    if "dlmigrate" not in source:
-        return found
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return found
-    for token in tokens:
-        if token.type != tokenize.COMMENT:
-            continue
-        match = SUPPRESSION.search(token.string)
-        if match is None:
-            continue
-        line = token.start[0]
-        if match.group(1) is None:
-            found[line] = None
-        elif found.get(line, frozenset()) is not None:
-            codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
-            found[line] = frozenset(codes) | (found.get(line) or frozenset())
-    return found
-
-
-def statement_ends(source: str) -> dict[int, int]:
-    """Line -> last line of the (simple) statement or compound-statement header it belongs to."""
-    ends: dict[int, int] = {}
-    try:
-        from migrate.resolve import parse_quietly
-
-        tree = parse_quietly(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return ends
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.stmt) or node.end_lineno is None:
-            continue
-        body = getattr(node, "body", None)
-        last = body[0].lineno - 1 if isinstance(body, list) and body and body[0].lineno > node.lineno else node.end_lineno
-        for line in range(node.lineno, last + 1):
-            ends[line] = min(ends.get(line, last), last) if line in ends else last
-    return ends
-
-
-def is_suppressed(finding: Finding, marks: dict[int, frozenset[str] | None], ends: dict[int, int]) -> bool:
-    """A comment on the finding's line, or at the end of its statement (a multi-line call's last line)."""
-    for line in {finding.line, ends.get(finding.line, finding.line)}:
-        if line not in marks:
-            continue
-        codes = marks[line]
-        if codes is None or any(finding.code.startswith(c) for c in codes):
-            return True
-    return False
-
-
-def split_suppressed(source: str, findings: tuple[Finding, ...]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
-    """(kept, suppressed); the source is tokenized only when there is something to suppress."""
-    if not findings:
-        return findings, ()
-    marks = suppressions(source)
-    if not marks:
-        return findings, ()
-    ends = statement_ends(source)
-    kept, silenced = [], []
-    for finding in findings:
-        (silenced if is_suppressed(finding, marks, ends) else kept).append(finding)
-    return tuple(kept), tuple(silenced)
-
-
 # -- files ---------------------------------------------------------------------
 
 
@@ -423,11 +320,10 @@ def _lint_text(text: str, ruleset: RuleSet, filename: str, notebook: bool) -> tu
 
 
 def _fix_text(text: str, ruleset: RuleSet, filename: str, notebook: bool) -> str:
-    from migrate.engine import transform_source
+    from migrate.suppressions import transform_honouring_suppressions
 
     def module(code: str) -> tuple[str, tuple[Finding, ...]]:
-        result = transform_source(code, ruleset, apply=FIX_APPLY, filename=filename)
-        return result.code, result.findings
+        return transform_honouring_suppressions(code, ruleset, FIX_APPLY, filename)
 
     if notebook:
         from migrate.notebook import convert_notebook
@@ -454,10 +350,8 @@ def lint_source(text: str, ruleset: RuleSet, shown: str, *, notebook: bool = Fal
                           suppressed=silenced)
     if not (fix or diff) or not any(f.safety is Safety.SAFE for f in findings):
         return outcome
-    # a code silenced anywhere in the file is not fixed anywhere in it: the engine fixes per code, not per line
-    fix_rules = filter_ruleset(ruleset, ("ALL",), tuple({f.code for f in silenced}))
     try:
-        new_text = _fix_text(text, fix_rules, shown, notebook)
+        new_text = _fix_text(text, ruleset, shown, notebook)
         after = _lint_text(new_text, ruleset, shown, notebook)[0] if new_text != text else findings
     except Exception as exc:  # noqa: BLE001
         return _failed(shown, text, exc)

@@ -78,9 +78,20 @@ class Finding:
     fixed: bool = False
     end_line: int | None = None
     end_column: int | None = None
+    # set when the finding was moved into a written file (convert --write/--out, lint --fix):
+    # line/column are then in the file as written, these in the file as it was
+    original_line: int | None = None
+    original_column: int | None = None
+    cell: int | None = None  # notebooks: 1-based code cell; line/column are then within the cell
+    file_line: int | None = None  # notebooks: the line of the .ipynb file that holds ``line`` of that cell
+
+    def where(self) -> str:
+        """``line:col``, or ``cell N:line:col`` in a notebook (ruff's convention)."""
+        prefix = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{prefix}{self.line}:{self.column}"
 
     def sort_key(self) -> tuple:
-        return (self.line, self.column, self.code, self.message)
+        return (self.cell or 0, self.line, self.column, self.code, self.message)
 
 
 class FileStatus(str, enum.Enum):
@@ -98,7 +109,8 @@ class FileResult:
     error: str | None = None
     original: str | None = None
     rewritten: str | None = None
-    # rewritten site -> original site, so validation can pair outputs
+    # rewritten line -> original line (1-based) for lines kept or rewritten in place, filled by the
+    # converter (migrate.sitemap); validation pairs outputs through it
     site_map: tuple[tuple[int, int], ...] = field(default=())
 
     @property

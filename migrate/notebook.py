@@ -29,7 +29,52 @@ class NotebookError(Exception):
 @dataclass(frozen=True)
 class NotebookResult:
     text: str
-    findings: tuple[Finding, ...]  # lines are given as cell-relative "cell N" in the message prefix
+    # ``cell`` is the 1-based code cell (ruff's ``path.ipynb:cell N:line:col``), ``line`` counts within
+    # that cell, and ``file_line`` is the line of the .ipynb file that holds that source line
+    findings: tuple[Finding, ...]
+
+
+_DECODER = json.JSONDecoder()
+_SOURCE_KEY = re.compile(r'"source"\s*:\s*')
+
+
+def source_line_numbers(text: str, cells: list) -> dict[int, list[int]]:
+    """Cell index -> the 1-based line of the .ipynb text holding each of its source lines.
+
+    Found by decoding each ``"source"`` value where it sits and checking it against
+    the parsed cell, so a cell whose layout is not understood maps to nothing
+    (its findings then point at the cell's ``source`` key, or at line 1).
+    """
+    lines: dict[int, list[int]] = {}
+    position = 0
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, dict) or "source" not in cell:
+            continue
+        match = _SOURCE_KEY.search(text, position)
+        while match is not None:
+            try:
+                value, end = _DECODER.raw_decode(text, match.end())
+            except json.JSONDecodeError:
+                value, end = None, match.end()
+            if value == cell["source"]:
+                break
+            match = _SOURCE_KEY.search(text, end)
+        if match is None:
+            break
+        start_line = text.count("\n", 0, match.end()) + 1
+        numbers: list[int] = []
+        if isinstance(value, list):
+            cursor = match.end() + 1  # past "["
+            for item in value:
+                item_start = text.index('"', cursor)
+                _, cursor = _DECODER.raw_decode(text, item_start)
+                line = text.count("\n", 0, item_start) + 1
+                numbers.extend([line] * max(1, item.count("\n") if item.endswith("\n") else item.count("\n") + 1))
+        else:
+            numbers = [start_line] * (str(value).count("\n") + 1)
+        lines[index] = numbers or [start_line]
+        position = end
+    return lines
 
 
 def _detect_indent(text: str) -> int | None:
@@ -62,9 +107,11 @@ def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple
     magics: list[str] = []
     chunks: list[str] = []
     cell_of_chunk: list[int] = []
+    ordinal: dict[int, int] = {}  # cell index -> 1-based number among code cells
     for index, cell in enumerate(notebook["cells"]):
         if cell.get("cell_type") != "code":
             continue
+        ordinal[index] = len(ordinal) + 1
         source = _source_text(cell)
         if source.lstrip().startswith("%%"):
             continue
@@ -93,6 +140,7 @@ def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple
             current, offset = int(mark.group(1)), number
         else:
             line_to_cell[number] = (current, number - offset)
+    file_lines = source_line_numbers(text, notebook["cells"]) if findings else {}
     cell_findings = []
     for finding in findings:
         cell, line = line_to_cell.get(finding.line, (-1, finding.line))
@@ -100,10 +148,12 @@ def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple
         if end_line is not None:
             end_cell, end_in_cell = line_to_cell.get(end_line, (-1, end_line))
             end_line = end_in_cell if end_cell == cell else None
+        numbers = file_lines.get(cell) or [1]
         cell_findings.append(
-            Finding(finding.code, f"cell {cell}: {finding.message}", finding.severity, finding.safety,
+            Finding(finding.code, finding.message, finding.severity, finding.safety,
                     line, finding.column, finding.fixed, end_line,
-                    finding.end_column if end_line is not None else None)
+                    finding.end_column if end_line is not None else None,
+                    cell=ordinal.get(cell), file_line=numbers[min(max(line, 1), len(numbers)) - 1])
         )
     if new_combined == combined:
         return NotebookResult(text, tuple(cell_findings))
@@ -154,9 +204,8 @@ def notebook_script(text: str) -> tuple[str, list[str]]:
         raise NotebookError("not a notebook: no 'cells' list at the top level")
     parts: list[str] = []
     set_aside: list[str] = []
-    for index, cell in enumerate(notebook["cells"]):
-        if cell.get("cell_type") != "code":
-            continue
+    code_cells = [c for c in notebook["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    for index, cell in enumerate(code_cells, start=1):  # "cell N" counts code cells from 1, as findings do
         source = _source_text(cell)
         if source.lstrip().startswith("%%"):
             set_aside.append(f"cell {index}: {source.lstrip().splitlines()[0]} (cell magic, whole cell)")

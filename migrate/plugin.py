@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import libcst as cst
 
@@ -30,6 +30,9 @@ class CustomTransform:
     """Hooks a structural rule can implement; every hook is optional."""
 
     code: str = ""
+    # True when ``prepare`` only adjusts the context (bindings, facts) and never reads the module:
+    # the engine may then still parse only the statements that need an edit
+    prepare_reads_context_only: bool = False
 
     def __init__(self, rule: "Rule", entries: dict) -> None:
         self.rule = rule
@@ -38,6 +41,15 @@ class CustomTransform:
     def applies(self, scan: "Scan") -> bool:
         """Cheap test on the ``ast`` scan: may this file need the transform at all?"""
         return False
+
+    def sites(self, scan: "Scan") -> "Iterable[int] | None":
+        """The lines where this rule may act, read off the ``ast`` scan (only asked when ``applies``).
+
+        The engine parses with libcst only the smallest statements holding these
+        lines.  None (the default) means "anywhere": the whole module is parsed.
+        A rule with a ``prepare``/``finish`` hook always sees the whole module.
+        """
+        return None
 
     def prepare(self, ctx: "EngineContext") -> None:
         """Before the pass (adjust bindings, collect facts)."""
@@ -67,6 +79,17 @@ class CustomTransform:
     def finish(self, ctx: "EngineContext", module: cst.Module) -> cst.Module:
         """After the pass, before scheduled imports are added."""
         return module
+
+
+def method_call_lines(scan: "Scan", methods) -> list[int] | None:
+    """Lines of ``receiver.method(...)`` calls whose method is one of ``methods`` (sites of a method rule)."""
+    import ast
+
+    if scan.tree is None:
+        return None
+    return [line for node in ast.walk(scan.tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]
 
 
 def register(code: str) -> Callable[[type[CustomTransform]], type[CustomTransform]]:

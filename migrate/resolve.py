@@ -383,6 +383,7 @@ class Scan:
     references: tuple[Reference, ...]
     imports: tuple[tuple[str, str | None, int, int], ...]
     function_scopes: dict[tuple[int, int], dict[str, str | None]] = field(default_factory=dict)
+    tree: ast.Module | None = field(default=None, repr=False, compare=False)  # the parse itself, for rules' sites
 
     def imported_roots(self) -> set[str]:
         return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}
@@ -406,4 +407,4 @@ def scan_source(source: str, filename: str = "<unknown>") -> Scan:
     tree = parse_quietly(source, filename)
     scanner = AstScanner(source, module_bindings_ast(tree, may_declare_global="global" in source))
     scanner.visit(tree)
-    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes)
+    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes, tree)

@@ -147,10 +147,6 @@ def short_name(qualified: str) -> str:
     return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow.") else qualified
 
 
-def _matches(code: str, prefixes: Iterable[str]) -> bool:
-    return any(p == "ALL" or code.startswith(p) for p in prefixes)
-
-
 @dataclass
 class RuleSet:
     """The selected rules and the lookup tables the engine and the scanner use."""
@@ -264,6 +260,8 @@ def load_rules(
     ignore: Iterable[str] = (),
     root: Path | None = None,
 ) -> RuleSet:
+    from migrate.selection import code_enabled  # the one selector's semantics (most specific prefix wins)
+
     root = root or rules_root()
     infos = available_rulesets(root)
     select, ignore = tuple(select), tuple(ignore)
@@ -277,7 +275,7 @@ def load_rules(
                 continue
             loaded = load_rule_file(path, name)
             code = loaded.rule.code
-            if _matches(code, select) and not _matches(code, ignore):
+            if code_enabled(code, select, ignore):
                 ruleset.add(loaded)
     return ruleset
 

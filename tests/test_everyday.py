@@ -144,7 +144,7 @@ def test_every_error_line_has_one_prefix(tmp_path, capsys):
 def test_convert_help_states_the_default_target(capsys):
     with pytest.raises(SystemExit):
         main(["convert", "--help"])
-    assert "(default: tf2-compat)" in " ".join(capsys.readouterr().out.split())
+    assert "else tf2-compat)" in " ".join(capsys.readouterr().out.split())
 
 
 # -- parse errors reach every machine format
@@ -273,8 +273,8 @@ def test_validate_runs_a_notebooks_code_cells_in_order(tmp_path, capsys):
     result = json.loads(json_out.read_text())
     assert result["verdict"] == "PASS" and {o["name"] for o in result["outputs"]} == {"weights", "total"}
     (note,) = [n for n in result["sides"]["original"]["notes"] if n.startswith("notebook:")]
-    assert note.startswith("notebook: 3 IPython lines set aside, not run: cell 0: %matplotlib inline; "
-                           "cell 1: !ls; cell 2: %%bash (cell magic, whole cell)")
+    assert note.startswith("notebook: 3 IPython lines set aside, not run: cell 1: %matplotlib inline; "
+                           "cell 2: !ls; cell 3: %%bash (cell magic, whole cell)")
     code, out, _ = run(capsys, "validate", str(a), str(c))
     assert code == 1 and "MISMATCH" in out
 

@@ -320,7 +320,7 @@ def test_notebook_cells_are_linted(capsys, tmp_path):
     path.write_text(json.dumps(notebook, indent=1))
     code, out, _ = lint(capsys, str(path))
     assert code == 1
-    assert "TF3101 cell 1: `tf.compat.v1.Session`" in out
+    assert "nb.ipynb:cell 2:" in out and "TF3101 `tf.compat.v1.Session`" in out
 
 
 # -- speed gates

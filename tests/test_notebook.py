@@ -113,8 +113,11 @@ def test_findings_point_to_the_cell_and_the_line_in_it():
                     code_cell("%matplotlib inline\nx = 1\ny = tf.log(2.0)\n"))
     result = convert_notebook(text, converter(NAMES))
     (finding,) = result.findings
-    assert finding.message.startswith("cell 2: ")
+    # ruff's convention: cells are numbered from 1 among code cells; the line counts within the cell
+    assert finding.cell == 2 and finding.where() == "cell 2:3:5"
     assert (finding.line, finding.column, finding.end_line) == (3, 5, 3)
+    # and the .ipynb line that holds that source line, for SARIF and GitHub annotations
+    assert '"y = tf.log(2.0)' in text.splitlines()[finding.file_line - 1]
 
 
 def test_findings_after_inserted_lines_still_point_to_the_original_line():
@@ -124,7 +127,7 @@ def test_findings_after_inserted_lines_still_point_to_the_original_line():
     sources = cell_sources(result.text)
     assert sources[0] == "import tensorflow as tf\ntf.compat.v1.disable_v2_behavior()\n"
     placeholder = [f for f in result.findings if f.code == "TF2002"]
-    assert [(f.message.split(":")[0], f.line, f.column) for f in placeholder] == [("cell 1", 2, 5)]
+    assert [(f.cell, f.line, f.column) for f in placeholder] == [(2, 2, 5)]
 
 
 def test_scheduled_import_lands_in_the_first_code_cell():

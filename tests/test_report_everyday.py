@@ -48,19 +48,19 @@ def cell_blocks(page: str) -> dict[int, str]:
 def test_html_shows_a_notebook_cell_by_cell_with_findings_on_their_lines(notebook_document):
     page = render(notebook_document, ".html")
     blocks = cell_blocks(page)
-    assert sorted(blocks) == [0, 2, 3], "cells with changes or findings, each once; cell 1 is folded away"
+    assert sorted(blocks) == [1, 3, 4], "cells with changes or findings, each once; cell 2 is folded away"
     assert "1 other code cell without changes or findings." in page
     assert '"cells"' not in page and "nbformat" not in page, "no raw notebook JSON"
-    # cell 2: side by side, the TF2002 finding right under its own line (line 1 of the cell)
-    assert '<h3 class="cell-title">cell 2 (changed)</h3>' in blocks[2]
-    assert "tf.compat.v1.placeholder" in blocks[2]
-    rows = re.findall(r"<tr[^>]*>.*?</tr>", blocks[2])
+    # cell 3 (code cells count from 1): side by side, the TF2002 finding right under its own line
+    assert '<h3 class="cell-title">cell 3 (changed)</h3>' in blocks[3]
+    assert "tf.compat.v1.placeholder" in blocks[3]
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", blocks[3])
     placeholder_row = next(i for i, row in enumerate(rows) if "placeholder" in row)
     assert 'data-code="TF2002"' in rows[placeholder_row + 1]
-    # the message no longer repeats "cell 2:"; the cell heading says it
-    assert not re.search(r'class="message">cell \d+:', page)
-    # cell 3: unchanged, with its open error finding on line 1
-    assert 'data-code="TF2101"' in blocks[3] and "(changed)" not in blocks[3]
+    # the heading names the cell; each finding's position reads cell N:line:column
+    assert re.search(r'<span class="where">cell 3:1:5</span>', blocks[3])
+    # cell 4: unchanged, with its open error finding on line 1
+    assert 'data-code="TF2101"' in blocks[4] and "(changed)" not in blocks[4]
 
 
 def test_html_filters_by_fix_applicability(notebook_document):
@@ -143,6 +143,6 @@ def test_notebook_cells_in_a_real_browser(notebook_document, tmp_path):
     assert re.search(r'<input type="checkbox" value="review"|<input type="checkbox" value="safe">', dom)
     visible = re.findall(r'<div class="finding (?![^"]*hidden)[^"]*" data-code="(\w+)"', dom)
     assert visible and set(visible) == {"TF2101"}, visible
-    assert re.search(r'<div class="cell" data-cell="3">', dom) and re.search(r'<div class="cell" data-cell="2">', dom)
+    assert re.search(r'<div class="cell" data-cell="4">', dom) and re.search(r'<div class="cell" data-cell="3">', dom)
     total = len(re.findall(r'<div class="finding ', dom))
     assert f"Showing {len(visible)} of {total} findings in 1 of 1 files." in dom

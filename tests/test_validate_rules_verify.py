@@ -7,7 +7,7 @@ import pytest
 from conftest import dlmigrate_exe
 from migrate.model import Example, Rule, Safety, Severity
 from migrate.validate.pipeline import ValidateOptions
-from migrate.validate.rules_verify import verify_rules, verify_table
+from migrate.validate.rules_verify import verify_exit_code, verify_rules, verify_table
 
 
 def _rule(code, *examples):
@@ -31,6 +31,8 @@ def test_examples_are_executed_compared_or_explained():
     assert outcomes[2].reason.startswith("before cannot run: NameError")
     assert outcomes[3].reason == "the API was removed"
     assert "report-only" in outcomes[4].reason
+    assert verify_exit_code(outcomes) == 1  # a MISMATCH or ERROR of a runnable example fails the run
+    assert verify_exit_code([o for o in outcomes if o.verdict in ("PASS", "NOT RUN")]) == 0
     table = verify_table(outcomes)
     assert "XX002     1  MISMATCH" in table and table.splitlines()[-1].startswith("5 examples:")
     assert json.loads(json.dumps([o.to_dict() for o in outcomes]))[0]["result"]["verdict"] == "PASS"
@@ -39,11 +41,13 @@ def test_examples_are_executed_compared_or_explained():
 @pytest.mark.slow
 def test_cli_verifies_a_real_rule(tmp_path):
     report = tmp_path / "verify.json"
-    done = subprocess.run([dlmigrate_exe(), "rules", "verify", "TF2001", "--device", "cpu", "--json", str(report)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode in (0, 1), done.stderr
-    assert "TF2001" in done.stdout and "verdict" in done.stdout.splitlines()[0]
+    # the rules whose examples are whole TF programs: every runnable example must PASS, and the run exits 0
+    done = subprocess.run([dlmigrate_exe(), "rules", "verify", "TF2001", "TF2006", "--device", "cpu", "-j", "2",
+                           "--json", str(report)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verdict" in done.stdout.splitlines()[0]
     rows = json.loads(report.read_text())
-    assert rows and all(row["code"] == "TF2001" for row in rows)
-    assert all(row["verdict"] in ("PASS", "MISMATCH", "ERROR", "TIMEOUT", "NOT RUN") for row in rows)
-    assert all(row["device"] in ("cpu", "-") for row in rows)
+    assert {row["code"] for row in rows} == {"TF2001", "TF2006"}
+    assert len(rows) >= 4
+    assert all(row["verdict"] == "PASS" for row in rows), [(r["code"], r["verdict"], r["reason"]) for r in rows]
+    assert all(row["device"] == "cpu" for row in rows)

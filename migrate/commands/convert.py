@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,13 +34,20 @@ def register(sub) -> None:
         "3 all processed but findings of severity 'error' remain",
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    parser.add_argument("--to", dest="target", default="tf2-compat", help=f"target: {', '.join(_targets())} (default: tf2-compat)")
+    parser.add_argument("--to", dest="target", default=None,
+                        help=f"target: {', '.join(_targets())} (default: [tool.dlmigrate] target, else tf2-compat)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--write", action="store_true", help="rewrite files in place")
     output.add_argument("--out", type=Path, metavar="DIR", help="write a converted copy of the tree into DIR")
-    parser.add_argument("--select", default="ALL", help="comma-separated rule code prefixes to apply")
-    parser.add_argument("--ignore", default="", help="comma-separated rule code prefixes to skip")
+    parser.add_argument("--select", help="comma-separated rule code prefixes to apply (overrides the config; "
+                        "the most specific prefix wins)")
+    parser.add_argument("--ignore", help="comma-separated rule code prefixes to skip (overrides the config)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
+    parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
     parser.add_argument("--safe-only", action="store_true", help="apply only fixes marked safe")
+    parser.add_argument("--tf-function", dest="tf_function", action=argparse.BooleanOptionalAction, default=True,
+                        help="--to tf2: wrap the functions generated from Session.run sites in tf.function "
+                        "(default; --no-tf-function keeps them eager, the same as --ignore TF4003)")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--no-diff", action="store_true", help="do not print the diff")
     parser.add_argument("--quiet", "-q", action="count", default=0,
@@ -57,21 +65,33 @@ def register(sub) -> None:
     parser.set_defaults(run=run)
 
 
-def _codes(text: str) -> tuple[str, ...]:
-    return tuple(part.strip().upper() for part in text.split(",") if part.strip())
-
-
 def options_from_args(args: argparse.Namespace) -> "ConvertOptions":
-    from migrate.convert import ConvertOptions
+    """Flags and ``[tool.dlmigrate]`` -> options; raises ConfigError / SelectionError with a usage message."""
+    from migrate.config import Config, load_config
+    from migrate.convert import DEFAULT_TARGET, ConvertOptions
+    from migrate.selection import ALL, check_selectors, configured_select, make_selection, parse_codes
 
+    config = Config() if getattr(args, "no_config", False) else load_config(args.paths[0], getattr(args, "config", None))
+    target = args.target or config.target or DEFAULT_TARGET
+    if target == "lint":
+        target = DEFAULT_TARGET if not args.target else target  # a lint-only config does not choose a conversion
+    select = parse_codes(args.select)
+    ignore = parse_codes(args.ignore)
+    base = make_selection(target).load(check=False)
+    check_selectors((*(select or ()), *(ignore or ())), base.rules, f"--to {target}")
+    selection = make_selection(target, select if select is not None else configured_select(config.select, base.rules),
+                               ignore if ignore is not None else config.ignore)
+    if select is not None or ignore is not None:  # the command line wins over the file's top level
+        config = dataclasses.replace(config, select=selection.select, ignore=selection.ignore)
     apply = frozenset({Safety.SAFE}) if args.safe_only else frozenset({Safety.SAFE, Safety.REVIEW})
     return ConvertOptions(
-        target=args.target,
-        select=_codes(args.select) or ("ALL",),
-        ignore=_codes(args.ignore),
+        target=target,
+        select=selection.select or (ALL,),
+        ignore=selection.ignore + (() if getattr(args, "tf_function", True) else ("TF4003",)),
         apply=apply,
         write=args.write,
         out_dir=args.out,
+        config=config,
     )
 
 
@@ -103,10 +123,12 @@ def run(args: argparse.Namespace) -> int:
     from migrate.console import Console
     from migrate.convert import convert_paths, unified_diff
 
-    options = options_from_args(args)
+    from migrate.config import ConfigError
+
     try:
+        options = options_from_args(args)
         ruleset = options.load_rules()
-    except RuleError as exc:
+    except (RuleError, ConfigError) as exc:
         return usage_error(f"{exc}")
     console = Console(quiet=args.quiet)
     # the diff is the result of a dry run; once files are written it is commentary, which -q drops
@@ -134,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         from migrate.report import report_results
 
-        problem = report_results(args.report, results, ruleset, command="convert", target=args.target, validation=validation)
+        problem = report_results(args.report, results, ruleset, command="convert", target=options.target, validation=validation)
         if problem:
             console.error(problem)
             code = code or EXIT_USAGE

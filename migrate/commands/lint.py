@@ -33,7 +33,8 @@ def register(sub) -> None:
     parser.add_argument("--select", help="comma-separated rule code prefixes to report (overrides the config)")
     parser.add_argument("--ignore", help="comma-separated rule code prefixes to skip (overrides the config)")
     parser.add_argument("--extend-ignore", default="", help="comma-separated prefixes to skip on top of the config")
-    parser.add_argument("--target", help="lint with the rule sets of this conversion target")
+    parser.add_argument("--to", "--target", dest="target", metavar="TARGET",
+                        help="lint with the rule sets of this target (default: the 'lint' rule sets)")
     parser.add_argument("--rulesets", help="comma-separated rule set names (overrides target and config)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
     parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
@@ -62,8 +63,8 @@ def _usage(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from migrate.config import Config, ConfigError, load_config
-    from migrate.lint import filter_ruleset, unknown_selectors
     from migrate.rules import RuleError, available_rulesets, load_rules, rulesets_for_target
+    from migrate.selection import check_selectors, configured_select, filter_ruleset, unknown_selectors
 
     if not args.paths:
         return _usage("no paths given (pass files or directories, or '-' for stdin)")
@@ -102,12 +103,14 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, RuleError) as exc:
         return _usage(str(exc))
 
-    select = _codes(args.select) if args.select is not None else config.select
+    select = _codes(args.select) if args.select is not None else configured_select(config.select, base.rules)
     ignore = (_codes(args.ignore) if args.ignore is not None else config.ignore) + (_codes(args.extend_ignore) or ())
-    bad = unknown_selectors((*(_codes(args.select) or ()), *(_codes(args.ignore) or ())), base.rules)
-    if bad:
-        return _usage(f"unknown rule code or prefix {', '.join(bad)} (rule sets: {', '.join(names)}; "
-                      "see 'dlmigrate rules list')")
+    described = (f"--to {args.target}" if args.target else
+                 f"the rule sets {', '.join(names)} (choose others with --to)")
+    try:
+        check_selectors((*(_codes(args.select) or ()), *(_codes(args.ignore) or ())), base.rules, described)
+    except RuleError as exc:
+        return _usage(str(exc))
     configured = (*config.select, *config.ignore, *(c for o in config.overrides for c in (*(o.select or ()), *o.ignore)))
     if unknown_selectors(configured, base.rules):
         # a code of a rule set this run does not load is fine (one config serves several targets); a typo is not
@@ -127,10 +130,14 @@ def run(args: argparse.Namespace) -> int:
         config = Config(config.path, config.target, config.rulesets, config.select, ignore, config.exclude,
                         config.overrides)
 
+    def narrowed(key):
+        select_, ignore_ = key
+        return (configured_select(select_, base.rules), ignore_)
+
     cache: dict[tuple, object] = {}
 
     def rules_for(file: Path):
-        key = config.codes_for(file)
+        key = narrowed(config.codes_for(file))
         if key not in cache:
             cache[key] = filter_ruleset(base, *key)
         return cache[key]
@@ -184,8 +191,7 @@ def report(outcomes, ruleset, args) -> int:
 
         bold, cyan, reset = ("\x1b[1m", "\x1b[36m", "\x1b[0m") if color_enabled(sys.stdout) else ("", "", "")
         for result, finding in findings:
-            print(f"{bold}{result.path}:{finding.line}:{finding.column}:{reset} {cyan}{finding.code}{reset} "
-                  f"{finding.message}")
+            print(f"{bold}{result.path}:{finding.where()}:{reset} {cyan}{finding.code}{reset} {finding.message}")
     elif fmt == "json":
         entries = [_json_failure(r) for r in failed] + [_json_finding(r, f) for r, f in findings]
         print(json.dumps(entries, indent=2, ensure_ascii=False))
@@ -196,8 +202,14 @@ def report(outcomes, ruleset, args) -> int:
                   f"title=dlmigrate could not lint this file::{_gh(result.error or 'failed', False)}")
         for result, finding in findings:
             level = GITHUB_LEVEL[finding.severity.value]
-            print(f"::{level} file={_gh(result.path, True)},line={finding.line},col={finding.column},"
-                  f"endLine={finding.end_line or finding.line},title={finding.code}::{_gh(finding.message, False)}")
+            if finding.cell is not None:  # the .ipynb line holding that cell's line; the message names the cell
+                where = f"line={finding.file_line or 1}"
+                message = f"cell {finding.cell}, line {finding.line}: {finding.message}"
+            else:
+                where = (f"line={finding.line},col={finding.column},"
+                         f"endLine={finding.end_line or finding.line}")
+                message = finding.message
+            print(f"::{level} file={_gh(result.path, True)},{where},title={finding.code}::{_gh(message, False)}")
     elif fmt == "sarif":
         try:
             from migrate.report.sarif import render_sarif
@@ -295,4 +307,6 @@ def _json_finding(result, finding) -> dict:
         "severity": finding.severity.value,
         "fix": finding.safety.value,
         "fixable": finding.safety.value == "safe",
+        "cell": finding.cell,
+        "file_line": finding.file_line,
     }

@@ -5,14 +5,14 @@ import sys
 from collections import Counter
 
 from migrate.cli import usage_error
-from migrate.rules import RuleError, available_rulesets, load_rules
+from migrate.rules import RuleError
 
 
 def register(sub) -> None:
     parser = sub.add_parser("rules", help="list and explain the rules")
     actions = parser.add_subparsers(dest="rules_action", metavar="ACTION")
     listing = actions.add_parser("list", help="one line per rule")
-    listing.add_argument("--ruleset", action="append", help="only this rule set (repeatable)")
+    _selection_arguments(listing)
     listing.set_defaults(run=run_list)
     explain = actions.add_parser("explain", help="everything about one rule code")
     explain.add_argument("code")
@@ -23,8 +23,9 @@ def register(sub) -> None:
         "executor as 'dlmigrate validate', which EXECUTES code) and compare what they compute. "
         "Examples that cannot run say why.",
     )
-    verify.add_argument("codes", nargs="*", metavar="CODE", help="only rules whose code starts with these")
-    verify.add_argument("--ruleset", action="append", help="only this rule set (repeatable)")
+    verify.add_argument("codes", nargs="*", metavar="CODE", help="only rules whose code starts with these "
+                        "(the same as --select)")
+    _selection_arguments(verify)
     verify.add_argument("--jobs", "-j", type=int, default=1, help="example pairs run at once (each pair is 2 processes)")
     verify.add_argument("--json", help="write every outcome as JSON to this file")
     from migrate.commands.validate import add_execution_arguments
@@ -34,17 +35,30 @@ def register(sub) -> None:
     parser.set_defaults(run=lambda args: parser.print_help(sys.stderr) or 2)
 
 
-def _load(names: list[str] | None):
-    """The named rule sets (all when none are named), or None after printing why they cannot load."""
+def _selection_arguments(parser) -> None:
+    parser.add_argument("--to", dest="target", metavar="TARGET", help="only the rule sets of this target")
+    parser.add_argument("--ruleset", action="append", help="only this rule set (repeatable; wins over --to)")
+    parser.add_argument("--select", help="comma-separated rule code prefixes (the most specific prefix wins)")
+    parser.add_argument("--ignore", help="comma-separated rule code prefixes to leave out")
+
+
+def _load(args, extra_select: tuple[str, ...] = ()):
+    """The selected rules (every rule set when no target or rule set is named), or None after printing why."""
+    from migrate.selection import make_selection, parse_codes
+
+    select = (*(parse_codes(getattr(args, "select", None)) or ()), *extra_select)
     try:
-        return load_rules(names or list(available_rulesets()))
+        selection = make_selection(getattr(args, "target", None), select or None,
+                                   parse_codes(getattr(args, "ignore", None)),
+                                   rulesets=getattr(args, "ruleset", None))
+        return selection.load()
     except RuleError as exc:
         usage_error(str(exc))
         return None
 
 
 def run_list(args) -> int:
-    ruleset = _load(getattr(args, "ruleset", None))
+    ruleset = _load(args)
     if ruleset is None:
         return 2
     kinds: Counter[str] = Counter()
@@ -57,7 +71,7 @@ def run_list(args) -> int:
 
 
 def run_explain(args) -> int:
-    ruleset = _load(None)
+    ruleset = _load(args)
     if ruleset is None:
         return 2
     rule = ruleset.rules.get(args.code.upper())
@@ -91,19 +105,22 @@ def run_verify(args) -> int:
     if problem:
         return usage_error(problem)
     from migrate.commands.validate import options_from_args
-    from migrate.validate.rules_verify import verify_rules, verify_table
+    from migrate.validate.rules_verify import verify_exit_code, verify_rules, verify_table
 
-    ruleset = _load(getattr(args, "ruleset", None))
+    ruleset = _load(args, tuple(code.upper() for code in args.codes))
     if ruleset is None:
         return 2
-    prefixes = tuple(code.upper() for code in args.codes)
-    rules = [rule for code, rule in sorted(ruleset.rules.items()) if not prefixes or code.startswith(prefixes)]
+    if set(getattr(args, "ruleset", None) or ()) & {"tf_to_torch", "torch_to_tf"}:
+        # the op tables: every entry run in one process per framework, cached by entry hash
+        from migrate.tf_to_torch.proof.verify import run_table_verify
+
+        return run_table_verify(args)
+    rules = [rule for _code, rule in sorted(ruleset.rules.items())]
     if not rules:
-        return usage_error(f"no rule matches {' '.join(args.codes)}")
+        return usage_error("no rule selected")
     outcomes = verify_rules(rules, options_from_args(args), jobs=args.jobs)
     print(verify_table(outcomes))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump([o.to_dict() for o in outcomes], handle, indent=1, default=str)
-    failed = [o for o in outcomes if o.verdict not in ("PASS", "NOT RUN")]
-    return 1 if failed else 0
+    return verify_exit_code(outcomes)

@@ -74,6 +74,10 @@ def finding_entry(finding) -> dict[str, Any]:
         "column": finding.column,
         "end_line": finding.end_line,
         "end_column": finding.end_column,
+        "original_line": finding.original_line,
+        "original_column": finding.original_column,
+        "cell": finding.cell,
+        "file_line": finding.file_line,
     }
 
 

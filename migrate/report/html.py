@@ -171,7 +171,7 @@ def _file_section(document: Mapping[str, Any], number: int, file: Mapping[str, A
     if cells is not None:
         out.append(_notebook_html(document, file, cells))
     elif file.get("notebook") and file["findings"]:
-        out.append('<p class="note">Notebook: each finding names its cell; its line counts within that cell.</p>')
+        out.append('<p class="note">Notebook: positions read cell N:line:column, N counting code cells from 1.</p>')
         out.append('<div class="file-findings">' + _findings_html(document, file["findings"]) + "</div>")
     if cells is not None:
         pass
@@ -193,16 +193,13 @@ _CELL_PREFIX = re.compile(r"^cell (\d+): ")
 
 
 def _cell_of(finding: Mapping[str, Any]) -> int | None:
-    """The notebook cell a finding is in: its ``cell`` field, else the "cell N: " its message starts with."""
-    if isinstance(finding.get("cell"), int):
-        return finding["cell"]
-    match = _CELL_PREFIX.match(finding.get("message", ""))
-    return int(match.group(1)) if match else None
+    """The notebook code cell a finding is in (1-based, counting code cells: ruff's ``cell N``)."""
+    return finding["cell"] if isinstance(finding.get("cell"), int) else None
 
 
 def _notebook_cells(file: Mapping[str, Any]) -> list[tuple[int, str, str]] | None:
-    """(cell index, original source, converted source) of every code cell, or None when the notebook
-    JSON cannot be read (the page then falls back to the list of findings)."""
+    """(code cell number from 1, original source, converted source) of every code cell, or None when the
+    notebook JSON cannot be read (the page then falls back to the list of findings)."""
     import json
 
     try:
@@ -217,8 +214,8 @@ def _notebook_cells(file: Mapping[str, Any]) -> list[tuple[int, str, str]] | Non
         source = cell.get("source", "") if isinstance(cell, dict) else ""
         return "".join(source) if isinstance(source, list) else str(source)
 
-    return [(index, text(a), text(b)) for index, (a, b) in enumerate(zip(old, new))
-            if isinstance(a, dict) and a.get("cell_type") == "code"]
+    pairs = [(a, b) for a, b in zip(old, new) if isinstance(a, dict) and a.get("cell_type") == "code"]
+    return [(number, text(a), text(b)) for number, (a, b) in enumerate(pairs, start=1)]
 
 
 def _notebook_html(document: Mapping[str, Any], file: Mapping[str, Any], cells: list[tuple[int, str, str]]) -> str:
@@ -342,7 +339,7 @@ def _findings_html(document: Mapping[str, Any], findings: Iterable[Mapping[str, 
         out.append(
             f'<div class="finding sev-{escape(finding["severity"])}" data-code="{code}" '
             f'data-severity="{escape(finding["severity"])}" data-state="{state}" data-fix="{applicability}">'
-            f'<span class="where">{finding["line"]}:{finding["column"]}</span>'
+            f'<span class="where">{("cell " + str(finding["cell"]) + ":") if finding.get("cell") else ""}{finding["line"]}:{finding["column"]}</span>'
             f'<span class="badge sev-{escape(finding["severity"])}">{escape(finding["severity"])}</span>'
             f'<a class="badge code" href="#rule-{code}" title="{hover}">{code}</a>'
             f'<span class="badge state-{state}">{state}</span>'
@@ -365,7 +362,7 @@ def _code_table(document: Mapping[str, Any], original: str, rewritten: str | Non
     new_spans = line_spans(rewritten) if side_by_side else old_spans
     by_line: dict[int, list[Mapping[str, Any]]] = {}
     for finding in findings:
-        line = min(max(finding["line"], 1), max(len(old_lines), 1))
+        line = min(max(finding.get("original_line") or finding["line"], 1), max(len(old_lines), 1))
         by_line.setdefault(line, []).append(finding)
 
     rows = _rows(old_lines, new_lines) if side_by_side else [("equal", n, n) for n in range(len(old_lines))]

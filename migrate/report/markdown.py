@@ -164,12 +164,12 @@ def _file_section(document: Mapping[str, Any], file: Mapping[str, Any], *, with_
         lines += _validation(file["validation"])
     if file["findings"]:
         if file.get("notebook"):
-            lines += ["Notebook: each finding names its cell; its line counts within that cell.", ""]
+            lines += ["Notebook: positions read `cell N:line:column`, N counting code cells from 1.", ""]
         lines += ["| Line | Rule | Severity | Fix | Message |", "|---:|---|---|---|---|"]
         for finding in file["findings"]:
             fix = f"fixed ({finding['safety']})" if finding["fixed"] else (f"not applied ({finding['safety']})" if finding["safety"] != "none" else "manual")
             lines.append(
-                f"| {finding['line']}:{finding['column']} | {finding['code']} | {finding['severity']} | {fix} | {cell(finding['message'])} |"
+                f"| {('cell ' + str(finding['cell']) + ':') if finding.get('cell') else ''}{finding['line']}:{finding['column']} | {finding['code']} | {finding['severity']} | {fix} | {cell(finding['message'])} |"
             )
         lines.append("")
         lines += _explanations(document, sorted({f["code"] for f in file["findings"]}))

@@ -125,8 +125,8 @@ def file_results(file: Mapping[str, Any], index: Mapping[str, int], rules: Mappi
     results = []
     for number, finding in enumerate(file["findings"]):
         if file["notebook"]:
-            # Finding lines count within a cell (named in the message), not in the notebook's JSON.
-            region = {"startLine": 1}
+            # a finding's line counts within its cell: code scanning gets the .ipynb line holding it
+            region = {"startLine": max(finding.get("file_line") or 1, 1)}
         else:
             # the schema wants positive positions; a finding never has fewer, but a broken one must not void the log
             start = (max(finding["line"], 1), max(finding["column"], 1))

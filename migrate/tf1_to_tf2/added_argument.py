@@ -10,13 +10,16 @@ import libcst as cst
 
 from migrate.cstutil import keyword_arg
 from migrate.plugin import CustomTransform, register
-from migrate.tf1_to_tf2.calls import expression, mentions
+from migrate.tf1_to_tf2.calls import expression, mentioned_lines, mentions
 
 
 @register("TF2012")
 class AddedArgument(CustomTransform):
     def applies(self, scan) -> bool:
         return mentions(scan, self.entries)
+
+    def sites(self, scan):
+        return mentioned_lines(scan, self.entries)
 
     def on_call(self, ctx, qualified, original, updated):
         added = self.entries.get(qualified)

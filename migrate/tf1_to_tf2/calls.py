@@ -30,6 +30,18 @@ class CallMove:
                    dict(entry.get("add", {})))
 
 
+def _canonical(name: str) -> str:
+    if name.startswith("tensorflow.compat.v1."):
+        return "tensorflow." + name[len("tensorflow.compat.v1."):]
+    return name
+
+
+def mentioned_lines(scan, names) -> list[int]:
+    """The lines where the ``ast`` scan references one of ``names`` (a rule's sites)."""
+    return [line for ref in scan.references if _canonical(ref.qualified) in names
+            for line in range(ref.line, (ref.end_line or ref.line) + 1)]
+
+
 def mentions(scan, names) -> bool:
     """Does the ``ast`` scan reference any of ``names`` (also spelled through ``tf.compat.v1``)?"""
     for ref in scan.references:

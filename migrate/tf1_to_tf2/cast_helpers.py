@@ -6,13 +6,16 @@ op the shorthand itself ran, so the rewrite is exact.
 from __future__ import annotations
 
 from migrate.plugin import CustomTransform, register
-from migrate.tf1_to_tf2.calls import CallMove, mentions, move_call, supersede_rename
+from migrate.tf1_to_tf2.calls import CallMove, mentioned_lines, mentions, move_call, supersede_rename
 
 
 @register("TF2008")
 class CastShorthand(CustomTransform):
     def applies(self, scan) -> bool:
         return mentions(scan, self.entries)
+
+    def sites(self, scan):
+        return mentioned_lines(scan, self.entries)
 
     def on_call(self, ctx, qualified, original, updated):
         dtype = self.entries.get(qualified)

@@ -34,9 +34,14 @@ def _compat_alias(statement: cst.BaseSmallStatement) -> str | None:
 
 @register("TF2007")
 class CompatV1Import(CustomTransform):
+    prepare_reads_context_only = True  # prepare re-points the alias; the engine judges references by it
+
     def applies(self, scan) -> bool:
         # function-level imports count too: they are rewritten like module-level ones
         return any(qualified in TF_V1_ALIASES for qualified, *_ in scan.imports)
+
+    def sites(self, scan):
+        return [line for qualified, _local, line, _column in scan.imports if qualified in TF_V1_ALIASES]
 
     def prepare(self, ctx) -> None:
         for alias in TF_V1_ALIASES:

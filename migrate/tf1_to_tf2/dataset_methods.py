@@ -14,7 +14,7 @@ import libcst as cst
 
 from migrate.cstutil import build_dotted
 from migrate.rules import short_name
-from migrate.plugin import CustomTransform, register
+from migrate.plugin import CustomTransform, method_call_lines, register
 
 
 @register("TF2013")
@@ -22,6 +22,9 @@ class DatasetIteratorMethod(CustomTransform):
     def applies(self, scan) -> bool:
         # the engine's text gate (entries.lint_text) then keeps files without the method names off libcst
         return any(target == "tensorflow" or target.startswith("tensorflow.") for _, target in scan.bindings.items())
+
+    def sites(self, scan):
+        return method_call_lines(scan, self.entries.get("methods", {}))
 
     def on_method_call(self, ctx, method, original, updated):
         target = self.entries.get("methods", {}).get(method)

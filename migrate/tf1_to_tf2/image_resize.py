@@ -15,7 +15,7 @@ import libcst as cst
 from migrate.cstutil import build_dotted, keyword_arg
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, register
-from migrate.tf1_to_tf2.calls import callee_root, mentions, supersede_rename
+from migrate.tf1_to_tf2.calls import callee_root, mentioned_lines, mentions, supersede_rename
 
 # TF1 signatures: the per-method functions and resize_images.
 _METHOD_PARAMS = ("images", "size", "align_corners", "name", "half_pixel_centers")
@@ -54,6 +54,9 @@ _EXACT_ALWAYS = {"AREA"}
 class ImageResize(CustomTransform):
     def applies(self, scan) -> bool:
         return mentions(scan, self.entries)
+
+    def sites(self, scan):
+        return mentioned_lines(scan, self.entries)
 
     def _method(self, ctx, entry: str, bound: dict[str, cst.Arg]) -> str | cst.BaseExpression | None:
         """The TF2 method: a ResizeMethod member name, the user's own expression, or None (unknown)."""

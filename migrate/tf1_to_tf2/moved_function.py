@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, register
-from migrate.tf1_to_tf2.calls import CallMove, mentions, move_call, supersede_rename
+from migrate.tf1_to_tf2.calls import CallMove, mentioned_lines, mentions, move_call, supersede_rename
 
 
 @register("TF2009")
@@ -20,6 +20,9 @@ class MovedFunction(CustomTransform):
 
     def applies(self, scan) -> bool:
         return mentions(scan, self.entries)
+
+    def sites(self, scan):
+        return mentioned_lines(scan, self.entries)
 
     def on_call(self, ctx, qualified, original, updated):
         move = self.moves.get(qualified)

@@ -10,13 +10,16 @@ import libcst as cst
 
 from migrate.cstutil import build_dotted, dotted_name
 from migrate.plugin import CustomTransform, register
-from migrate.tf1_to_tf2.calls import keyword_value, mentions
+from migrate.tf1_to_tf2.calls import keyword_value, mentioned_lines, mentions
 
 
 @register("TF2010")
 class SoftmaxLabelsGradient(CustomTransform):
     def applies(self, scan) -> bool:
         return mentions(scan, self.entries)
+
+    def sites(self, scan):
+        return mentioned_lines(scan, self.entries)
 
     def on_call(self, ctx, qualified, original, updated):
         if qualified not in self.entries:

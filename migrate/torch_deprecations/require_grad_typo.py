@@ -19,6 +19,15 @@ class RequireGradTypo(CustomTransform):
     def applies(self, scan) -> bool:
         return "torch" in scan.imported_roots()
 
+    def sites(self, scan):
+        import ast
+
+        if scan.tree is None:
+            return None
+        return [line for node in ast.walk(scan.tree) if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Attribute) and t.attr == "require_grad" for t in node.targets)
+                for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]
+
     def on_statement(self, ctx, original, updated):
         found = list(_typo_targets(original))
         if not found:

@@ -18,6 +18,11 @@ class TorchvisionWeights(CallRewrite):
             for ref in scan.references
         )
 
+    def sites(self, scan):
+        return [line for ref in scan.references
+                if ref.is_call and ref.qualified.startswith("torchvision.models.") and _KEYWORDS.keys() & set(ref.keywords)
+                for line in range(ref.line, (ref.end_line or ref.line) + 1)]
+
     def on_call(self, ctx, qualified, original, updated):
         if not qualified.startswith("torchvision.models."):
             return None

@@ -179,6 +179,10 @@ class CallRewrite(CustomTransform):
     def applies(self, scan) -> bool:
         return any(ref.is_call and ref.qualified in self.functions for ref in scan.references)
 
+    def sites(self, scan):
+        return [line for ref in scan.references if ref.is_call and ref.qualified in self.functions
+                for line in range(ref.line, (ref.end_line or ref.line) + 1)]
+
     def rewrite(self, qualified: str, parts: CallParts, spell: Spell, call: cst.Call) -> Fix | Unfixable | None:
         """The replacement for one call, why there is none, or None when the call is fine."""
         raise NotImplementedError

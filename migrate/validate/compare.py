@@ -13,6 +13,7 @@ compared (rewrites rename and drop intermediates) unless ``strict_globals``.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,18 +41,13 @@ class CompareOptions:
 
 
 def line_map(original: str, rewritten: str) -> tuple[tuple[int, int], ...]:
-    """Rewritten line -> original line (1-based) for lines kept or rewritten in place, from a line diff.
+    """Rewritten line -> original line (1-based): the converter's site map, rebuilt from the two texts.
 
-    The converter's own ``FileResult.site_map`` is used when it has one; this is the fallback, so a
-    Session.run paired by call order can be checked to sit at the corresponding site."""
-    import difflib
+    The converter's own ``FileResult.site_map`` is used when it has one; this serves ``validate`` on
+    two files, so a Session.run paired by call order can be checked to sit at the corresponding site."""
+    from migrate.sitemap import site_pairs
 
-    old, new = original.splitlines(), rewritten.splitlines()
-    pairs = []
-    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal" or (tag == "replace" and a1 - a0 == b1 - b0):
-            pairs.extend((b0 + k + 1, a0 + k + 1) for k in range(b1 - b0))
-    return tuple(pairs)
+    return site_pairs(original, rewritten)
 
 
 def choose_kinds(original: Recording, rewritten: Recording, mode: str) -> tuple[str, ...]:
@@ -83,6 +79,11 @@ def compare_recordings(original: Recording, rewritten: Recording, options: Compa
     note = "+".join(kinds)
     side_a = _select(original, kinds, options.ignore)
     side_b = _select(rewritten, kinds, options.ignore)
+    eager = original.manifest.get("run_functions") or rewritten.manifest.get("run_functions")
+    if eager and "session.run" in kinds:
+        side_a, side_b = _value_runs(side_a), _value_runs(side_b)
+        note += " (eager rewrite: Session.run results paired with the generated functions' results, runs " \
+                "that fetch no value left out)"
     if "session.run" in kinds:
         runs_a, runs_b = original.manifest.get("session_runs", 0), rewritten.manifest.get("session_runs", 0)
         if runs_a != runs_b:
@@ -129,6 +130,33 @@ def _select(recording: Recording, kinds: tuple[str, ...], ignore: tuple[str, ...
         if entry["kind"] in kinds and not any(fnmatch.fnmatchcase(entry["name"], p) for p in ignore):
             selected.setdefault(entry["name"], entry)
     return selected
+
+
+_RUN_NAME = re.compile(r"^session\.run#(\d+)(.*)$")
+
+
+def _value_runs(side: dict[str, dict]) -> dict[str, dict]:
+    """Session.run results renumbered over the runs that return a value, leaves by position among values.
+
+    An eager rewrite (``--to tf2``) drops initializer runs, returns nothing for a
+    training-op-only run and returns the values of ``[train_op, loss]`` without the
+    op's None; what both sides computed is the sequence of fetched values.  Globals
+    that the executor evaluated in a fresh graph session (initial values, not the
+    program's state) are left out too."""
+    runs: dict[int, list[dict]] = {}
+    out: dict[str, dict] = {}
+    for name, entry in side.items():
+        match = _RUN_NAME.match(name) if entry["kind"] == "session.run" else None
+        if match is None:
+            if not entry.get("graph_initial"):
+                out[name] = entry
+            continue
+        if entry["structure"] != "none":
+            runs.setdefault(int(match.group(1)), []).append(entry)
+    for number, index in enumerate(sorted(runs)):
+        for position, entry in enumerate(runs[index]):
+            out[f"session.run#{number}/{position}"] = entry
+    return out
 
 
 def _ordered_names(side_a: dict, side_b: dict) -> list[str]:

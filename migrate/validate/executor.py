@@ -60,6 +60,7 @@ class Recorder:
         self.run_count = 0
         self.busy = False  # our own Session.run calls (variable capture) must not be recorded
         self.workdir = ""
+        self.run_functions: list[str] = []  # functions recorded as Session.run sites (eager rewrites)
 
     def add(self, kind: str, name: str, value, line: int | None = None) -> None:
         for path, leaf in _flatten(value):
@@ -656,7 +657,10 @@ def _evaluate_graph_globals(recorder: Recorder, namespace: dict, names: list[str
                             if type(exc).__name__ == "DeadlineExceededError":
                                 timed_out.append(name)
                             continue
+                        before = len(recorder.outputs)
                         recorder.add("global", name, result)
+                        for entry in recorder.outputs[before:]:  # a fresh session's value, not the program's state
+                            entry["graph_initial"] = True
             except Exception:
                 left.extend(group)
     finally:
@@ -704,6 +708,7 @@ def execute(options) -> int:
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
     recorder = Recorder()
+    _RECORDER[0] = recorder
     frameworks = Frameworks(recorder, options)
     manifest: dict = {"format": FORMAT, "program": str(program), "seed": options.seed, "entry": options.entry,
                       "inputs": options.inputs,
@@ -775,6 +780,7 @@ def execute(options) -> int:
         unobservable=recorder.unobservable,
         dropped_outputs=recorder.dropped,
         session_runs=recorder.run_count,
+        run_functions=recorder.run_functions,
         wall_s=round(time.perf_counter() - started, 3),
     )
     np.savez(out / "outputs.npz", **recorder.arrays)
@@ -827,9 +833,53 @@ def _run_script(program: Path, options) -> dict:
     # a plain dict (not runpy) so the program's globals stay readable after it raises
     namespace: dict = {"__name__": "__main__", "__file__": str(program), "__builtins__": builtins}
     _LAST_NAMESPACE[0] = namespace
-    code = compile(program.read_text(encoding="utf-8"), str(program), "exec")
+    source = program.read_text(encoding="utf-8")
+    tree = _mark_run_functions(source, _RECORDER[0])
+    code = compile(tree if tree is not None else source, str(program), "exec")
     exec(code, namespace)
     return namespace
+
+
+RUN_FUNCTION_MARKER = re.compile(r"#\s*dlmigrate:\s*session\.run\b")
+_RECORDER: list = [None]
+
+
+def _mark_run_functions(source: str, recorder) -> "ast.Module | None":
+    """Module-level functions whose ``def`` line carries ``# dlmigrate: session.run`` (the eager rewrite
+    of a ``Session.run`` site) get an outermost decorator recording each call's result as a Session.run
+    result, so the two sides pair call by call.  None when the program has no such function."""
+    if recorder is None or not RUN_FUNCTION_MARKER.search(source):
+        return None
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    marked = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.lineno <= len(lines) and \
+                RUN_FUNCTION_MARKER.search(lines[node.lineno - 1]):
+            decorator = ast.Name(id="__dlmigrate_session_run__", ctx=ast.Load())
+            ast.copy_location(decorator, node)
+            node.decorator_list.insert(0, decorator)
+            marked.append(node.name)
+    if not marked:
+        return None
+    recorder.run_functions = marked
+
+    def session_run(function):
+        import functools
+
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            result = function(*args, **kwargs)
+            if not recorder.busy:
+                index = recorder.run_count
+                recorder.run_count += 1
+                recorder.add("session.run", f"session.run#{index}", result, _caller_line_direct())
+            return result
+
+        return call
+
+    builtins.__dlmigrate_session_run__ = session_run
+    return ast.fix_missing_locations(tree)
 
 
 def _load_entry(options, program: Path):
@@ -931,6 +981,12 @@ def main(argv=None) -> int:
     parser.add_argument("--max-file-bytes", type=int, default=0, help="largest file the program may write (0: none)")
     parser.add_argument("program_args", nargs="*", help="arguments passed to the program (after --)")
     options = parser.parse_args(argv)
+    if "TF_USE_LEGACY_KERAS" not in os.environ:
+        # TF1 code (tf.layers through compat.v1) needs tf-keras; an eager rewrite (``--to tf2``) is checked on
+        # the Keras 3 that TF 2.16+ ships, which is what its users run
+        program_file = Path(options.program)
+        text = program_file.read_text(encoding="utf-8", errors="replace") if program_file.is_file() else ""
+        os.environ["TF_USE_LEGACY_KERAS"] = "0" if RUN_FUNCTION_MARKER.search(text) else "1"
     apply_limits(options)
     program = Path(options.program).resolve()
     here = str(Path(__file__).resolve().parent)
@@ -943,7 +999,6 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     os.environ.setdefault("NVIDIA_TF32_OVERRIDE", "0")

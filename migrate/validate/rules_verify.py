@@ -18,7 +18,7 @@ from migrate.model import Rule
 from migrate.validate.pipeline import ValidateOptions, validate_pair
 from migrate.validate.results import ProgramResult
 
-TF1_RULESETS = ("tf1_to_tf2",)
+TF1_RULESETS = ("tf1_to_tf2", "tf2_eager")  # their `before` is TF1 code
 _GRAPH_NAMES = (r"(placeholder|Session|InteractiveSession|get_variable|variable_scope|"
                 r"global_variables_initializer|get_default_graph|layers)\b")
 _GRAPH_API = re.compile(r"compat\.v1\." + _GRAPH_NAMES + r"|from\s+tensorflow\.compat\.v1\s+import\s+[^\n]*"
@@ -88,6 +88,11 @@ def verify_rules(rules: Iterable[Rule], options: ValidateOptions, jobs: int = 1)
             for index, outcome in pool.map(run, work):
                 outcomes[index] = outcome
     return [o for o in outcomes if o is not None]
+
+
+def verify_exit_code(outcomes: list[ExampleOutcome]) -> int:
+    """0 when every example marked runnable PASSes (NOT RUN ones say why); 1 on any MISMATCH, ERROR or TIMEOUT."""
+    return 1 if any(o.verdict not in ("PASS", "NOT RUN") for o in outcomes) else 0
 
 
 def verify_table(outcomes: list[ExampleOutcome]) -> str:

@@ -82,10 +82,12 @@ class SideSpec:
 def child_environment(seed: int, device: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTHONHASHSEED=str(seed), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
-               TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1", TF_DETERMINISTIC_OPS="1",
+               TF_CPP_MIN_LOG_LEVEL="3", TF_DETERMINISTIC_OPS="1",
                CUBLAS_WORKSPACE_CONFIG=":4096:8", NVIDIA_TF32_OVERRIDE="0")
     if device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""
+    # TF_USE_LEGACY_KERAS: the caller's setting, else the executor's choice per program (tf-keras for TF1
+    # code, Keras 3 for an eager ``--to tf2`` rewrite)
     return env
 
 

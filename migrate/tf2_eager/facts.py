@@ -1,0 +1,722 @@
+"""Per-file facts for the eager rewrite, computed once on Python's ``ast`` and typed.
+
+The facts describe one TF1 *graph program* in the tutorial shape: a graph built
+by module-level statements (placeholders, variables, tensors, optimizers) and
+run by ``sess.run`` calls inside one ``with tf.Session() as sess:`` block (or a
+``sess = tf.Session()`` ... ``sess.close()`` pair).  ``analyze`` classifies every
+top-level statement, builds the def-use relation of module-level names, and
+collects the run sites.  Anything outside what the rewrite understands raises
+``Blocked`` with the line and the reason: a graph is converted whole or not at all.
+
+The statements analysed are those of the module *after* the ``--to tf2-compat``
+renames, so TF1-only names read ``tensorflow.compat.v1.X`` here; ``canonical``
+maps them back to ``tensorflow.X`` for classification.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
+
+PLACEHOLDER = "tensorflow.placeholder"
+VARIABLE = "tensorflow.Variable"
+SESSIONS = ("tensorflow.Session",)
+INITIALIZERS = ("tensorflow.global_variables_initializer", "tensorflow.initialize_all_variables",
+                "tensorflow.local_variables_initializer", "tensorflow.initialize_local_variables")
+SEEDS = ("tensorflow.set_random_seed", "tensorflow.random.set_random_seed", "tensorflow.random.set_seed")
+SAFE_BUILTINS = frozenset({"len", "int", "float", "bool", "range", "list", "tuple", "dict", "zip", "min", "max", "abs",
+                           "sum", "round", "sorted", "reversed", "enumerate", "str", "isinstance", "slice"})
+NAME_LOOKUPS = frozenset({"get_tensor_by_name", "get_operation_by_name", "as_graph_element", "get_collection_ref"})
+DECAYS = ("tensorflow.train.exponential_decay",)
+KNOWN_PYTHON_MODULES = frozenset({"numpy", "math", "random", "builtins", "os", "sys", "time", "itertools",
+                                  "functools", "collections", "json"})
+V2_OFF = ("tensorflow.disable_v2_behavior", "tensorflow.disable_eager_execution")
+GLOBAL_STEP = ("tensorflow.train.get_or_create_global_step", "tensorflow.train.create_global_step")
+# A function that creates state or graph structure runs once per TF1 graph build but once per
+# call in TF2 (the guide's first trap): such helpers block the rewrite.
+STATEFUL_IN_FUNCTIONS = ("tensorflow.Variable", "tensorflow.get_variable", "tensorflow.placeholder",
+                         "tensorflow.variable_scope", "tensorflow.layers", "tensorflow.train", "tensorflow.Session",
+                         "tensorflow.get_collection", "tensorflow.trainable_variables", "tensorflow.global_variables",
+                         "tensorflow.get_default_graph", "tensorflow.summary", "tensorflow.assign",
+                         "tensorflow.assign_add", "tensorflow.assign_sub")
+
+
+def canonical(qualified: str | None) -> str | None:
+    if qualified is None:
+        return None
+    for prefix in V1_PREFIXES:
+        if qualified.startswith(prefix):
+            return "tensorflow." + qualified[len(prefix):]
+    return qualified
+
+
+class Blocked(Exception):
+    """The program (or a part the rewrite needs) is outside what the rewrite converts faithfully."""
+
+    def __init__(self, index: int, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.index = index  # top-level statement index, for the finding's position
+        self.line = line  # line inside that statement's text (1-based)
+        self.reason = reason
+
+
+@dataclass
+class Placeholder:
+    name: str
+    dtype: str  # source text of the dtype argument
+    order: int
+
+
+@dataclass
+class GraphNode:
+    """A module-level assignment that builds tensors: it moves into the functions that need it."""
+
+    index: int
+    targets: tuple[str, ...]
+    deps: frozenset[str]  # module-level names it reads
+    call: str | None = None  # qualified name of the function whose result it is, if a call
+
+
+@dataclass
+class VariableDef:
+    """A module-level statement creating variables (created once, so it stays at module level)."""
+
+    index: int
+    target: str
+    members: tuple[tuple[str, bool], ...]  # (expression naming one variable, trainable)
+    get_variable: bool = False  # a ``tf.get_variable`` call: rewritten as ``tf.Variable``
+
+
+@dataclass
+class OptimizerDef:
+    index: int
+    name: str  # the module-level name the Keras optimizer gets
+    keras: str  # source of the Keras optimizer construction
+    v1_name: str  # e.g. "AdamOptimizer", for messages
+    schedule: str | None = None  # graph node holding a tf.train.exponential_decay learning rate
+
+
+@dataclass
+class TrainOp:
+    index: int
+    name: str
+    optimizer: OptimizerDef
+    loss: str  # source of the loss expression
+    loss_deps: frozenset[str]
+    var_list: tuple[str, ...] | None  # variable expressions, or None: every trainable variable the loss reads
+    global_step: str | None
+
+
+@dataclass
+class RunSite:
+    """One ``sess.run(fetches, feed_dict)`` call inside the session body."""
+
+    top: int  # top-level statement whose text holds the call
+    node: ast.Call
+    shape: str  # "single", "list" or "tuple"
+    fetches: tuple[str, ...]
+    feeds: tuple[tuple[str, ast.expr], ...]  # (placeholder, value expression) in feed order
+    key: tuple = ()
+
+    @property
+    def line(self) -> int:
+        return self.node.lineno
+
+
+@dataclass
+class ProgramFacts:
+    placeholders: dict[str, Placeholder] = field(default_factory=dict)
+    nodes: dict[str, GraphNode] = field(default_factory=dict)  # target name -> node
+    variables: list[VariableDef] = field(default_factory=list)
+    variable_names: set[str] = field(default_factory=set)  # module names holding variables (or containers)
+    optimizers: dict[str, OptimizerDef] = field(default_factory=dict)  # v1 optimizer object name -> def
+    train_ops: dict[str, TrainOp] = field(default_factory=dict)
+    init_ops: set[str] = field(default_factory=set)
+    global_steps: set[str] = field(default_factory=set)
+    roles: dict[int, str] = field(default_factory=dict)  # top-level index -> role
+    session_index: int = -1
+    session_name: str = ""
+    session_close: int = -1
+    session_body: list[tuple[int, ast.stmt]] = field(default_factory=list)  # (top-level index, statement)
+    session_closed: bool = False
+    runs: list[RunSite] = field(default_factory=list)
+    helpers: dict[str, frozenset[str]] = field(default_factory=dict)  # tensor-building function -> names it reads
+    seeds: dict[int, str] = field(default_factory=dict)  # index -> seed argument source
+    factories: dict[str, frozenset[str]] = field(default_factory=dict)  # variable factory function -> reads
+    hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
+    opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
+
+    def graph_names(self) -> set[str]:
+        return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
+                | set(self.train_ops) | self.init_ops)
+
+
+def names_read(node: ast.AST) -> set[str]:
+    """Free names a piece of code reads (names bound inside comprehensions/lambdas are left out)."""
+    bound: set[str] = set()
+    read: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            if isinstance(sub.ctx, ast.Load):
+                read.add(sub.id)
+            else:
+                bound.add(sub.id)
+        elif isinstance(sub, ast.arg):
+            bound.add(sub.arg)
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        return read
+    return read - bound
+
+
+def dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+class Analyzer:
+    """Classifies the top-level statements of one module (given as ``ast`` trees, one per statement)."""
+
+    def __init__(self, statements: list[ast.Module], qualify, entries: dict) -> None:
+        self.statements = statements
+        self.qualify = qualify  # dotted local name -> qualified name or None
+        self.entries = entries
+        self.facts = ProgramFacts()
+        self.stores: dict[str, int] = {}  # module-level name -> how many times it is bound
+
+    # -- helpers
+    def q(self, node: ast.AST) -> str | None:
+        name = dotted(node)
+        return canonical(self.qualify(name)) if name else None
+
+    def block(self, index: int, node: ast.AST | None, reason: str) -> Blocked:
+        return Blocked(index, getattr(node, "lineno", 1) if node is not None else 1, reason)
+
+    def tf_calls(self, node: ast.AST) -> list[tuple[str, ast.Call]]:
+        found = []
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                qualified = self.q(sub.func)
+                if qualified and qualified.startswith("tensorflow"):
+                    found.append((qualified, sub))
+        return found
+
+    def tf_refs(self, node: ast.AST) -> list[tuple[str, ast.AST]]:
+        found = []
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.Attribute, ast.Name)):
+                qualified = self.q(sub)
+                if qualified and qualified.startswith("tensorflow"):
+                    found.append((qualified, sub))
+        return found
+
+    # -- the pass
+    def run(self) -> ProgramFacts:
+        for index, module in enumerate(self.statements):
+            for sub in ast.walk(module):
+                if isinstance(sub, ast.Attribute) and sub.attr in NAME_LOOKUPS:
+                    raise Blocked(index, sub.lineno, f"a tensor or op looked up by name (`{sub.attr}`): graph names "
+                                                     "do not exist in eager TF2; pass the Python object instead")
+        self._count_stores()
+        for index, module in enumerate(self.statements):
+            for stmt in module.body:
+                self._classify(index, stmt)
+        if self.facts.session_index < 0:
+            raise Blocked(0, 1, "no `with tf.Session() as sess:` block (or `sess = tf.Session()`) at module level "
+                                "runs this graph")
+        self._check_python_inputs()
+        self._collect_runs()
+        self.facts.runs.sort(key=lambda r: (r.top, r.node.lineno, r.node.col_offset))  # source order
+        return self.facts
+
+    def _count_stores(self) -> None:
+        for module in self.statements:
+            for stmt in module.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    self.stores[stmt.name] = self.stores.get(stmt.name, 0) + 1
+                    continue
+                for sub in ast.walk(stmt):
+                    if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+                        self.stores[sub.id] = self.stores.get(sub.id, 0) + 1
+                    elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store):
+                        root = sub.value
+                        while isinstance(root, (ast.Subscript, ast.Attribute)):
+                            root = root.value
+                        if isinstance(root, ast.Name):  # x[0] = ..., x.attr = ...: the object changes
+                            self.stores[root.id] = self.stores.get(root.id, 0) + 2
+                    elif isinstance(sub, (ast.FunctionDef, ast.Lambda, ast.AsyncFunctionDef)):
+                        break
+
+    def _classify(self, index: int, stmt: ast.stmt) -> None:
+        facts = self.facts
+        if facts.session_index >= 0 and index > facts.session_index:
+            self._after_session(index, stmt)
+            return
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            facts.roles[index] = "keep"
+            return
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            facts.roles[index] = "keep"
+            return
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and self.q(stmt.value.func) in V2_OFF \
+                and not stmt.value.args:
+            facts.roles[index] = "drop"  # TF2 behaviour is what the rewrite produces
+            return
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and self.q(stmt.value.func) in SEEDS:
+            call = stmt.value
+            if len(call.args) != 1 or call.keywords:
+                raise self.block(index, stmt, "`set_random_seed` with other than one positional argument")
+            facts.roles[index] = "seed"
+            facts.seeds[index] = ast.unparse(call.args[0])
+            return
+        if isinstance(stmt, ast.With):
+            self._session_with(index, stmt)
+            return
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._function(index, stmt)
+            return
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            self._assign(index, stmt)
+            return
+        graph = facts.graph_names()
+        if names_read(stmt) & graph or self.tf_refs(stmt):
+            raise self.block(index, stmt, f"a module-level `{type(stmt).__name__}` statement uses TensorFlow "
+                                          "outside a Session; the rewrite handles assignments that build the graph")
+        facts.roles[index] = "keep"
+
+    def _function(self, index: int, stmt: ast.FunctionDef) -> None:
+        refs = self.tf_refs(stmt)
+        graph = self.facts.graph_names()
+        if not refs and not (names_read(stmt) & graph):
+            self.facts.roles[index] = "keep"
+            return
+        if self._factory(stmt, refs, graph):
+            self.facts.factories[stmt.name] = frozenset(names_read(stmt))
+            self.facts.roles[index] = "keep"
+            return
+        for qualified, node in refs:
+            if any(qualified == p or qualified.startswith(p + ".") for p in STATEFUL_IN_FUNCTIONS):
+                raise self.block(index, node, f"function `{stmt.name}` uses `{_short(qualified)}`: it would create "
+                                              "state or graph structure at every call in TF2 (variables, layers, "
+                                              "scopes), which the rewrite does not move out of functions yet")
+        if stmt.decorator_list:
+            raise self.block(index, stmt, f"decorated function `{stmt.name}` builds tensors")
+        for sub in ast.walk(stmt):
+            if isinstance(sub, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom)):
+                raise self.block(index, sub, f"function `{stmt.name}` builds tensors and uses "
+                                             f"`{type(sub).__name__.lower()}`")
+        self.facts.helpers[stmt.name] = frozenset(names_read(stmt))
+        self.facts.roles[index] = "keep"
+
+    def _factory(self, stmt: ast.FunctionDef, refs, graph) -> bool:
+        """``def weight(shape): return tf.Variable(...)``: a variable factory. Its calls at graph-building
+        time run once per call site in TF1; the rewrite hoists each call to module level (created once)."""
+        body = [s for s in stmt.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+            return False
+        call = body[0].value
+        if self.q(call.func) != VARIABLE or stmt.decorator_list or names_read(stmt) & graph:
+            return False
+        if any(k.arg == "trainable" for k in call.keywords):
+            return False
+        stateful = [q for q, _ in refs if any(q == p or q.startswith(p + ".") for p in STATEFUL_IN_FUNCTIONS)]
+        return stateful == [VARIABLE]
+
+    def _session_with(self, index: int, stmt: ast.With) -> None:
+        facts = self.facts
+        item = stmt.items[0] if len(stmt.items) == 1 else None
+        if item is not None and isinstance(item.context_expr, ast.Call) and self.q(item.context_expr.func) in SESSIONS:
+            call = item.context_expr
+            if call.args or any(k.arg != "config" for k in call.keywords):
+                raise self.block(index, call, "a Session on a given graph or target: the rewrite converts "
+                                              "the default-graph `tf.Session()`")
+            if not isinstance(item.optional_vars, ast.Name):
+                raise self.block(index, stmt, "`with tf.Session():` without `as sess` (default-session `.eval()` "
+                                              "code) is not converted")
+            if facts.session_index >= 0:
+                raise self.block(index, stmt, "a second Session on the same graph")
+            facts.session_index = index
+            facts.session_name = item.optional_vars.id
+            facts.session_body = [(index, s) for s in stmt.body]
+            facts.roles[index] = "session"
+            return
+        if names_read(stmt) & facts.graph_names() or self.tf_refs(stmt):
+            raise self.block(index, stmt, "a `with` block over TensorFlow objects (variable or name scopes, "
+                                          "devices, graphs) outside the Session")
+        facts.roles[index] = "keep"
+
+    def _after_session(self, index: int, stmt: ast.stmt) -> None:
+        facts = self.facts
+        name = facts.session_name
+        open_session = facts.roles.get(facts.session_index) == "session-assign" and not facts.session_closed
+        if (open_session and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+                and dotted(stmt.value.func) == f"{name}.close"):
+            facts.roles[index] = "drop"
+            facts.session_closed = True
+            return
+        if open_session:
+            facts.session_body.append((index, stmt))
+            facts.roles[index] = "session-body"
+            return
+        if names_read(stmt) & facts.graph_names() or self.tf_refs(stmt):
+            raise self.block(index, stmt, "TensorFlow code after the Session block (a graph built or run later)")
+        facts.roles[index] = "keep"
+
+    def _assign(self, index: int, stmt: ast.Assign) -> None:
+        facts = self.facts
+        target, value = stmt.targets[0], stmt.value
+        graph = facts.graph_names()
+        reads = names_read(value)
+        call_name = self.q(value.func) if isinstance(value, ast.Call) else None
+        if call_name in SESSIONS and isinstance(target, ast.Name):
+            if value.args or any(k.arg != "config" for k in value.keywords):
+                raise self.block(index, value, "a Session on a given graph or target")
+            if facts.session_index >= 0:
+                raise self.block(index, stmt, "a second Session on the same graph")
+            facts.session_index, facts.session_name = index, target.id
+            facts.roles[index] = "session-assign"
+            return
+        if not isinstance(target, (ast.Name, ast.Tuple)):
+            if reads & graph or self.tf_refs(stmt):
+                raise self.block(index, stmt, "assignment of a graph value to an attribute or item")
+            facts.roles[index] = "keep"
+            return
+        targets = tuple(t.id for t in ([target] if isinstance(target, ast.Name) else target.elts)
+                        if isinstance(t, ast.Name))
+        if isinstance(target, ast.Tuple) and len(targets) != len(target.elts):
+            raise self.block(index, stmt, "starred or nested assignment targets")
+        for name in targets:
+            if name != "_" and self.stores.get(name, 0) > 1 and (reads & graph or self.tf_calls(value)):
+                raise self.block(index, stmt, f"`{name}` is bound more than once; the rewrite needs each graph "
+                                              "name defined once")
+        name = targets[0]
+        if call_name == PLACEHOLDER and len(targets) == 1:
+            dtype = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "dtype"), None)
+            if dtype is None:
+                raise self.block(index, value, "placeholder without a dtype")
+            facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders))
+            facts.roles[index] = "placeholder"
+            return
+        if call_name in INITIALIZERS and len(targets) == 1:
+            facts.init_ops.add(name)
+            facts.roles[index] = "drop"
+            return
+        if call_name in GLOBAL_STEP and len(targets) == 1:
+            facts.global_steps.add(name)
+            facts.variable_names.add(name)
+            facts.variables.append(VariableDef(index, name, ((name, False),)))
+            facts.roles[index] = "global-step"
+            return
+        if call_name and call_name.startswith("tensorflow.train.") and call_name.endswith("Optimizer"):
+            if len(targets) != 1:
+                raise self.block(index, stmt, "optimizer assigned to several names")
+            facts.optimizers[name] = self._optimizer(index, value, call_name, name)
+            facts.roles[index] = "optimizer"
+            return
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "minimize":
+            self._minimize(index, name, value, len(targets))
+            return
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+                value.func.attr in ("compute_gradients", "apply_gradients"):
+            raise self.block(index, value, "`compute_gradients`/`apply_gradients` on a TF1 optimizer: the rewrite "
+                                           "converts `minimize`")
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in facts.factories \
+                and isinstance(target, ast.Name):
+            if reads & graph:
+                raise self.block(index, value, f"variable factory `{value.func.id}` called with graph values")
+            facts.variables.append(VariableDef(index, name, ((name, True),)))
+            facts.variable_names.add(name)
+            facts.roles[index] = "variable"
+            return
+        if call_name == "tensorflow.get_variable" and isinstance(target, ast.Name):
+            if reads & graph:
+                raise self.block(index, value, "`get_variable` with graph values as arguments")
+            trainable = True
+            for keyword in value.keywords:
+                if keyword.arg == "trainable":
+                    if not (isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, bool)):
+                        raise self.block(index, keyword.value, "`trainable=` that is not a literal")
+                    trainable = keyword.value.value
+            facts.variables.append(VariableDef(index, name, ((name, trainable),), get_variable=True))
+            facts.variable_names.add(name)
+            facts.roles[index] = "variable"
+            return
+        variables = [(q, c) for q, c in self.tf_calls(value) if q == VARIABLE]
+        if variables:
+            self._variables(index, stmt, name, len(targets), variables, reads & graph)
+            return
+        if reads & graph or self.tf_calls(value) or reads & set(facts.helpers):
+            self._check_callees(index, value)
+            facts.nodes.update({t: GraphNode(index, targets, frozenset(reads), call_name) for t in targets})
+            facts.roles[index] = "node"
+            return
+        for sub in ast.walk(value):
+            qualified = self.q(sub.func) if isinstance(sub, ast.Call) else None
+            if qualified and qualified.split(".")[0] not in KNOWN_PYTHON_MODULES:
+                facts.opaque.update({t: qualified for t in targets})  # may hold variables we cannot see
+        facts.roles[index] = "keep"
+
+    def _check_callees(self, index: int, value: ast.expr) -> None:
+        """A graph statement moves into functions that run at every call: what it calls must be known not to
+        create variables or graph state (TensorFlow ops, helpers checked here, builtins, numpy, methods)."""
+        for sub in ast.walk(value):
+            if not isinstance(sub, ast.Call):
+                continue
+            name = dotted(sub.func)
+            if name is None or (isinstance(sub.func, ast.Attribute) and self.qualify(name) is None):
+                continue  # a method of a value (tensor.get_shape(), array.astype())
+            qualified = self.q(sub.func)
+            if qualified and qualified.split(".")[0] in ("tensorflow", "numpy", "math"):
+                continue
+            if name in self.facts.helpers or (qualified is None and name in SAFE_BUILTINS):
+                continue
+            if name in self.facts.factories:
+                if names_read(sub) & self.facts.graph_names():
+                    raise self.block(index, sub, f"variable factory `{name}` called with graph values")
+                self.facts.hoists.setdefault(index, []).append(sub)
+                continue
+            raise self.block(index, sub, f"the graph calls `{name}`, defined elsewhere (another module or an "
+                                         "unchecked object): it may create variables, which would happen at every "
+                                         "call in TF2")
+
+    def _variables(self, index, stmt, name, count, calls, graph_reads) -> None:
+        facts = self.facts
+        if count != 1:
+            raise self.block(index, stmt, "variables created in a tuple assignment")
+        if graph_reads:
+            raise self.block(index, stmt, f"the initial value of `{name}` reads graph values "
+                                          f"({', '.join(sorted(graph_reads))}); the rewrite converts variables "
+                                          "initialised from constants and random ops")
+        value = stmt.value
+        members: list[tuple[str, bool]] = []
+
+        def trainable(call: ast.Call) -> bool:
+            for keyword in call.keywords:
+                if keyword.arg == "trainable":
+                    if isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, bool):
+                        return keyword.value.value
+                    raise self.block(index, keyword.value, "`trainable=` that is not a literal")
+            return True
+
+        if isinstance(value, ast.Call) and self.q(value.func) == VARIABLE:
+            members.append((name, trainable(value)))
+        elif isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys) and all(
+                isinstance(v, ast.Call) and self.q(v.func) == VARIABLE for v in value.values):
+            members.extend((f"{name}[{k.value!r}]", trainable(v)) for k, v in zip(value.keys, value.values))
+        elif isinstance(value, (ast.List, ast.Tuple)) and all(
+                isinstance(v, ast.Call) and self.q(v.func) == VARIABLE for v in value.elts):
+            members.extend((f"{name}[{i}]", trainable(v)) for i, v in enumerate(value.elts))
+        else:
+            raise self.block(index, stmt, f"`{name}` holds variables in a form the rewrite does not track "
+                                          "(a variable is expected alone, or in a literal dict or list)")
+        facts.variables.append(VariableDef(index, name, tuple(members)))
+        facts.variable_names.add(name)
+        facts.roles[index] = "variable"
+
+    def _optimizer(self, index: int, call: ast.Call, qualified: str, name: str) -> OptimizerDef:
+        short = qualified.rsplit(".", 1)[1]
+        table = self.entries.get("optimizers", {})
+        spec = table.get(short)
+        if spec is None:
+            reason = self.entries.get("optimizer_refusals", {}).get(short, "it has no Keras optimizer with the "
+                                                                           "same update rule")
+            raise self.block(index, call, f"`tf.train.{short}` is not converted: {reason}")
+        params = spec["params"]
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            raise self.block(index, call, f"`{short}` called with *args or **kwargs")
+        if len(call.args) > len(params):
+            raise self.block(index, call, f"`{short}` called with more positional arguments than it takes")
+        given: dict[str, ast.expr] = dict(zip(params, call.args))
+        for keyword in call.keywords:
+            given[keyword.arg] = keyword.value
+        unknown = set(given) - set(params)
+        if unknown:
+            raise self.block(index, call, f"`{short}` called with unknown argument(s) {', '.join(sorted(unknown))}")
+        graph = self.facts.graph_names()
+        schedule = None
+        for param, expr in given.items():
+            node = self.facts.nodes.get(expr.id) if isinstance(expr, ast.Name) else None
+            if param == "learning_rate" and node is not None and node.call in DECAYS:
+                schedule = expr.id
+                continue
+            if names_read(expr) & graph or self.tf_calls(expr):
+                raise self.block(index, expr, f"`{short}` argument `{param}` is a tensor (a decay schedule or a "
+                                              "fed value); the rewrite converts constant hyper-parameters")
+        for required in spec.get("required", ()):
+            if required not in given:
+                raise self.block(index, call, f"`{short}` without `{required}`")
+        arguments = []
+        for param in params:
+            keras_name = spec["rename"].get(param, param)
+            if keras_name == "":  # dropped: use_locking, name
+                if param == "use_locking" and param in given and not (
+                        isinstance(given[param], ast.Constant) and given[param].value is False):
+                    raise self.block(index, given[param], f"`{short}(use_locking=...)` has no Keras equivalent")
+                continue
+            if param in given:
+                arguments.append(f"{keras_name}={ast.unparse(given[param])}")
+            elif param in spec.get("defaults", {}):
+                arguments.append(f"{keras_name}={spec['defaults'][param]}")  # the TF1 default, written out
+        for extra, value in spec.get("fixed", {}).items():
+            arguments.append(f"{extra}={value}")
+        return OptimizerDef(index, name, f"{{tf}}.keras.optimizers.{spec['keras']}({', '.join(arguments)})", short,
+                            schedule)
+
+    def _minimize(self, index: int, name: str, call: ast.Call, count: int) -> None:
+        facts = self.facts
+        if count != 1:
+            raise self.block(index, call, "`minimize` result assigned to several names")
+        receiver = call.func.value
+        if isinstance(receiver, ast.Call):
+            qualified = self.q(receiver.func)
+            if not (qualified and qualified.startswith("tensorflow.train.") and qualified.endswith("Optimizer")):
+                raise self.block(index, receiver, "`minimize` on an object the rewrite does not know")
+            opt_name = name + "_optimizer" if name != "optimizer" else "optimizer"
+            optimizer = self._optimizer(index, receiver, qualified, opt_name)
+            optimizer.name = opt_name
+            facts.roles[index] = "train-op-inline"
+        elif isinstance(receiver, ast.Name) and receiver.id in facts.optimizers:
+            optimizer = facts.optimizers[receiver.id]
+            facts.roles[index] = "drop"
+        else:
+            raise self.block(index, call, "`minimize` on an object that is not a `tf.train` optimizer built above")
+        if not call.args and not any(k.arg == "loss" for k in call.keywords):
+            raise self.block(index, call, "`minimize` without a loss")
+        loss = call.args[0] if call.args else next(k.value for k in call.keywords if k.arg == "loss")
+        keywords = {k.arg: k.value for k in call.keywords if k.arg != "loss"}
+        if len(call.args) > 1:
+            positional = ("global_step", "var_list")
+            for param, value in zip(positional, call.args[1:]):
+                keywords[param] = value
+        unknown = set(keywords) - {"global_step", "var_list", "name"}
+        if unknown:
+            raise self.block(index, call, f"`minimize` with {', '.join(sorted(unknown))}: not converted")
+        var_list = None
+        if "var_list" in keywords:
+            var_list = self._var_list(index, keywords["var_list"])
+        step = None
+        if "global_step" in keywords:
+            node = keywords["global_step"]
+            if not (isinstance(node, ast.Name) and node.id in facts.variable_names):
+                raise self.block(index, node, "`global_step=` that is not a variable defined above")
+            step = node.id
+        graph = facts.graph_names()
+        loss_deps = names_read(loss)
+        if not loss_deps & graph:
+            raise self.block(index, loss, "a loss that reads no graph tensor")
+        facts.train_ops[name] = TrainOp(index, name, optimizer, ast.unparse(loss), frozenset(loss_deps),
+                                        var_list, step)
+
+    def _var_list(self, index: int, node: ast.expr) -> tuple[str, ...]:
+        facts = self.facts
+        members = {expr for v in facts.variables for expr, _ in v.members}
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = tuple(ast.unparse(e) for e in node.elts)
+            if all(item in members for item in items):
+                return items
+        raise self.block(index, node, "`var_list` that is not a literal list of variables created above "
+                                      "(collections and scope lookups are not resolved)")
+
+    def _check_python_inputs(self) -> None:
+        """Module-level Python values the graph reads must not change later: the graph froze them."""
+        facts = self.facts
+        graph = facts.graph_names()
+        for node in {id(n): n for n in facts.nodes.values()}.values():
+            for name in node.deps & set(facts.opaque):
+                raise Blocked(node.index, 1, f"the graph reads `{name}`, made by `{facts.opaque[name]}` from another "
+                                             "module: it may hold variables the rewrite cannot see (and the "
+                                             "optimizer would not update)")
+            for name in node.deps - graph:
+                if self.stores.get(name, 0) > 1:
+                    raise Blocked(node.index, 1, f"the graph reads `{name}`, which is bound more than once at "
+                                                 "module level; a function would see its later value")
+
+    # -- the session body
+    def _collect_runs(self) -> None:
+        facts = self.facts
+        name = facts.session_name
+        graph = facts.graph_names()
+        for top, stmt in facts.session_body:
+            run_nodes: set[int] = set()
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
+                        isinstance(sub.func.value, ast.Name) and sub.func.value.id == name and sub.func.attr == "run":
+                    facts.runs.append(self._run_site(top, sub))
+                    run_nodes.add(id(sub))
+                    for inner in ast.walk(sub):
+                        run_nodes.add(id(inner))
+            for sub in ast.walk(stmt):
+                if id(sub) in run_nodes:
+                    continue
+                if isinstance(sub, ast.Name) and sub.id == name:
+                    raise Blocked(top, sub.lineno, f"`{name}` is used other than by `{name}.run(...)`")
+                if isinstance(sub, ast.Name) and sub.id in graph and sub.id != "_":
+                    raise Blocked(top, sub.lineno, f"the graph object `{sub.id}` is used directly "
+                                                                   "in the Session block, outside `sess.run`")
+                if isinstance(sub, ast.Attribute) and sub.attr == "eval":
+                    raise Blocked(top, sub.lineno, "`.eval()` on a tensor: not converted")
+                if isinstance(sub, (ast.Attribute, ast.Name)) and self.tf_refs(sub) and not isinstance(sub, ast.Name) \
+                        or (isinstance(sub, ast.Name) and self.q(sub) and (self.q(sub) or "").startswith("tensorflow")):
+                    raise Blocked(top, sub.lineno, "TensorFlow API used inside the Session block "
+                                                                   "outside `sess.run`: the ops it makes would join "
+                                                                   "the graph at run time")
+                if isinstance(sub, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) and name in names_read(sub):
+                    raise Blocked(top, sub.lineno, "the Session is used inside a nested function")
+
+    def _run_site(self, top: int, call: ast.Call) -> RunSite:
+        facts = self.facts
+        where = top
+
+        def fail(node, reason):
+            return Blocked(where, node.lineno, reason)
+
+        if not call.args or len(call.args) > 2 or any(k.arg not in ("feed_dict", "fetches") for k in call.keywords):
+            raise fail(call, "`sess.run` with options, run metadata or no fetches")
+        fetch_node = call.args[0] if call.args else next(k.value for k in call.keywords if k.arg == "fetches")
+        feed_node = call.args[1] if len(call.args) > 1 else next(
+            (k.value for k in call.keywords if k.arg == "feed_dict"), None)
+        if isinstance(fetch_node, ast.Call) and self.q(fetch_node.func) in INITIALIZERS:
+            return RunSite(top, call, "init", (), ())
+        if isinstance(fetch_node, (ast.List, ast.Tuple)):
+            shape = "list" if isinstance(fetch_node, ast.List) else "tuple"
+            items = fetch_node.elts
+        else:
+            shape, items = "single", [fetch_node]
+        fetches = []
+        fetchable = set(facts.nodes) | facts.variable_names | set(facts.train_ops) | facts.init_ops
+        for item in items:
+            text = ast.unparse(item)
+            members = {expr for v in facts.variables for expr, _ in v.members}
+            if isinstance(item, ast.Name) and item.id in fetchable or text in members:
+                if isinstance(item, ast.Name) and item.id in facts.variable_names and text not in members:
+                    raise fail(item, f"fetch of `{text}`, a container of variables")
+                fetches.append(text)
+            elif isinstance(item, ast.Name) and item.id in facts.placeholders:
+                raise fail(item, f"fetch of the placeholder `{item.id}`")
+            else:
+                raise fail(item, f"fetch `{text}` is not a graph tensor named at module level (tensors looked up "
+                                 "by name, built in the Session or held in containers are not converted)")
+        if shape == "single" and fetches[0] in facts.init_ops:
+            return RunSite(top, call, "init", (), ())
+        if any(f in facts.init_ops for f in fetches):
+            raise fail(call, "an initializer fetched together with other values")
+        feeds: list[tuple[str, ast.expr]] = []
+        if feed_node is not None:
+            if not isinstance(feed_node, ast.Dict) or any(k is None for k in feed_node.keys):
+                raise fail(feed_node, "a `feed_dict` that is not a literal dict")
+            for key, value in zip(feed_node.keys, feed_node.values):
+                if not (isinstance(key, ast.Name) and key.id in facts.placeholders):
+                    raise fail(key, f"feeding `{ast.unparse(key)}`, which is not a placeholder (feeding an "
+                                    "intermediate tensor replaces part of the graph: not converted)")
+                feeds.append((key.id, value))
+        return RunSite(top, call, shape, tuple(fetches), tuple(feeds))
+
+
+def _short(qualified: str) -> str:
+    return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow") else qualified

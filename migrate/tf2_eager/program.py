@@ -1,0 +1,779 @@
+"""TF4001/TF4002/TF4003: a TF1 graph program rewritten, whole, as eager TensorFlow 2.
+
+The rewrite is planned in ``finish`` from the module the ``--to tf2-compat``
+rules produced (so every name they rename to a TF2 name is already renamed),
+and applied all or nothing:
+
+* placeholders become parameters of generated functions, cast to their dtype
+  as ``Session.run`` cast fed values;
+* each distinct ``sess.run(fetches, feed_dict)`` site becomes a call of a
+  generated function computing exactly those fetches from those feeds; the
+  graph statements it needs move into its body, so they are recomputed at each
+  call (random ops and variable reads included, as each ``run`` did);
+* variables stay module-level ``tf.Variable``s (created once, names kept);
+* ``tf.train.*Optimizer(...).minimize(loss)`` becomes the Keras optimizer with
+  the TF1 hyper-parameters written out, a ``GradientTape`` and
+  ``apply_gradients`` over the variables the loss reads (or ``var_list``);
+  ``global_step=`` becomes an ``assign_add(1)`` on the step variable;
+* initializer runs and the Session go; results are converted back to numpy
+  where ``sess.run`` returned numpy.
+
+When anything is outside this (``Blocked``), the module is left as the
+``--to tf2-compat`` rules wrote it and TF4002 says what blocked it and where.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from migrate.plugin import CustomTransform, register
+from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
+
+MARKER = "# dlmigrate: session.run"
+DROP = "__dlmigrate_drop__"
+# names that mean the module builds and runs a TF1 graph (as TF2301's), with or without compat.v1
+GRAPH_APIS = frozenset({
+    "tensorflow.placeholder", "tensorflow.placeholder_with_default", "tensorflow.sparse_placeholder",
+    "tensorflow.Session", "tensorflow.InteractiveSession", "tensorflow.train.MonitoredTrainingSession",
+    "tensorflow.train.Supervisor", "tensorflow.get_default_graph", "tensorflow.global_variables_initializer",
+    "tensorflow.initialize_all_variables", "tensorflow.train.string_input_producer",
+})
+# findings of the compat rules that the eager rewrite makes untrue (the compat names are gone)
+SUPERSEDED = ("TF2002", "TF2301")
+# report-only compat findings about code the eager rewrite replaced (initializers, v1 optimizers, seeds)
+REPLACED_FINDINGS = ("TF2201",)
+REPLACED_ROLES = ("placeholder", "drop", "optimizer", "train-op-inline", "global-step", "seed")
+
+
+def _is_graph_program(scan) -> bool:
+    return any(canonical(ref.qualified) in GRAPH_APIS for ref in scan.references)
+
+
+@register("TF4001")
+class EagerProgram(CustomTransform):
+    """Plans and applies the whole-module rewrite; TF4002 reports why a module was not rewritten."""
+
+    def applies(self, scan) -> bool:
+        return _is_graph_program(scan)
+
+    def prepare(self, ctx) -> None:
+        ctx.facts["TF4001"] = bool(ctx.scan is not None and _is_graph_program(ctx.scan))
+
+    def finish(self, ctx, module: cst.Module) -> cst.Module:
+        if not ctx.facts.get("TF4001") or not ctx.may_fix(self.rule):
+            return module
+        original = ctx.original_module
+        statements = _without_inserted(module, original)
+        blocked_rule = ctx.ruleset.rules.get("TF4002")
+        if statements is None:
+            if blocked_rule is not None:
+                ctx.report(blocked_rule, original, "the module's statements changed shape under the compat rules; "
+                           "left on the tf2-compat output", fixed=False)
+            return module
+        try:
+            result = Rewrite(ctx, module, statements, self.entries).build()
+        except Blocked as blocked:
+            if blocked_rule is not None:
+                anchor = original.body[blocked.index] if blocked.index < len(original.body) else original
+                line = _absolute_line(ctx, anchor, statements[blocked.index] if blocked.index < len(statements)
+                                      else None, blocked.line)
+                ctx.report(blocked_rule, anchor, blocked_rule.message.format(line=line, reason=blocked.reason),
+                           fixed=False)
+            return module
+        new_module, summary, functions = result
+        gone = summary.pop("replaced_lines")
+        ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
+                           and not (f.code in REPLACED_FINDINGS and f.line in gone)]
+        session = original.body[summary["session_index"]]
+        ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
+        ctx.facts["TF4001.functions"] = functions
+        return new_module
+
+
+@register("TF4002")
+class EagerBlocked(CustomTransform):
+    """Report-only: TF4001 files its findings under this code; nothing to do on its own."""
+
+    def applies(self, scan) -> bool:
+        return False
+
+
+@register("TF4003")
+class StepFunctions(CustomTransform):
+    """Wraps the functions TF4001 generated in ``tf.function`` (deselect TF4003 to keep them eager)."""
+
+    def applies(self, scan) -> bool:
+        return False
+
+    def finish(self, ctx, module: cst.Module) -> cst.Module:
+        names = ctx.facts.get("TF4001.functions")
+        if not names or not ctx.may_fix(self.rule):
+            return module
+        random = ctx.facts.get("TF4001.random", {})
+        wrapped = [n for n in names if n not in random]
+        if random:
+            kept = ", ".join(f"{n} ({op})" for n, op in random.items())
+            note = (f"; {kept} stay eager: a traced function restarts its random ops' sequence at every retrace "
+                    "(and gives each function its own), where every TF1 run drew the next numbers")
+        else:
+            note = ""
+        if not wrapped:
+            ctx.report(self.rule, ctx.original_module, f"no generated function wrapped in tf.function{note}",
+                       fixed=False)
+            return module
+        decorator = cst.Decorator(decorator=cst.parse_expression(f"{ctx.spell('tensorflow')}.function"))
+        body = []
+        for statement in module.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value in wrapped:
+                statement = statement.with_changes(decorators=[decorator, *statement.decorators])
+            body.append(statement)
+        ctx.report(self.rule, ctx.original_module, self.rule.message.format(names=", ".join(wrapped)) + note,
+                   fixed=True)
+        return module.with_changes(body=body)
+
+
+def _without_inserted(module: cst.Module, original: cst.Module) -> list[cst.CSTNode] | None:
+    """The rewritten module's top-level statements, one per original statement (TF2301's insert removed)."""
+    body = list(module.body)
+    if len(body) == len(original.body) + 1:
+        for index, statement in enumerate(body):
+            text = module.code_for_node(statement)
+            if "disable_v2_behavior()" in text and len(text.strip().splitlines()) == 1:
+                del body[index]
+                break
+    return body if len(body) == len(original.body) else None
+
+
+def _absolute_line(ctx, anchor, statement, line: int) -> int:
+    position = ctx._position_of(anchor)
+    start = position.start.line if position is not None else 1
+    leading = len(getattr(statement, "leading_lines", ()) or ())
+    return start + max(0, line - 1 - leading)
+
+
+class Rewrite:
+    def __init__(self, ctx, module: cst.Module, statements: list, entries: dict) -> None:
+        self.ctx = ctx
+        self.module = module
+        self.statements = statements
+        self.entries = entries
+        self.texts = [module.code_for_node(s) for s in statements]
+        self.trees = []
+        for index, text in enumerate(self.texts):
+            try:
+                self.trees.append(ast.parse(text))
+            except SyntaxError:
+                raise Blocked(index, 1, "a statement the compat rules rewrote does not parse on its own")
+        self.used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", module.code))
+        self.tf = ctx.spell("tensorflow")
+
+    def qualify(self, dotted: str) -> str | None:
+        return self.ctx.bindings.qualify(dotted)
+
+    def fresh(self, base: str, reusable: frozenset[str] = frozenset()) -> str:
+        name, k = base, 2
+        while name in self.used and name not in reusable:
+            name = f"{base}_{k}"
+            k += 1
+        self.used.add(name)
+        return name
+
+    def local_name(self, base: str) -> str:
+        """A name local to one generated function: free in the module (the function reads its globals)."""
+        name, k = base, 2
+        while name in self.used:
+            name = f"{base}_{k}"
+            k += 1
+        return name
+
+    # -- the plan
+    def build(self):
+        facts = Analyzer(self.trees, self.qualify, self.entries).run()
+        self.facts = facts
+        gone = frozenset(facts.train_ops) | frozenset(facts.optimizers) | frozenset(facts.init_ops)
+        for train in facts.train_ops.values():
+            if facts.roles.get(train.index) == "train-op-inline":
+                base = "optimizer" if len(facts.train_ops) == 1 else f"{train.name}_optimizer"
+                train.optimizer.name = self.fresh(base, reusable=frozenset({train.name}))
+        for name, optimizer in facts.optimizers.items():
+            optimizer.name = name
+        self.overrides: dict[int, str] = {}
+        self.hoisted: dict[int, str] = {}
+        self.hoist_factory_calls()
+        self.module_overrides: dict[int, str] = {}
+        self.plan_get_variables()
+        self.schedules: dict[int, str] = {}
+        self.plan_schedules()
+        functions, calls = self.plan_functions(gone)
+        body_texts = self.rewrite_session(calls)
+        parts: list[str] = []
+        for index, text in enumerate(self.texts):
+            role = facts.roles.get(index, "keep")
+            if role == "keep":
+                parts.append(text)
+            elif role == "seed":
+                parts.append(self.leading(index) + f"{self.tf}.random.set_seed({facts.seeds[index]})\n")
+            elif role == "variable":
+                parts.append(self.leading(index) + self.module_overrides[index] if index in self.module_overrides
+                             else text)
+            elif role == "global-step":
+                target = next(v.target for v in facts.variables if v.index == index)
+                parts.append(self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, "
+                             f"trainable=False, name=\"global_step\")\n")
+            elif role == "optimizer":
+                optimizer = next(o for o in facts.optimizers.values() if o.index == index)
+                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+            elif role == "train-op-inline":
+                optimizer = next(t.optimizer for t in facts.train_ops.values() if t.index == index)
+                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+            elif role in ("session", "session-assign"):
+                parts.extend(functions)
+                parts.append("\n\n" if functions else "")
+                parts.append(body_texts.get(index, "").lstrip("\n"))
+            elif role == "session-body":
+                parts.append(body_texts.get(index, ""))
+            elif role == "node" and index in self.hoisted:
+                parts.append(self.leading(index) + self.hoisted[index])
+            elif role == "node" and index in self.schedules:
+                parts.append(self.leading(index) + self.schedules[index])
+            # placeholder, node, drop: gone (nodes live in the functions now)
+        code = _tidy("".join(parts))
+
+        if not code.endswith("\n"):
+            code += "\n"
+        code = self.modernize_v1_calls(code)
+        code = _drop_unused_imports(code, self.qualify)
+        self.check_output(code)
+        new_module = cst.parse_module(code)
+        replaced: set[int] = set()
+        for index, role in facts.roles.items():
+            if role in REPLACED_ROLES:
+                position = self.ctx._position_of(self.ctx.original_module.body[index])
+                if position is not None:
+                    replaced.update(range(position.start.line, position.end.line + 1))
+        for run in facts.runs:
+            if run.shape == "init":
+                replaced.add(self.absolute(run))
+        summary = {
+            "replaced_lines": replaced,
+            "session_index": facts.session_index,
+            "placeholders": len(facts.placeholders),
+            "sites": sum(1 for r in facts.runs if r.shape != "init"),
+            "functions": len(self.function_names),
+            "optimizers": ", ".join(sorted({t.optimizer.v1_name for t in facts.train_ops.values()})) or "none",
+        }
+        self.ctx.facts["TF4001.random"] = dict(self.random_functions)
+        return new_module, summary, list(self.function_names)
+
+    def leading(self, index: int) -> str:
+        statement = self.statements[index]
+        return "".join(self.module.code_for_node(line) for line in getattr(statement, "leading_lines", ()))
+
+    def plan_get_variables(self) -> None:
+        """``w = tf.get_variable("w", shape, dtype, initializer=init(...))`` -> ``tf.Variable(<the op the TF1
+        initializer runs>, name="w")``: the same op with the same seeds, so the same initial values."""
+        table = self.entries.get("initializers", {})
+        for variable in self.facts.variables:
+            if not variable.get_variable:
+                continue
+            index = variable.index
+            text = self.texts[index]
+            call = next(n for n in ast.walk(self.trees[index]) if isinstance(n, ast.Call))
+            params = ("name", "shape", "dtype", "initializer")
+            given = dict(zip(params, call.args))
+            given.update({k.arg: k.value for k in call.keywords})
+            extra = set(given) - set(params) - {"trainable"}
+            if extra or len(call.args) > len(params):
+                raise Blocked(index, 1, f"`get_variable` with {', '.join(sorted(extra)) or 'extra arguments'}")
+            if "shape" not in given or "name" not in given or "initializer" not in given:
+                raise Blocked(index, 1, "`get_variable` without an explicit name, shape and initializer (the "
+                                        "default glorot initializer is unseeded)")
+            init = given["initializer"]
+            qualified = canonical(self.qualify(ast.unparse(init.func))) if isinstance(init, ast.Call) else None
+            spec = table.get(qualified or "")
+            if spec is None:
+                raise Blocked(index, 1, f"`get_variable` initializer `{ast.unparse(init)}` is not one the rewrite "
+                                        "maps to a TF2 op")
+            init_args = dict(zip(spec["params"], init.args))
+            init_args.update({k.arg: k.value for k in init.keywords})
+            if set(init_args) - set(spec["params"]):
+                raise Blocked(index, 1, f"initializer arguments {', '.join(sorted(set(init_args) - set(spec['params'])))}")
+            values = {"shape": ast.get_source_segment(text, given["shape"]), "tf": self.tf}
+            for param in spec["params"]:
+                values[param] = ast.get_source_segment(text, init_args[param]) if param in init_args \
+                    else spec["defaults"].get(param, "None")
+            dtype = given.get("dtype") or init_args.get("dtype")
+            values["dtype"] = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
+            op = spec["op"].format(**values)
+            trainable = "" if variable.members[0][1] else ", trainable=False"
+            name_text = ast.get_source_segment(text, given["name"])
+            self.module_overrides[index] = (f"{variable.target} = {self.tf}.Variable({op}, "
+                                            f"name={name_text}{trainable})\n")
+
+    def plan_schedules(self) -> None:
+        """``lr = tf.train.exponential_decay(lr0, step, ...)`` feeding an optimizer that increments ``step``:
+        a Keras ``ExponentialDecay`` schedule given to the optimizer (its ``iterations`` count the same
+        updates as ``step``: both start at 0 and grow by one per update); the node, if fetched, evaluates
+        the schedule at ``step``."""
+        facts = self.facts
+        for optimizer in {id(t.optimizer): t.optimizer for t in facts.train_ops.values()}.values():
+            if optimizer.schedule is None:
+                continue
+            node = facts.nodes[optimizer.schedule]
+            call = next(n for n in ast.walk(self.trees[node.index]) if isinstance(n, ast.Call)
+                        and canonical(self.qualify(ast.unparse(n.func))) in ("tensorflow.train.exponential_decay",))
+            params = ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase", "name")
+            given = dict(zip(params, call.args))
+            given.update({k.arg: k.value for k in call.keywords})
+            step = given.get("global_step")
+            users = [t for t in facts.train_ops.values() if t.optimizer is optimizer]
+            stepping = [t for t in facts.train_ops.values() if t.global_step]
+            if not (isinstance(step, ast.Name) and step.id in facts.global_steps | facts.variable_names
+                    and len(users) == 1 and users[0].global_step == step.id and stepping == users):
+                raise Blocked(node.index, 1, f"the decayed learning rate `{optimizer.schedule}` follows a step "
+                                             "that is not incremented exactly by this optimizer's updates")
+            if not all(k in given for k in ("learning_rate", "decay_steps", "decay_rate")):
+                raise Blocked(node.index, 1, "`exponential_decay` without its rate arguments")
+            text = self.texts[node.index]
+            args = [f"initial_learning_rate={ast.get_source_segment(text, given['learning_rate'])}",
+                    f"decay_steps={ast.get_source_segment(text, given['decay_steps'])}",
+                    f"decay_rate={ast.get_source_segment(text, given['decay_rate'])}"]
+            if "staircase" in given:
+                args.append(f"staircase={ast.get_source_segment(text, given['staircase'])}")
+            schedule = self.fresh(f"{optimizer.schedule}_schedule")
+            self.schedules[node.index] = (f"{schedule} = {self.tf}.keras.optimizers.schedules.ExponentialDecay("
+                                          f"{', '.join(args)})\n")
+            self.overrides[node.index] = f"{optimizer.schedule} = {schedule}({step.id})\n"
+            optimizer.keras = re.sub(r"learning_rate=[^,)]*", f"learning_rate={schedule}", optimizer.keras, count=1) \
+                if "learning_rate=" in optimizer.keras else optimizer.keras.replace(
+                    "(", f"(learning_rate={schedule}, ", 1)
+
+    def hoist_factory_calls(self) -> None:
+        """Variable factory calls inside graph statements become module-level variables, created once."""
+        from migrate.tf2_eager.facts import GraphNode, VariableDef
+
+        facts = self.facts
+        for index, calls in sorted(facts.hoists.items()):
+            text = self.texts[index]
+            lines, edits, names = [], [], []
+            for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
+                k = 1
+                while f"{call.func.id}_{k}" in self.used:
+                    k += 1
+                name = self.fresh(f"{call.func.id}_{k}")
+                lines.append(f"{name} = {ast.get_source_segment(text, call)}\n")
+                edits.append((call, name))
+                names.append(name)
+                facts.variables.append(VariableDef(index, name, ((name, True),)))
+                facts.variable_names.add(name)
+            self.hoisted[index] = "".join(lines)
+            spliced = _splice(text, edits)
+            self.overrides[index] = spliced.lstrip("\n")
+            old = next(n for n in facts.nodes.values() if n.index == index)
+            node = GraphNode(index, old.targets, old.deps | frozenset(names), old.call)
+            facts.nodes.update({t: node for t in node.targets})
+        facts.variables.sort(key=lambda v: v.index)
+
+    # -- generated functions
+    def closure(self, names: set[str]) -> tuple[list[int], set[str]]:
+        """Statement indexes of the graph nodes ``names`` need (module order) and every name read on the way."""
+        facts = self.facts
+        seen_nodes: set[int] = set()
+        reads: set[str] = set()
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name in reads:
+                continue
+            reads.add(name)
+            node = facts.nodes.get(name)
+            if node is not None and node.index not in seen_nodes:
+                seen_nodes.add(node.index)
+                stack.extend(node.deps)
+            helper = facts.helpers.get(name)
+            if helper is not None:
+                stack.extend(helper)
+        return sorted(seen_nodes), reads
+
+    def plan_functions(self, gone: frozenset[str]):
+        facts = self.facts
+        members = [(expr, trainable, v.target) for v in facts.variables for expr, trainable in v.members]
+        groups: dict[tuple, list[RunSite]] = {}
+        for run in facts.runs:
+            if run.shape == "init":
+                continue
+            fed = tuple(sorted(p for p, _ in run.feeds))
+            run.key = (run.fetches, fed)
+            groups.setdefault(run.key, []).append(run)
+        texts: list[str] = []
+        calls: dict[int, str] = {}  # id(ast call) -> replacement text
+        self.function_names: list[str] = []
+        self.random_functions: dict[str, str] = {}
+        single_train = len(facts.train_ops) == 1
+        indent = " " * 4
+        for key, runs in groups.items():
+            fetches, _ = key
+            trains = [f for f in fetches if f in facts.train_ops]
+            values = [f for f in fetches if f not in facts.train_ops]
+            if len(trains) > 1:
+                raise Blocked(runs[0].top, runs[0].line, "one `sess.run` fetches two training ops; their order of "
+                                                         "updates is not defined in TF1")
+            train = facts.train_ops[trains[0]] if trains else None
+            needed = set(values) | (set(train.loss_deps) if train else set())
+            for value in values:
+                needed.add(value.split("[", 1)[0])
+            indexes, reads = self.closure(needed)
+            random_op = self.random_op(indexes, reads)
+            params = [p for p in facts.placeholders.values() if p.name in reads]
+            fed = {p for p, _ in runs[0].feeds}
+            missing = [p.name for p in params if p.name not in fed]
+            if missing:
+                raise Blocked(runs[0].top, runs[0].line, f"`sess.run` needs placeholder(s) {', '.join(missing)} "
+                                                         "that it does not feed (TF1 raises here)")
+            if train is not None:
+                base = "train_step" if single_train else f"train_{train.name}"
+            else:
+                base = "compute_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in values[:2])
+            name = self.fresh(base, reusable=frozenset(facts.train_ops) | frozenset(facts.init_ops))
+            self.function_names.append(name)
+            if random_op:
+                self.random_functions[name] = random_op
+            sites = ", ".join(str(self.absolute(r)) for r in runs)
+            lines = [f"def {name}({', '.join(p.name for p in params)}):  {MARKER} "
+                     + f"(line{'s' if len(runs) > 1 else ''} {sites})\n"]
+            for p in params:
+                lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
+            body_indent = indent
+            if train is not None:
+                tape = self.local_name("tape")
+                lines.append(f"{indent}with {self.tf}.GradientTape() as {tape}:\n")
+                body_indent = indent * 2
+            for index in indexes:
+                lines.extend(_indent(self.statement_code(index), body_indent))
+            if train is not None:
+                loss = train.loss
+                if loss not in facts.nodes:
+                    loss_name = self.local_name("loss_value")
+                    lines.append(f"{body_indent}{loss_name} = {loss}\n")
+                    loss = loss_name
+                if train.var_list is not None:
+                    variables = list(train.var_list)
+                else:
+                    variables = [expr for expr, trainable, root in members if trainable and root in reads]
+                if not variables:
+                    raise Blocked(train.index, 1, f"the loss of `{train.name}` reads no trainable variable")
+                grads = self.local_name("gradients")
+                var_text = "[" + ", ".join(variables) + "]"
+                lines.append(f"{indent}{grads} = {tape}.gradient({loss}, {var_text})\n")
+                lines.append(f"{indent}{train.optimizer.name}.apply_gradients(zip({grads}, {var_text}))\n")
+                if train.global_step:
+                    lines.append(f"{indent}{train.global_step}.assign_add(1)\n")
+            if values:
+                lines.append(f"{indent}return {', '.join(values)}\n")
+            texts.append("\n\n" + "".join(lines))
+            for run in runs:
+                calls[id(run.node)] = self.call_text(run, name, params, values)
+        return texts, calls
+
+    def random_op(self, indexes: list[int], reads: set[str]) -> str | None:
+        """The first stateful random op the function would run (in its statements or the helpers it calls)."""
+        prefixes = tuple(self.entries.get("random_ops", ()))
+        trees = [self.trees[i] for i in indexes]
+        trees += [self.trees[i] for i, t in enumerate(self.trees)
+                  if any(isinstance(s, ast.FunctionDef) and s.name in reads and s.name in self.facts.helpers
+                         for s in t.body)]
+        from migrate.tf2_eager.facts import dotted
+
+        found = None
+        for tree, index in zip(trees, indexes + [-1] * (len(trees) - len(indexes))):
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call):
+                    name = dotted(node.func)
+                    qualified = canonical(self.qualify(name)) if name else None
+                    if qualified and qualified.startswith(prefixes):
+                        if not any(k.arg == "seed" for k in node.keywords) and self.facts.seeds:
+                            where = index if index >= 0 else self.facts.session_index
+                            raise Blocked(where, node.lineno, f"`{name}` draws random numbers without an op "
+                                          "seed: TF1 derives it from the graph, eager TF2 from another counter, "
+                                          "so the converted program would draw other numbers than the original; "
+                                          "give the op `seed=` first")
+                        found = found or name
+        return found
+
+    def discarded(self, run: RunSite) -> bool:
+        """``sess.run(op)`` as a statement: the result is dropped, so no conversion to numpy."""
+        return any(isinstance(node, ast.Expr) and node.value is run.node for node in ast.walk(self.trees[run.top]))
+
+    def unpacked(self, run: RunSite) -> bool:
+        for node in ast.walk(self.trees[run.top]):
+            if isinstance(node, ast.Assign) and node.value is run.node and len(node.targets) == 1:
+                target = node.targets[0]
+                return isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == len(run.fetches) and \
+                    not any(isinstance(e, ast.Starred) for e in target.elts)
+        return False
+
+    def absolute(self, run: RunSite) -> int:
+        return _absolute_line(self.ctx, self.ctx.original_module.body[run.top], self.statements[run.top], run.line)
+
+    def statement_code(self, index: int) -> str:
+        """The node's statement without the comment lines above it."""
+        if index in self.overrides:
+            return "".join(line for line in self.overrides[index].splitlines(keepends=True)
+                           if line.strip() and not line.lstrip().startswith("#")) if False else self.overrides[index]
+        statement = self.statements[index]
+        return self.module.code_for_node(statement.with_changes(leading_lines=[])) if hasattr(
+            statement, "leading_lines") else self.texts[index]
+
+    def call_text(self, run: RunSite, name: str, params, values) -> str:
+        text = self.texts[run.top]
+        feeds = dict(run.feeds)
+        args = ", ".join(ast.get_source_segment(text, feeds[p.name]) for p in params)
+        call = f"{name}({args})"
+        trains = [f for f in run.fetches if f in self.facts.train_ops]
+        structured = set(self.entries.get("structured_ops", ()))
+        nested = [v for v in values if v in self.facts.nodes and self.facts.nodes[v].call in structured
+                  and len(self.facts.nodes[v].targets) == 1]
+        if run.shape == "single" and nested:
+            return f"{self.tf}.nest.map_structure(lambda t: t.numpy(), {call})"
+        if nested:
+            raise Blocked(run.top, run.line, f"`{nested[0]}` is a structure of tensors fetched together with "
+                                             "other values")
+        if run.shape == "single":
+            return call if trains or self.discarded(run) else f"{call}.numpy()"
+        open_, close = ("[", "]") if run.shape == "list" else ("(", ")")
+        if self.unpacked(run):  # ``_, c = sess.run([train, cost])``: the targets take the items, no list needed
+            open_, close = "", ""
+        if not values:
+            raise Blocked(run.top, run.line, "a list of training ops as fetches whose result is used")
+        if len(values) == 1:
+            items = ["None" if f in self.facts.train_ops else f"{call}.numpy()" for f in run.fetches]
+            trailing = "," if len(items) == 1 and run.shape == "tuple" else ""
+            return open_ + ", ".join(items) + trailing + close
+        first_value = next(i for i, f in enumerate(run.fetches) if f not in self.facts.train_ops)
+        if any(f in self.facts.train_ops for f in run.fetches[first_value:]):
+            raise Blocked(run.top, run.line, "training ops fetched after values in one `sess.run`")
+        numpy = f"*(v.numpy() for v in {call})"
+        items = ["None"] * first_value + [numpy]
+        if not open_:
+            return ", ".join(items) + ("," if len(items) == 1 else "")
+        if run.shape == "list":
+            return "[" + ", ".join(items) + "]"
+        return "(" + ", ".join(items) + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+
+    # -- the session body
+    def rewrite_session(self, calls: dict[int, str]) -> dict[int, str]:
+        facts = self.facts
+        by_top: dict[int, list[tuple[ast.AST, str]]] = {}
+        for run in facts.runs:
+            if run.shape == "init":
+                statement = self.statement_of(run)
+                by_top.setdefault(run.top, []).append((statement, DROP))
+            else:
+                if self.unused_feed_has_effects(run, calls):
+                    raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
+                                                     "dropping it would drop the call")
+                by_top.setdefault(run.top, []).append((run.node, calls[id(run.node)]))
+        out: dict[int, str] = {}
+        tops = {facts.session_index} | {t for t, _ in facts.session_body}
+        for top in tops:
+            text = _splice(self.texts[top], by_top.get(top, []))
+            out[top] = text
+        if facts.roles.get(facts.session_index) == "session":
+            out[facts.session_index] = _with_body(out[facts.session_index])
+        else:
+            out[facts.session_index] = ""
+        return {top: _drop_marked(text) for top, text in out.items()}
+
+    def statement_of(self, run: RunSite) -> ast.stmt:
+        tree = self.trees[run.top]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and node.value is run.node:
+                return node
+        raise Blocked(run.top, run.line, "the result of an initializer run is used")
+
+    def unused_feed_has_effects(self, run: RunSite, calls) -> bool:
+        """A feed the fetches do not need is dropped with its value expression: refuse if that runs a call."""
+        _, reads = self.closure(set(run.fetches) | {
+            n for f in run.fetches if f in self.facts.train_ops for n in self.facts.train_ops[f].loss_deps})
+        for placeholder, value in run.feeds:
+            if placeholder not in reads and any(isinstance(n, ast.Call) for n in ast.walk(value)):
+                return True
+        return False
+
+    def modernize_v1_calls(self, code: str) -> str:
+        """TF1-only functions whose TF2 counterpart computes the same for the arguments given: in graph code
+        run inside a function, ``tf.compat.v1.assign_add(v, x)`` is ``v.assign_add(x)``, and ``while_loop``,
+        ``cond`` and ``case`` are the TF2 functions when the loop has several variables and the branches
+        return one tensor (v1's non-strict mode unpacks one-element lists, TF2's does not).  They are spelled
+        ``tf.compat.v2.X`` (as TF2010 does): on TF2 that is ``tf.X``, and a second ``--to tf2`` pass, which
+        reads ``tf.X`` as TF1 code, leaves it alone."""
+        from migrate.tf2_eager.facts import dotted
+
+        tree = ast.parse(code)
+        edits = []
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = dotted(node.func)
+            qualified = self.qualify(name) if name else None
+            if not qualified or not qualified.startswith("tensorflow.compat.v1."):
+                continue
+            short = qualified[len("tensorflow.compat.v1."):]
+            keywords = {k.arg for k in node.keywords}
+            segment = lambda n: ast.get_source_segment(code, n)  # noqa: E731
+            if short in ("assign", "assign_add", "assign_sub") and len(node.args) == 2 and not keywords \
+                    and isinstance(node.args[0], ast.Name) and node.args[0].id in self.facts.variable_names:
+                edits.append((node, f"{node.args[0].id}.{short}({segment(node.args[1])})"))
+            elif short == "while_loop" and len(node.args) == 3 and keywords <= {"maximum_iterations", "name"} \
+                    and isinstance(node.args[2], (ast.List, ast.Tuple)) and len(node.args[2].elts) >= 2:
+                edits.append((node.func, f"{self.tf}.compat.v2.while_loop"))
+            elif short in ("cond", "case") and keywords <= {"default", "exclusive", "name"} and \
+                    all(_single_tensor_lambda(f) for f in _branches(node, short)):
+                edits.append((node.func, f"{self.tf}.compat.v2.{short}"))
+        return _splice(code, edits) if edits else code
+
+    # -- the honesty check
+    def check_output(self, code: str) -> None:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError as error:
+            raise Blocked(self.facts.session_index, 1, f"the generated program does not parse ({error.msg})")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tensorflow.compat.v1"):
+                names = ", ".join(a.name for a in node.names)
+                index, line = self.locate(node.module)
+                raise Blocked(index, line, f"`{names}` imported from `{node.module}` is still used (TF1-only API)")
+            if isinstance(node, ast.Attribute):
+                from migrate.tf2_eager.facts import dotted
+
+                name = dotted(node)
+                qualified = self.qualify(name) if name else None
+                if qualified and qualified.startswith(("tensorflow.compat.v1.", "tensorflow._api.v1.")):
+                    short = "tf" + qualified[len("tensorflow"):]
+                    index, line = self.locate(name)
+                    raise Blocked(index, line, f"`{short}` has no TF2 equivalent the rewrite knows (TF1-only API)")
+
+    def locate(self, name: str) -> tuple[int, int]:
+        for index, text in enumerate(self.texts):
+            for number, line in enumerate(text.splitlines(), 1):
+                if name in line:
+                    return index, number
+        return self.facts.session_index, 1
+
+
+def _branches(node: ast.Call, short: str) -> list[ast.expr]:
+    """The branch functions of a ``cond`` (true, false) or ``case`` (each pair's function, the default)."""
+    if short == "cond":
+        return list(node.args[1:3]) if len(node.args) == 3 else [ast.Constant(None)]
+    pairs = node.args[0] if node.args else None
+    if not isinstance(pairs, (ast.List, ast.Tuple)) or len(node.args) > 1:
+        return [ast.Constant(None)]
+    functions = []
+    for pair in pairs.elts:
+        if not (isinstance(pair, ast.Tuple) and len(pair.elts) == 2):
+            return [ast.Constant(None)]
+        functions.append(pair.elts[1])
+    functions.extend(k.value for k in node.keywords if k.arg == "default")
+    return functions
+
+
+def _single_tensor_lambda(node: ast.expr) -> bool:
+    return isinstance(node, ast.Lambda) and not isinstance(node.body, (ast.List, ast.Tuple, ast.Dict))
+
+
+def _drop_unused_imports(code: str, qualify) -> str:
+    """``from tensorflow... import placeholder, Session``: names the rewrite removed every use of go too."""
+    tree = ast.parse(code)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    edits = []
+    for node in tree.body:
+        if not (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "tensorflow"):
+            continue
+        keep = [a for a in node.names if (a.asname or a.name) in used or a.name == "*"]
+        if len(keep) == len(node.names):
+            continue
+        text = DROP if not keep else f"from {node.module} import " + ", ".join(
+            a.name + (f" as {a.asname}" if a.asname else "") for a in keep)
+        edits.append((node, text))
+    if not edits:
+        return code
+    code = _splice(code, edits)
+    return "".join(line for line in code.splitlines(keepends=True) if line.strip() != DROP)
+
+
+def _tidy(code: str) -> str:
+    """At most two blank lines in a row (module-level statements removed around the functions leave more),
+    and two after a top-level ``def``/``class`` that a removed statement used to separate from the next."""
+    code = re.sub(r"\n{4,}", "\n\n\n", code)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    lines = code.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.end_lineno < len(lines):
+            blank = 0
+            while node.end_lineno + blank < len(lines) and not lines[node.end_lineno + blank].strip():
+                blank += 1
+            following = lines[node.end_lineno + blank] if node.end_lineno + blank < len(lines) else ""
+            if blank < 2 and following and not following[0].isspace() and not following.startswith("#"):
+                lines.insert(node.end_lineno, "\n" * (2 - blank))
+    return "".join(lines)
+
+
+def _indent(code: str, prefix: str) -> list[str]:
+    return [(prefix + line if line.strip() else line) + ("\n" if not line.endswith("\n") else "")
+            for line in code.splitlines(keepends=True)]
+
+
+def _splice(text: str, edits: list[tuple[ast.AST, str]]) -> str:
+    """Replace the source of each ast node (positions within ``text``) by the given text."""
+    if not edits:
+        return text
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line.encode("utf-8")))
+    data = text.encode("utf-8")
+    spans = []
+    for node, replacement in edits:
+        start = starts[node.lineno - 1] + node.col_offset
+        end = starts[node.end_lineno - 1] + node.end_col_offset
+        spans.append((start, end, replacement))
+    for start, end, replacement in sorted(spans, reverse=True):
+        data = data[:start] + replacement.encode("utf-8") + data[end:]
+    return data.decode("utf-8")
+
+
+def _with_body(text: str) -> str:
+    """The statements inside the ``with`` block (dedented by libcst), keeping the comments above it."""
+    module = cst.parse_module(text)
+    statement = module.body[0]
+    assert isinstance(statement, cst.With)
+    head = "".join(module.code_for_node(line) for line in statement.leading_lines)
+    inner = cst.Module(body=list(statement.body.body), default_indent=module.default_indent,
+                       default_newline=module.default_newline)
+    return head + inner.code
+
+
+def _drop_marked(text: str) -> str:
+    """Remove statements replaced by the drop marker; an emptied block gets ``pass``."""
+    if DROP not in text:
+        return text
+    module = cst.parse_module(text)
+
+    class Dropper(cst.CSTTransformer):
+        def leave_SimpleStatementLine(self, original, updated):
+            if len(updated.body) == 1 and isinstance(updated.body[0], cst.Expr) and \
+                    isinstance(updated.body[0].value, cst.Name) and updated.body[0].value.value == DROP:
+                return cst.RemoveFromParent()
+            return updated
+
+        def leave_IndentedBlock(self, original, updated):
+            if not updated.body:
+                return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+            return updated
+
+    return module.visit(Dropper()).code

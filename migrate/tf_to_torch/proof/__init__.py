@@ -1,0 +1,1 @@
+"""Proof by execution of the TF <-> torch table (kept out of the plug-in modules: it imports numpy)."""

@@ -1,0 +1,72 @@
+"""``lint`` and ``convert`` agree: the same (code, line, column) set on every rule example, fixture and corpus file.
+
+``lint`` matches on ``ast`` without libcst; ``convert`` reports from its rewriting
+pass.  Whatever a user is told by one, the other tells at the same place.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from migrate.engine import transform_source
+from migrate.lint import CONVERT_APPLY, check_module
+from migrate.rules import available_rulesets, load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def ruleset(name: str):
+    return load_rules([name])
+
+
+def _cases():
+    for name in sorted(available_rulesets()):
+        for code, rule in sorted(ruleset(name).rules.items()):
+            for number, example in enumerate(rule.examples, 1):
+                yield pytest.param(name, example.before, id=f"{code}-example{number}")
+    for path in sorted((ROOT / "tests" / "fixtures" / "torch").glob("*.py")):
+        yield pytest.param("torch_deprecations", path.read_text(encoding="utf-8"), id=f"fixture-{path.stem}")
+    for path in sorted((ROOT / "corpus" / "tf1").glob("*.py")):
+        yield pytest.param("tf1_to_tf2", path.read_text(encoding="utf-8"), id=f"corpus-{path.stem}")
+
+
+def _where(findings):
+    return sorted({(f.code, f.line, f.column) for f in findings})
+
+
+@pytest.mark.parametrize("name, source", list(_cases()))
+def test_lint_and_convert_report_the_same_places(name, source):
+    rules = ruleset(name)
+    converted = transform_source(source, rules, apply=CONVERT_APPLY, filename="<case>")
+    assert _where(check_module(source, rules, "<case>")) == _where(converted.findings)
+
+
+@pytest.mark.parametrize("name, source", list(_cases()))
+def test_statement_units_give_the_whole_module_result(name, source):
+    """libcst sees only the statements that carry an edit; the text and findings are the whole pass's."""
+    rules = ruleset(name)
+    units = transform_source(source, rules, apply=CONVERT_APPLY, filename="<case>")
+    whole = transform_source(source, rules, apply=CONVERT_APPLY, filename="<case>", units=False)
+    assert units.code == whole.code
+    assert _where(units.findings) == _where(whole.findings)
+
+
+def test_only_statements_with_an_edit_reach_libcst(monkeypatch):
+    import libcst
+
+    import migrate.engine as engine
+
+    parsed: list[str] = []
+    real = libcst.parse_module
+    monkeypatch.setattr(engine.cst, "parse_module", lambda text, *a, **k: parsed.append(text) or real(text, *a, **k))
+    source = (
+        "import tensorflow as tf\n\n\n"
+        "def untouched(x):\n    # a comment\n    return tf.nn.relu(x)\n\n\n"
+        "def model(x):\n    y = tf.nn.relu(x)\n    z = tf.log(y)  # renamed\n    return z\n"
+    )
+    result = transform_source(source, ruleset("tf1_to_tf2"), apply=CONVERT_APPLY)
+    assert result.code == source.replace("tf.log(y)", "tf.math.log(y)")
+    assert parsed == ["if 1:\n    z = tf.log(y)  # renamed\n"]
