@@ -30,10 +30,12 @@ TEST_WORKERS ?= auto
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=15
 
-# The heavy evidence: every corpus program validated (both sides executed and compared) and every
-# rule example of every rule set executed by `rules verify`. `make test` runs a fixed sample of both.
+# The heavy evidence: every corpus program run before and after conversion (test_corpus_runtime), every
+# corpus program validated (both sides executed and compared) and every rule example of every rule set
+# executed by `rules verify`. `make test` runs a fixed sample of each.
 verify: $(STAMP)
-	DLMIGRATE_VERIFY=1 $(BIN)/python -m pytest -q -p no:cacheprovider -m verify tests/test_verify_evidence.py
+	DLMIGRATE_VERIFY=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile \
+		tests/test_verify_evidence.py tests/test_corpus_runtime.py
 
 # The engine fuzzer for longer than `make test` gives it (FUZZ_EXAMPLES mutated inputs per seed source).
 FUZZ_EXAMPLES ?= 3000
