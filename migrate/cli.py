@@ -16,7 +16,7 @@ from typing import Sequence
 from migrate import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR_FINDINGS = 0, 1, 2, 3
-COMMANDS = ("convert", "lint", "rules", "validate")
+COMMANDS = ("convert", "lint", "rules", "validate", "weights")
 ERROR_PREFIX = "dlmigrate: error:"  # the one prefix of every error line, usage or per file
 
 

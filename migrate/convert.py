@@ -20,6 +20,7 @@ from migrate.model import FileResult, FileStatus, Finding, Safety
 from migrate.notebook import NotebookError, convert_notebook
 from migrate.resolve import mentions_framework
 from migrate.rules import RuleSet
+from migrate.runfacts import run_facts
 from migrate.selection import ALL, Selection, configured_select, filter_ruleset, make_selection
 from migrate.sitemap import relocate, site_pairs
 from migrate.sources import SourceError, atomic_write, decode_source, discover, read_bytes
@@ -64,10 +65,12 @@ class ConvertOptions:
         return cache[key]
 
 
-def convert_text(text: str, ruleset: RuleSet, apply: frozenset[Safety], filename: str) -> tuple[str, tuple[Finding, ...]]:
-    if not mentions_framework(text):
+def convert_text(
+    text: str, ruleset: RuleSet, apply: frozenset[Safety], filename: str, facts: dict | None = None
+) -> tuple[str, tuple[Finding, ...]]:
+    if not mentions_framework(text) and not (facts and facts.get("imports")):
         return text, ()
-    return transform_honouring_suppressions(text, ruleset, apply, filename)
+    return transform_honouring_suppressions(text, ruleset, apply, filename, facts)
 
 
 def _parse_error(path: Path, exc: Exception) -> str:
@@ -80,7 +83,10 @@ def _parse_error(path: Path, exc: Exception) -> str:
     return f"{path}: {exc}"
 
 
-def convert_file(path: Path, ruleset: RuleSet, options: ConvertOptions, root: Path | None = None) -> FileResult:
+def convert_file(
+    path: Path, ruleset: RuleSet, options: ConvertOptions, root: Path | None = None, facts: dict | None = None
+) -> FileResult:
+    """``facts``: what the run knows about this file among the others (``migrate.runfacts``)."""
     shown = str(path)
     try:
         raw = read_bytes(path)
@@ -93,10 +99,10 @@ def convert_file(path: Path, ruleset: RuleSet, options: ConvertOptions, root: Pa
         if path.suffix == ".ipynb":  # read even without a framework mention: broken JSON is reported
             notebook = convert_notebook(text, lambda code: convert_text(code, ruleset, options.apply, shown))
             new_text, findings = notebook.text, notebook.findings
-        elif not mentions_framework(text):
-            new_text, findings = text, ()
+        elif not mentions_framework(text) and not (facts and facts.get("imports")):
+            new_text, findings = text, ()  # a file that imports none of the run's files either
         else:
-            new_text, findings = convert_text(text, ruleset, options.apply, shown)
+            new_text, findings = convert_text(text, ruleset, options.apply, shown, facts)
     except (SourceError, NotebookError, SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as exc:
         return _failed(path, raw, exc, destination)
     status = FileStatus.CHANGED if new_text != text else FileStatus.UNCHANGED
@@ -118,6 +124,10 @@ def convert_file(path: Path, ruleset: RuleSet, options: ConvertOptions, root: Pa
     except (SourceError, OSError) as exc:
         return FileResult(shown, FileStatus.FAILED, findings, error=_write_error(path, exc), original=text,
                           rewritten=new_text)
+    if destination is not None and status is FileStatus.CHANGED and "TT2001" in ruleset.rules:
+        from migrate.keras_to_torch.manifest import write_for_conversion  # a Keras model's weight manifest
+
+        write_for_conversion(text, destination)
     return FileResult(shown, status, findings, original=text, rewritten=new_text, site_map=site_map)
 
 
@@ -186,14 +196,14 @@ def _init_worker(options: ConvertOptions, stop=None) -> None:
     _WORKER["cache"] = {}
 
 
-def _work(item: tuple[Path, Path]) -> FileResult:
-    root, path = item
+def _work(item: tuple[Path, Path, dict]) -> FileResult:
+    root, path, facts = item
     stop = _WORKER.get("stop")
     if stop is not None and stop.is_set():  # the run was interrupted: touch nothing more
         return FileResult(str(path), FileStatus.SKIPPED, error=f"{path}: not converted (interrupted)")
     options: ConvertOptions = _WORKER["options"]  # type: ignore[assignment]
     rules = options.rules_for(_WORKER["rules"], path, _WORKER["cache"])  # type: ignore[arg-type]
-    return convert_file(path, rules, options, root)
+    return convert_file(path, rules, options, root, facts)
 
 
 def out_dir_problem(paths: Iterable[Path], out_dir: Path) -> str | None:
@@ -223,19 +233,21 @@ def convert_paths(
     if options.out_dir is not None:
         items = [(r, p) for r, p in items if not _inside(p, options.out_dir)]
         _copy_other_files(paths, options.out_dir, {p for _, p in items})
+    facts = run_facts(paths, items)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         rules = ruleset or options.load_rules()
         cache: dict = {}
         for root, path in items:
-            yield convert_file(path, options.rules_for(rules, path, cache), options, root)
+            yield convert_file(path, options.rules_for(rules, path, cache), options, root, facts.get(path))
         return
+    work = [(root, path, facts.get(path)) for root, path in items]
     import multiprocessing
 
     stop = multiprocessing.get_context().Event()
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, stop))
     try:
-        yield from pool.map(_work, items, chunksize=max(1, len(items) // (jobs * 8)))
+        yield from pool.map(_work, work, chunksize=max(1, len(items) // (jobs * 8)))
     except BaseException:  # Ctrl-C, or the consumer stopped: no queued file may still be written after this
         stop.set()  # workers finish the file in hand and skip the rest of their chunk
         pool.shutdown(wait=True, cancel_futures=True)

@@ -14,7 +14,7 @@ import ast
 import bisect
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
@@ -325,10 +325,18 @@ class _Transformer(cst.CSTTransformer):
 
     def _module_finding(self, qualified: str, node: cst.CSTNode) -> None:
         hit = self.rs.module_finding_for(qualified)
+        if hit is not None and hit[1] is Severity.ERROR and self._moves_out(qualified):
+            return  # a fixable rename or a transform takes the name out of the removed module
         if hit is not None:
             prefix, severity, message, rule = hit
             self.ctx.report(rule, node, format_message(message, name=short_name(qualified), module=short_name(prefix)),
                             fixed=False, severity=severity, safety=Safety.NONE)
+
+    def _moves_out(self, qualified: str) -> bool:
+        renamed = self.rs.renames.get(qualified)
+        if renamed is not None and self.ctx.may_fix(renamed[1]):
+            return True
+        return any(c.claims(qualified) and self.ctx.may_fix(c.rule) for c in self.customs)
 
     def _reference_findings(self, qualified: str, node: cst.CSTNode) -> None:
         for severity, message, rule in self.rs.findings.get(qualified, ()):
@@ -597,25 +605,61 @@ def transform_source(
     *,
     apply: frozenset[Safety] = frozenset({Safety.SAFE, Safety.REVIEW}),
     filename: str = "<unknown>",
+    facts: dict | None = None,
     units: bool = True,
 ) -> EngineResult:
-    """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input."""
-    scan = scan_source(source, filename)
+    """Rewrite one module's text.  Raises SyntaxError / libcst.ParserSyntaxError on bad input.
+
+    ``facts``: what the run knows about this file among its others (``migrate.runfacts``), as ``scan.run``.
+    """
     customs = ruleset.transforms()
+    try:
+        scan = scan_source(source, filename)
+        early: list[Finding] = []
+    except SyntaxError:
+        source, early = repair_unparsable(source, customs, apply)  # re-raises when no rule can repair it
+        scan = scan_source(source, filename)
+    if facts:
+        scan = replace(scan, run=facts)
     if not needs_rewrite(scan, ruleset, customs, source):
-        return EngineResult(source, ())
+        return EngineResult(source, tuple(early))
     if units:
         try:
-            return _transform_units(source, scan, ruleset, customs, apply)
+            result = _transform_units(source, scan, ruleset, customs, apply)
+            if not early:
+                return result
+            return EngineResult(result.code, tuple(sorted(set(result.findings) | set(early), key=Finding.sort_key)))
         except _WholeModule:
             pass  # a statement libcst cannot take on its own, or an import to place: parse the whole module
     module, tail = parse_exactly(source)
     ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     new_module = wrapper.visit(_Transformer(ctx, customs))
-    findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
+    findings = tuple(sorted(set(ctx.findings) | set(early), key=Finding.sort_key))
     return EngineResult(new_module.code + tail, findings)
 
+
+def repair_unparsable(source: str, customs: list[CustomTransform], apply: frozenset[Safety]) -> tuple[str, list[Finding]]:
+    """Text Python cannot parse, repaired by the rules that know how (``CustomTransform.repair_unparsable``).
+
+    Raises the original SyntaxError when none repairs it, or when a repair is
+    only reported (fix not applied): such a file is never converted in part.
+    """
+    try:
+        compile(source, "<unknown>", "exec", flags=0x400, dont_inherit=True)  # ast only: the error to re-raise
+    except SyntaxError as exc:
+        error = exc
+    else:
+        return source, []
+    for custom in customs:
+        outcome = custom.repair_unparsable(source, apply)
+        if outcome is None:
+            continue
+        repaired, findings = outcome
+        if repaired is None:
+            raise error
+        return repaired, findings
+    raise error
 
 
 # -- libcst only where an edit lands ------------------------------------------------

@@ -24,6 +24,7 @@ from migrate.resolve import (
     FRAMEWORK_ROOTS,
     Bindings,
     AstScanner,
+    bind_star_imports,
     dotted_name_ast,
     mentions_framework,
     module_bindings_ast,
@@ -91,6 +92,9 @@ class _Checker(AstScanner):
 
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
         hit = self.rs.module_finding_for(qualified)
+        renamed = self.rs.renames.get(qualified)
+        if hit is not None and hit[1] is Severity.ERROR and renamed is not None and renamed[1].safety is not Safety.NONE:
+            return  # as in convert: the fixable rename (reported) moves the name out of the removed module
         if hit is not None:
             prefix, severity, message, rule = hit
             self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),
@@ -224,18 +228,29 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     """Findings for one module's text.  Raises SyntaxError (and libcst's on the custom path)."""
     if not mentions_framework(source):
         return ()
-    from migrate.resolve import parse_quietly
+    try:
+        from migrate.resolve import parse_quietly
 
-    tree = parse_quietly(source, filename)
-    if not imports_framework(tree):
+        tree = parse_quietly(source, filename)
+    except SyntaxError:
+        if not ruleset.custom:
+            raise
+        tree = None  # a rule may repair it before parsing (``async=``, PT1046): the engine decides, or re-raises
+    stars = []
+    if tree is not None and "import *" in source:
+        stars = bind_star_imports(tree, filename, Bindings())  # the project's own modules, read, not imported
+    if tree is not None and not imports_framework(tree) and not stars:
         return ()
-    if ruleset.custom and _custom_rules_apply(source, tree, ruleset, filename):
+    if tree is None or ruleset.custom and (stars or _custom_rules_apply(source, tree, ruleset, filename)):
         # only the libcst pass knows what a custom transform reports; take the engine's word
         from migrate.engine import transform_source
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
         return tuple(sorted({replace(f, fixed=False) for f in result.findings}, key=Finding.sort_key))
-    checker = _Checker(source, ruleset, module_bindings_ast(tree, may_declare_global="global" in source))
+    bindings = module_bindings_ast(tree, may_declare_global="global" in source)
+    if stars:
+        bind_star_imports(tree, filename, bindings)
+    checker = _Checker(source, ruleset, bindings)
     checker.visit(tree)
     return tuple(sorted(set(checker.findings), key=Finding.sort_key))
 
@@ -319,11 +334,11 @@ def _lint_text(text: str, ruleset: RuleSet, filename: str, notebook: bool) -> tu
     return findings, tuple(silenced)
 
 
-def _fix_text(text: str, ruleset: RuleSet, filename: str, notebook: bool) -> str:
+def _fix_text(text: str, ruleset: RuleSet, filename: str, notebook: bool, apply: frozenset[Safety] = FIX_APPLY) -> str:
     from migrate.suppressions import transform_honouring_suppressions
 
     def module(code: str) -> tuple[str, tuple[Finding, ...]]:
-        return transform_honouring_suppressions(code, ruleset, FIX_APPLY, filename)
+        return transform_honouring_suppressions(code, ruleset, apply, filename)
 
     if notebook:
         from migrate.notebook import convert_notebook
@@ -340,18 +355,22 @@ def parse_error_message(path: str, exc: Exception) -> str:
 
 
 def lint_source(text: str, ruleset: RuleSet, shown: str, *, notebook: bool = False, fix: bool = False,
-                diff: bool = False) -> LintOutcome:
-    """Lint (and with ``fix``/``diff``, fix) one file's decoded text; failures come back as values."""
+                diff: bool = False, unsafe_fixes: bool = False) -> LintOutcome:
+    """Lint (and with ``fix``/``diff``, fix) one file's decoded text; failures come back as values.
+
+    ``unsafe_fixes`` (ruff's spelling) applies the fixes marked review too.
+    """
+    apply = FIX_APPLY | {Safety.REVIEW} if unsafe_fixes else FIX_APPLY
     try:
         findings, silenced = _lint_text(text, ruleset, shown, notebook)
     except Exception as exc:  # noqa: BLE001 - a bad file is a result, never a crash of the run
         return _failed(shown, text, exc)
     outcome = LintOutcome(FileResult(shown, FileStatus.UNCHANGED, findings, original=text, rewritten=text),
                           suppressed=silenced)
-    if not (fix or diff) or not any(f.safety is Safety.SAFE for f in findings):
+    if not (fix or diff) or not any(f.safety in apply for f in findings):
         return outcome
     try:
-        new_text = _fix_text(text, ruleset, shown, notebook)
+        new_text = _fix_text(text, ruleset, shown, notebook, apply)
         after = _lint_text(new_text, ruleset, shown, notebook)[0] if new_text != text else findings
     except Exception as exc:  # noqa: BLE001
         return _failed(shown, text, exc)
@@ -380,7 +399,8 @@ def _failed(shown: str, text: str, exc: Exception) -> LintOutcome:
     return LintOutcome(FileResult(shown, FileStatus.FAILED, error=message, original=text))
 
 
-def lint_path(path: Path, ruleset: RuleSet, *, fix: bool = False, diff: bool = False) -> LintOutcome:
+def lint_path(path: Path, ruleset: RuleSet, *, fix: bool = False, diff: bool = False,
+              unsafe_fixes: bool = False) -> LintOutcome:
     """Read, lint and (with ``fix``) atomically rewrite one file."""
     from migrate.sources import SourceError, atomic_write, read_source
 
@@ -389,7 +409,8 @@ def lint_path(path: Path, ruleset: RuleSet, *, fix: bool = False, diff: bool = F
         _, decoded = read_source(path)
     except SourceError as exc:
         return LintOutcome(FileResult(shown, FileStatus.FAILED, error=str(exc)))
-    outcome = lint_source(decoded.text, ruleset, shown, notebook=path.suffix == ".ipynb", fix=fix, diff=diff)
+    outcome = lint_source(decoded.text, ruleset, shown, notebook=path.suffix == ".ipynb", fix=fix, diff=diff,
+                          unsafe_fixes=unsafe_fixes)
     if fix and outcome.result.status is FileStatus.CHANGED and outcome.new_text is not None:
         try:
             atomic_write(path, decoded.encode(outcome.new_text))

@@ -42,6 +42,14 @@ class CustomTransform:
         """Cheap test on the ``ast`` scan: may this file need the transform at all?"""
         return False
 
+    def claims(self, qualified: str) -> bool:
+        """Does this transform take responsibility for every use of ``qualified``?
+
+        A claimed name gets no module finding (TF2101 for ``tf.contrib``): the
+        transform rewrites each use, or reports the ones it cannot.
+        """
+        return False
+
     def sites(self, scan: "Scan") -> "Iterable[int] | None":
         """The lines where this rule may act, read off the ``ast`` scan (only asked when ``applies``).
 
@@ -79,6 +87,13 @@ class CustomTransform:
     def finish(self, ctx: "EngineContext", module: cst.Module) -> cst.Module:
         """After the pass, before scheduled imports are added."""
         return module
+
+    def repair_unparsable(self, source: str, apply: frozenset) -> tuple[str | None, list] | None:
+        """Only for source Python cannot parse: (repaired text or None when not fixing, findings), or None.
+
+        The repaired text must parse; the engine then converts it as usual.
+        """
+        return None
 
 
 def method_call_lines(scan: "Scan", methods) -> list[int] | None:
@@ -118,6 +133,10 @@ def registry() -> dict[str, type[CustomTransform]]:
         for package in family_packages():
             module = importlib.import_module(package)
             for info in pkgutil.iter_modules(module.__path__):
-                importlib.import_module(f"{package}.{info.name}")
+                # only modules that register a rule: helpers of a family (table proofs, weight tools)
+                # may import numpy or a framework, which convert and lint never do
+                path = Path(module.__path__[0]) / f"{info.name}.py"
+                if not info.ispkg and "@register(" in path.read_text(encoding="utf-8"):
+                    importlib.import_module(f"{package}.{info.name}")
         _LOADED = True
     return _REGISTRY

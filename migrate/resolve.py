@@ -86,8 +86,11 @@ class Bindings:
 
 
 def mentions_framework(text: str, roots: tuple[str, ...] = FRAMEWORK_ROOTS) -> bool:
-    """Cheap textual pre-filter: a file that never names a framework needs no parse."""
-    return any(root in text for root in roots)
+    """Cheap textual pre-filter: a file that never names a framework needs no parse.
+
+    A star import may bind framework names without naming them (``from model import *``).
+    """
+    return any(root in text for root in roots) or "import *" in text
 
 
 # ---------------------------------------------------------------------------
@@ -384,6 +387,7 @@ class Scan:
     imports: tuple[tuple[str, str | None, int, int], ...]
     function_scopes: dict[tuple[int, int], dict[str, str | None]] = field(default_factory=dict)
     tree: ast.Module | None = field(default=None, repr=False, compare=False)  # the parse itself, for rules' sites
+    run: dict[str, object] = field(default_factory=dict)  # facts of the whole run (migrate.runfacts); {} alone
 
     def imported_roots(self) -> set[str]:
         return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}
@@ -399,12 +403,27 @@ def parse_quietly(source: str, filename: str = "<unknown>") -> ast.Module:
         return ast.parse(source, filename=filename)
 
 
+def bind_star_imports(tree: ast.Module, filename: str, bindings: Bindings) -> list[tuple[str, str | None, int, int]]:
+    """Bind what ``from <project module> import *`` brings in (``migrate.local_modules``); returns them as imports."""
+    from migrate.local_modules import star_import_bindings
+
+    found = []
+    for local, qualified in star_import_bindings(tree, filename):
+        if bindings.target(local) is None:
+            bindings.bind(local, qualified)
+            found.append((qualified, local, 1, 0))
+    return found
+
+
 def scan_source(source: str, filename: str = "<unknown>") -> Scan:
     """Parse with ``ast`` (about 13x faster than libcst) and resolve every dotted reference.
 
     Raises SyntaxError for unparsable source; callers turn that into a result value.
     """
     tree = parse_quietly(source, filename)
-    scanner = AstScanner(source, module_bindings_ast(tree, may_declare_global="global" in source))
+    bindings = module_bindings_ast(tree, may_declare_global="global" in source)
+    stars = bind_star_imports(tree, filename, bindings) if "import *" in source else []
+    scanner = AstScanner(source, bindings)
+    scanner.imports.extend(stars)
     scanner.visit(tree)
     return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes, tree)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -270,14 +270,46 @@ def load_rules(
         if name not in infos:
             raise RuleError(f"unknown rule set {name!r}; available: {', '.join(sorted(infos))}")
         ruleset.infos[name] = infos[name]
-        for path in sorted((root / name).glob("*.toml")):
-            if path.name == "ruleset.toml":
-                continue
-            loaded = load_rule_file(path, name)
+        for path in _rule_files(root, name):
+            owner = path.parent.name
+            if owner != name and owner in rulesets:
+                continue  # included by this rule set, loaded whole by its own
+            loaded = load_rule_file(path, owner)
+            if owner != name:
+                loaded = _without(loaded, _excluded_entries(root, name))
             code = loaded.rule.code
             if code_enabled(code, select, ignore):
                 ruleset.add(loaded)
     return ruleset
+
+
+def _excluded_entries(root: Path, name: str) -> set[str]:
+    """Entries an including rule set leaves out of the rules it borrows (``exclude_files`` of its ruleset.toml)."""
+    meta = tomllib.loads((root / name / "ruleset.toml").read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for relative in meta.get("exclude_files", []):
+        names.update(json.loads((root / name / relative).read_text(encoding="utf-8"))["names"])
+    return names
+
+
+def _without(loaded: LoadedRule, names: set[str]) -> LoadedRule:
+    if not names:
+        return loaded
+    entries = {k: v for k, v in loaded.entries.items() if k not in names}
+    return LoadedRule(replace(loaded.rule, entry_count=len(entries)), entries)
+
+
+def _rule_files(root: Path, name: str) -> list[Path]:
+    """The rule set's own rule files, then the ones its ``include`` list borrows from another rule set.
+
+    ``include = ["tf1_to_tf2/TF2001_renamed-symbol.toml"]`` lets a rule set reuse a
+    rule under its own code: ``lint`` reports TF1-only names with convert's codes.
+    When the owning rule set is loaded too, the rule comes from it, whole.
+    """
+    own = [p for p in sorted((root / name).glob("*.toml")) if p.name != "ruleset.toml"]
+    meta = root / name / "ruleset.toml"
+    borrowed = tomllib.loads(meta.read_text(encoding="utf-8")).get("include", []) if meta.is_file() else []
+    return own + [root / relative for relative in borrowed]
 
 
 def all_rules(root: Path | None = None) -> list[Rule]:

@@ -87,19 +87,21 @@ def split_suppressed(source: str, findings: tuple[Finding, ...]) -> tuple[tuple[
     return tuple(kept), tuple(silenced)
 
 
-def transform_honouring_suppressions(text: str, ruleset, apply: frozenset[Safety], filename: str):
+def transform_honouring_suppressions(text: str, ruleset, apply: frozenset[Safety], filename: str,
+                                     facts: dict | None = None):
     """``(new_text, findings)`` for one module: the rules applied, suppressed findings dropped,
     and a code suppressed anywhere in the file left unfixed everywhere in it (its other sites
     are reported open).  Imports the libcst engine: only callers that rewrite ask."""
     from migrate.engine import transform_source
     from migrate.selection import filter_ruleset
 
-    result = transform_source(text, ruleset, apply=apply, filename=filename)
+    result = transform_source(text, ruleset, apply=apply, filename=filename, facts=facts)
     kept, silenced = split_suppressed(text, result.findings)
     held = tuple(sorted({f.code for f in silenced if f.fixed}))
     if not held:
         return result.code, kept
-    again = transform_source(text, filter_ruleset(ruleset, ("ALL",), held), apply=apply, filename=filename)
+    again = transform_source(text, filter_ruleset(ruleset, ("ALL",), held), apply=apply, filename=filename,
+                             facts=facts)
     kept_again, _ = split_suppressed(text, again.findings)
     unfixed = {replace(f, fixed=False) for f in kept if f.code in held}
     return again.code, tuple(sorted(set(kept_again) | unfixed, key=Finding.sort_key))

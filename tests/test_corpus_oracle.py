@@ -313,18 +313,20 @@ ALLOWED = [
                    theirs_adds={"distribution": "'uniform'"}),
     ),
     Allowed(
-        "deprecated `dim` keyword kept", "gap",
-        "tf.nn.l2_normalize still accepts the deprecated `dim` in TF2, so dlmigrate's generated keyword "
-        "table (built from signature differences) does not rename it; tf_upgrade_v2 writes `axis`.",
-        _same_call("tf.nn.l2_normalize", ("x", "axis", "epsilon", "name", "dim"), "tf.nn.l2_normalize",
-                   ("x", "axis", "epsilon", "name", "dim"), renamed_keywords={"dim": "axis"}),
+        "contrib xavier_initializer as the TF1-style Glorot initializer", "equal",
+        "tf_upgrade_v2 writes tf.compat.v1.keras.initializers.VarianceScaling(scale=1.0, mode='fan_avg', "
+        "distribution='uniform'); dlmigrate writes tf.compat.v1.glorot_uniform_initializer, which is that "
+        "distribution with the same random op and seed, and needs no Keras (tests/test_contrib_mappings.py "
+        "compares the values with contrib's formula).",
+        _same_call("tf.compat.v1.glorot_uniform_initializer", ("seed", "dtype"),
+                   "tf.compat.v1.keras.initializers.VarianceScaling", ("scale", "mode", "distribution", "seed", "dtype"),
+                   theirs_adds={"scale": "1.0", "mode": "'fan_avg'", "distribution": "'uniform'"}),
     ),
     Allowed(
-        "tf.contrib symbol reported, not rewritten", "gap",
-        "tf_upgrade_v2 maps a few tf.contrib symbols to TF2 equivalents (xavier_initializer -> VarianceScaling, "
-        "l2_regularizer -> keras l2(0.5 * scale), contrib.rnn cells -> compat.v1.nn.rnn_cell); dlmigrate "
-        "reports every tf.contrib use as a TF2101 error and leaves it.",
-        lambda o, t: ast.unparse(o).startswith("tf.contrib.") and "contrib" not in ast.unparse(t),
+        "contrib l2_regularizer as keras L2(l2=0.5 * scale)", "equal",
+        "Both halve the scale (contrib's L2 was scale * sum(w**2) / 2); dlmigrate names the keyword and uses the "
+        "class name L2, tf_upgrade_v2 passes it positionally to the alias l2.",
+        _same_call("tf.keras.regularizers.L2", ("l2",), "tf.keras.regularizers.l2", ("l2",)),
     ),
 ]
 

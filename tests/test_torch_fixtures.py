@@ -28,9 +28,13 @@ APPLY = frozenset({Safety.SAFE, Safety.REVIEW})
 UPDATE = os.environ.get("DLMIGRATE_UPDATE_SNAPSHOTS") == "1"
 
 
+# rules that only react to other rules' fixes run with those
+ALSO = {"PT1047": ["PT1025"]}
+
+
 @functools.cache  # one live RuleSet per code: lint caches transforms by id(ruleset), and ids of freed objects recur
 def _ruleset(code):
-    return load_rules(["torch_deprecations"], select=[code])
+    return load_rules(["torch_deprecations"], select=[code, *ALSO.get(code, [])])
 
 
 def _lines(findings, code):
@@ -94,7 +98,7 @@ def test_rewrites_keep_comments_and_layout():
     ruleset = load_rules(["torch_deprecations"], select=["PT1021", "PT1006"])
     result = transform_source(source, ruleset, apply=APPLY)
     assert result.code == source.replace(
-        "    map_location=\"cpu\",\n", "    map_location=\"cpu\",\n    weights_only=True,\n"
+        "    map_location=\"cpu\",\n", "    map_location=\"cpu\",\n    weights_only=False,\n"
     )
     qr = [f for f in result.findings if f.code == "PT1006"]
     assert len(qr) == 1 and not qr[0].fixed and "comments" in qr[0].message

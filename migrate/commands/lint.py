@@ -41,6 +41,8 @@ def register(sub) -> None:
     fixing = parser.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply the fixes marked safe, in place")
     fixing.add_argument("--diff", action="store_true", help="print the diff --fix would apply; write nothing")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix/--diff, also apply the fixes marked review (check them before committing)")
     parser.add_argument("--stdin-filename", help="the name to report for '-' (and to match config globs)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     parser.add_argument("--quiet", "-q", action="count", default=0,
@@ -150,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     for _root, file in discover(paths, skipped=skipped):
         if config.is_excluded(file):
             continue
-        outcomes.append(lint_path(file, rules_for(file), fix=args.fix, diff=args.diff))
+        outcomes.append(lint_path(file, rules_for(file), fix=args.fix, diff=args.diff, unsafe_fixes=args.unsafe_fixes))
     for link, reason in skipped:
         if not config.is_excluded(link) and args.quiet < 2:
             print(f"dlmigrate: warning: {link}: {reason}", file=sys.stderr)
@@ -164,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
             return _usage(str(exc))
         if not (args.stdin_filename and config.is_excluded(Path(shown))):
             outcomes.append(lint_source(text, rules_for(Path(shown)), shown, notebook=shown.endswith(".ipynb"),
-                                        diff=args.diff))
+                                        diff=args.diff, unsafe_fixes=args.unsafe_fixes))
     return report(outcomes, base, args)
 
 
@@ -227,6 +229,7 @@ def report(outcomes, ruleset, args) -> int:
     fixes = sum(o.fixes for o in outcomes)
     if fmt == "text" and not args.quiet:
         fixable = sum(1 for _, f in findings if f.safety is Safety.SAFE)
+        review = sum(1 for _, f in findings if f.safety is Safety.REVIEW)
         parts = []
         if findings:
             files = len({r.path for r, _ in findings})
@@ -238,6 +241,8 @@ def report(outcomes, ruleset, args) -> int:
                 parts[-1] += f" of this batch of {len(results)} file{'s' * (len(results) != 1)}"
             if fixable and not args.fix:
                 parts.append(f"{fixable} fixable with `dlmigrate lint --fix`")
+            if review and not (args.fix and args.unsafe_fixes):
+                parts.append(f"{review} more with `--fix --unsafe-fixes` (review fixes: check them)")
         if fixes:
             changed = sum(1 for r in results if r.status is FileStatus.CHANGED)
             parts.append(f"{'would fix' if args.diff else 'fixed'} {fixes} in {changed} file{'s' * (changed != 1)}"

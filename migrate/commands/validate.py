@@ -120,9 +120,11 @@ def register(sub) -> None:
                         "declarations); seeded, identical on both sides")
     parser.add_argument("--batch-size", type=int, default=4, help="size of None dimensions in placeholders (default 4)")
     parser.add_argument("--seed", type=int, default=0, help="seed for Python, numpy, TensorFlow, torch (default 0)")
-    parser.add_argument("--share-init", action="store_true",
+    parser.add_argument("--share-init", nargs="?", const=True, default=False, metavar="MANIFEST",
                         help="record ORIGINAL's initial variable values and load them into REWRITTEN "
-                        "(by name, else by creation order and shape; Dense kernels transposed into Linear weights)")
+                        "(by name, else by creation order and shape; Dense kernels transposed into Linear weights); "
+                        "with a Keras->torch weight MANIFEST (written by convert --to torch), every Keras variable "
+                        "goes to the torch parameter/buffer it names, through its layout transform")
     parser.add_argument("--tf1-shim", choices=("auto", "on", "off"), default="auto",
                         help="run ORIGINAL with tensorflow aliased to tensorflow.compat.v1 (default: auto-detect TF1)")
     parser.add_argument("--random-tool", choices=("constant", "num_random_ops"), default="",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate.cstutil import dotted_name
 from migrate.model import Safety, Severity

@@ -1,7 +1,6 @@
 """PT1024: torchvision model builders: ``pretrained=`` -> ``weights=`` (and ``pretrained_backbone=``)."""
 from __future__ import annotations
 
-import libcst as cst
 
 from migrate.model import Safety
 from migrate.plugin import register

@@ -222,3 +222,14 @@ class CallRewrite(CustomTransform):
 
 def unknown_keywords(parts: CallParts, allowed: set[str]) -> list[str]:
     return sorted(k for k in parts.keywords if k not in allowed)
+
+
+def method_call_lines(scan, method: str) -> list[int] | None:
+    """Lines of ``receiver.method(...)`` calls, read off the scan's ``ast`` tree (None: unknown, whole module)."""
+    import ast
+
+    if getattr(scan, "tree", None) is None:
+        return None
+    return [line for node in ast.walk(scan.tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]

@@ -34,8 +34,9 @@ class Variable(CallRewrite):
         return name in _FACTORIES
 
     def rewrite(self, qualified, parts, spell, call):
-        if parts.starred or len(parts.positional) != 1 or set(parts.keywords) - {"requires_grad"}:
+        if parts.starred or len(parts.positional) != 1 or set(parts.keywords) - {"requires_grad", "volatile"}:
             return Unfixable("only Variable(tensor) and Variable(tensor, requires_grad=...) are rewritten")
+        # volatile is ignored by PyTorch >= 0.4; PT1026 reports it and puts the inference under no_grad
         data = parenthesized(parts.positional[0])
         requires_grad = literal(parts.nodes.get("requires_grad")) if "requires_grad" in parts.keywords else False
         if requires_grad is NOT_LITERAL:

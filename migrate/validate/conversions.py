@@ -32,6 +32,13 @@ def validate_conversions(results: Iterable[FileResult], options: ValidateOptions
 
             side_options = replace(options, sys_path=(folder,) + tuple(options.sys_path),
                                    compare=replace(options.compare, site_map=result.site_map))
+            if any(f.code == "TT2001" and f.fixed for f in result.findings):
+                # Keras -> torch: both sides get the same weights through the conversion's weight manifest
+                from migrate.keras_to_torch.manifest import write_for_conversion
+
+                manifest = write_for_conversion(result.original, rewritten)
+                if manifest is not None:
+                    side_options = replace(side_options, share_init=str(manifest))
             outcome = validate_pair(original, rewritten, side_options, label=result.path)
         validated.append((result.path, outcome))
     return validated

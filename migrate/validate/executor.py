@@ -419,6 +419,12 @@ class VariableSharing:
                 self.recorded_arrays = [data[f"v{i:05d}"] for i in range(len(self.recording))]
         self.next_index = 0
         self.names = {item["name"]: i for i, item in enumerate(self.recording)}
+        self.weight_manifest = None  # Keras -> torch: which parameter each recorded Keras variable becomes
+        self.claimed: set[int] = set()
+        self.manifest_done: set[int] = set()
+        if mode == "load" and (path / "weights_manifest.json").is_file():
+            with open(path / "weights_manifest.json", encoding="utf-8") as handle:
+                self.weight_manifest = {m["torch_class"]: m for m in json.load(handle)["models"]}
 
     def _value_for(self, name: str, shape: tuple, framework: str) -> np.ndarray | None:
         """The recorded value for the next variable created here, transformed to this side's layout."""
@@ -473,9 +479,50 @@ class VariableSharing:
         if param is not None:
             self.torch_params.append((module, name, param, f"{type(module).__name__}.{name}"))
 
+    def _manifest_load(self, module) -> None:
+        """Load a converted Keras model's recorded variables into ``module`` through the weight manifest."""
+        import torch
+
+        from migrate.keras_to_torch.manifest import transform
+
+        self.manifest_done.add(id(module))
+        model = self.weight_manifest[type(module).__name__]
+        wanted: dict[int, tuple] = {}
+        for w in model["weights"]:
+            if "keras" in w:
+                wanted[w["keras"]["index"]] = (w["keras"]["name"].rsplit("/", 1)[-1], tuple(w["keras"]["shape"]))
+        wanted_list = [wanted[i] for i in range(len(wanted))]
+        candidates = [i for i, item in enumerate(self.recording)
+                      if i not in self.claimed and "seed_generator" not in item["name"]]
+
+        def fits(item, want) -> bool:
+            name, shape = want
+            return (item["name"].rsplit("/", 1)[-1] == name and len(item["shape"]) == len(shape)
+                    and all(not isinstance(b, int) or a == b for a, b in zip(item["shape"], shape)))
+
+        for start in range(len(candidates) - len(wanted_list) + 1):
+            chosen = candidates[start:start + len(wanted_list)]
+            if all(fits(self.recording[i], want) for i, want in zip(chosen, wanted_list)):
+                break
+        else:
+            self.log.append(f"{type(module).__name__}: no run of recorded Keras variables fits the manifest")
+            return
+        self.claimed.update(chosen)
+        for w in model["weights"]:
+            value = self.recorded_arrays[chosen[w["keras"]["index"]]] if "keras" in w else None
+            target = module.get_parameter(w["torch"]) if w["kind"] == "parameter" else module.get_buffer(w["torch"])
+            moved = transform(w["transform"], value, tuple(target.shape))
+            with torch.no_grad():
+                target.copy_(torch.as_tensor(np.array(moved), dtype=target.dtype, device=target.device))
+            self.loaded_count += 1
+
     def torch_pre_forward(self, module, args) -> None:
         import torch
 
+        if self.weight_manifest is not None:
+            if type(module).__name__ in self.weight_manifest and id(module) not in self.manifest_done:
+                self._manifest_load(module)
+            return
         pending = self.torch_params[self.torch_done:]
         if not pending:
             return

@@ -24,7 +24,9 @@ class ValidateOptions:
     entry: str = ""
     inputs: str = ""
     batch_size: int = 4
-    share_init: bool = False  # record the original's initial variables and load them into the rewritten side
+    # record the original's initial variables and load them into the rewritten side; a path: a Keras->torch
+    # weight manifest that says which torch parameter each Keras variable becomes
+    share_init: bool | str | Path = False
     tf1_shim_original: str = "auto"
     tf1_shim_rewritten: str = "auto"
     random_tool: str = ""
@@ -121,9 +123,13 @@ def _validate_scripts(original: Path, rewritten: Path, options: ValidateOptions,
     out_a = record / "original" if record else None
     out_b = record / "rewritten" if record else None
     scratch = Path(tempfile.mkdtemp(prefix="dlmigrate-init-")) if options.share_init else None
+    if scratch is not None and not isinstance(options.share_init, bool):
+        shutil.copyfile(options.share_init, scratch / "weights_manifest.json")
     try:
         spec_a = options.spec("original", original, init_save=scratch)
         spec_b = options.spec("rewritten", rewritten, init_load=scratch)
+        if scratch is not None and not isinstance(options.share_init, bool):  # a Keras 3 -> torch conversion
+            spec_a, spec_b = replace(spec_a, legacy_keras=False), replace(spec_b, legacy_keras=False)
         if options.share_init:
             side_a, rec_a = run_side(spec_a, options.limits, out_a)
             if side_a.status != "ok":

@@ -52,6 +52,9 @@ class SideSpec:
     random_tool: str = ""
     sys_path: tuple[str, ...] = ()
     program_args: tuple[str, ...] = field(default=())
+    # TF_USE_LEGACY_KERAS: None leaves it to the caller's environment, else to the executor (tf-keras for TF1
+    # code, Keras 3 for an eager rewrite); False forces Keras 3 (Keras -> torch programs with a weight manifest)
+    legacy_keras: bool | None = None
 
     def command(self, out_dir: Path, limits: Limits) -> list[str]:
         # the child runs in a fresh temporary directory: every path it gets must be absolute
@@ -79,7 +82,7 @@ class SideSpec:
         return command
 
 
-def child_environment(seed: int, device: str) -> dict[str, str]:
+def child_environment(seed: int, device: str, legacy_keras: bool | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTHONHASHSEED=str(seed), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
                TF_CPP_MIN_LOG_LEVEL="3", TF_DETERMINISTIC_OPS="1",
@@ -87,7 +90,9 @@ def child_environment(seed: int, device: str) -> dict[str, str]:
     if device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""
     # TF_USE_LEGACY_KERAS: the caller's setting, else the executor's choice per program (tf-keras for TF1
-    # code, Keras 3 for an eager ``--to tf2`` rewrite)
+    # code, Keras 3 for an eager ``--to tf2`` rewrite); a Keras 3 program validated with a manifest forces Keras 3
+    if legacy_keras is not None:
+        env["TF_USE_LEGACY_KERAS"] = "1" if legacy_keras else "0"
     return env
 
 
@@ -158,7 +163,7 @@ def run_side(spec: SideSpec, limits: Limits, out_dir: Path | None = None) -> tup
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(
                 spec.command(out, limits), cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                env=child_environment(spec.seed, spec.device), start_new_session=True,
+                env=child_environment(spec.seed, spec.device, spec.legacy_keras), start_new_session=True,
             )
             try:
                 process.wait(timeout=limits.timeout_s)
