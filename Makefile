@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup clean bench tables browser
+.PHONY: demo test verify fuzz setup clean bench tables browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,23 @@ demo: $(STAMP)
 	@echo "== dlmigrate convert corpus/tf1/linear_regression.py --validate (runs original and conversion, compares outputs)"
 	$(BIN)/dlmigrate convert corpus/tf1/linear_regression.py --to tf2-compat --no-diff --quiet --validate
 
+# Files run in parallel workers (one worker per core); a file's tests stay on one worker so
+# module- and session-scoped fixtures (corpus runs, framework pairs) run once.
+TEST_WORKERS ?= auto
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=15
+
+# The heavy evidence: every corpus program run before and after conversion (test_corpus_runtime), every
+# corpus program validated (both sides executed and compared) and every rule example of every rule set
+# executed by `rules verify`. `make test` runs a fixed sample of each.
+verify: $(STAMP)
+	DLMIGRATE_VERIFY=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile \
+		tests/test_verify_evidence.py tests/test_corpus_runtime.py
+
+# The engine fuzzer for longer than `make test` gives it (FUZZ_EXAMPLES mutated inputs per seed source).
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	DLMIGRATE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz_engine.py
 
 # Headless Chromium for the HTML report test (Debian's package). Best effort: where it cannot be
 # installed the test skips and says why, and the rest of the suite still runs.

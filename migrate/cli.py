@@ -17,12 +17,23 @@ from migrate import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR_FINDINGS = 0, 1, 2, 3
 COMMANDS = ("convert", "lint", "rules", "validate", "weights")
+ERROR_PREFIX = "dlmigrate: error:"  # the one prefix of every error line, usage or per file
+
+
+def error_line(message: str) -> str:
+    return f"{ERROR_PREFIX} {message}"
+
+
+def usage_error(message: str) -> int:
+    """Print a usage or configuration error in the one form every command uses; returns exit code 2."""
+    print(error_line(message), file=sys.stderr)
+    return EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 already; keep the message short and clear
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"dlmigrate: error: {message}\n")
+        self.exit(EXIT_USAGE, error_line(message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,12 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # command not built yet
             raise
         module.register(sub)
+    _remember_parsers(parser)
     return parser
+
+
+def _remember_parsers(parser: argparse.ArgumentParser) -> None:
+    """Each (sub)command's parser is its own default, so an unknown flag after a subcommand is
+    reported with that subcommand's usage, not the top level's (the innermost subcommand wins)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                child.set_defaults(_usage_parser=child)
+                _remember_parsers(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        getattr(args, "_usage_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -75,9 +75,9 @@ def convert_text(
 
 def _parse_error(path: Path, exc: Exception) -> str:
     if isinstance(exc, SyntaxError):
-        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        where = (f" at line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")) if exc.lineno else ""
         hint = " (Python 2 syntax? convert it to Python 3 first)" if "print" in (exc.text or "") else ""
-        return f"{path}: cannot parse: {exc.msg} at {where}{hint}; file left unchanged"
+        return f"{path}: cannot parse: {exc.msg}{where}{hint}; file left unchanged"
     if isinstance(exc, cst.ParserSyntaxError):
         return f"{path}: cannot parse: {exc.message} at line {exc.raw_line}; file left unchanged"
     return f"{path}: {exc}"
@@ -183,7 +183,14 @@ def _destination(path: Path, options: ConvertOptions, root: Path | None) -> Path
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(options: ConvertOptions) -> None:
+def _init_worker(options: ConvertOptions, stop=None) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides what stops (it cancels the queued
+    # files), so a worker finishes the file in hand (its write is atomic) instead of dying half-way
+    # or, worse, carrying on with the next queued files while the parent has already given up.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["stop"] = stop
     _WORKER["options"] = options
     _WORKER["rules"] = options.load_rules()
     _WORKER["cache"] = {}
@@ -191,6 +198,9 @@ def _init_worker(options: ConvertOptions) -> None:
 
 def _work(item: tuple[Path, Path, dict]) -> FileResult:
     root, path, facts = item
+    stop = _WORKER.get("stop")
+    if stop is not None and stop.is_set():  # the run was interrupted: touch nothing more
+        return FileResult(str(path), FileStatus.SKIPPED, error=f"{path}: not converted (interrupted)")
     options: ConvertOptions = _WORKER["options"]  # type: ignore[assignment]
     rules = options.rules_for(_WORKER["rules"], path, _WORKER["cache"])  # type: ignore[arg-type]
     return convert_file(path, rules, options, root, facts)
@@ -215,7 +225,11 @@ def convert_paths(
 ) -> Iterator[FileResult]:
     """Convert every source file under ``paths``; results come in file order."""
     paths = list(paths)
-    items = [(r, p) for r, p in discover(paths) if not options.config.is_excluded(p)]
+    skipped: list[tuple[Path, str]] = []
+    items = [(r, p) for r, p in discover(paths, skipped=skipped) if not options.config.is_excluded(p)]
+    for link, reason in skipped:
+        if not options.config.is_excluded(link):
+            yield FileResult(str(link), FileStatus.SKIPPED, error=f"{link}: {reason}")
     if options.out_dir is not None:
         items = [(r, p) for r, p in items if not _inside(p, options.out_dir)]
         _copy_other_files(paths, options.out_dir, {p for _, p in items})
@@ -228,8 +242,17 @@ def convert_paths(
             yield convert_file(path, options.rules_for(rules, path, cache), options, root, facts.get(path))
         return
     work = [(root, path, facts.get(path)) for root, path in items]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
+    import multiprocessing
+
+    stop = multiprocessing.get_context().Event()
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, stop))
+    try:
         yield from pool.map(_work, work, chunksize=max(1, len(items) // (jobs * 8)))
+    except BaseException:  # Ctrl-C, or the consumer stopped: no queued file may still be written after this
+        stop.set()  # workers finish the file in hand and skip the rest of their chunk
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _inside(path: Path, directory: Path) -> bool:

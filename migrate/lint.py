@@ -229,7 +229,9 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     if not mentions_framework(source):
         return ()
     try:
-        tree = ast.parse(source, filename=filename)
+        from migrate.resolve import parse_quietly
+
+        tree = parse_quietly(source, filename)
     except SyntaxError:
         if not ruleset.custom:
             raise

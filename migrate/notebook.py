@@ -188,3 +188,35 @@ def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple
     if text.endswith("\n"):
         out += "\n"
     return NotebookResult(out, tuple(cell_findings))
+
+
+def notebook_script(text: str) -> tuple[str, list[str]]:
+    """A notebook's code cells as one Python program, in cell order, for validation to run.
+
+    IPython lines (``%magic``, ``!shell``, ``x?``) become ``pass`` statements of the same indentation and
+    cells that start with a cell magic (``%%bash``) are left out; each is listed in the returned
+    ``set_aside`` ("cell 3: %matplotlib inline") so the validator can say what it did not run."""
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"invalid notebook JSON: {exc}") from exc
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise NotebookError("not a notebook: no 'cells' list at the top level")
+    parts: list[str] = []
+    set_aside: list[str] = []
+    code_cells = [c for c in notebook["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    for index, cell in enumerate(code_cells, start=1):  # "cell N" counts code cells from 1, as findings do
+        source = _source_text(cell)
+        if source.lstrip().startswith("%%"):
+            set_aside.append(f"cell {index}: {source.lstrip().splitlines()[0]} (cell magic, whole cell)")
+            continue
+        lines = []
+        for line in source.split("\n"):
+            match = _MAGIC_LINE.match(line)
+            if match and not line.lstrip().startswith("#"):
+                lines.append(match.group(1) + "pass  # set aside by dlmigrate validate: " + line.strip())
+                set_aside.append(f"cell {index}: {line.strip()}")
+            else:
+                lines.append(line)
+        parts.append(f"# cell {index}\n" + "\n".join(lines).rstrip("\n") + "\n")
+    return "".join(parts), set_aside

@@ -393,6 +393,16 @@ class Scan:
         return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}
 
 
+def parse_quietly(source: str, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` without Python's SyntaxWarnings about the user's code (``1if x``, ``"\\d"``): they
+    would reach the terminal as stray lines, once per parse, not as findings."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(source, filename=filename)
+
+
 def bind_star_imports(tree: ast.Module, filename: str, bindings: Bindings) -> list[tuple[str, str | None, int, int]]:
     """Bind what ``from <project module> import *`` brings in (``migrate.local_modules``); returns them as imports."""
     from migrate.local_modules import star_import_bindings
@@ -410,7 +420,7 @@ def scan_source(source: str, filename: str = "<unknown>") -> Scan:
 
     Raises SyntaxError for unparsable source; callers turn that into a result value.
     """
-    tree = ast.parse(source, filename=filename)
+    tree = parse_quietly(source, filename)
     bindings = module_bindings_ast(tree, may_declare_global="global" in source)
     stars = bind_star_imports(tree, filename, bindings) if "import *" in source else []
     scanner = AstScanner(source, bindings)

@@ -38,6 +38,8 @@ class DecodedText:
 
 def decode_source(data: bytes, path: str = "<unknown>") -> DecodedText:
     """Decode with the PEP 263 cookie or BOM, keeping both so the bytes round-trip."""
+    if b"\x00" in data:
+        raise SourceError(f"{path}: contains NUL bytes, so it is not Python source (a binary file?)")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
@@ -58,8 +60,23 @@ def read_source(path: Path) -> tuple[bytes, DecodedText]:
     return data, decode_source(data, str(path))
 
 
+def max_source_bytes() -> int:
+    """The largest source file read (``DLMIGRATE_MAX_FILE_MB``, default 10 MiB).  Parsing costs memory in
+    proportion to the text (libcst needs ~100x), so a larger file, generated code as a rule, is reported
+    and left alone instead of taking the machine's memory."""
+    try:
+        return int(float(os.environ.get("DLMIGRATE_MAX_FILE_MB", "10")) * 2**20)
+    except ValueError:
+        return 10 * 2**20
+
+
 def read_bytes(path: Path) -> bytes:
     try:
+        size = path.stat().st_size
+        limit = max_source_bytes()
+        if size > limit:
+            raise SourceError(f"{path}: {size / 2**20:.1f} MiB, over the {limit / 2**20:g} MiB limit for one source "
+                              "file (generated code?); skipped, set DLMIGRATE_MAX_FILE_MB to raise the limit")
         data = path.read_bytes()
     except FileNotFoundError as exc:
         if path.is_symlink():
@@ -113,25 +130,58 @@ def _umask() -> int:
     return mask
 
 
-def discover(paths: Iterable[Path], excludes: Iterable[str] = (), suffixes=SOURCE_SUFFIXES) -> Iterator[tuple[Path, Path]]:
+def discover(paths: Iterable[Path], excludes: Iterable[str] = (), suffixes=SOURCE_SUFFIXES,
+             skipped: list[tuple[Path, str]] | None = None) -> Iterator[tuple[Path, Path]]:
     """Yield (root, file) for every source file under the given paths, sorted, no duplicates.
 
-    Explicitly named files are always yielded (even with another suffix);
-    directories are walked without following symlinked directories.
+    Explicitly named files are always yielded (even with another suffix, and through a symlink:
+    naming it is the user's choice).  Directories are walked without following symlinked
+    directories, and, like black and ruff, a symlinked file whose target lies outside the tree
+    being walked is not followed: it is appended to ``skipped`` as (path, reason) instead, so a
+    tree run never rewrites a file outside the tree it was given.
     """
     skip = DEFAULT_EXCLUDES | set(excludes)
     seen: set[Path] = set()
     for given in paths:
         if given.is_dir():
+            top = os.path.realpath(given)
             for dirpath, dirnames, filenames in os.walk(given):
-                dirnames[:] = sorted(d for d in dirnames if d not in skip and not d.startswith("."))
+                kept = []
+                for d in sorted(dirnames):
+                    if d in skip or d.startswith("."):
+                        continue
+                    link = Path(dirpath) / d
+                    if os.path.islink(link):
+                        if skipped is not None and not _within(os.path.realpath(link), top):
+                            skipped.append((link, _outside_reason(link)))
+                        continue  # never descended (os.walk does not follow links)
+                    kept.append(d)
+                dirnames[:] = kept
                 for name in sorted(filenames):
                     if name.endswith(suffixes) and not name.endswith(".dlmigrate-tmp"):
                         file = Path(dirpath) / name
-                        if file not in seen:
-                            seen.add(file)
-                            yield given, file
+                        if file in seen:
+                            continue
+                        seen.add(file)
+                        if os.path.islink(file) and not _within(os.path.realpath(file), top):
+                            if skipped is not None:
+                                skipped.append((file, _outside_reason(file)))
+                            continue
+                        yield given, file
         else:
             if given not in seen:
                 seen.add(given)
                 yield given.parent, given
+
+
+def _within(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _outside_reason(link: Path) -> str:
+    try:
+        target = os.readlink(link)
+    except OSError:
+        target = "?"
+    return (f"symbolic link to {target}, outside the tree: not followed, skipped "
+            "(name it on the command line to convert its target)")

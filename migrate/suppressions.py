@@ -47,7 +47,9 @@ def statement_ends(source: str) -> dict[int, int]:
     """Line -> last line of the (simple) statement or compound-statement header it belongs to."""
     ends: dict[int, int] = {}
     try:
-        tree = ast.parse(source)
+        from migrate.resolve import parse_quietly
+
+        tree = parse_quietly(source)
     except (SyntaxError, ValueError, RecursionError):
         return ends
     for node in ast.walk(tree):

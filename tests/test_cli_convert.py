@@ -132,7 +132,7 @@ def test_out_inside_the_input_tree_is_not_converted_again(tmp_path, capsys):
     assert not (out_dir / "converted").exists()
     # a second run must not pick up its own earlier output
     code, _, err = run(capsys, str(src), "--out", str(out_dir))
-    assert code == 0 and "1 files:" in err
+    assert code == 0 and "1 file:" in err
     assert not (out_dir / "converted").exists()
 
 
@@ -149,7 +149,8 @@ def test_summary_counts_files_and_findings_by_severity(tmp_path, capsys):
     make_tree(tmp_path, {"a.py": GRAPH, "b.py": PLAIN, "c.py": "print 'py2'\nimport tensorflow\n", "d.py": CONTRIB})
     code, _, err = run(capsys, str(tmp_path), "--no-diff")
     summary = err.strip().splitlines()[-1]
-    assert summary == "4 files: 1 changed, 2 unchanged, 1 failed; 3 edits; findings: 1 error, 0 warning, 0 info"
+    assert summary == ("4 files: 1 changed, 2 unchanged, 1 failed; 3 edits (3 safe, 0 to review); "
+                       "findings: 1 error, 0 warnings, 0 info")
     assert code == 1
 
 
@@ -233,7 +234,7 @@ def test_unconvertible_file_is_reported_and_left_byte_identical(tmp_path, capsys
     before = bad.read_bytes(), bad.stat().st_mtime_ns
     code, _, err = run(capsys, str(tmp_path), "--write")
     assert code == 1
-    (error_line,) = [line for line in err.splitlines() if line.startswith("error:")]
+    (error_line,) = [line for line in err.splitlines() if line.startswith("dlmigrate: error:")]
     assert str(bad) in error_line and message in error_line and "left unchanged" in error_line
     assert (bad.read_bytes(), bad.stat().st_mtime_ns) == before
     assert (tmp_path / "good.py").read_text() == EAGER_CONVERTED
@@ -273,12 +274,12 @@ def test_empty_file_is_unchanged(tmp_path, capsys):
 
 
 def test_symlink_to_a_file_is_written_through_and_kept(tmp_path, capsys):
-    real = make_tree(tmp_path / "real", {"model.py": EAGER}) / "model.py"
+    # inside the tree a link is followed and kept; a link out of the tree is skipped (test_everyday.py)
+    real = make_tree(tmp_path / "src" / "real", {"model.py": EAGER}) / "model.py"
     link_dir = tmp_path / "src"
-    link_dir.mkdir()
-    link = link_dir / "model.py"
+    link = link_dir / "model_link.py"
     link.symlink_to(real)
-    code, _, _ = run(capsys, str(link_dir), "--write")
+    code, _, _ = run(capsys, str(link), "--write")
     assert code == 0
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert real.read_text() == EAGER_CONVERTED
@@ -316,8 +317,8 @@ def test_file_that_vanishes_after_discovery_is_reported(tmp_path, capsys, monkey
     make_tree(tmp_path, {"a.py": EAGER, "gone.py": EAGER, "z.py": EAGER})
     real_discover = migrate.convert.discover
 
-    def discover_then_delete(paths):
-        found = list(real_discover(paths))
+    def discover_then_delete(paths, **kwargs):
+        found = list(real_discover(paths, **kwargs))
         (tmp_path / "gone.py").unlink()
         return iter(found)
 
@@ -360,7 +361,7 @@ def test_console_script_converts_and_exits_like_main(tmp_path):
     proc = subprocess.run([dlmigrate_exe(), "convert", str(path)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3, proc.stderr
     assert "+y = tf.math.log(1.0)" in proc.stdout
-    assert "1 files: 1 changed" in proc.stderr
+    assert "1 file: 1 changed" in proc.stderr
     assert f"{path}:2:7: TF2101 [error]" in proc.stderr
 
 

@@ -143,3 +143,18 @@ def test_a_commit_without_python_files_passes(project, pre_commit_home):
     result = commit(work, pre_commit_home, {"README.md": "# notes\n", "data.csv": "a,b\n1,2\n"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(no files to check)Skipped" in result.stdout + result.stderr
+
+
+def test_split_batches_each_say_their_total_is_the_batchs(project, pre_commit_home):
+    """pre-commit splits the files over parallel runs (one per core, at least two here): each run's
+    total names its batch, so two "Found" lines do not read as two different totals for the commit."""
+    work = project("dlmigrate-lint")
+    files = {f"m{index}.py": DEPRECATED for index in range(8)}
+    result = commit(work, pre_commit_home, files)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    totals = [line for line in output.splitlines() if line.startswith("Found ")]
+    assert totals and all(" of this batch of " in line for line in totals), totals
+    # the batches together cover every file exactly once
+    assert sum(int(line.split(" of this batch of ")[1].split()[0]) for line in totals) == len(files)
+    assert sum(1 for line in output.splitlines() if "TF3102" in line) == len(files)

@@ -12,6 +12,7 @@ from migrate.model import Severity
 from migrate.report import build_document, render
 from migrate.report.document import unified_diff_text
 from migrate.report.sarif import change_blocks, render_sarif
+from migrate.report.sarif import render as sarif_render
 from report_support import GRAPH_PROGRAM, convert_tree
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -42,8 +43,21 @@ def converted(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def log(converted):
+    """With the fixed findings too (include_fixed), so the fix replacements can be checked."""
+    from migrate.report.sarif import render as render_log
+
     root, results, ruleset = converted
-    return json.loads(render(build_document(results, ruleset, target="tf2-compat", root=root), ".sarif"))
+    return json.loads(render_log(build_document(results, ruleset, target="tf2-compat", root=root), include_fixed=True))
+
+
+def test_code_scanning_gets_open_findings_only(converted, log):
+    root, results, ruleset = converted
+    default = json.loads(render(build_document(results, ruleset, target="tf2-compat", root=root), ".sarif"))
+    opened = [r for r in default["runs"][0]["results"]]
+    assert opened and not any(r["properties"]["fixed"] for r in opened)
+    everything = log["runs"][0]["results"]
+    assert any(r["properties"]["fixed"] for r in everything)
+    assert len(opened) == sum(1 for r in everything if not r["properties"]["fixed"])
 
 
 def results_for(log, uri):
@@ -118,7 +132,7 @@ def test_failed_files_become_tool_notifications(log):
 
 def test_fingerprints_are_stable_and_survive_line_shifts(converted, log, tmp_path):
     root, results, ruleset = converted
-    again = json.loads(render(build_document(results, ruleset, target="tf2-compat", root=root), ".sarif"))
+    again = json.loads(sarif_render(build_document(results, ruleset, target="tf2-compat", root=root), include_fixed=True))
     prints = [r["partialFingerprints"]["primaryLocationLineHash"] for r in log["runs"][0]["results"]]
     assert prints == [r["partialFingerprints"]["primaryLocationLineHash"] for r in again["runs"][0]["results"]]
     # two findings of different rules on one line differ; identical ones get an occurrence counter
@@ -131,7 +145,7 @@ def test_fingerprints_are_stable_and_survive_line_shifts(converted, log, tmp_pat
     (tmp_path / "pkg" / "model.py").write_text("# header\n\n" + GRAPH_PROGRAM, encoding="utf-8")
     options = ConvertOptions(target="tf2-compat")
     shifted = list(convert_paths([tmp_path / "pkg"], options, 1, ruleset))
-    moved = json.loads(render(build_document(shifted, ruleset, root=tmp_path), ".sarif"))
+    moved = json.loads(sarif_render(build_document(shifted, ruleset, root=tmp_path), include_fixed=True))
     before = {r["partialFingerprints"]["primaryLocationLineHash"] for r in results_for(log, "pkg/model.py")}
     after = {r["partialFingerprints"]["primaryLocationLineHash"] for r in results_for(moved, "pkg/model.py")}
     assert before == after

@@ -78,20 +78,22 @@ def test_not_a_tty_means_no_escape_codes_and_diff_only_on_stdout(tmp_path):
     assert "tree/m0.py:3:5: TF2002 [fixed]" in run.stderr
     assert "findings by rule" in run.stderr and "TF2101" in run.stderr
     # rule data grows, so only the parts this test controls are pinned
-    assert re.fullmatch(r"5 files: 5 changed, 0 unchanged, 0 failed; \d+ edits; findings: 5 error, \d+ warning, \d+ info",
+    assert re.fullmatch(r"5 files: 5 changed, 0 unchanged, 0 failed; \d+ edits \(\d+ safe, \d+ to review\); "
+                        r"findings: 5 errors, \d+ warnings, \d+ info",
                         run.stderr.rstrip().splitlines()[-1])
     assert "files/s" not in run.stderr  # no progress bar off a terminal
 
 
-def test_quiet_prints_only_errors_and_the_summary(tmp_path):
+def test_quiet_prints_only_the_diagnostics(tmp_path):
+    """ruff's -q: the diagnostics (errors, change log lines) and nothing else: no table, no summary."""
     tree = make_tree(tmp_path, 2)
     (tree / "broken.py").write_text("import tensorflow as tf\nprint 'x'\n", encoding="utf-8")
     run = run_plain("convert", "tree", "--quiet", "--no-diff", cwd=tmp_path)
     assert run.returncode == 1  # a file failed
     lines = run.stderr.strip().splitlines()
-    assert len(lines) == 2, run.stderr
-    assert lines[0].startswith("error: ") and "cannot parse" in lines[0]
-    assert lines[1].startswith("3 files: 2 changed, 0 unchanged, 1 failed;")
+    assert lines[0].startswith("dlmigrate: error: ") and "cannot parse" in lines[0]
+    assert all(re.match(r"tree/m\d\.py:\d+:\d+: TF\d{4} \[", line) for line in lines[1:]), run.stderr
+    assert "files:" not in run.stderr and "findings by rule" not in run.stderr
     assert run.stdout == ""
 
 
@@ -120,7 +122,7 @@ def test_quiet_on_a_tty_has_no_bar_and_no_table(tmp_path):
     code, _, terminal = run_on_tty("convert", "tree", "-j", "1", "--no-diff", "-q", cwd=tmp_path)
     assert code == 3
     assert "files/s" not in terminal and "findings by rule" not in terminal
-    assert "6 files: 6 changed" in terminal
+    assert "6 files: 6 changed" not in terminal and "tree/m0.py:3:5:" in terminal
 
 
 def test_colour_decision():
@@ -136,7 +138,8 @@ def test_console_writes_plain_lines_off_a_terminal():
     console = Console(out=out, err=err, environ={})
     console.error("boom")
     console.summary([])
-    assert err.getvalue() == "error: boom\n0 files: 0 changed, 0 unchanged, 0 failed; 0 edits; findings: 0 error, 0 warning, 0 info\n"
+    assert err.getvalue() == ("dlmigrate: error: boom\n0 files: 0 changed, 0 unchanged, 0 failed; 0 edits; "
+                                 "findings: 0 errors, 0 warnings, 0 info\n")
     assert out.getvalue() == ""
 
 
@@ -156,3 +159,42 @@ def test_diff_is_coloured_only_on_a_terminal():
     Console(out=no_color, err=io.StringIO(), environ={"NO_COLOR": "1"}).diff(diff)
     assert "\x1b[31m-old\x1b[0m\n" in tty.getvalue() and "\x1b[32m+new\x1b[0m\n" in tty.getvalue()
     assert pipe.getvalue() == diff and no_color.getvalue() == diff
+
+
+def test_a_narrow_terminal_never_cuts_a_rule_code_or_a_count(tmp_path):
+    make_tree(tmp_path, 2)
+    for columns in ("40", "60", "100"):
+        run = run_plain("convert", "tree", "--no-diff", cwd=tmp_path, COLUMNS=columns)
+        lines = run.stderr.splitlines()
+        start = next(i for i, line in enumerate(lines) if "findings by rule" in line)
+        block = "\n".join(lines[start:])
+        for code in ("TF2002", "TF2006", "TF2101", "TF2201", "TF2301"):
+            assert re.search(rf"\b{code}\b", block), (columns, block)
+        for header in ("fixed", "review", "error", "warning", "info"):
+            assert re.search(rf"\b{header}\b", block), (columns, block)  # never "fi…"
+        total = next(line for line in lines[start:] if line.strip().startswith("total"))
+        assert re.findall(r"\d+", total)[:5] == ["12", "0", "2", "2", "2"], (columns, total)
+
+
+def test_lint_follows_the_same_colour_policy(tmp_path):
+    (tmp_path / "m.py").write_text("import torch\nx = torch.range(0, 3)\n", encoding="utf-8")
+    master, slave = pty.openpty()
+    for env, coloured in (({}, True), ({"NO_COLOR": "1"}, False)):
+        process = subprocess.Popen([dlmigrate_exe(), "lint", "m.py", "--no-config"], stdout=slave,
+                                   stderr=subprocess.DEVNULL, cwd=tmp_path, env=base_env(**env))
+        process.wait(timeout=60)
+        data = os.read(master, 65536).decode()
+        assert "PT1012" in data and bool(COLOUR.search(data)) is coloured, repr(data)
+    os.close(slave)
+    os.close(master)
+    piped = run_plain("lint", "m.py", "--no-config", cwd=tmp_path)
+    assert "PT1012" in piped.stdout and not ANSI.search(piped.stdout)
+
+
+def test_an_empty_tree_is_warned_about(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("x\n")
+    for command in ("convert", "lint"):
+        run = run_plain(command, "empty", cwd=tmp_path)
+        assert run.returncode == 0
+        assert "dlmigrate: warning: no Python files" in run.stderr, (command, run.stderr)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migrate.cli import EXIT_ERROR_FINDINGS, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from migrate.cli import EXIT_ERROR_FINDINGS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usage_error
 # migrate.convert imports libcst (~0.3 s): imported where used, so `dlmigrate lint` starts fast
 from migrate.model import FileResult, FileStatus, Safety, Severity
 from migrate.rules import RuleError, available_rulesets
@@ -50,7 +50,9 @@ def register(sub) -> None:
                         "(default; --no-tf-function keeps them eager, the same as --ignore TF4003)")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--no-diff", action="store_true", help="do not print the diff")
-    parser.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
+    parser.add_argument("--quiet", "-q", action="count", default=0,
+                        help="-q: print only the diagnostics (finding lines, errors; the diff only when nothing is "
+                        "written); -qq: print nothing")
     from migrate.report import add_report_argument
 
     add_report_argument(parser)
@@ -94,28 +96,30 @@ def options_from_args(args: argparse.Namespace) -> "ConvertOptions":
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.validate:  # before any work: --write --validate must not write the files and then fail
+        from migrate.commands.validate import missing_validate_extra
+
+        problem = missing_validate_extra()
+        if problem:
+            return usage_error(problem)
     missing = [str(p) for p in args.paths if not p.exists() and not p.is_symlink()]
     if missing:
-        print(f"dlmigrate: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(f"no such file or directory: {', '.join(missing)}")
     if args.jobs is not None and args.jobs < 1:
-        print("dlmigrate: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error("--jobs must be at least 1")
     if args.out is not None:
         from migrate.convert import out_dir_problem
 
         problem = out_dir_problem(args.paths, args.out)
         if problem:
-            print(f"dlmigrate: {problem}", file=sys.stderr)
-            return EXIT_USAGE
+            return usage_error(f"{problem}")
     if args.report is not None:
         from migrate.report import ReportError, check_report_path
 
         try:
             check_report_path(args.report)
         except ReportError as exc:
-            print(f"dlmigrate: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return usage_error(f"{exc}")
     from migrate.console import Console
     from migrate.convert import convert_paths, unified_diff
 
@@ -125,15 +129,18 @@ def run(args: argparse.Namespace) -> int:
         options = options_from_args(args)
         ruleset = options.load_rules()
     except (RuleError, ConfigError) as exc:
-        print(f"dlmigrate: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(f"{exc}")
     console = Console(quiet=args.quiet)
+    # the diff is the result of a dry run; once files are written it is commentary, which -q drops
+    show_diff = not args.no_diff and (args.quiet == 0 or (args.quiet == 1 and not args.write and args.out is None))
     results = []
     with console.progress(_count_files(args, console)) as progress:
         for result in convert_paths(args.paths, options, args.jobs, ruleset):
             results.append(result)
-            console.result(result, show_diff=not args.no_diff, diff_text=unified_diff(result) if result.changed and not args.no_diff else "")
+            console.result(result, show_diff=show_diff, diff_text=unified_diff(result) if result.changed and show_diff else "")
             progress.advance(result.path)
+    if not results:
+        console.warning("no Python files or notebooks found under " + ", ".join(map(str, args.paths)))
     validation: dict[str, dict] | None = None  # per path, ProgramResult.to_dict(), when --validate ran
     code = exit_code(results)
     if args.validate:
@@ -141,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
         from migrate.validate.conversions import print_validation, validate_conversions
 
         validated = validate_conversions(results, validate_options(args))
-        print_validation(validated)
+        if args.quiet < 2:
+            print_validation(validated, only_problems=args.quiet == 1)
         validation = {path: outcome.to_dict() for path, outcome in validated}
         if code == EXIT_OK and not all(outcome.passed for _, outcome in validated):
             code = EXIT_FAILED

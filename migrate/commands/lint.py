@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from pathlib import Path
 
-from migrate.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from migrate.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error_line, usage_error
 
 FORMATS = ("text", "json", "sarif", "github")
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -43,7 +45,8 @@ def register(sub) -> None:
                         help="with --fix/--diff, also apply the fixes marked review (check them before committing)")
     parser.add_argument("--stdin-filename", help="the name to report for '-' (and to match config globs)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    parser.add_argument("--quiet", "-q", action="count", default=0,
+                        help="-q: print only the diagnostics (no summary line); -qq: print nothing")
     from migrate.report import add_report_argument
 
     add_report_argument(parser)
@@ -57,8 +60,7 @@ def _codes(text: str | None) -> tuple[str, ...] | None:
 
 
 def _usage(message: str) -> int:
-    print(f"dlmigrate lint: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return usage_error(message)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -146,10 +148,16 @@ def run(args: argparse.Namespace) -> int:
     from migrate.lint import lint_path, lint_source
     from migrate.sources import SourceError, decode_source, discover
 
-    for _root, file in discover(paths):
+    skipped: list[tuple[Path, str]] = []
+    for _root, file in discover(paths, skipped=skipped):
         if config.is_excluded(file):
             continue
         outcomes.append(lint_path(file, rules_for(file), fix=args.fix, diff=args.diff, unsafe_fixes=args.unsafe_fixes))
+    for link, reason in skipped:
+        if not config.is_excluded(link) and args.quiet < 2:
+            print(f"dlmigrate: warning: {link}: {reason}", file=sys.stderr)
+    if not outcomes and not stdin and args.quiet < 2:
+        print("dlmigrate: warning: no Python files found under " + ", ".join(map(str, paths)), file=sys.stderr)
     if stdin:
         shown = args.stdin_filename or "-"
         try:
@@ -169,20 +177,31 @@ def report(outcomes, ruleset, args) -> int:
     failed = [r for r in results if r.status is FileStatus.FAILED]
     findings = [(r, f) for r in results for f in r.findings]
     fmt = args.output_format
-    for result in failed:
-        print(result.error, file=sys.stderr)
-    if args.diff:
+    if args.quiet >= 2:  # -qq: nothing printed at all (a --report is still written); the exit code tells
+        fmt = "silent"
+    for result in failed if fmt != "silent" else ():
+        print(error_line(result.error or f"{result.path}: failed"), file=sys.stderr)
+    if args.diff and fmt != "silent":
         from migrate.convert import unified_diff
 
         for outcome in outcomes:
             if outcome.new_text is not None and outcome.new_text != outcome.result.original:
                 sys.stdout.write(unified_diff(outcome.result))
     if fmt == "text":
+        # the colour policy of every command (migrate.console): on a terminal, never with NO_COLOR or TERM=dumb
+        from migrate.console import color_enabled
+
+        bold, cyan, reset = ("\x1b[1m", "\x1b[36m", "\x1b[0m") if color_enabled(sys.stdout) else ("", "", "")
         for result, finding in findings:
-            print(f"{result.path}:{finding.where()}: {finding.code} {finding.message}")
+            print(f"{bold}{result.path}:{finding.where()}:{reset} {cyan}{finding.code}{reset} {finding.message}")
     elif fmt == "json":
-        print(json.dumps([_json_finding(r, f) for r, f in findings], indent=2, ensure_ascii=False))
+        entries = [_json_failure(r) for r in failed] + [_json_finding(r, f) for r, f in findings]
+        print(json.dumps(entries, indent=2, ensure_ascii=False))
     elif fmt == "github":
+        for result in failed:  # a file that cannot be linted is an annotation too, not only a log line
+            line, column = _error_position(result.error or "")
+            print(f"::error file={_gh(result.path, True)},line={line},col={column},"
+                  f"title=dlmigrate could not lint this file::{_gh(result.error or 'failed', False)}")
         for result, finding in findings:
             level = GITHUB_LEVEL[finding.severity.value]
             if finding.cell is not None:  # the .ipynb line holding that cell's line; the message names the cell
@@ -197,9 +216,7 @@ def report(outcomes, ruleset, args) -> int:
         try:
             from migrate.report.sarif import render_sarif
         except ImportError:
-            print("dlmigrate lint: --output-format sarif needs migrate.report.sarif, which this build lacks",
-                  file=sys.stderr)
-            return EXIT_USAGE
+            return _usage("--output-format sarif needs migrate.report.sarif, which this build lacks")
         sys.stdout.write(render_sarif(results, list(ruleset.rules.values())))
 
     if args.report is not None:
@@ -218,6 +235,10 @@ def report(outcomes, ruleset, args) -> int:
             files = len({r.path for r, _ in findings})
             parts.append(f"Found {len(findings)} finding{'s' * (len(findings) != 1)} in {files} "
                          f"file{'s' * (files != 1)}")
+            if os.environ.get("PRE_COMMIT") == "1":
+                # pre-commit splits a large commit into batches, one dlmigrate run each: say that this
+                # total is the batch's, so two "Found" lines read as parts, not as contradicting totals
+                parts[-1] += f" of this batch of {len(results)} file{'s' * (len(results) != 1)}"
             if fixable and not args.fix:
                 parts.append(f"{fixable} fixable with `dlmigrate lint --fix`")
             if review and not (args.fix and args.unsafe_fixes):
@@ -230,6 +251,10 @@ def report(outcomes, ruleset, args) -> int:
             parts.append(f"{len(failed)} file{'s' * (len(failed) != 1)} could not be linted")
         if parts:
             print("; ".join(parts) + ".")
+    return _exit_code(failed, findings, args)
+
+
+def _exit_code(failed, findings, args) -> int:
     if failed:
         return EXIT_FAILED
     if findings and not args.exit_zero:
@@ -242,6 +267,37 @@ def _gh(text: str, is_property: bool) -> str:
     if is_property:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
+
+
+_POSITION = re.compile(r"^.*?:(\d+):(\d+): |line (\d+)(?:, column (\d+))?")
+
+
+def _error_position(error: str) -> tuple[int, int]:
+    """Line and column named in a parse error message (1, 1 when it names none)."""
+    match = _POSITION.search(error)
+    if match and match.group(1):
+        return int(match.group(1)), int(match.group(2))
+    if not match:
+        return 1, 1
+    return int(match.group(3)), int(match.group(4) or 1)
+
+
+def _json_failure(result) -> dict:
+    """A file that could not be linted, in the shape of a finding: ``code`` is null, ``kind`` says why."""
+    line, column = _error_position(result.error or "")
+    return {
+        "path": result.path,
+        "line": line,
+        "column": column,
+        "end_line": None,
+        "end_column": None,
+        "code": None,
+        "kind": "file-error",
+        "message": result.error,
+        "severity": "error",
+        "fix": "none",
+        "fixable": False,
+    }
 
 
 def _json_finding(result, finding) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
+from migrate.cli import usage_error
 from migrate.rules import RuleError
 
 
@@ -52,7 +53,7 @@ def _load(args, extra_select: tuple[str, ...] = ()):
                                    rulesets=getattr(args, "ruleset", None))
         return selection.load()
     except RuleError as exc:
-        print(f"dlmigrate: {exc}", file=sys.stderr)
+        usage_error(str(exc))
         return None
 
 
@@ -75,8 +76,7 @@ def run_explain(args) -> int:
         return 2
     rule = ruleset.rules.get(args.code.upper())
     if rule is None:
-        print(f"dlmigrate: no rule {args.code!r}; see 'dlmigrate rules list'", file=sys.stderr)
-        return 2
+        return usage_error(f"no rule {args.code!r}; see 'dlmigrate rules list'")
     print(f"{rule.code} {rule.name}  [{rule.ruleset}, {rule.kind}, fix: {rule.safety.value}, severity: {rule.severity.value}]")
     print(f"\n{rule.summary}\n\n{rule.explanation}\n")
     if rule.fix_title:
@@ -99,6 +99,11 @@ def _indent(text: str) -> str:
 def run_verify(args) -> int:
     import json
 
+    from migrate.commands.validate import missing_validate_extra
+
+    problem = missing_validate_extra()
+    if problem:
+        return usage_error(problem)
     from migrate.commands.validate import options_from_args
     from migrate.validate.rules_verify import verify_exit_code, verify_rules, verify_table
 
@@ -112,8 +117,7 @@ def run_verify(args) -> int:
         return run_table_verify(args)
     rules = [rule for _code, rule in sorted(ruleset.rules.items())]
     if not rules:
-        print("dlmigrate: no rule selected", file=sys.stderr)
-        return 2
+        return usage_error("no rule selected")
     outcomes = verify_rules(rules, options_from_args(args), jobs=args.jobs)
     print(verify_table(outcomes))
     if args.json:

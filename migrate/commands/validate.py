@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from migrate.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from migrate.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, usage_error
 
 DESCRIPTION = """\
 Run ORIGINAL and REWRITTEN, each in its own subprocess (optionally with its own
@@ -23,7 +23,9 @@ it is not a sandbox: run only code you trust."""
 
 EPILOG = """\
 verdicts: PASS, MISMATCH (values, shape, dtype or structure differ), ERROR (a side
-failed; the tail of its traceback is shown), TIMEOUT.
+failed; the tail of its traceback is shown), TIMEOUT, NONDETERMINISTIC (the outputs
+that differ also differ between runs of the original itself; --reruns sets how often
+it is run again).
 exit codes: 0 every output passed; 1 a mismatch, error or timeout; 2 usage error.
 examples:
   dlmigrate validate model_tf1.py model_tf2.py
@@ -44,6 +46,32 @@ def parse_size(text: str) -> int | None:
     return int(float(number) * 1024 ** "BKMGT".index(unit.upper() or "B"))
 
 
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad number of seconds {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
+VALIDATE_EXTRA = "pip install 'dlmigrate[validate]'"
+
+
+def missing_validate_extra() -> str | None:
+    """Why this Python cannot validate (numpy, which the comparison needs, is missing), or None.
+
+    Checked before any work, so ``convert --write --validate`` never writes files and then fails.
+    The frameworks themselves are checked per program by the executor, which names the missing one."""
+    import importlib.util
+
+    if importlib.util.find_spec("numpy") is None:
+        return (f"validation EXECUTES programs and compares their outputs with numpy, which is not installed "
+                f"in this Python ({sys.executable}); install the validate extra: {VALIDATE_EXTRA}")
+    return None
+
+
 def parse_tolerance(text: str):
     from migrate.validate.results import Tolerance
 
@@ -61,9 +89,12 @@ def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``validate``, ``convert --validate`` and ``rules verify``."""
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where frameworks run; cuda turns TF32 off and deterministic algorithms on (default auto)")
-    parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per side (default 120)")
+    parser.add_argument("--timeout", type=positive_seconds, default=120.0, metavar="SECONDS", help="per side (default 120)")
     parser.add_argument("--memory", type=parse_size, default=8 * 2**30, metavar="SIZE",
                         help="memory cap per side, e.g. 8G (default 8G; 0 for none)")
+    parser.add_argument("--reruns", type=int, default=2, metavar="N",
+                        help="after a MISMATCH, run the original N more times; outputs that vary between its own "
+                        "runs give the verdict NONDETERMINISTIC with their spread (default 2; 0 to skip)")
     parser.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance (default 1e-5, for float32)")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (default 1e-5)")
 
@@ -140,12 +171,16 @@ def options_from_args(args: argparse.Namespace, **overrides):
         tf1_shim_original=getattr(args, "tf1_shim", "auto"),
         random_tool=getattr(args, "random_tool", ""),
         record_dir=getattr(args, "record", None),
+        reruns=max(0, getattr(args, "reruns", 2)),
     )
     values.update(overrides)
     return ValidateOptions(**values)
 
 
 def run(args: argparse.Namespace) -> int:
+    problem = missing_validate_extra()
+    if problem:
+        return usage_error(problem)
     from migrate.validate.pipeline import record_only, validate_against, validate_pair
     from migrate.validate.report import program_report, verdict_table
     from migrate.validate.runner import read_recording
@@ -153,25 +188,17 @@ def run(args: argparse.Namespace) -> int:
     programs = [args.original] + ([args.rewritten] if args.rewritten else [])
     missing = [str(p) for p in programs if not p.exists()]
     if missing:
-        print(f"dlmigrate: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(f"no such file or directory: {', '.join(missing)}")
     if args.against and args.rewritten:
-        print("dlmigrate: --against compares ONE program with a recording; give only that program", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error("--against compares ONE program with a recording; give only that program")
     if not args.rewritten and not args.against and not args.record:
-        print("dlmigrate: give ORIGINAL and REWRITTEN, or one program with --record DIR or --against DIR",
-              file=sys.stderr)
-        return EXIT_USAGE
-    if args.timeout <= 0:
-        print("dlmigrate: --timeout must be positive", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error("give ORIGINAL and REWRITTEN, or one program with --record DIR or --against DIR")
     options = options_from_args(args)
     if args.against:
         try:
             read_recording(args.against)
         except ValueError as exc:
-            print(f"dlmigrate: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return usage_error(f"{exc}")
         result = validate_against(args.original, args.against, options)
     elif not args.rewritten:
         side = record_only(args.original, options)

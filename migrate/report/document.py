@@ -37,7 +37,7 @@ SCHEMA = "dlmigrate-report/1"
 # A side-by-side view of a file this large is unreadable and bloats the report; its diff is still kept.
 SOURCE_LIMIT = 400_000
 SEVERITIES = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))  # error, warning, info
-VERDICTS = ("PASS", "MISMATCH", "ERROR", "TIMEOUT")
+VERDICTS = ("PASS", "MISMATCH", "ERROR", "TIMEOUT", "NONDETERMINISTIC")
 
 
 def rules_table(rules: Any) -> dict[str, Rule]:
@@ -157,7 +157,7 @@ def outputs_of(validation: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def ranked_outputs(validation: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Outputs worst first: by verdict, then by largest absolute error; the ones to read first lead."""
-    order = {"ERROR": 0, "TIMEOUT": 0, "MISMATCH": 1, "PASS": 3}
+    order = {"ERROR": 0, "TIMEOUT": 0, "MISMATCH": 1, "NONDETERMINISTIC": 1, "PASS": 3}
 
     def key(output: Mapping[str, Any]) -> tuple:
         error = output.get("max_abs_error")
@@ -191,7 +191,7 @@ def worst_verdict(validation: Mapping[str, Any]) -> str:
     if own:
         return own
     seen = {verdict_of(o) for o in outputs_of(validation)}
-    for verdict in ("ERROR", "TIMEOUT", "MISMATCH", "PASS"):
+    for verdict in ("ERROR", "TIMEOUT", "MISMATCH", "NONDETERMINISTIC", "PASS"):
         if verdict in seen:
             return verdict
     return "UNKNOWN"

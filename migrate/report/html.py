@@ -6,7 +6,8 @@ by rule, severity and state, and the validation evidence.  Every piece of user
 text goes through ``escape``; the page loads nothing from anywhere.
 
 The filters can be preset from the URL fragment, e.g.
-``report.html#rule=TF2002,TF2006&severity=error,warning&state=open``.
+``report.html#rule=TF2002,TF2006&severity=error,warning&state=open&fix=review``
+(``fix``: the applicability of the finding's fix, safe, review or none).
 """
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def _header(document: Mapping[str, Any], title: str) -> str:
     meta = [f"dlmigrate {document['tool']['version']}"]
     if document.get("target"):
         meta.append(f"target <code>{escape(document['target'])}</code>")
-    meta.append(f"in <code>{escape(document['root'])}</code>")
+    meta.append(f"in <code>{escape(_shown_root(document['root']))}</code>")
     cards = [
         ("files", summary["files"], ""),
         ("changed", summary["changed"], "st-changed"),
@@ -80,8 +81,8 @@ def _header(document: Mapping[str, Any], title: str) -> str:
     ]
     if summary["fixed_by_safety"].get("review"):
         out.append(
-            f'<p class="note"><span class="badge safety-review">review</span> {summary["fixed_by_safety"]["review"]} of the '
-            f'{summary["edits"]} edits are the documented replacement but may change behaviour; check them.</p>'
+            f'<p class="note"><span class="badge safety-review">review</span> {_of_the(summary["fixed_by_safety"]["review"], summary["edits"], "edit")} '
+            f'the documented replacement but may change behaviour; check {"it" if summary["fixed_by_safety"]["review"] == 1 else "them"}.</p>'
         )
     if summary.get("validation"):
         verdicts = " ".join(
@@ -92,6 +93,20 @@ def _header(document: Mapping[str, Any], title: str) -> str:
     return "\n".join(out)
 
 
+def _shown_root(root: str) -> str:
+    """The root as a reader of a shared report wants it: relative to the working directory when it is
+    inside it ("." for the directory itself), else only its last component (no home directory paths)."""
+    import os
+
+    try:
+        relative = os.path.relpath(root)
+    except ValueError:
+        return os.path.basename(root.rstrip("/")) or root
+    if relative == os.curdir or not relative.startswith(os.pardir):
+        return relative
+    return os.path.basename(root.rstrip("/")) or root
+
+
 def _filters() -> str:
     # Filled in by the script from the findings on the page; without JS everything is simply shown.
     return (
@@ -99,6 +114,7 @@ def _filters() -> str:
         '<div class="filter-group" id="filter-rule"><span class="filter-title">Rule</span></div>'
         '<div class="filter-group" id="filter-severity"><span class="filter-title">Severity</span></div>'
         '<div class="filter-group" id="filter-state"><span class="filter-title">State</span></div>'
+        '<div class="filter-group" id="filter-fix"><span class="filter-title">Fix</span></div>'
         '<p id="filter-count" class="filter-count">All findings shown.</p>'
         "</section>"
     )
@@ -151,10 +167,15 @@ def _file_section(document: Mapping[str, Any], number: int, file: Mapping[str, A
         out.append(f'<div class="error">{escape(file["error"])}</div>')
     if file.get("validation"):
         out.append(_validation(file["validation"]))
-    if file.get("notebook") and file["findings"]:
+    cells = _notebook_cells(file) if file.get("notebook") and file.get("original") is not None else None
+    if cells is not None:
+        out.append(_notebook_html(document, file, cells))
+    elif file.get("notebook") and file["findings"]:
         out.append('<p class="note">Notebook: positions read cell N:line:column, N counting code cells from 1.</p>')
         out.append('<div class="file-findings">' + _findings_html(document, file["findings"]) + "</div>")
-    if file.get("original") is not None:
+    if cells is not None:
+        pass
+    elif file.get("original") is not None:
         located = [] if file.get("notebook") else file["findings"]
         out.append(_code_table(document, file["original"], file.get("rewritten"), located))
     elif file.get("diff"):
@@ -166,6 +187,70 @@ def _file_section(document: Mapping[str, Any], number: int, file: Mapping[str, A
         out.append('<div class="file-findings">' + _findings_html(document, file["findings"]) + "</div>")
     out.append("</section>")
     return "\n".join(out)
+
+
+_CELL_PREFIX = re.compile(r"^cell (\d+): ")
+
+
+def _cell_of(finding: Mapping[str, Any]) -> int | None:
+    """The notebook code cell a finding is in (1-based, counting code cells: ruff's ``cell N``)."""
+    return finding["cell"] if isinstance(finding.get("cell"), int) else None
+
+
+def _notebook_cells(file: Mapping[str, Any]) -> list[tuple[int, str, str]] | None:
+    """(code cell number from 1, original source, converted source) of every code cell, or None when the
+    notebook JSON cannot be read (the page then falls back to the list of findings)."""
+    import json
+
+    try:
+        old = json.loads(file["original"])["cells"]
+        new = json.loads(file.get("rewritten") or file["original"])["cells"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(old, list) or not isinstance(new, list) or len(old) != len(new):
+        return None
+
+    def text(cell) -> str:
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        return "".join(source) if isinstance(source, list) else str(source)
+
+    pairs = [(a, b) for a, b in zip(old, new) if isinstance(a, dict) and a.get("cell_type") == "code"]
+    return [(number, text(a), text(b)) for number, (a, b) in enumerate(pairs, start=1)]
+
+
+def _notebook_html(document: Mapping[str, Any], file: Mapping[str, Any], cells: list[tuple[int, str, str]]) -> str:
+    """A notebook cell by cell, each like a .py file: its own side-by-side table with the findings
+    under the line they were reported at (lines count within the cell)."""
+    by_cell: dict[int | None, list[Mapping[str, Any]]] = {}
+    for finding in file["findings"]:
+        by_cell.setdefault(_cell_of(finding), []).append(finding)
+    out = ['<div class="notebook">']
+    quiet = 0
+    for index, old, new in cells:
+        findings = by_cell.pop(index, [])
+        if old == new and not findings:
+            quiet += 1
+            continue
+        shown = [dict(f, message=_CELL_PREFIX.sub("", f.get("message", ""), count=1)) for f in findings]
+        out.append(f'<div class="cell" data-cell="{index}"><h3 class="cell-title">cell {index}'
+                   f'{" (changed)" if old != new else ""}</h3>')
+        out.append(_code_table(document, old, new, shown))
+        out.append("</div>")
+    if quiet:
+        out.append(f'<p class="note">{_plural(quiet, "other code cell")} without changes or findings.</p>')
+    leftovers = [f for findings in by_cell.values() for f in findings]
+    if leftovers:
+        out.append('<div class="file-findings">' + _findings_html(document, leftovers) + "</div>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _of_the(part: int, whole: int, noun: str) -> str:
+    """``1 of the 380 edits is``, ``2 of the 380 edits are``, ``the 1 edit is``."""
+    verb = "is" if part == 1 else "are"
+    if part == whole:
+        return f"the {_plural(whole, noun)} {verb}" if whole != 1 else f"the {noun} {verb}"
+    return f"{part} of the {_plural(whole, noun)} {verb}"
 
 
 def _plural(count: int, noun: str) -> str:
@@ -244,6 +329,8 @@ def _findings_html(document: Mapping[str, Any], findings: Iterable[Mapping[str, 
     for finding in findings:
         rule = document["rules"].get(finding["code"], {})
         state = "fixed" if finding["fixed"] else "open"
+        # what the fix is (or would be): safe, review, or none (report-only)
+        applicability = escape(finding["safety"])
         code = escape(finding["code"])
         hover = escape(f"{finding['code']} {rule.get('name', '')}: {rule.get('summary', '')}")
         why = prose(rule.get("explanation", "")) if rule.get("explanation") else ""
@@ -251,7 +338,7 @@ def _findings_html(document: Mapping[str, Any], findings: Iterable[Mapping[str, 
             why += f"<p><b>Fix:</b> {_code_spans(fix_title(rule))}</p>"
         out.append(
             f'<div class="finding sev-{escape(finding["severity"])}" data-code="{code}" '
-            f'data-severity="{escape(finding["severity"])}" data-state="{state}">'
+            f'data-severity="{escape(finding["severity"])}" data-state="{state}" data-fix="{applicability}">'
             f'<span class="where">{("cell " + str(finding["cell"]) + ":") if finding.get("cell") else ""}{finding["line"]}:{finding["column"]}</span>'
             f'<span class="badge sev-{escape(finding["severity"])}">{escape(finding["severity"])}</span>'
             f'<a class="badge code" href="#rule-{code}" title="{hover}">{code}</a>'
@@ -509,8 +596,8 @@ JS = r"""
 (function () {
   "use strict";
   var findings = Array.prototype.slice.call(document.querySelectorAll(".finding"));
-  var dims = {rule: "code", severity: "severity", state: "state"};
-  var order = {severity: ["error", "warning", "info"], state: ["open", "fixed"]};
+  var dims = {rule: "code", severity: "severity", state: "state", fix: "fix"};
+  var order = {severity: ["error", "warning", "info"], state: ["open", "fixed"], fix: ["safe", "review", "none"]};
   var preset = {};
   location.hash.replace(/^#/, "").split("&").forEach(function (part) {
     var kv = part.split("=");

@@ -13,7 +13,7 @@ from migrate.report.document import fix_title, output_stats, ranked_outputs, ver
 BUDGET = 60_000
 DIFF_LINES = 200
 OUTPUTS_SHOWN = 8  # validation outputs listed per file, worst first
-VERDICT_MARK = {"PASS": "✅", "MISMATCH": "❌", "ERROR": "⚠️", "TIMEOUT": "⏱️"}
+VERDICT_MARK = {"PASS": "✅", "MISMATCH": "❌", "ERROR": "⚠️", "TIMEOUT": "⏱️", "NONDETERMINISTIC": "🎲"}
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
 
@@ -23,7 +23,9 @@ def render(document: Mapping[str, Any]) -> str:
     text = _join(head, sections, _footer(document, omitted=0, diffs_dropped=False))
     if len(text) <= BUDGET:
         return text
-    sections = [_file_section(document, file, with_diff=False) for file in _listed(document)]
+    # cut to fit a comment: the files a reviewer must see first lead, so a cut drops the least severe
+    sections = [_file_section(document, file, with_diff=False)
+                for file in sorted(_listed(document), key=_urgency)]
     kept: list[str] = []
     used = len(head) + 400
     for section in sections:
@@ -36,6 +38,21 @@ def render(document: Mapping[str, Any]) -> str:
 
 def _join(head: str, sections: list[str], footer: str) -> str:
     return "\n".join([head, *sections, footer]).rstrip("\n") + "\n"
+
+
+def _urgency(file: Mapping[str, Any]) -> tuple:
+    """Sort key, most urgent first: failed files, then by their most severe open finding (error, warning,
+    info), a validation that did not pass, then files with only fixed edits; by path within a rank."""
+    ranks = {"error": 1, "warning": 3, "info": 4}
+    rank = 5
+    if file["status"] == "failed":
+        rank = 0
+    for finding in file["findings"]:
+        if not finding["fixed"]:
+            rank = min(rank, ranks.get(finding["severity"], 4))
+    if file.get("validation") and worst_verdict(file["validation"]) not in ("PASS", ""):
+        rank = min(rank, 2)
+    return (rank, file["uri"])
 
 
 def _listed(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -107,21 +124,36 @@ def _head(document: Mapping[str, Any]) -> str:
     ]
     fixed = summary["fixed_by_safety"]
     if fixed.get("review"):
-        lines += [f"{fixed['review']} of the {summary['edits']} edits are marked **review**: the rewrite is the documented "
-                  "replacement but behaviour may differ; check them before merging.", ""]
+        review, edits = fixed["review"], summary["edits"]
+        share = (f"{review} of the {edits} edits {'is' if review == 1 else 'are'}" if review != edits
+                 else ("the 1 edit is" if edits == 1 else f"all {edits} edits are"))
+        lines += [f"{share[0].upper() + share[1:]} marked **review**: the rewrite is the documented "
+                  f"replacement but behaviour may differ; check {'it' if review == 1 else 'them'} before merging.", ""]
     if summary.get("validation"):
         verdicts = ", ".join(f"{VERDICT_MARK.get(v, '')} {n} {v}".strip() for v, n in summary["validation"].items())
         lines += [f"**Validation** (original and converted programs run, outputs compared): {verdicts}", ""]
     if summary["by_rule"]:
         lines += ["| Rule | Name | Severity | Fix safety | Fixed | Open |", "|---|---|---|---|---:|---:|"]
+        seen = _severities_by_rule(document)
         for rule_code, counts in summary["by_rule"].items():
             rule = document["rules"].get(rule_code, {})
+            # the severities the findings had (a rule's entries can differ from its default)
+            severity = ", ".join(seen.get(rule_code, ())) or rule.get("severity", "")
             lines.append(
-                f"| {rule_code} | {cell(rule.get('name', ''))} | {rule.get('severity', '')} | {rule.get('safety', '')} "
+                f"| {rule_code} | {cell(rule.get('name', ''))} | {severity} | {rule.get('safety', '')} "
                 f"| {counts['fixed']} | {counts['open']} |"
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def _severities_by_rule(document: Mapping[str, Any]) -> dict[str, list[str]]:
+    order = ("error", "warning", "info")
+    found: dict[str, set[str]] = {}
+    for file in document["files"]:
+        for finding in file["findings"]:
+            found.setdefault(finding["code"], set()).add(finding["severity"])
+    return {code_: sorted(values, key=lambda v: order.index(v) if v in order else 9) for code_, values in found.items()}
 
 
 def _file_section(document: Mapping[str, Any], file: Mapping[str, Any], *, with_diff: bool) -> str:

@@ -4,6 +4,11 @@ Locations are relative to the working directory (``%SRCROOT%``) with forward
 slashes; columns count Unicode code points, like Python.  Fixes come from the
 report's unified diff: each changed block of lines is attached to the narrowest
 fixed finding that covers it.
+
+Code scanning gets OPEN findings only: an edit ``convert`` already made is not an alert.
+``include_fixed=True`` adds the fixed findings with their replacements (a machine-readable
+change set for SARIF tools other than code scanning).  The edits count is in
+``run.properties.summary`` either way.
 """
 from __future__ import annotations
 
@@ -28,11 +33,11 @@ def render_sarif(results: Iterable[Any], rules: Any, *, command: str = "lint", t
     return render(build_document(results, rules, command=command, target=target, root=root))
 
 
-def render(document: Mapping[str, Any]) -> str:
-    return json.dumps(sarif_log(document), indent=2, ensure_ascii=False) + "\n"
+def render(document: Mapping[str, Any], include_fixed: bool = False) -> str:
+    return json.dumps(sarif_log(document, include_fixed), indent=2, ensure_ascii=False) + "\n"
 
 
-def sarif_log(document: Mapping[str, Any]) -> dict[str, Any]:
+def sarif_log(document: Mapping[str, Any], include_fixed: bool = False) -> dict[str, Any]:
     rule_ids = list(document["rules"])
     index = {code: number for number, code in enumerate(rule_ids)}
     results: list[dict[str, Any]] = []
@@ -46,7 +51,8 @@ def sarif_log(document: Mapping[str, Any]) -> dict[str, Any]:
                     "locations": [{"physicalLocation": {"artifactLocation": artifact_location(file["uri"])}}],
                 }
             )
-        results.extend(file_results(file, index, document["rules"]))
+        results.extend(r for r in file_results(file, index, document["rules"])
+                       if include_fixed or not r["properties"]["fixed"])
     run: dict[str, Any] = {
         "tool": {
             "driver": {

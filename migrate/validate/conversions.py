@@ -12,12 +12,12 @@ from migrate.validate.results import ProgramResult
 
 
 def validate_conversions(results: Iterable[FileResult], options: ValidateOptions) -> list[tuple[str, ProgramResult]]:
-    """(path, result) for every changed Python file.  Both texts are run from copies, so a file already
-    rewritten in place (--write) is validated against the text it had before; the file's own folder
-    stays importable so sibling modules resolve."""
+    """(path, result) for every changed Python file and notebook (its code cells run in order).  Both
+    texts are run from copies, so a file already rewritten in place (--write) is validated against the
+    text it had before; the file's own folder stays importable so sibling modules resolve."""
     validated = []
     for result in results:
-        if result.status is not FileStatus.CHANGED or not result.path.endswith(".py"):
+        if result.status is not FileStatus.CHANGED or not result.path.endswith((".py", ".ipynb")):
             continue
         if result.original is None or result.rewritten is None:
             continue
@@ -44,7 +44,7 @@ def validate_conversions(results: Iterable[FileResult], options: ValidateOptions
     return validated
 
 
-def print_validation(validated: list[tuple[str, ProgramResult]], stream=None) -> None:
+def print_validation(validated: list[tuple[str, ProgramResult]], stream=None, only_problems: bool = False) -> None:
     from migrate.validate.report import program_report, verdict_table
 
     stream = stream or sys.stderr
@@ -54,4 +54,6 @@ def print_validation(validated: list[tuple[str, ProgramResult]], stream=None) ->
     for _, result in validated:
         if not result.passed:
             print(program_report(result), file=stream)
+    if only_problems:
+        return
     print(verdict_table([result for _, result in validated]), file=stream)

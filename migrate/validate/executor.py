@@ -255,6 +255,24 @@ def make_inputs(specs: list[dict], seed: int, batch: int) -> dict[str, np.ndarra
 
 # -- framework set-up: determinism, device, TF1 shim, hooks
 
+class FrameworkMissing(ImportError):
+    """The program uses a framework this Python does not have: said in one line, with no executor traceback."""
+
+
+def _import_framework(name: str, pip_name: str):
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] != name:
+            raise  # the framework is there but one of ITS dependencies is not: the real traceback helps
+        raise FrameworkMissing(
+            f"the program uses {name}, which is not installed in this Python ({sys.executable}): "
+            f"pip install 'dlmigrate[validate]' (or pip install {pip_name}), or point "
+            f"--python-original/--python-rewritten at a Python that has it") from None
+
+
 class Frameworks:
     def __init__(self, recorder: Recorder, options) -> None:
         self.recorder = recorder
@@ -275,7 +293,7 @@ class Frameworks:
             self._setup_torch(seed)
 
     def _setup_tensorflow(self, seed: int, shim: bool) -> None:
-        import tensorflow as tf
+        tf = _import_framework("tensorflow", "tensorflow-cpu")
 
         self.tf = tf
         gpus = tf.config.list_physical_devices("GPU")
@@ -296,8 +314,11 @@ class Frameworks:
         self._hook_session(tf)
         self._seed_new_graphs(tf, seed)
         if shim:
+            # No graph may exist before the program's first line: a program that starts with
+            # tf.enable_eager_execution() fails if one does ("must be called at program startup").
+            # tf.compat.v1.set_random_seed() would create the default graph, so the seed reaches it
+            # through the Graph constructor hook above instead, when the program first builds a graph.
             tf.compat.v1.disable_v2_behavior()
-            tf.compat.v1.set_random_seed(seed)
         if shim is True:
             sys.modules["tensorflow"] = tf.compat.v1  # the program's ``import tensorflow as tf`` gets TF1's API
             self.notes.append("ran under the TF1 shim (tensorflow -> tensorflow.compat.v1, v2 behaviour off)")
@@ -343,7 +364,7 @@ class Frameworks:
         session_module.BaseSession.run = run
 
     def _setup_torch(self, seed: int) -> None:
-        import torch
+        torch = _import_framework("torch", "torch")
 
         self.torch = torch
         torch.manual_seed(seed)
@@ -603,7 +624,7 @@ def _caller_line_direct() -> int | None:
     return frame.f_lineno if frame.f_code.co_filename == _PROGRAM_PATH[0] else None
 
 
-def record_globals(recorder: Recorder, namespace: dict, tf=None) -> None:
+def record_globals(recorder: Recorder, namespace: dict, tf=None, notes: list[str] | None = None) -> None:
     symbolic: list[str] = []
     for name, value in namespace.items():
         if name.startswith("_") or isinstance(value, (types.ModuleType, types.FunctionType, type)):
@@ -615,15 +636,27 @@ def record_globals(recorder: Recorder, namespace: dict, tf=None) -> None:
                 del recorder.outputs[before:]
                 symbolic.append(name)
     if symbolic and tf is not None:
-        symbolic = _evaluate_graph_globals(recorder, namespace, symbolic, tf)
+        symbolic = _evaluate_graph_globals(recorder, namespace, symbolic, tf, notes)
     recorder.unobservable.extend(symbolic)
+
+
+# Ops that wait for another thread (queue runners, readers, barriers): evaluating a tensor that
+# depends on one, with no queue runner started, blocks forever.
+_WAITING_OPS = ("Queue", "Reader", "Barrier", "Stage", "Unstage", "ConditionalAccumulator", "Accumulator")
+GLOBALS_RUN_TIMEOUT_MS = 10_000  # every evaluation the validator starts on its own is bounded
 
 
 def _needs_feed(value, limit: int = 20000) -> bool:
     """Whether a graph tensor depends on a placeholder (or is too large a graph to check)."""
+    return _blocker(value, limit) is not None
+
+
+def _blocker(value, limit: int = 20000) -> str | None:
+    """Why a graph tensor cannot be evaluated with nothing fed: "feed" (a placeholder, or too large a graph
+    to check), "queue" (an op that waits on a queue or reader no runner fills), or None."""
     op = getattr(value, "op", None)
     if op is None:
-        return False
+        return None
     seen, stack = set(), [op]
     while stack:
         op = stack.pop()
@@ -631,18 +664,25 @@ def _needs_feed(value, limit: int = 20000) -> bool:
             continue
         seen.add(op)
         if op.type.startswith("Placeholder") and op.type != "PlaceholderWithDefault":
-            return True
+            return "feed"
+        if any(word in op.type for word in _WAITING_OPS):
+            return "queue"
         if len(seen) > limit:
-            return True
+            return "feed"
         stack.extend(t.op for t in op.inputs)
         stack.extend(op.control_inputs)
-    return False
+    return None
 
 
-def _evaluate_graph_globals(recorder: Recorder, namespace: dict, names: list[str], tf) -> list[str]:
+def _evaluate_graph_globals(recorder: Recorder, namespace: dict, names: list[str], tf,
+                            notes: list[str] | None = None) -> list[str]:
     """Give graph tensors left in module globals a value: a fresh Session per graph, variables at their
-    initial values, nothing fed.  Returns the names that still have no value (they need a feed)."""
+    initial values, nothing fed.  Returns the names that still have no value (they need a feed).
+
+    Nothing here may block: tensors fed by queues are skipped (and named in ``notes``), and every
+    ``Session.run`` the validator starts itself has a deadline."""
     tf1 = tf.compat.v1
+    notes = notes if notes is not None else []
     by_graph: dict = {}
     for name in names:
         value = namespace[name]
@@ -650,21 +690,29 @@ def _evaluate_graph_globals(recorder: Recorder, namespace: dict, names: list[str
         if graph is not None and isinstance(value, (tf.Tensor, tf.Variable)):
             by_graph.setdefault(graph, []).append(name)
     left = [n for n in names if not any(n in group for group in by_graph.values())]
+    queued: list[str] = []
+    timed_out: list[str] = []
     recorder.busy = True
     try:
         for graph, group in by_graph.items():
             try:
+                bounded = tf1.RunOptions(timeout_in_ms=GLOBALS_RUN_TIMEOUT_MS)
                 with graph.as_default(), tf1.Session(graph=graph) as sess:
                     sess.run([tf1.global_variables_initializer(), tf1.local_variables_initializer(),
-                              tf1.tables_initializer()])
+                              tf1.tables_initializer()], options=bounded)
                     for name in group:
-                        if _needs_feed(namespace[name]):
+                        blocker = _blocker(namespace[name])
+                        if blocker is not None:
                             left.append(name)  # TF 2.21 can crash formatting the missing-feed error
+                            if blocker == "queue":
+                                queued.append(name)
                             continue
                         try:
-                            result = sess.run(namespace[name])
-                        except Exception:
+                            result = sess.run(namespace[name], options=bounded)
+                        except Exception as exc:
                             left.append(name)
+                            if type(exc).__name__ == "DeadlineExceededError":
+                                timed_out.append(name)
                             continue
                         before = len(recorder.outputs)
                         recorder.add("global", name, result)
@@ -674,6 +722,12 @@ def _evaluate_graph_globals(recorder: Recorder, namespace: dict, names: list[str
                 left.extend(group)
     finally:
         recorder.busy = False
+    if queued:
+        notes.append("graph globals fed by a queue or reader not evaluated (no queue runner would fill it; "
+                     "evaluating them would block): " + ", ".join(sorted(queued)))
+    if timed_out:
+        notes.append(f"graph globals not evaluated within {GLOBALS_RUN_TIMEOUT_MS // 1000} s: "
+                     + ", ".join(sorted(timed_out)))
     return left
 
 
@@ -696,6 +750,8 @@ def _error_record(exc: BaseException, program: str) -> dict:
     text = "".join(lines)
     tail = "\n".join(text.rstrip().splitlines()[-TRACEBACK_TAIL:])
     message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, FrameworkMissing):
+        return {"type": "FrameworkMissing", "message": f"framework missing: {exc}", "traceback": ""}
     if isinstance(exc, EOFError):
         message += " (the program reads standard input; validation runs it with no input)"
     return {"type": type(exc).__name__, "message": message, "traceback": tail}
@@ -759,7 +815,7 @@ def execute(options) -> int:
         os._exit(0)
     try:
         if namespace and not options.entry:
-            record_globals(recorder, namespace, frameworks.tf)
+            record_globals(recorder, namespace, frameworks.tf, frameworks.notes)
         if frameworks.variables is not None:
             frameworks.variables.finish(manifest.get("framework", ""))
             manifest["variables"] = {"mode": frameworks.variables.mode,

@@ -32,6 +32,9 @@ class ValidateOptions:
     random_tool: str = ""
     record_dir: Path | None = None
     sys_path: tuple[str, ...] = field(default=())
+    # after a MISMATCH, run the original this many more times: outputs that vary between runs of the
+    # original itself make the verdict NONDETERMINISTIC (with the spread), not MISMATCH
+    reruns: int = 2
 
     def spec(self, role: str, program: Path, **extra) -> SideSpec:
         import sys
@@ -68,7 +71,46 @@ def _with_entry_inputs(program: Path, options: ValidateOptions) -> ValidateOptio
 
 
 def validate_pair(original: Path, rewritten: Path, options: ValidateOptions, label: str | None = None) -> ProgramResult:
-    """Run both programs (concurrently unless initial values are shared) and compare them."""
+    """Run both programs (concurrently unless initial values are shared) and compare them.
+
+    A Jupyter notebook (``.ipynb``) runs as its code cells in order; IPython magics and shell lines
+    are set aside and named in the side's notes."""
+    label = label or f"{original} -> {rewritten}"
+    if Path(original).suffix == ".ipynb" or Path(rewritten).suffix == ".ipynb":
+        with tempfile.TemporaryDirectory(prefix="dlmigrate-notebook-") as scratch:
+            script_a, aside_a = _as_script(Path(original), Path(scratch) / "original")
+            script_b, aside_b = _as_script(Path(rewritten), Path(scratch) / "rewritten")
+            result = validate_pair(script_a, script_b, options, label)
+        return replace(result, original=_with_notes(result.original, aside_a),
+                       rewritten=_with_notes(result.rewritten, aside_b))
+    return _validate_scripts(original, rewritten, options, label)
+
+
+def _as_script(program: Path, folder: Path) -> tuple[Path, list[str]]:
+    """``program`` itself, or for a notebook a script of its code cells written into ``folder``."""
+    if program.suffix != ".ipynb":
+        return program, []
+    from migrate.notebook import NotebookError, notebook_script
+
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / (program.stem + ".py")
+    try:
+        text, aside = notebook_script(program.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, NotebookError) as exc:
+        text, aside = f"raise SystemExit({f'cannot read notebook {program}: {exc}'!r})\n", []
+    script.write_text(text, encoding="utf-8")
+    return script, aside
+
+
+def _with_notes(side: SideResult, set_aside: list[str]) -> SideResult:
+    if not set_aside:
+        return side
+    note = f"notebook: {len(set_aside)} IPython line{'s' * (len(set_aside) != 1)} set aside, not run: " \
+           + "; ".join(set_aside)
+    return replace(side, notes=tuple(side.notes) + (note,))
+
+
+def _validate_scripts(original: Path, rewritten: Path, options: ValidateOptions, label: str) -> ProgramResult:
     started = time.perf_counter()
     options = _with_entry_inputs(Path(original), options)
     if not options.compare.site_map and Path(original).is_file() and Path(rewritten).is_file():
@@ -101,8 +143,52 @@ def validate_pair(original: Path, rewritten: Path, options: ValidateOptions, lab
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    result = judge(label or f"{original} -> {rewritten}", side_a, rec_a, side_b, rec_b, options.compare)
+    result = judge(label, side_a, rec_a, side_b, rec_b, options.compare)
+    if result.verdict is Verdict.MISMATCH and options.reruns > 0:
+        result = check_original_determinism(result, rec_a, replace(spec_a, init_save=None), options)
     return replace(result, wall_s=round(time.perf_counter() - started, 3))
+
+
+def check_original_determinism(result: ProgramResult, rec_a: Recording, spec_a: SideSpec,
+                               options: ValidateOptions) -> ProgramResult:
+    """Run the original ``options.reruns`` more times and compare each run with the first.
+
+    When every output that differs between original and rewritten also varies between runs of the
+    original, the verdict is NONDETERMINISTIC: the program cannot be validated by comparing one run of
+    each side, and the message gives the original's own spread.  A mismatch in an output that the
+    original reproduces exactly stays a MISMATCH."""
+    same_program = replace(options.compare, site_map=())
+    varying: dict[str, float] = {}
+    runs = 0
+    for _ in range(options.reruns):
+        side, rec = run_side(spec_a, options.limits, None)
+        if side.status != "ok" or not rec.manifest:
+            break  # a rerun that fails says nothing about the values
+        runs += 1
+        outputs, _how = compare_recordings(rec_a, rec, same_program)
+        for output in outputs:
+            if output.verdict is not Verdict.PASS:
+                spread = output.max_abs_error if output.max_abs_error is not None else float("inf")
+                varying[output.name] = max(varying.get(output.name, 0.0), spread)
+    if not runs:
+        return result
+    mismatched = [o for o in result.outputs if o.verdict is not Verdict.PASS]
+    stable = [o.name for o in mismatched if o.name not in varying]
+    info = {"reruns": runs, "varying": dict(sorted(varying.items())), "stable_mismatches": stable}
+    if not varying:
+        return replace(result, nondeterminism=info,
+                       message=result.message + f"; the original gave the same values in {runs} more runs")
+    name, spread = max(varying.items(), key=lambda item: item[1])
+    spread_text = f"{len(varying)} output{'s' * (len(varying) != 1)} vary between {runs + 1} runs of the original " \
+                  f"(largest spread {spread:.3g} in {name})"
+    if stable:
+        return replace(result, nondeterminism=info, message=result.message + f"; note: {spread_text}, but "
+                       f"{len(stable)} differing output{'s' * (len(stable) != 1)} do not vary "
+                       f"(first: {stable[0]})")
+    worst = result.max_abs_error()
+    message = (f"original is nondeterministic: {spread_text}; all {len(mismatched)} differing outputs are among "
+               f"them" + (f" (rewritten differs by up to {worst:.3g})" if worst is not None else ""))
+    return replace(result, verdict=Verdict.NONDETERMINISTIC, message=message, nondeterminism=info)
 
 
 def validate_against(program: Path, recording_dir: Path, options: ValidateOptions, label: str | None = None) -> ProgramResult:

@@ -48,15 +48,20 @@ def side_problem(result: ProgramResult) -> str:
 
 def verdict_table(results: list[ProgramResult]) -> str:
     """One row per program pair: the summary ``make demo`` and ``convert --validate`` end with."""
-    header = f"{'program':<48} {'verdict':<9} {'outputs':>7} {'passed':>6} {'max abs err':>11} {'device':<6}"
+    width = max([9] + [len(r.verdict.value) for r in results])  # NONDETERMINISTIC is wider than the rest
+    header = f"{'program':<48} {'verdict':<{width}} {'outputs':>7} {'passed':>6} {'max abs err':>11} {'device':<6}"
     lines = [header, "-" * len(header)]
     for result in results:
         counts = result.counts()
         device = result.rewritten.device or result.original.device or "-"
-        lines.append(f"{_clip(result.label, 48):<48} {result.verdict.value:<9} {len(result.outputs):>7} "
+        lines.append(f"{_clip(result.label, 48):<48} {result.verdict.value:<{width}} {len(result.outputs):>7} "
                      f"{counts['PASS']:>6} {_number(result.max_abs_error()):>11} {device:<6}")
     passed = sum(r.passed for r in results)
-    lines.append(f"{passed} of {len(results)} programs passed")
+    line = f"{passed} of {len(results)} program{'s' * (len(results) != 1)} passed"
+    unsure = sum(r.verdict.value == "NONDETERMINISTIC" for r in results)
+    if unsure:
+        line += f"; {unsure} with a nondeterministic original (not a mismatch: its own runs differ)"
+    lines.append(line)
     return "\n".join(lines)
 
 

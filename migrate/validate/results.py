@@ -16,6 +16,9 @@ class Verdict(str, enum.Enum):
     MISMATCH = "MISMATCH"
     ERROR = "ERROR"
     TIMEOUT = "TIMEOUT"
+    # outputs differ, but the ORIGINAL gives different values from run to run in exactly those outputs:
+    # neither a pass nor evidence of a wrong conversion (ProgramResult.nondeterminism has the spread)
+    NONDETERMINISTIC = "NONDETERMINISTIC"
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class ProgramResult:
     tolerance: Tolerance = Tolerance()
     compared: str = ""  # which observations were paired: runs, globals, observe, entry
     wall_s: float = 0.0
+    # after a mismatch the original is run again: {"reruns", "varying": {output: spread}, "stable_mismatches"}
+    nondeterminism: dict | None = None
 
     @property
     def passed(self) -> bool:
@@ -129,7 +134,8 @@ class ProgramResult:
         return counts
 
     def worst_output(self) -> OutputResult | None:
-        order = {Verdict.ERROR: 0, Verdict.TIMEOUT: 0, Verdict.MISMATCH: 1, Verdict.PASS: 2}
+        order = {Verdict.ERROR: 0, Verdict.TIMEOUT: 0, Verdict.MISMATCH: 1, Verdict.NONDETERMINISTIC: 1,
+                 Verdict.PASS: 2}
         return min(self.outputs, key=lambda o: (order[o.verdict], -(o.max_abs_error or 0.0)), default=None)
 
     def max_abs_error(self) -> float | None:
@@ -137,7 +143,7 @@ class ProgramResult:
         return max(errors) if errors else None
 
     def to_dict(self) -> dict:
-        """Keys: schema, label, verdict (PASS|MISMATCH|ERROR|TIMEOUT), message, compared, wall_s,
+        """Keys: schema, label, verdict (PASS|MISMATCH|ERROR|TIMEOUT|NONDETERMINISTIC), message, nondeterminism, compared, wall_s,
         tolerance {rtol, atol}, counts {verdict: n}, max_abs_error, sides {original, rewritten}
         (see ``SideResult.to_dict``), outputs [``OutputResult.to_dict``]."""
         return {
@@ -152,6 +158,7 @@ class ProgramResult:
             "max_abs_error": self.max_abs_error(),
             "sides": {"original": self.original.to_dict(), "rewritten": self.rewritten.to_dict()},
             "outputs": [o.to_dict() for o in self.outputs],
+            "nondeterminism": self.nondeterminism,
         }
 
 
