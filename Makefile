@@ -22,20 +22,26 @@ demo: $(STAMP)
 	@$(BIN)/dlmigrate rules list | tail -n 1
 	@echo
 	@echo "== dlmigrate convert corpus/tf1/linear_regression.py --validate (runs original and conversion, compares outputs)"
-	$(BIN)/dlmigrate convert corpus/tf1/linear_regression.py --to tf2-compat --no-diff --quiet --validate
+	$(BIN)/dlmigrate convert corpus/tf1/linear_regression.py --to tf2-compat --no-diff --validate
 
 # Files run in parallel workers (one worker per core); a file's tests stay on one worker so
-# module- and session-scoped fixtures (corpus runs, framework pairs) run once.
+# module- and session-scoped fixtures (corpus runs, framework pairs) run once. The Keras -> torch tests
+# run Keras 3 in-process and get a process of their own: a worker that loaded tf-keras cannot switch back.
 TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=15
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile --durations=15 --ignore=tests/test_keras_to_torch.py
+	$(PYTEST) tests/test_keras_to_torch.py
 
-# The heavy evidence: every corpus program run before and after conversion (test_corpus_runtime), every
-# corpus program validated (both sides executed and compared) and every rule example of every rule set
-# executed by `rules verify`. `make test` runs a fixed sample of each.
+# The heavy evidence in full: every corpus program run before and after conversion and validated, the TF <->
+# torch corpora validated, the legacy torch corpus run against its modern twins, the Keras corpus, every rule
+# example of every rule set executed, and the whole TF <-> torch table proven. `make test` runs a fixed sample of each.
 verify: $(STAMP)
-	DLMIGRATE_VERIFY=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile \
-		tests/test_verify_evidence.py tests/test_corpus_runtime.py
+	DLMIGRATE_VERIFY=1 $(PYTEST) -n $(TEST_WORKERS) --dist loadfile tests/test_verify_evidence.py \
+		tests/test_corpus_runtime.py tests/test_torch_legacy.py tests/test_tf_to_torch_corpus.py
+	$(PYTEST) tests/test_keras_to_torch.py
+	$(BIN)/dlmigrate rules verify --ruleset tf_to_torch
+	DLMIGRATE_TF2_CORPUS=1 $(PYTEST) -m slow tests/test_tf2_eager.py
 
 # The engine fuzzer for longer than `make test` gives it (FUZZ_EXAMPLES mutated inputs per seed source).
 FUZZ_EXAMPLES ?= 3000

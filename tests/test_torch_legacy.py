@@ -7,6 +7,8 @@ runs all of them.
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from migrate.engine import transform_source
@@ -131,6 +133,9 @@ def test_corpus_sample_runs_after_conversion(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.verify
+@pytest.mark.skipif(os.environ.get("DLMIGRATE_VERIFY") != "1",
+                    reason="the whole corpus (about 4 min) runs in `make verify` (DLMIGRATE_VERIFY=1); make test runs a sample")
 def test_whole_corpus_runs_after_conversion(tmp_path):
     _run_corpus(programs(), tmp_path)
 
