@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from migrate.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error_line, usage_error
+from migrate.cli import EXIT_FAILED, EXIT_OK, error_line, usage_error
 
 FORMATS = ("text", "json", "sarif", "github")
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}

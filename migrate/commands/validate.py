@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from migrate.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, usage_error
+from migrate.cli import EXIT_FAILED, EXIT_OK, usage_error
 
 DESCRIPTION = """\
 Run ORIGINAL and REWRITTEN, each in its own subprocess (optionally with its own

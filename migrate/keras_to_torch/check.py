@@ -92,7 +92,6 @@ def _instances(model: dict, keras_ns: dict, torch_ns: dict):
     import torch
 
 
-    manifest = {"models": [model]}
     keras_model = tmodel = None
     for value in keras_ns.values():
         if isinstance(value, keras.Model):

@@ -15,6 +15,7 @@ import keyword
 import re
 from dataclasses import dataclass
 
+from migrate.resolve import dotted_name_ast
 from migrate.keras_to_torch.layers import LayerArgs, LayerTranslator, Sym, Unsupported, Val, Weight, keras_init_method
 from migrate.keras_to_torch import shapes as S
 
@@ -88,15 +89,7 @@ def imports_of(tree: ast.Module) -> dict[str, str]:
     return names
 
 
-def dotted(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
+dotted = dotted_name_ast  # ``a.b.c`` of a Name/Attribute chain, else None (the resolver's)
 
 
 def camel(name: str) -> str:
@@ -688,7 +681,6 @@ class ModuleConverter:
     def finish_model(self, cls, source, var, first_stmt, last_stmt, text, b: Builder, params, inputs, func) -> None:
         self.record_model(cls, source, var, first_stmt, b, inputs)
         args = ", ".join(f"{p}={p}" for p in params)
-        indent = " " * first_stmt.col_offset
         if isinstance(last_stmt, ast.Return):
             replacement = f"return {cls}({args})"
         else:

@@ -15,6 +15,7 @@ maps them back to ``tensorflow.X`` for classification.
 from __future__ import annotations
 
 import ast
+from migrate.resolve import dotted_name_ast
 from dataclasses import dataclass, field
 
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
@@ -191,15 +192,7 @@ def names_read(node: ast.AST) -> set[str]:
     return read - bound
 
 
-def dotted(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
+dotted = dotted_name_ast  # ``a.b.c`` of a Name/Attribute chain, else None (the resolver's)
 
 
 class Analyzer:

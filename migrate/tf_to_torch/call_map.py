@@ -50,6 +50,19 @@ def spell_torch(ctx, text: str) -> str:
     return _TORCH_NAME.sub(one, text)
 
 
+def call_arguments(call: cst.Call) -> tuple[list[str], dict[str, str]]:
+    """A call's arguments as source text (positional, keyword -> text), for a table entry to bind."""
+    positional, keywords = [], {}
+    for arg in call.args:
+        if arg.star:
+            raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
+        if arg.keyword is None:
+            positional.append(_code(arg.value))
+        else:
+            keywords[arg.keyword.value] = _code(arg.value)
+    return positional, keywords
+
+
 def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
@@ -92,15 +105,7 @@ class CallMap(CustomTransform):
                 verdict = entry.get("verified", {})
                 raise Unmapped(f"{short_tf(qualified)} is not proven: {verdict.get('verdict', 'not verified')} "
                                f"{verdict.get('reason', '')}".strip())
-            positional, keywords = [], {}
-            for arg in updated.args:
-                if arg.star:
-                    raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
-                if arg.keyword is None:
-                    positional.append(_code(arg.value))
-                else:
-                    keywords[arg.keyword.value] = _code(arg.value)
-            bound = bind(entry, positional, keywords)
+            bound = bind(entry, *call_arguments(updated))
             text = render(entry, bound)
         except Unmapped as exc:
             reason = str(exc)

@@ -8,6 +8,7 @@ import libcst as cst
 from migrate.cstutil import dotted_name
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
+from migrate.tf_to_torch.call_map import call_arguments
 from migrate.tf_to_torch.table import Unmapped, bind, load_reverse_table, render
 
 _TF_NAME = re.compile(r"\btf(?:\.[A-Za-z_]\w*)+")
@@ -43,15 +44,7 @@ class ReverseCallMap(CustomTransform):
             if verdict.get("verdict") != "PASS":
                 raise Unmapped(f"{qualified} is not proven: {verdict.get('verdict', 'not verified')} "
                                f"{verdict.get('reason', '')}".strip())
-            positional, keywords = [], {}
-            for arg in updated.args:
-                if arg.star:
-                    raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
-                if arg.keyword is None:
-                    positional.append(_code(arg.value))
-                else:
-                    keywords[arg.keyword.value] = _code(arg.value)
-            bound = bind(entry, positional, keywords)
+            bound = bind(entry, *call_arguments(updated))
             text = render(entry, bound)
         except Unmapped as exc:
             ctx.facts["tt_rev_pending"].append(str(exc))
