@@ -354,7 +354,6 @@ class SubclassConverter:
 
     def render(self, init: ast.FunctionDef, init_lines: list, forward: list[str]) -> str:
         b = self.b
-        modules = {attr: ctor for attr, ctor in b.modules}
         params = ast.unparse(init.args) or "self"
         params = re.sub(r",?\s*\*\*\w+", "", params)
         layout = ("channels-last between statements, NCHW inside convolutions"
