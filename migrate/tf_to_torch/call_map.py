@@ -50,6 +50,24 @@ def spell_torch(ctx, text: str) -> str:
     return _TORCH_NAME.sub(one, text)
 
 
+def mark_todo(statement: cst.SimpleStatementLine, pending: list[str] | None, todo: str):
+    """The statement with ``# dlmigrate: TODO(CODE) reasons`` for the calls it left unconverted (``pending``,
+    emptied here): as its end-of-line comment, or on a line of its own above it when it has a comment already.
+    None when there is nothing to mark or the statement already carries the mark."""
+    if not pending:
+        return None
+    reasons = list(dict.fromkeys(pending))
+    pending.clear()
+    comment = statement.trailing_whitespace.comment
+    if comment is not None and todo in comment.value:
+        return None
+    text = f"{todo} {'; '.join(reasons)}"
+    if comment is not None:
+        return statement.with_changes(leading_lines=[*statement.leading_lines, cst.EmptyLine(comment=cst.Comment(text))])
+    return statement.with_changes(trailing_whitespace=statement.trailing_whitespace.with_changes(
+        whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)))
+
+
 def call_arguments(call: cst.Call) -> tuple[list[str], dict[str, str]]:
     """A call's arguments as source text (positional, keyword -> text), for a table entry to bind."""
     positional, keywords = [], {}
@@ -138,20 +156,7 @@ class CallMap(CustomTransform):
         return tensor_methods.rewrite(self.rule, ctx, method, original, updated)
 
     def on_statement(self, ctx, original, updated):
-        pending = ctx.facts.get("tt_pending")
-        if not pending:
-            return None
-        reasons = list(dict.fromkeys(pending))
-        pending.clear()
-        comment = updated.trailing_whitespace.comment
-        if comment is not None and TODO in comment.value:
-            return None
-        text = f"{TODO} {'; '.join(reasons)}"
-        if comment is not None:
-            line = cst.EmptyLine(comment=cst.Comment(text))
-            return updated.with_changes(leading_lines=[*updated.leading_lines, line])
-        return updated.with_changes(trailing_whitespace=updated.trailing_whitespace.with_changes(
-            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)))
+        return mark_todo(updated, ctx.facts.get("tt_pending"), TODO)
 
     def finish(self, ctx, module):
         aliases = {name for name, target in ctx.bindings.items() if target == "tensorflow"}

@@ -8,7 +8,7 @@ import libcst as cst
 from migrate.cstutil import dotted_name
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
-from migrate.tf_to_torch.call_map import call_arguments
+from migrate.tf_to_torch.call_map import call_arguments, mark_todo
 from migrate.tf_to_torch.table import Unmapped, bind, load_reverse_table, render
 
 _TF_NAME = re.compile(r"\btf(?:\.[A-Za-z_]\w*)+")
@@ -64,19 +64,7 @@ class ReverseCallMap(CustomTransform):
         return new
 
     def on_statement(self, ctx, original, updated):
-        pending = ctx.facts.get("tt_rev_pending")
-        if not pending:
-            return None
-        reasons = list(dict.fromkeys(pending))
-        pending.clear()
-        comment = updated.trailing_whitespace.comment
-        if comment is not None and TODO in comment.value:
-            return None
-        text = f"{TODO} {'; '.join(reasons)}"
-        if comment is not None:
-            return updated.with_changes(leading_lines=[*updated.leading_lines, cst.EmptyLine(comment=cst.Comment(text))])
-        return updated.with_changes(trailing_whitespace=updated.trailing_whitespace.with_changes(
-            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)))
+        return mark_todo(updated, ctx.facts.get("tt_rev_pending"), TODO)
 
     def finish(self, ctx, module):
         aliases = {name for name, target in ctx.bindings.items() if target and (target == "torch" or
