@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from migrate.cli import ERROR_PREFIX
+
 EPILOG = """examples:
   dlmigrate weights manifest model.py -o model.weights.json
   dlmigrate weights convert model.weights.json trained.keras trained.pt
@@ -44,13 +46,13 @@ def run_manifest(args) -> int:
         text = args.source.read_text(encoding="utf-8")
         result = convert_source(text)
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:
-        print(f"dlmigrate weights: {args.source}: {exc}", file=sys.stderr)
+        print(f"{ERROR_PREFIX} weights: {args.source}: {exc}", file=sys.stderr)
         return 1
     for issue in result.issues:
         if not issue.fixed:
             print(f"{args.source}:{issue.line}:{issue.col}: {issue.code} {issue.message}", file=sys.stderr)
     if not result.models:
-        print(f"dlmigrate weights: {args.source}: no Keras model converted, no manifest", file=sys.stderr)
+        print(f"{ERROR_PREFIX} weights: {args.source}: no Keras model converted, no manifest", file=sys.stderr)
         return 1
     data = json.dumps(result.manifest(str(args.source)), indent=1) + "\n"
     if args.output:
@@ -66,15 +68,15 @@ def run_convert(args) -> int:
     try:
         manifest = load(args.manifest)
     except (OSError, ValueError) as exc:
-        print(f"dlmigrate weights: {exc}", file=sys.stderr)
+        print(f"{ERROR_PREFIX} weights: {exc}", file=sys.stderr)
         return 2
     suffix = "".join(args.src.suffixes[-2:]) if args.src.is_file() else ""
     if not args.src.exists():
-        print(f"dlmigrate weights: {args.src}: no such file", file=sys.stderr)
+        print(f"{ERROR_PREFIX} weights: {args.src}: no such file", file=sys.stderr)
         return 2
     saved_model = args.src.is_dir() and (args.src / "saved_model.pb").is_file()
     if suffix.endswith(".weights.h5") or (args.src.is_dir() and not saved_model):
-        print(f"dlmigrate weights: {args.src}: weights-only files and TF checkpoints are not supported yet (their "
+        print(f"{ERROR_PREFIX} weights: {args.src}: weights-only files and TF checkpoints are not supported yet (their "
               "keys do not name the layers): load them into the Keras model and save it with model.save('m.keras')",
               file=sys.stderr)
         return 2
@@ -105,7 +107,7 @@ def run_convert(args) -> int:
         print(f"{args.out}: {len(tensors)} tensors for {model['torch_class']} "
               f"({sum(int(t.numel()) for t in tensors.values())} values) from {args.src}")
         return 0
-    print("dlmigrate weights: no model of the manifest fits " + str(args.src) + (": " + "; ".join(problems) if problems else ""),
+    print(f"{ERROR_PREFIX} weights: no model of the manifest fits " + str(args.src) + (": " + "; ".join(problems) if problems else ""),
           file=sys.stderr)
     return 1
 
