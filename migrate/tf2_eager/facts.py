@@ -18,6 +18,8 @@ import ast
 from migrate.resolve import dotted_name_ast
 from dataclasses import dataclass, field
 
+from migrate.tf2_eager.averages import classify_average, classify_control
+
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
 
 PLACEHOLDER = "tensorflow.placeholder"
@@ -169,6 +171,12 @@ class ProgramFacts:
     hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
     python_hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> Python RNG calls
     opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
+    # averages.py: ExponentialMovingAverage objects, their apply/average sites, control_dependencies blocks
+    averages: dict = field(default_factory=dict)
+    applies: dict = field(default_factory=dict)
+    average_reads: dict = field(default_factory=dict)
+    controls: dict = field(default_factory=dict)
+    ops: set[str] = field(default_factory=set)  # graph names that are ops: fetching one gives None
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -367,6 +375,8 @@ class Analyzer:
             facts.session_body = [(index, s) for s in stmt.body]
             facts.roles[index] = "session"
             return
+        if classify_control(self, index, stmt):
+            return
         if names_read(stmt) & facts.graph_names() or self.tf_refs(stmt):
             raise self.block(index, stmt, "a `with` block over TensorFlow objects (variable or name scopes, "
                                           "devices, graphs) outside the Session")
@@ -445,6 +455,8 @@ class Analyzer:
                 raise self.block(index, stmt, "optimizer assigned to several names")
             facts.optimizers[name] = self._optimizer(index, value, call_name, name)
             facts.roles[index] = "optimizer"
+            return
+        if classify_average(self, index, stmt, name, call_name):
             return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "minimize":
             self._minimize(index, name, value, len(targets))

@@ -29,6 +29,7 @@ import re
 import libcst as cst
 
 from migrate.plugin import CustomTransform, register
+from migrate.tf2_eager import averages
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 
 MARKER = "# dlmigrate: session.run"
@@ -203,6 +204,7 @@ class Rewrite:
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
         self.hoist_python()
+        averages.plan(self)
         self.module_overrides: dict[int, str] = {}
         self.plan_get_variables()
         self.schedules: dict[int, str] = {}
@@ -475,12 +477,13 @@ class Rewrite:
         for key, runs in groups.items():
             fetches, _, keyed = key
             trains = [f for f in fetches if f in facts.train_ops]
-            values = [f for f in fetches if f not in facts.train_ops]
+            values = [f for f in fetches if f not in facts.train_ops and f not in facts.ops]
+            op_fetches = [f for f in fetches if f in facts.ops]  # ops (an average's update): no value
             if len(trains) > 1:
                 raise Blocked(runs[0].top, runs[0].line, "one `sess.run` fetches two training ops; their order of "
                                                          "updates is not defined in TF1")
             train = facts.train_ops[trains[0]] if trains else None
-            needed = set(values) | (set(train.loss_deps) if train else set())
+            needed = set(values) | set(op_fetches) | (set(train.loss_deps) if train else set())
             for value in values:
                 needed.add(value.split("[", 1)[0])
             indexes, reads = self.closure(needed)
@@ -502,6 +505,8 @@ class Rewrite:
                                                          "that it does not feed (TF1 raises here)")
             if train is not None:
                 base = "train_step" if single_train else f"train_{train.name}"
+            elif not values and op_fetches:
+                base = "run_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in op_fetches[:2])
             else:
                 base = "compute_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in values[:2])
             name = self.fresh(base, reusable=frozenset(facts.train_ops) | frozenset(facts.init_ops))
@@ -614,7 +619,7 @@ class Rewrite:
             fed = [ast.get_source_segment(text, feeds[p.name]) for p in params]
         args = ", ".join(([run.keyed.key_var] if run.keyed else []) + fed)
         call = f"{name}({args})"
-        trains = [f for f in run.fetches if f in self.facts.train_ops]
+        trains = [f for f in run.fetches if f in self.facts.train_ops or f in self.facts.ops]
         structured = set(self.entries.get("structured_ops", ()))
         nested = [v for v in values if v in self.facts.nodes and self.facts.nodes[v].call in structured
                   and len(self.facts.nodes[v].targets) == 1]
@@ -631,11 +636,11 @@ class Rewrite:
         if not values:
             raise Blocked(run.top, run.line, "a list of training ops as fetches whose result is used")
         if len(values) == 1:
-            items = ["None" if f in self.facts.train_ops else f"{call}.numpy()" for f in run.fetches]
+            items = ["None" if f in trains else f"{call}.numpy()" for f in run.fetches]
             trailing = "," if len(items) == 1 and run.shape == "tuple" else ""
             return open_ + ", ".join(items) + trailing + close
-        first_value = next(i for i, f in enumerate(run.fetches) if f not in self.facts.train_ops)
-        if any(f in self.facts.train_ops for f in run.fetches[first_value:]):
+        first_value = next(i for i, f in enumerate(run.fetches) if f not in trains)
+        if any(f in trains for f in run.fetches[first_value:]):
             raise Blocked(run.top, run.line, "training ops fetched after values in one `sess.run`")
         numpy = f"*(v.numpy() for v in {call})"
         items = ["None"] * first_value + [numpy]
