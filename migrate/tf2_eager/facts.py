@@ -19,6 +19,7 @@ from migrate.resolve import dotted_name_ast
 from dataclasses import dataclass, field
 
 from migrate.tf2_eager.averages import classify_average, classify_control
+from migrate.tf2_eager import scopes
 
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
 
@@ -177,6 +178,15 @@ class ProgramFacts:
     average_reads: dict = field(default_factory=dict)
     controls: dict = field(default_factory=dict)
     ops: set[str] = field(default_factory=set)  # graph names that are ops: fetching one gives None
+    # scopes.py: helpers creating variables (resolved per call), what each call built, collections
+    builders: dict = field(default_factory=dict)
+    built: dict = field(default_factory=dict)
+    builder_names: set[str] = field(default_factory=set)
+    created: list = field(default_factory=list)
+    scope_stack: list = field(default_factory=list)
+    collection_reads: dict = field(default_factory=dict)
+    introspections: dict = field(default_factory=dict)
+    untracked_variables: bool = False
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -308,6 +318,8 @@ class Analyzer:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             self._assign(index, stmt)
             return
+        if scopes.classify_module_expr(self, index, stmt):
+            return
         graph = facts.graph_names()
         if names_read(stmt) & graph or self.tf_refs(stmt):
             raise self.block(index, stmt, f"a module-level `{type(stmt).__name__}` statement uses TensorFlow "
@@ -319,6 +331,8 @@ class Analyzer:
         graph = self.facts.graph_names()
         if not refs and not (names_read(stmt) & graph):
             self.facts.roles[index] = "keep"
+            return
+        if scopes.classify_builder(self, index, stmt):
             return
         if self._factory(stmt, refs, graph):
             self.facts.factories[stmt.name] = frozenset(names_read(stmt))
@@ -458,6 +472,8 @@ class Analyzer:
             return
         if classify_average(self, index, stmt, name, call_name):
             return
+        if scopes.classify_builder_call(self, index, stmt, targets):
+            return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "minimize":
             self._minimize(index, name, value, len(targets))
             return
@@ -491,6 +507,10 @@ class Analyzer:
             self._variables(index, stmt, name, len(targets), variables, reads & graph)
             return
         if reads & graph or self.tf_calls(value) or reads & set(facts.helpers):
+            edits = scopes.collection_edits(self, index, value)
+            if edits:
+                facts.collection_reads[index] = edits
+                reads = reads | {n for _, text in edits for n in names_read(ast.parse(text, mode="eval"))}
             self._check_callees(index, value)
             facts.nodes.update({t: GraphNode(index, targets, frozenset(reads), call_name) for t in targets})
             facts.roles[index] = "node"
@@ -702,6 +722,11 @@ class Analyzer:
                     run_nodes.add(id(sub))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
+                elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "run" \
+                        and not sub.args and not sub.keywords and isinstance(sub.func.value, ast.Call) \
+                        and self.q(sub.func.value.func) in INITIALIZERS:
+                    facts.runs.append(RunSite(top, sub, "init", (), ()))  # ``initializer.run()``: variables are ready
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))
             for sub, looped in _with_loop_flag(stmt):
                 if id(sub) not in run_nodes and self._eager_eval(sub, graph | {name}):
                     facts.evals.append((top, sub, looped))

@@ -29,7 +29,7 @@ import re
 import libcst as cst
 
 from migrate.plugin import CustomTransform, register
-from migrate.tf2_eager import averages
+from migrate.tf2_eager import averages, scopes
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 
 MARKER = "# dlmigrate: session.run"
@@ -207,6 +207,8 @@ class Rewrite:
         averages.plan(self)
         self.module_overrides: dict[int, str] = {}
         self.plan_get_variables()
+        self.introspections: dict[int, str] = {}
+        scopes.plan(self)
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
         functions, calls = self.plan_functions(gone)
@@ -236,6 +238,8 @@ class Rewrite:
                 parts.extend(functions)
                 parts.append("\n\n" if functions else "")
                 parts.append(body_texts.get(index, "").lstrip("\n"))
+            elif role == "introspect":
+                parts.append(self.introspections[index])
             elif role == "session-body":
                 parts.append(body_texts.get(index, ""))
             elif role == "node" and index in self.hoisted:

@@ -1,0 +1,572 @@
+"""Graph-building helpers that create variables, variable scopes, and collections, in the eager rewrite.
+
+TF1 runs a helper such as::
+
+    def weight_with_decay(name, shape, decay):
+        with tf.variable_scope("layer"):
+            var = tf.get_variable(name, shape, initializer=tf.truncated_normal_initializer(stddev=0.3, seed=1))
+        tf.add_to_collection("losses", tf.nn.l2_loss(var) * decay)
+        return var
+
+once per call *while the graph is built*; in TF2 a function runs at every call,
+so moved into a step function it would create new variables at every step (the
+guide's first trap).  The rewrite resolves, at conversion time, what each
+module-level call ``w1 = weight_with_decay("w1", [3, 4], 0.01)`` built:
+
+* each ``tf.get_variable`` becomes one module-level ``tf.Variable`` created
+  once, at the place the graph was built, named with its full TF1 name
+  (``scope/name``, so names and checkpoints stay readable) and initialised by
+  the op its TF1 initializer runs (same seeds, same values); a second
+  ``get_variable`` of the same full name under ``reuse=True``/``AUTO_REUSE``
+  (or after ``scope.reuse_variables()``) is the same Python object: reuse is
+  reuse of the object;
+* the tensors the helper computes become graph statements of the call site,
+  which move into the generated functions like any other graph statement;
+* ``tf.add_to_collection(key, t)`` records ``t``; ``tf.get_collection(key)``
+  becomes the literal list of what the collection held at that point (TF1
+  returns a copy of the list as it is when called), ``len(...)`` of it the
+  count; ``tf.trainable_variables()`` (and the ``TRAINABLE_VARIABLES``
+  collection) the list of trainable variables created so far.
+
+The helper's ``def`` goes (each call was resolved where it was made).  What is
+outside this (control flow in the helper, names or shapes only known when the
+graph runs, a helper called from elsewhere) blocks the rewrite with the reason.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+GET_VARIABLE = "tensorflow.get_variable"
+VARIABLE_SCOPE = "tensorflow.variable_scope"
+ADD_TO_COLLECTION = "tensorflow.add_to_collection"
+GET_COLLECTION = "tensorflow.get_collection"
+TRAINABLE_KEY = "tensorflow.GraphKeys.TRAINABLE_VARIABLES"
+TRAINABLE = ("tensorflow.trainable_variables",)
+GLOBAL = ("tensorflow.global_variables",)
+AUTO_REUSE = "tensorflow.AUTO_REUSE"
+BUILDER_APIS = (GET_VARIABLE, VARIABLE_SCOPE, ADD_TO_COLLECTION)
+
+
+@dataclass
+class Registry:
+    """What the graph built so far, in creation order: variables by full TF1 name, collections by key."""
+
+    variables: dict[str, tuple[str, bool]] = field(default_factory=dict)  # full name -> (Python name, trainable)
+    collections: dict[str, list[str]] = field(default_factory=dict)  # key -> graph names, in order
+
+
+@dataclass
+class Built:
+    """What one module-level call of a builder made."""
+
+    module_lines: list[str]  # module level: the variables it created (``{tf}`` placeholders in the text)
+    graph_lines: list[str]  # graph statements (move into the functions)
+    graph_targets: list[str]
+    deps: set[str]
+
+
+def registry(facts) -> Registry:
+    if not hasattr(facts, "_registry"):
+        facts._registry = Registry()
+    return facts._registry
+
+
+def is_builder(analyzer, stmt: ast.FunctionDef) -> bool:
+    """A helper that uses ``get_variable``/``variable_scope``/``add_to_collection`` (resolved per call)."""
+    for qualified, _ in analyzer.tf_refs(stmt):
+        if qualified in BUILDER_APIS:
+            return True
+    return False
+
+
+def classify_builder(analyzer, index: int, stmt: ast.FunctionDef) -> bool:
+    from migrate.tf2_eager.facts import Blocked
+
+    if not is_builder(analyzer, stmt):
+        return False
+    if stmt.decorator_list or stmt.args.vararg or stmt.args.kwarg or stmt.args.kwonlyargs or stmt.args.posonlyargs:
+        raise Blocked(index, stmt.lineno, f"`{stmt.name}` creates variables and takes *args, **kwargs, "
+                                          "keyword-only arguments or decorators: its calls are not resolved")
+    analyzer.facts.builders[stmt.name] = (index, stmt)
+    analyzer.facts.roles[index] = "drop"  # every call is resolved where it is made
+    return True
+
+
+class _Inliner:
+    def __init__(self, analyzer, index: int, target: str, registry: Registry, used) -> None:
+        self.analyzer = analyzer
+        self.index = index
+        self.target = target
+        self.registry = registry
+        self.used = used  # names taken in the module (a set, updated)
+        self.module_lines: list[str] = []
+        self.graph_lines: list[str] = []
+        self.graph_targets: list[str] = []
+        self.deps: set[str] = set()
+
+    def block(self, node, reason: str):
+        from migrate.tf2_eager.facts import Blocked
+
+        return Blocked(self.index, getattr(node, "lineno", 1), reason)
+
+    def fresh(self, base: str) -> str:
+        base = re.sub(r"\W+", "_", base).strip("_") or "value"
+        if base[0].isdigit():
+            base = "v_" + base
+        name, k = base, 2
+        while name in self.used:
+            name, k = f"{base}_{k}", k + 1
+        self.used.add(name)
+        return name
+
+    def constant(self, node: ast.expr, env: dict):
+        """A value known at conversion time: a literal, or a parameter bound to one."""
+        node = self.substitute(node, env)
+        try:
+            return ast.literal_eval(node)
+        except ValueError:
+            raise self.block(node, f"`{ast.unparse(node)}` is not a constant: variable and scope names (and "
+                                   "`reuse`) must be known when the graph is built") from None
+
+    def substitute(self, node: ast.expr, env: dict) -> ast.expr:
+        class Sub(ast.NodeTransformer):
+            def visit_Name(self, name):
+                if isinstance(name.ctx, ast.Load) and name.id in env:
+                    return ast.copy_location(env[name.id], name)
+                return name
+
+        return Sub().visit(ast.parse(ast.unparse(node), mode="eval").body)
+
+    def run(self, function: ast.FunctionDef, call: ast.Call, scopes: list) -> ast.expr | None:
+        args = function.args
+        params = [a.arg for a in args.args]
+        defaults = dict(zip(params[len(params) - len(args.defaults):], args.defaults))
+        env: dict[str, ast.expr] = {}
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords) \
+                or len(call.args) > len(params):
+            raise self.block(call, f"`{function.name}` called with *args, **kwargs or too many arguments")
+        for param, value in zip(params, call.args):
+            env[param] = value
+        for keyword in call.keywords:
+            if keyword.arg not in params or keyword.arg in env:
+                raise self.block(call, f"`{function.name}` called with an unknown or repeated argument")
+            env[keyword.arg] = keyword.value
+        for param in params:
+            if param not in env:
+                if param not in defaults:
+                    raise self.block(call, f"`{function.name}` called without `{param}`")
+                env[param] = defaults[param]
+        graph = self.analyzer.facts.graph_names()
+        for param, value in list(env.items()):
+            # arguments that compute something are evaluated once, where the call was (as Python did)
+            if not isinstance(value, (ast.Name, ast.Constant)) and not _literal(value):
+                if any(isinstance(n, ast.Call) for n in ast.walk(value)) or names(value) & graph:
+                    name = self.fresh(f"{self.target}_{param}")
+                    self.emit_graph(name, value)
+                    env[param] = ast.Name(id=name, ctx=ast.Load())
+        return self.body(function.body, env, scopes, function.name)
+
+    def emit_graph(self, name: str, value: ast.expr) -> None:
+        self.graph_lines.append(f"{name} = {ast.unparse(value)}\n")
+        self.graph_targets.append(name)
+        self.deps |= names(value)
+
+    def body(self, statements, env, scopes, function: str):
+        q = self.analyzer.q
+        for position, stmt in enumerate(statements):
+            last = position == len(statements) - 1
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+                continue
+            if isinstance(stmt, ast.Return):
+                if not last:
+                    raise self.block(stmt, f"`{function}` returns before its end")
+                return self.substitute(stmt.value, env) if stmt.value is not None else None
+            if isinstance(stmt, ast.With):
+                if len(stmt.items) != 1 or q(stmt.items[0].context_expr.func if isinstance(
+                        stmt.items[0].context_expr, ast.Call) else stmt.items[0].context_expr) != VARIABLE_SCOPE:
+                    raise self.block(stmt, f"`{function}` uses a `with` block other than `tf.variable_scope`")
+                scope = self.scope(stmt.items[0].context_expr, env, scopes)
+                if stmt.items[0].optional_vars is not None:
+                    raise self.block(stmt, f"`{function}` binds its variable scope with `as`")
+                result = self.body(stmt.body, env, scopes + [scope], function)
+                if result is not None or any(isinstance(s, ast.Return) for s in stmt.body):
+                    if not last:
+                        raise self.block(stmt, f"`{function}` returns before its end")
+                    return result
+                continue
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
+                    q(stmt.value.func) == ADD_TO_COLLECTION:
+                self.add_to_collection(stmt.value, env)
+                continue
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                local = stmt.targets[0].id
+                value = stmt.value
+                if isinstance(value, ast.Call) and q(value.func) == GET_VARIABLE:
+                    env[local] = ast.Name(id=self.get_variable(value, env, scopes, local), ctx=ast.Load())
+                    continue
+                for sub in ast.walk(value):
+                    if isinstance(sub, ast.Call) and q(sub.func) in BUILDER_APIS:
+                        raise self.block(sub, f"`{function}` calls `{ast.unparse(sub.func)}` inside an expression")
+                name = self.fresh(f"{self.target}_{local}")
+                self.emit_graph(name, self.substitute(value, env))
+                env[local] = ast.Name(id=name, ctx=ast.Load())
+                continue
+            raise self.block(stmt, f"`{function}` creates variables and holds a `{type(stmt).__name__}` statement: "
+                                   "the rewrite resolves helpers made of assignments, `tf.variable_scope` blocks, "
+                                   "`tf.add_to_collection` and one final `return`")
+        return None
+
+    def scope(self, call: ast.expr, env, scopes):
+        if not isinstance(call, ast.Call):
+            raise self.block(call, "a variable scope given as an object")
+        given = dict(zip(("name_or_scope", "default_name", "values"), call.args))
+        given.update({k.arg: k.value for k in call.keywords})
+        if set(given) - {"name_or_scope", "reuse"} or "name_or_scope" not in given:
+            raise self.block(call, "`tf.variable_scope` with arguments other than a name and `reuse`")
+        name = self.constant(given["name_or_scope"], env)
+        if not isinstance(name, str):
+            raise self.block(call, "`tf.variable_scope` of other than a string name")
+        reuse = given.get("reuse")
+        mode = None
+        if reuse is not None:
+            sub = self.substitute(reuse, env)
+            if self.analyzer.q(sub) == AUTO_REUSE:
+                mode = "auto"
+            else:
+                value = self.constant(sub, env)
+                if value not in (True, False, None):
+                    raise self.block(call, "`reuse=` other than True, False, None or tf.AUTO_REUSE")
+                mode = True if value else None
+        return (name, mode)
+
+    def get_variable(self, call: ast.Call, env, scopes, local: str) -> str:
+        params = ("name", "shape", "dtype", "initializer", "regularizer", "trainable")
+        given = dict(zip(params, call.args))
+        given.update({k.arg: k.value for k in call.keywords})
+        extra = set(given) - set(params)
+        if extra or len(call.args) > len(params) or "regularizer" in given:
+            raise self.block(call, f"`get_variable` with {', '.join(sorted(extra)) or 'a regularizer'}: not "
+                                   "converted")
+        if "name" not in given:
+            raise self.block(call, "`get_variable` without a name")
+        short = self.constant(given["name"], env)
+        full = "/".join([s for s, _ in scopes] + [short])
+        reuse = None
+        for _, mode in scopes:  # an inner scope inherits reuse=True (it cannot turn it off)
+            if mode is True or (mode == "auto" and reuse is not True):
+                reuse = mode
+        known = self.registry.variables.get(full)
+        if reuse is True and known is None:
+            raise self.block(call, f"`get_variable(\"{full}\")` under `reuse=True` of a variable not created "
+                                   "before (TF1 raises here)")
+        if known is not None:
+            if reuse is None:
+                raise self.block(call, f"`get_variable(\"{full}\")` again without reuse (TF1 raises here)")
+            return known[0]
+        trainable = True
+        if "trainable" in given:
+            trainable = self.constant(given["trainable"], env)
+            if not isinstance(trainable, bool):
+                raise self.block(call, "`trainable=` that is not a literal")
+        if "shape" not in given:
+            raise self.block(call, f"`get_variable(\"{full}\")` without a shape")
+        shape = self.substitute(given["shape"], env)
+        if names(shape) & self.analyzer.facts.graph_names():
+            raise self.block(call, f"the shape of `{full}` reads graph tensors (it is known only as the graph "
+                                   "is built): give it as Python values")
+        dtype = self.substitute(given["dtype"], env) if "dtype" in given else None
+        initial = self.initial_value(call, given.get("initializer"), shape, dtype, env, full)
+        returned = local == getattr(self, "returned", None) and not any(
+            n == self.target for n, _ in self.registry.variables.values())
+        name = self.fresh(self.target if returned else full)
+        tail = "" if trainable else ", trainable=False"
+        self.module_lines.append(f"{name} = {{tf}}.Variable({initial}, name={full!r}{tail})\n")
+        self.registry.variables[full] = (name, trainable)
+        self.analyzer.facts.created.append((name, trainable))
+        return name
+
+    def initial_value(self, call, init, shape, dtype, env, full: str) -> str:
+        from migrate.tf2_eager.facts import canonical
+
+        table = self.analyzer.entries.get("initializers", {})
+        dtype_text = ast.unparse(dtype) if dtype is not None else "{tf}.float32"
+        shape_text = ast.unparse(shape)
+        if init is None:
+            if self.analyzer.facts.seeds:
+                raise self.block(call, f"`get_variable(\"{full}\")` without an initializer in a seeded program: "
+                                       "TF1's default glorot_uniform draws with an op seed derived from the graph, "
+                                       "which eager TF2 cannot reproduce; give it an initializer with `seed=`")
+            return f"{{tf}}.keras.initializers.GlorotUniform()({shape_text}, dtype={dtype_text})"
+        init = self.substitute(init, env)
+        if not isinstance(init, ast.Call):
+            raise self.block(call, f"`get_variable(\"{full}\")` initializer `{ast.unparse(init)}` is not a call "
+                                   "of a TF1 initializer")
+        qualified = canonical(self.analyzer.qualify(ast.unparse(init.func)))
+        spec = table.get(qualified or "")
+        if spec is None:
+            raise self.block(call, f"`get_variable` initializer `{ast.unparse(init.func)}` is not one the rewrite "
+                                   "maps to a TF2 op")
+        init_args = dict(zip(spec["params"], init.args))
+        init_args.update({k.arg: k.value for k in init.keywords})
+        if set(init_args) - set(spec["params"]):
+            raise self.block(call, f"initializer arguments {', '.join(sorted(set(init_args) - set(spec['params'])))}")
+        values = {"shape": shape_text, "tf": "{tf}"}
+        for param in spec["params"]:
+            values[param] = ast.unparse(init_args[param]) if param in init_args else spec["defaults"].get(param, "None")
+        if dtype is None and "dtype" in init_args:
+            dtype_text = ast.unparse(init_args["dtype"])
+        values["dtype"] = dtype_text
+        if "seed" in spec["params"] and "seed" not in init_args and self.analyzer.facts.seeds:
+            raise self.block(call, f"`get_variable(\"{full}\")` initializer without `seed=` in a seeded program: "
+                                   "TF1 derives the op seed from the graph, eager TF2 cannot reproduce it")
+        op = spec["op"].format(**values)
+        if "seed" in init_args and self.shared_seed(init_args["seed"]):
+            # TF1 gave every op its own sequence: ops with the same seeds drew the same numbers. Eager ops with
+            # one seed pair share one sequence (the second continues the first); a traced function's op is a
+            # new op with its own sequence, as in TF1
+            self.module_lines.append(f"# drawn by an op of its own: TF1 gave each op seeded "
+                                     f"`{ast.unparse(init_args['seed'])}` its own sequence\n")
+            return f"{{tf}}.function(lambda: {op})()"
+        return op
+
+    def shared_seed(self, seed: ast.expr) -> bool:
+        value = _seed_value(seed)
+        if value is None:
+            return True
+        count = 0
+        for module in self.analyzer.statements:
+            for node in ast.walk(module):
+                if isinstance(node, ast.keyword) and node.arg == "seed":
+                    other = _seed_value(node.value)
+                    count += other is None or other == value
+        return count > 1 or self.builder_calls > 1  # the helper's ops are made once per call
+
+    def add_to_collection(self, call: ast.Call, env) -> None:
+        if len(call.args) != 2 or call.keywords:
+            raise self.block(call, "`tf.add_to_collection` with other than a key and a value")
+        key = self.constant(call.args[0], env)
+        if not isinstance(key, str):
+            raise self.block(call, "`tf.add_to_collection` with a key that is not a string")
+        value = self.substitute(call.args[1], env)
+        if isinstance(value, ast.Name) and value.id in self.analyzer.facts.graph_names() | set(self.graph_targets):
+            name = value.id
+        else:
+            name = self.fresh(f"{self.target}_{key}")
+            self.emit_graph(name, value)
+        self.registry.collections.setdefault(key, []).append(name)
+
+
+def _seed_value(node: ast.expr):
+    """A seed computed from literals (``3``, ``len("w1")``), else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and \
+            len(node.args) == 1 and not node.keywords and _literal(node.args[0]):
+        return len(ast.literal_eval(node.args[0]))
+    if _literal(node):
+        value = ast.literal_eval(node)
+        return value if isinstance(value, int) else None
+    return None
+
+
+def _literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+        return True
+    except ValueError:
+        return False
+
+
+def names(node: ast.AST) -> set[str]:
+    from migrate.tf2_eager.facts import names_read
+
+    return names_read(node)
+
+
+def classify_builder_call(analyzer, index: int, stmt: ast.Assign, targets: tuple[str, ...]) -> bool:
+    """``t = builder(args)`` at module level: resolve what it builds."""
+    from migrate.tf2_eager.facts import Blocked, GraphNode, VariableDef
+
+    facts = analyzer.facts
+    value = stmt.value
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in facts.builders):
+        return False
+    if len(targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+        raise Blocked(index, stmt.lineno, f"the result of `{value.func.id}` unpacked into several names")
+    _, function = facts.builders[value.func.id]
+    target = targets[0]
+    used = facts.builder_names
+    if not used:
+        used.update(analyzer.stores)
+        used.update(n.id for m in analyzer.statements for n in ast.walk(m) if isinstance(n, ast.Name))
+    used.discard(target)
+    inliner = _Inliner(analyzer, index, target, registry(facts), used)
+    returned = _returned_local(function)
+    inliner.returned = returned
+    inliner.builder_calls = sum(1 for m in analyzer.statements for n in ast.walk(m) if isinstance(n, ast.Call)
+                                and isinstance(n.func, ast.Name) and n.func.id == value.func.id)
+    before = len(facts.created)
+    result = inliner.run(function, value, list(facts.scope_stack))
+    created = facts.created[before:]
+    if result is None:
+        raise Blocked(index, stmt.lineno, f"`{value.func.id}` returns nothing; its result is assigned")
+    graph_lines = list(inliner.graph_lines)
+    graph_targets = list(inliner.graph_targets)
+    deps = set(inliner.deps)
+    variable_names = {name for name, _ in created} | {n for n, _ in registry(facts).variables.values()}
+    if isinstance(result, ast.Name) and result.id == target and target in variable_names:
+        pass  # the variable was created under the call's own name
+    elif isinstance(result, ast.Name) and result.id in variable_names and not graph_lines:
+        inliner.module_lines.append(f"{target} = {result.id}\n")  # the same object under another name
+        created.append((target, dict(registry(facts).variables.values()).get(result.id, True)))
+    else:
+        graph_lines.append(f"{target} = {ast.unparse(result)}\n")
+        graph_targets.append(target)
+        deps |= names(result)
+    for name, trainable in created:
+        facts.variables.append(VariableDef(index, name, ((name, trainable),)))
+        facts.variable_names.add(name)
+    facts.built[index] = Built(inliner.module_lines, graph_lines, graph_targets, deps)
+    if graph_lines:
+        node = GraphNode(index, tuple(graph_targets), frozenset(deps - set(graph_targets)), None)
+        facts.nodes.update({t: node for t in graph_targets})
+        facts.roles[index] = "node"
+    else:
+        facts.roles[index] = "variable"
+    return True
+
+
+def _returned_local(function: ast.FunctionDef) -> str | None:
+    for stmt in ast.walk(function):
+        if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Name):
+            return stmt.value.id
+    return None
+
+
+def classify_module_expr(analyzer, index: int, stmt: ast.stmt) -> bool:
+    """``tf.add_to_collection(key, t)`` at module level; statements that only introspect collections."""
+    from migrate.tf2_eager.facts import Blocked
+
+    facts = analyzer.facts
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
+            analyzer.q(stmt.value.func) == ADD_TO_COLLECTION:
+        call = stmt.value
+        if len(call.args) != 2 or call.keywords or not (isinstance(call.args[0], ast.Constant)
+                                                      and isinstance(call.args[0].value, str)):
+            raise Blocked(index, stmt.lineno, "`tf.add_to_collection` with other than a literal key and a value")
+        value = call.args[1]
+        if not (isinstance(value, ast.Name) and value.id in facts.graph_names()):
+            raise Blocked(index, stmt.lineno, "`tf.add_to_collection` of other than a graph name built above")
+        registry(facts).collections.setdefault(call.args[0].value, []).append(value.id)
+        facts.roles[index] = "drop"
+        return True
+    edits = collection_edits(analyzer, index, stmt, module_level=True)
+    if edits is None:
+        return False
+    graph = facts.graph_names() - facts.variable_names
+    if names_outside(stmt, edits) & graph:
+        raise Blocked(index, stmt.lineno, "a module-level statement reads graph tensors outside a Session")
+    facts.introspections[index] = edits
+    facts.roles[index] = "introspect"
+    return True
+
+
+def names_outside(stmt: ast.AST, edits) -> set[str]:
+    inside = {id(n) for node, _ in edits for n in ast.walk(node)}
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            and id(n) not in inside}
+
+
+def collection_edits(analyzer, index: int, stmt: ast.AST, module_level: bool = False):
+    """Calls reading collections or variable lists in ``stmt``: (node, replacement text), or None if none."""
+    from migrate.tf2_eager.facts import Blocked
+
+    facts = analyzer.facts
+    reg = registry(facts)
+    edits = []
+    parents = {id(c): p for p in ast.walk(stmt) for c in ast.iter_child_nodes(p)}
+    seen: set[int] = set()
+    for sub in ast.walk(stmt):
+        if not isinstance(sub, ast.Call) or id(sub) in seen:
+            continue
+        qualified = analyzer.q(sub.func)
+        members = None
+        if qualified == GET_COLLECTION:
+            key_node = sub.args[0] if len(sub.args) == 1 and not sub.keywords else None
+            if key_node is None:
+                raise Blocked(index, sub.lineno, "`tf.get_collection` with a scope: not resolved")
+            if analyzer.q(key_node) == TRAINABLE_KEY:
+                members = trainable_list(analyzer, index, sub)
+            elif isinstance(key_node, ast.Constant) and isinstance(key_node.value, str):
+                if key_node.value == "losses" and _uses_tf_losses(analyzer):
+                    raise Blocked(index, sub.lineno, "the \"losses\" collection, which `tf.losses.*` also fill")
+                members = list(reg.collections.get(key_node.value, []))
+            else:
+                raise Blocked(index, sub.lineno, f"`tf.get_collection({ast.unparse(key_node)})`: a collection "
+                                                 "the rewrite does not resolve")
+        elif qualified in TRAINABLE:
+            if sub.args or sub.keywords:
+                raise Blocked(index, sub.lineno, "`tf.trainable_variables` with a scope: not resolved")
+            members = trainable_list(analyzer, index, sub)
+        elif qualified in GLOBAL:
+            raise Blocked(index, sub.lineno, "`tf.global_variables()`: TF1 lists optimizer slots and other "
+                                             "variables created outside the program's statements")
+        if members is None:
+            continue
+        seen.update(id(n) for n in ast.walk(sub))
+        parent = parents.get(id(sub))
+        graph = facts.graph_names() - facts.variable_names
+        if module_level and any(m in graph for m in members):
+            if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len" \
+                    and len(parent.args) == 1:
+                edits.append((parent, str(len(members))))  # the collection's size, fixed when it was read
+                continue
+            raise Blocked(index, sub.lineno, "a collection of graph tensors read at module level")
+        edits.append((sub, "[" + ", ".join(members) + "]"))
+    return edits or None
+
+
+def trainable_list(analyzer, index: int, node) -> list[str]:
+    from migrate.tf2_eager.facts import Blocked
+
+    facts = analyzer.facts
+    listed = [expr for v in facts.variables for expr, trainable in v.members if trainable]
+    if facts.untracked_variables:
+        raise Blocked(index, node.lineno, "the trainable variables listed while variables the rewrite does not "
+                                          "name were created (layers, optimizers)")
+    return listed
+
+
+def _uses_tf_losses(analyzer) -> bool:
+    for module in analyzer.statements:
+        for qualified, _ in analyzer.tf_calls(module):
+            if qualified.startswith("tensorflow.losses."):
+                return True
+    return False
+
+
+def plan(rewrite) -> None:
+    """Texts: module-level variables where the builder call was; graph statements into the functions; collection
+    reads as literal lists."""
+    from migrate.tf2_eager.facts import Blocked
+    from migrate.tf2_eager.program import _splice
+
+    facts = rewrite.facts
+    tf = rewrite.tf
+    for index, built in facts.built.items():
+        module = "".join(line.replace("{tf}", tf) for line in built.module_lines)
+        graph = "".join(built.graph_lines)
+        rewrite.used.update(facts.builder_names)
+        if facts.roles.get(index) == "node":
+            if index in rewrite.hoisted or index in rewrite.overrides:
+                raise Blocked(index, 1, "a builder call combined with a factory call or Python random numbers")
+            rewrite.hoisted[index] = module
+            rewrite.overrides[index] = graph
+        else:
+            rewrite.module_overrides[index] = module
+    for index, edits in facts.collection_reads.items():
+        if index in rewrite.overrides:
+            raise Blocked(index, 1, "a collection read combined with another rewrite of the same statement")
+        rewrite.overrides[index] = _splice(rewrite.texts[index], edits).lstrip("\n")
+    for index, edits in facts.introspections.items():
+        rewrite.introspections[index] = _splice(rewrite.texts[index], edits)
