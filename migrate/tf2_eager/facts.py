@@ -187,6 +187,9 @@ class ProgramFacts:
     collection_reads: dict = field(default_factory=dict)
     introspections: dict = field(default_factory=dict)
     untracked_variables: bool = False
+    session_edits: dict = field(default_factory=dict)  # top -> edits of collection reads in the Session block
+    aliases: dict = field(default_factory=dict)  # module name -> the variable it also names (scope reuse)
+    constants: set[str] = field(default_factory=set)  # graph constants kept at module level (static shapes)
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -315,6 +318,8 @@ class Analyzer:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self._function(index, stmt)
             return
+        if isinstance(stmt, ast.Assign) and scopes.classify_builder_call(self, index, stmt):
+            return
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             self._assign(index, stmt)
             return
@@ -389,7 +394,7 @@ class Analyzer:
             facts.session_body = [(index, s) for s in stmt.body]
             facts.roles[index] = "session"
             return
-        if classify_control(self, index, stmt):
+        if classify_control(self, index, stmt) or scopes.classify_builder_call(self, index, stmt):
             return
         if names_read(stmt) & facts.graph_names() or self.tf_refs(stmt):
             raise self.block(index, stmt, "a `with` block over TensorFlow objects (variable or name scopes, "
@@ -471,8 +476,6 @@ class Analyzer:
             facts.roles[index] = "optimizer"
             return
         if classify_average(self, index, stmt, name, call_name):
-            return
-        if scopes.classify_builder_call(self, index, stmt, targets):
             return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "minimize":
             self._minimize(index, name, value, len(targets))
@@ -727,6 +730,10 @@ class Analyzer:
                         and self.q(sub.func.value.func) in INITIALIZERS:
                     facts.runs.append(RunSite(top, sub, "init", (), ()))  # ``initializer.run()``: variables are ready
                     run_nodes.update(id(inner) for inner in ast.walk(sub))
+            edits, allowed = scopes.session_introspection(self, top, stmt, run_nodes)
+            if edits:
+                facts.session_edits.setdefault(top, []).extend(edits)
+            run_nodes |= allowed
             for sub, looped in _with_loop_flag(stmt):
                 if id(sub) not in run_nodes and self._eager_eval(sub, graph | {name}):
                     facts.evals.append((top, sub, looped))
@@ -885,7 +892,8 @@ class Analyzer:
             text = ast.unparse(item)
             members = {expr for v in facts.variables for expr, _ in v.members}
             if isinstance(item, ast.Name) and item.id in fetchable or text in members:
-                if isinstance(item, ast.Name) and item.id in facts.variable_names and text not in members:
+                if isinstance(item, ast.Name) and item.id in facts.variable_names and text not in members \
+                        and item.id not in facts.aliases:
                     raise fail(item, f"fetch of `{text}`, a container of variables")
                 fetches.append(text)
             elif isinstance(item, ast.Name) and item.id in facts.placeholders:

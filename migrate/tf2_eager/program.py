@@ -442,7 +442,7 @@ class Rewrite:
                 continue
             reads.add(name)
             node = facts.nodes.get(name)
-            if node is not None and node.index not in seen_nodes:
+            if node is not None and node.index not in seen_nodes and name not in facts.constants:
                 seen_nodes.add(node.index)
                 stack.extend(node.deps)
             helper = facts.helpers.get(name)
@@ -676,6 +676,8 @@ class Rewrite:
                     by_top[run.top].append((run.keyed.loop.iter, repr(run.keyed.keys)))
         for top, node, _ in facts.evals:
             by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
+        for top, edits in facts.session_edits.items():
+            by_top.setdefault(top, []).extend(edits)
         used = {r.feed_var for r in facts.runs if r.feed_var}
         for feed_var in used:
             runs = sum(1 for r in facts.runs if r.feed_var == feed_var)

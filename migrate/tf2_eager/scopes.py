@@ -50,11 +50,19 @@ BUILDER_APIS = (GET_VARIABLE, VARIABLE_SCOPE, ADD_TO_COLLECTION)
 
 
 @dataclass
+class Scope:
+    name: str
+    reuse: object = None  # None, True or "auto"
+    handle: str | None = None  # ``as scope``
+
+
+@dataclass
 class Registry:
     """What the graph built so far, in creation order: variables by full TF1 name, collections by key."""
 
     variables: dict[str, tuple[str, bool]] = field(default_factory=dict)  # full name -> (Python name, trainable)
     collections: dict[str, list[str]] = field(default_factory=dict)  # key -> graph names, in order
+    aliases: dict[str, str] = field(default_factory=dict)  # module name -> the variable it names (reuse)
 
 
 @dataclass
@@ -166,54 +174,119 @@ class _Inliner:
                     name = self.fresh(f"{self.target}_{param}")
                     self.emit_graph(name, value)
                     env[param] = ast.Name(id=name, ctx=ast.Load())
-        return self.body(function.body, env, scopes, function.name)
+        saved = getattr(self, "returned", None), self.module_mode, self.current
+        self.returned, self.module_mode, self.current = _returned_local(function), False, function.name
+        try:
+            return self.body(function.body, env, scopes, function.name)
+        finally:
+            self.returned, self.module_mode, self.current = saved
+
+    current = ""
+    module_mode = False  # statements of a module-level ``with tf.variable_scope`` block: names stay as written
 
     def emit_graph(self, name: str, value: ast.expr) -> None:
         self.graph_lines.append(f"{name} = {ast.unparse(value)}\n")
         self.graph_targets.append(name)
         self.deps |= names(value)
 
+    def local(self, name: str) -> str:
+        return name if self.module_mode else self.fresh(f"{self.target}_{name}")
+
+    def variable_names(self) -> set[str]:
+        return {n for n, _ in self.registry.variables.values()} | set(self.registry.aliases)
+
+    def builder_call(self, value: ast.Call, env, scopes, local: str) -> ast.expr:
+        """A helper creating variables called inside a helper (or a scope block): resolved in place."""
+        facts = self.analyzer.facts
+        _, function = facts.builders[value.func.id]
+        call = ast.Call(func=value.func, args=[self.substitute(a, env) for a in value.args],
+                        keywords=[ast.keyword(arg=k.arg, value=self.substitute(k.value, env)) for k in value.keywords])
+        saved_target = self.target
+        self.target = local
+        try:
+            return self.run(function, call, scopes)
+        finally:
+            self.target = saved_target
+
+    def bind(self, local: str, result: ast.expr, env) -> None:
+        """``local = <what a helper returned>``: a variable stays that object; a tensor becomes a graph statement."""
+        if isinstance(result, ast.Name) and result.id in self.variable_names():
+            if not self.module_mode:
+                env[local] = result
+            elif result.id != local:
+                self.module_lines.append(f"{local} = {result.id}\n")  # the same object (reuse)
+                self.registry.aliases[local] = result.id
+            return
+        name = self.local(local) if not self.module_mode else local
+        self.emit_graph(name, result)
+        env[local] = ast.Name(id=name, ctx=ast.Load())
+
     def body(self, statements, env, scopes, function: str):
         q = self.analyzer.q
+        builders = self.analyzer.facts.builders
+        where = f"`{function}`" if function else "the variable scope block"
         for position, stmt in enumerate(statements):
             last = position == len(statements) - 1
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
                 continue
-            if isinstance(stmt, ast.Return):
+            if isinstance(stmt, ast.Return) and not self.module_mode:
                 if not last:
-                    raise self.block(stmt, f"`{function}` returns before its end")
-                return self.substitute(stmt.value, env) if stmt.value is not None else None
+                    raise self.block(stmt, f"{where} returns before its end")
+                value = stmt.value
+                if isinstance(value, ast.Call) and q(value.func) == GET_VARIABLE:
+                    return ast.Name(id=self.get_variable(value, env, scopes, self.target), ctx=ast.Load())
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in builders:
+                    result = self.builder_call(value, env, scopes, self.target)
+                    return result
+                return self.substitute(value, env) if value is not None else None
             if isinstance(stmt, ast.With):
-                if len(stmt.items) != 1 or q(stmt.items[0].context_expr.func if isinstance(
-                        stmt.items[0].context_expr, ast.Call) else stmt.items[0].context_expr) != VARIABLE_SCOPE:
-                    raise self.block(stmt, f"`{function}` uses a `with` block other than `tf.variable_scope`")
-                scope = self.scope(stmt.items[0].context_expr, env, scopes)
-                if stmt.items[0].optional_vars is not None:
-                    raise self.block(stmt, f"`{function}` binds its variable scope with `as`")
+                item = stmt.items[0] if len(stmt.items) == 1 else None
+                context = item.context_expr if item is not None else None
+                if context is None or q(context.func if isinstance(context, ast.Call) else context) != VARIABLE_SCOPE:
+                    raise self.block(stmt, f"{where} uses a `with` block other than `tf.variable_scope`")
+                scope = self.scope(context, env, scopes)
+                if item.optional_vars is not None:
+                    if not isinstance(item.optional_vars, ast.Name):
+                        raise self.block(stmt, "a variable scope bound to other than a name")
+                    scope.handle = item.optional_vars.id
                 result = self.body(stmt.body, env, scopes + [scope], function)
                 if result is not None or any(isinstance(s, ast.Return) for s in stmt.body):
                     if not last:
-                        raise self.block(stmt, f"`{function}` returns before its end")
+                        raise self.block(stmt, f"{where} returns before its end")
                     return result
                 continue
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
                     q(stmt.value.func) == ADD_TO_COLLECTION:
                 self.add_to_collection(stmt.value, env)
                 continue
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-                local = stmt.targets[0].id
-                value = stmt.value
-                if isinstance(value, ast.Call) and q(value.func) == GET_VARIABLE:
-                    env[local] = ast.Name(id=self.get_variable(value, env, scopes, local), ctx=ast.Load())
-                    continue
-                for sub in ast.walk(value):
-                    if isinstance(sub, ast.Call) and q(sub.func) in BUILDER_APIS:
-                        raise self.block(sub, f"`{function}` calls `{ast.unparse(sub.func)}` inside an expression")
-                name = self.fresh(f"{self.target}_{local}")
-                self.emit_graph(name, self.substitute(value, env))
-                env[local] = ast.Name(id=name, ctx=ast.Load())
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
+                    isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "reuse_variables" \
+                    and isinstance(stmt.value.func.value, ast.Name) and not stmt.value.args:
+                handle = stmt.value.func.value.id
+                scope = next((s for s in reversed(scopes) if s.handle == handle), None)
+                if scope is None:
+                    raise self.block(stmt, f"`{handle}.reuse_variables()` of a scope the rewrite does not know")
+                scope.reuse = True
                 continue
-            raise self.block(stmt, f"`{function}` creates variables and holds a `{type(stmt).__name__}` statement: "
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                pairs = _pairs(stmt)
+                if pairs is None:
+                    raise self.block(stmt, f"{where} unpacks an assignment")
+                for local, value in pairs:
+                    if isinstance(value, ast.Call) and q(value.func) == GET_VARIABLE:
+                        name = self.get_variable(value, env, scopes, local if self.module_mode else None)
+                        self.bind(local, ast.Name(id=name, ctx=ast.Load()), env)
+                        continue
+                    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in builders:
+                        self.bind(local, self.builder_call(value, env, scopes, local), env)
+                        continue
+                    for sub in ast.walk(value):
+                        if isinstance(sub, ast.Call) and (q(sub.func) in BUILDER_APIS or (
+                                isinstance(sub.func, ast.Name) and sub.func.id in builders)):
+                            raise self.block(sub, f"{where} calls `{ast.unparse(sub.func)}` inside an expression")
+                    self.bind(local, self.substitute(value, env), env)
+                continue
+            raise self.block(stmt, f"{where} creates variables and holds a `{type(stmt).__name__}` statement: "
                                    "the rewrite resolves helpers made of assignments, `tf.variable_scope` blocks, "
                                    "`tf.add_to_collection` and one final `return`")
         return None
@@ -239,7 +312,7 @@ class _Inliner:
                 if value not in (True, False, None):
                     raise self.block(call, "`reuse=` other than True, False, None or tf.AUTO_REUSE")
                 mode = True if value else None
-        return (name, mode)
+        return Scope(name, mode)
 
     def get_variable(self, call: ast.Call, env, scopes, local: str) -> str:
         params = ("name", "shape", "dtype", "initializer", "regularizer", "trainable")
@@ -252,11 +325,11 @@ class _Inliner:
         if "name" not in given:
             raise self.block(call, "`get_variable` without a name")
         short = self.constant(given["name"], env)
-        full = "/".join([s for s, _ in scopes] + [short])
+        full = "/".join([s.name for s in scopes] + [short])
         reuse = None
-        for _, mode in scopes:  # an inner scope inherits reuse=True (it cannot turn it off)
-            if mode is True or (mode == "auto" and reuse is not True):
-                reuse = mode
+        for scope in scopes:  # an inner scope inherits reuse=True (it cannot turn it off)
+            if scope.reuse is True or (scope.reuse == "auto" and reuse is not True):
+                reuse = scope.reuse
         known = self.registry.variables.get(full)
         if reuse is True and known is None:
             raise self.block(call, f"`get_variable(\"{full}\")` under `reuse=True` of a variable not created "
@@ -273,14 +346,22 @@ class _Inliner:
         if "shape" not in given:
             raise self.block(call, f"`get_variable(\"{full}\")` without a shape")
         shape = self.substitute(given["shape"], env)
-        if names(shape) & self.analyzer.facts.graph_names():
-            raise self.block(call, f"the shape of `{full}` reads graph tensors (it is known only as the graph "
-                                   "is built): give it as Python values")
+        for name in names(shape) & self.analyzer.facts.graph_names():
+            if not constant_node(self.analyzer, name):
+                raise self.block(call, f"the shape of `{full}` reads the graph tensor `{name}` (its static shape "
+                                       "is known only as the graph is built): give the shape as Python values")
+            self.analyzer.facts.constants.add(name)
+            self.analyzer.facts.roles[self.analyzer.facts.nodes[name].index] = "keep"
         dtype = self.substitute(given["dtype"], env) if "dtype" in given else None
         initial = self.initial_value(call, given.get("initializer"), shape, dtype, env, full)
-        returned = local == getattr(self, "returned", None) and not any(
-            n == self.target for n, _ in self.registry.variables.values())
-        name = self.fresh(self.target if returned else full)
+        prefer = local if local is not None and (self.module_mode or local == self.target) else None
+        if prefer is None and local is not None and local == getattr(self, "returned", None):
+            prefer = self.target
+        if prefer is not None and prefer in self.variable_names():
+            prefer = None
+        if prefer is not None:
+            self.used.discard(prefer)
+        name = self.fresh(prefer or full)
         tail = "" if trainable else ", trainable=False"
         self.module_lines.append(f"{name} = {{tf}}.Variable({initial}, name={full!r}{tail})\n")
         self.registry.variables[full] = (name, trainable)
@@ -341,7 +422,9 @@ class _Inliner:
                 if isinstance(node, ast.keyword) and node.arg == "seed":
                     other = _seed_value(node.value)
                     count += other is None or other == value
-        return count > 1 or self.builder_calls > 1  # the helper's ops are made once per call
+        calls = sum(1 for m in self.analyzer.statements for n in ast.walk(m) if isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Name) and n.func.id == self.current)
+        return count > 1 or calls > 1  # the helper's ops are made once per call
 
     def add_to_collection(self, call: ast.Call, env) -> None:
         if len(call.args) != 2 or call.keywords:
@@ -383,57 +466,77 @@ def names(node: ast.AST) -> set[str]:
     return names_read(node)
 
 
-def classify_builder_call(analyzer, index: int, stmt: ast.Assign, targets: tuple[str, ...]) -> bool:
-    """``t = builder(args)`` at module level: resolve what it builds."""
+def classify_builder_call(analyzer, index: int, stmt: ast.AST, targets=()) -> bool:
+    """``t = builder(args)`` (or ``a, b = builder(), builder()``) at module level, or a module-level
+    ``with tf.variable_scope(...) [as scope]:`` block: resolve what it builds."""
     from migrate.tf2_eager.facts import Blocked, GraphNode, VariableDef
 
     facts = analyzer.facts
-    value = stmt.value
-    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in facts.builders):
-        return False
-    if len(targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-        raise Blocked(index, stmt.lineno, f"the result of `{value.func.id}` unpacked into several names")
-    _, function = facts.builders[value.func.id]
-    target = targets[0]
+    if isinstance(stmt, ast.With):
+        item = stmt.items[0] if len(stmt.items) == 1 else None
+        context = item.context_expr if item is not None else None
+        if context is None or analyzer.q(context.func if isinstance(context, ast.Call) else context) != VARIABLE_SCOPE:
+            return False
+    else:
+        pairs = _pairs(stmt) if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+        calls = [v for _, v in pairs or () if isinstance(v, ast.Call) and isinstance(v.func, ast.Name)
+                 and v.func.id in facts.builders]
+        if not calls:
+            return False
     used = facts.builder_names
     if not used:
         used.update(analyzer.stores)
         used.update(n.id for m in analyzer.statements for n in ast.walk(m) if isinstance(n, ast.Name))
-    used.discard(target)
-    inliner = _Inliner(analyzer, index, target, registry(facts), used)
-    returned = _returned_local(function)
-    inliner.returned = returned
-    inliner.builder_calls = sum(1 for m in analyzer.statements for n in ast.walk(m) if isinstance(n, ast.Call)
-                                and isinstance(n.func, ast.Name) and n.func.id == value.func.id)
+    inliner = _Inliner(analyzer, index, "", registry(facts), used)
+    inliner.module_mode = True
     before = len(facts.created)
-    result = inliner.run(function, value, list(facts.scope_stack))
+    aliases = set(registry(facts).aliases)
+    inliner.body([stmt], {}, [], "")
     created = facts.created[before:]
-    if result is None:
-        raise Blocked(index, stmt.lineno, f"`{value.func.id}` returns nothing; its result is assigned")
-    graph_lines = list(inliner.graph_lines)
-    graph_targets = list(inliner.graph_targets)
-    deps = set(inliner.deps)
-    variable_names = {name for name, _ in created} | {n for n, _ in registry(facts).variables.values()}
-    if isinstance(result, ast.Name) and result.id == target and target in variable_names:
-        pass  # the variable was created under the call's own name
-    elif isinstance(result, ast.Name) and result.id in variable_names and not graph_lines:
-        inliner.module_lines.append(f"{target} = {result.id}\n")  # the same object under another name
-        created.append((target, dict(registry(facts).variables.values()).get(result.id, True)))
-    else:
-        graph_lines.append(f"{target} = {ast.unparse(result)}\n")
-        graph_targets.append(target)
-        deps |= names(result)
     for name, trainable in created:
         facts.variables.append(VariableDef(index, name, ((name, trainable),)))
         facts.variable_names.add(name)
-    facts.built[index] = Built(inliner.module_lines, graph_lines, graph_targets, deps)
-    if graph_lines:
-        node = GraphNode(index, tuple(graph_targets), frozenset(deps - set(graph_targets)), None)
-        facts.nodes.update({t: node for t in graph_targets})
+    facts.variable_names.update(set(registry(facts).aliases) - aliases)
+    facts.aliases.update(registry(facts).aliases)
+    facts.built[index] = Built(inliner.module_lines, inliner.graph_lines, inliner.graph_targets, inliner.deps)
+    if inliner.graph_lines:
+        targets = tuple(inliner.graph_targets)
+        node = GraphNode(index, targets, frozenset(inliner.deps - set(targets)), None)
+        facts.nodes.update({t: node for t in targets})
         facts.roles[index] = "node"
     else:
         facts.roles[index] = "variable"
     return True
+
+
+def _pairs(stmt: ast.Assign):
+    """``a = v`` or ``a, b = v1, v2``: (name, value) pairs, else None."""
+    target, value = stmt.targets[0], stmt.value
+    if isinstance(target, ast.Name):
+        return [(target.id, value)]
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts) \
+            and all(isinstance(t, ast.Name) for t in target.elts):
+        return [(t.id, v) for t, v in zip(target.elts, value.elts)]
+    return None
+
+
+def constant_node(analyzer, name: str) -> bool:
+    """A graph statement ``c = tf.constant(<Python values>)`` (or ones/zeros/fill): the same at every run, so
+    it may stay at module level, where its static shape is known."""
+    facts = analyzer.facts
+    node = facts.nodes.get(name)
+    if node is None or node.targets != (name,):
+        return False
+    statement = analyzer.statements[node.index].body[0]
+    if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+        return False
+    value = statement.value
+    if analyzer.q(value.func) not in ("tensorflow.constant", "tensorflow.ones", "tensorflow.zeros", "tensorflow.fill"):
+        return False
+    if names(value) & facts.graph_names():
+        return False
+    return all(not (isinstance(n, ast.Call) and n is not value and (analyzer.q(n.func) or "").startswith("tensorflow"))
+               for n in ast.walk(value))
 
 
 def _returned_local(function: ast.FunctionDef) -> str | None:
@@ -508,9 +611,18 @@ def collection_edits(analyzer, index: int, stmt: ast.AST, module_level: bool = F
             if sub.args or sub.keywords:
                 raise Blocked(index, sub.lineno, "`tf.trainable_variables` with a scope: not resolved")
             members = trainable_list(analyzer, index, sub)
-        elif qualified in GLOBAL:
-            raise Blocked(index, sub.lineno, "`tf.global_variables()`: TF1 lists optimizer slots and other "
-                                             "variables created outside the program's statements")
+        elif qualified in GLOBAL or (qualified == GET_COLLECTION and sub.args
+                                     and analyzer.q(sub.args[0]) == "tensorflow.GraphKeys.GLOBAL_VARIABLES"):
+            if sub.keywords or (qualified in GLOBAL and sub.args) or (qualified == GET_COLLECTION and len(sub.args) > 1):
+                raise Blocked(index, sub.lineno, "the global variables of a scope: not resolved")
+            slots = sorted({t.optimizer.v1_name for t in facts.train_ops.values()
+                            if t.optimizer.v1_name != "GradientDescentOptimizer"})
+            if slots or facts.untracked_variables or facts.averages:
+                raise Blocked(index, sub.lineno, "`tf.global_variables()` after "
+                              + (f"{', '.join(slots)} made its slot variables" if slots else
+                                 "variables the rewrite does not list were made (layers, moving averages)")
+                              + ": TF1 lists those too, TF2 keeps them in the objects that own them")
+            members = [expr for v in facts.variables for expr, _ in v.members]
         if members is None:
             continue
         seen.update(id(n) for n in ast.walk(sub))
@@ -570,3 +682,22 @@ def plan(rewrite) -> None:
         rewrite.overrides[index] = _splice(rewrite.texts[index], edits).lstrip("\n")
     for index, edits in facts.introspections.items():
         rewrite.introspections[index] = _splice(rewrite.texts[index], edits)
+
+
+def session_introspection(analyzer, top: int, stmt: ast.stmt, skip: set[int]):
+    """In the Session block: collection and variable-list reads (as literal lists, or counts), and variables used
+    as Python objects (``v.name``, ``v is w``): the ids of the nodes that are fine, and the edits."""
+    facts = analyzer.facts
+    edits = collection_edits(analyzer, top, stmt, module_level=True) or []
+    allowed = {id(n) for node, _ in edits for n in ast.walk(node)}
+    parents = {id(c): p for p in ast.walk(stmt) for c in ast.iter_child_nodes(p)}
+    plain = facts.variable_names - set(facts.nodes)
+    for sub in ast.walk(stmt):
+        if not (isinstance(sub, ast.Name) and sub.id in plain and id(sub) not in skip):
+            continue
+        parent = parents.get(id(sub))
+        if isinstance(parent, ast.Attribute) and parent.attr == "name":
+            allowed.add(id(sub))
+        elif isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops):
+            allowed.add(id(sub))
+    return edits, allowed
