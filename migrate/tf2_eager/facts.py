@@ -19,7 +19,7 @@ from migrate.resolve import dotted_name_ast
 from dataclasses import dataclass, field
 
 from migrate.tf2_eager.averages import classify_average, classify_control
-from migrate.tf2_eager import scopes
+from migrate.tf2_eager import layers, scopes
 
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
 
@@ -71,6 +71,7 @@ class Placeholder:
     dtype: str  # source text of the dtype argument
     order: int
     shape: tuple | None = None  # a literal shape (ints and None), if given
+    default: str | None = None  # ``placeholder_with_default``: a Python bool switch, this value when not fed
 
 
 @dataclass
@@ -189,11 +190,19 @@ class ProgramFacts:
     untracked_variables: bool = False
     session_edits: dict = field(default_factory=dict)  # top -> edits of collection reads in the Session block
     aliases: dict = field(default_factory=dict)  # module name -> the variable it also names (scope reuse)
+    # layers.py: tf.layers as Keras layers, batch norms and their UPDATE_OPS
+    batch_norms: dict = field(default_factory=dict)
+    update_collections: dict = field(default_factory=dict)
+    updating_trains: dict = field(default_factory=dict)
+    initializer_nodes: dict = field(default_factory=dict)
+    layer_counts: dict = field(default_factory=dict)
+    glorot_helper: str = ""
+    glorot_emitted: bool = False
     constants: set[str] = field(default_factory=set)  # graph constants kept at module level (static shapes)
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
-                | set(self.train_ops) | self.init_ops)
+                | set(self.train_ops) | self.init_ops | set(self.update_collections) | set(self.initializer_nodes))
 
 
 def names_read(node: ast.AST) -> set[str]:
@@ -268,6 +277,7 @@ class Analyzer:
                                 "runs this graph")
         self._check_python_inputs()
         self._collect_runs()
+        layers.check_batch_norm_updates(self)
         self.facts.runs.sort(key=lambda r: (r.top, r.node.lineno, r.node.col_offset))  # source order
         self.facts.evals.sort(key=lambda e: (e[0], e[1].lineno, e[1].col_offset))
         return self.facts
@@ -394,6 +404,10 @@ class Analyzer:
             facts.session_body = [(index, s) for s in stmt.body]
             facts.roles[index] = "session"
             return
+        if (len(stmt.items) == 1 and isinstance(stmt.items[0].context_expr, ast.Call) and stmt.items[0].context_expr.args
+                and self.q(stmt.items[0].context_expr.func) == "tensorflow.control_dependencies"
+                and layers.classify_update_control(self, index, stmt)):
+            return
         if classify_control(self, index, stmt) or scopes.classify_builder_call(self, index, stmt):
             return
         if names_read(stmt) & facts.graph_names() or self.tf_refs(stmt):
@@ -476,6 +490,10 @@ class Analyzer:
             facts.roles[index] = "optimizer"
             return
         if classify_average(self, index, stmt, name, call_name):
+            return
+        if layers.classify_placeholder_with_default(self, index, stmt, name, call_name) or \
+                layers.classify_initializer(self, index, stmt, name, call_name) or \
+                layers.classify_update_ops(self, index, stmt, name) or layers.classify_layer(self, index, stmt, name):
             return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "minimize":
             self._minimize(index, name, value, len(targets))

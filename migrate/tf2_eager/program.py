@@ -29,7 +29,7 @@ import re
 import libcst as cst
 
 from migrate.plugin import CustomTransform, register
-from migrate.tf2_eager import averages, scopes
+from migrate.tf2_eager import averages, layers, scopes
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 
 MARKER = "# dlmigrate: session.run"
@@ -74,7 +74,8 @@ class EagerProgram(CustomTransform):
                            "left on the tf2-compat output", fixed=False)
             return module
         try:
-            result = Rewrite(ctx, module, statements, self.entries).build()
+            rewrite = Rewrite(ctx, module, statements, self.entries)
+            result = rewrite.build()
         except Blocked as blocked:
             if blocked_rule is not None:
                 anchor = original.body[blocked.index] if blocked.index < len(original.body) else original
@@ -89,6 +90,7 @@ class EagerProgram(CustomTransform):
                            and not (f.code in REPLACED_FINDINGS and f.line in gone)]
         session = original.body[summary["session_index"]]
         ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
+        layers.report(ctx, rewrite)
         ctx.facts["TF4001.functions"] = functions
         return new_module
 
@@ -503,7 +505,7 @@ class Rewrite:
                 key_param = self.local_name("key")
             params = [p for p in facts.placeholders.values() if p.name in reads]
             fed = {p for p, _ in runs[0].feeds}
-            missing = [p.name for p in params if p.name not in fed]
+            missing = [p.name for p in params if p.name not in fed and p.default is None]
             if missing:
                 raise Blocked(runs[0].top, runs[0].line, f"`sess.run` needs placeholder(s) {', '.join(missing)} "
                                                          "that it does not feed (TF1 raises here)")
@@ -521,7 +523,8 @@ class Rewrite:
             lines = [f"def {name}({', '.join(([key_param] if key_param else []) + [p.name for p in params])}):  {MARKER} "
                      + f"(line{'s' if len(runs) > 1 else ''} {sites})\n"]
             for p in params:
-                lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
+                if p.default is None:  # a boolean switch stays a Python bool (Keras layers branch on it)
+                    lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
             body_indent = indent
             if train is not None:
                 tape = self.local_name("tape")
@@ -618,9 +621,9 @@ class Rewrite:
         text = self.texts[run.top]
         feeds = dict(run.feeds)
         if run.feed_var:
-            fed = [f"{run.feed_var}[{p.name!r}]" for p in params]
+            fed = [f"{run.feed_var}[{p.name!r}]" if p.name in feeds else p.default for p in params]
         else:
-            fed = [ast.get_source_segment(text, feeds[p.name]) for p in params]
+            fed = [ast.get_source_segment(text, feeds[p.name]) if p.name in feeds else p.default for p in params]
         args = ", ".join(([run.keyed.key_var] if run.keyed else []) + fed)
         call = f"{name}({args})"
         trains = [f for f in run.fetches if f in self.facts.train_ops or f in self.facts.ops]

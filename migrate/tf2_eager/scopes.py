@@ -692,6 +692,15 @@ def session_introspection(analyzer, top: int, stmt: ast.stmt, skip: set[int]):
     allowed = {id(n) for node, _ in edits for n in ast.walk(node)}
     parents = {id(c): p for p in ast.walk(stmt) for c in ast.iter_child_nodes(p)}
     plain = facts.variable_names - set(facts.nodes)
+    from migrate.tf2_eager.layers import update_count
+
+    for sub in ast.walk(stmt):
+        if isinstance(sub, ast.Name) and sub.id in facts.update_collections:
+            parent = parents.get(id(sub))
+            if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len" \
+                    and len(parent.args) == 1:
+                edits.append((parent, str(update_count(facts, sub.id))))
+                allowed.update(id(n) for n in ast.walk(parent))
     for sub in ast.walk(stmt):
         if not (isinstance(sub, ast.Name) and sub.id in plain and id(sub) not in skip):
             continue
