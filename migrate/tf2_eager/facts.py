@@ -198,6 +198,9 @@ class ProgramFacts:
     layer_counts: dict = field(default_factory=dict)
     glorot_helper: str = ""
     glorot_emitted: bool = False
+    created_seeds: set = field(default_factory=set)  # op seeds of the initializers created so far
+    last_dims: dict = field(default_factory=dict)  # graph name -> its static last dimension (dense inputs)
+    variable_lists: set[str] = field(default_factory=set)  # module-level Python lists of variables
     constants: set[str] = field(default_factory=set)  # graph constants kept at module level (static shapes)
 
     def graph_names(self) -> set[str]:
@@ -471,6 +474,8 @@ class Analyzer:
                     isinstance(e, ast.Constant) and (e.value is None or type(e.value) is int) for e in shape_node.elts):
                 shape = tuple(e.value for e in shape_node.elts)
             facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders), shape)
+            if shape and isinstance(shape[-1], int):
+                facts.last_dims[name] = shape[-1]
             facts.roles[index] = "placeholder"
             return
         if call_name in INITIALIZERS and len(targets) == 1:
@@ -529,6 +534,8 @@ class Analyzer:
             return
         if reads & graph or self.tf_calls(value) or reads & set(facts.helpers):
             edits = scopes.collection_edits(self, index, value)
+            if edits and scopes.classify_variable_list(self, index, stmt, targets, edits):
+                return
             if edits:
                 facts.collection_reads[index] = edits
                 reads = reads | {n for _, text in edits for n in names_read(ast.parse(text, mode="eval"))}
@@ -706,6 +713,8 @@ class Analyzer:
             items = tuple(ast.unparse(e) for e in node.elts)
             if all(item in members for item in items):
                 return items
+        if isinstance(node, ast.Name) and node.id in facts.variable_lists:
+            return (f"*{node.id}",)  # a module-level list of variables (a scope's, a filtered collection)
         raise self.block(index, node, "`var_list` that is not a literal list of variables created above "
                                       "(collections and scope lookups are not resolved)")
 

@@ -54,6 +54,7 @@ class Scope:
     name: str
     reuse: object = None  # None, True or "auto"
     handle: str | None = None  # ``as scope``
+    layers: dict = field(default_factory=dict)  # layer type -> how many this entry of the scope made
 
 
 @dataclass
@@ -185,6 +186,9 @@ class _Inliner:
     module_mode = False  # statements of a module-level ``with tf.variable_scope`` block: names stay as written
 
     def emit_graph(self, name: str, value: ast.expr) -> None:
+        dims = self.analyzer.facts.last_dims
+        if isinstance(value, ast.Name) and value.id in dims:
+            dims[name] = dims[value.id]
         self.graph_lines.append(f"{name} = {ast.unparse(value)}\n")
         self.graph_targets.append(name)
         self.deps |= names(value)
@@ -218,6 +222,9 @@ class _Inliner:
                 self.registry.aliases[local] = result.id
             return
         name = self.local(local) if not self.module_mode else local
+        if isinstance(result, ast.Name) and result.id == local and local in self.graph_targets:
+            env[local] = result  # the helper computed it under this name already
+            return
         self.emit_graph(name, result)
         env[local] = ast.Name(id=name, ctx=ast.Load())
 
@@ -238,6 +245,9 @@ class _Inliner:
                 if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in builders:
                     result = self.builder_call(value, env, scopes, self.target)
                     return result
+                if self.is_layer(value):
+                    output = self.target if self.target not in self.graph_targets else self.local("output")
+                    return ast.Name(id=self.dense(value, env, scopes, output), ctx=ast.Load())
                 return self.substitute(value, env) if value is not None else None
             if isinstance(stmt, ast.With):
                 item = stmt.items[0] if len(stmt.items) == 1 else None
@@ -280,6 +290,10 @@ class _Inliner:
                     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in builders:
                         self.bind(local, self.builder_call(value, env, scopes, local), env)
                         continue
+                    if self.is_layer(value):
+                        name = self.dense(value, env, scopes, self.local(local))
+                        env[local] = ast.Name(id=name, ctx=ast.Load())
+                        continue
                     for sub in ast.walk(value):
                         if isinstance(sub, ast.Call) and (q(sub.func) in BUILDER_APIS or (
                                 isinstance(sub.func, ast.Name) and sub.func.id in builders)):
@@ -290,6 +304,75 @@ class _Inliner:
                                    "the rewrite resolves helpers made of assignments, `tf.variable_scope` blocks, "
                                    "`tf.add_to_collection` and one final `return`")
         return None
+
+    def is_layer(self, value) -> bool:
+        return isinstance(value, ast.Call) and (self.analyzer.q(value.func) or "").startswith("tensorflow.layers.")
+
+    def dense(self, call: ast.Call, env, scopes, output: str) -> str:
+        """``tf.layers.dense`` inside a helper's variable scope: TF1 named its variables ``scope/dense/kernel``
+        (``dense_1``, ... per scope entry; reuse finds them by those names) and code selects them by name, which
+        Keras 3 layer names cannot carry (no ``/``): the rewrite creates the two variables itself, named as TF1
+        named them, and computes what TF1's layer computed (``bias_add(matmul(x, kernel), bias)``, then the
+        activation)."""
+        facts = self.analyzer.facts
+        function = (self.analyzer.q(call.func) or "")[len("tensorflow.layers."):]
+        if function != "dense":
+            raise self.block(call, f"`tf.layers.{function}` inside a helper that creates variables: the rewrite "
+                                   "resolves `tf.layers.dense` there")
+        params = ("inputs", "units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "name")
+        if len(call.args) > len(params) or any(k.arg not in params for k in call.keywords):
+            raise self.block(call, "`tf.layers.dense` with arguments other than inputs, units, activation, "
+                                   "use_bias, kernel_initializer, bias_initializer and name")
+        given = dict(zip(params, call.args))
+        given.update({k.arg: k.value for k in call.keywords})
+        inputs = self.substitute(given["inputs"], env)
+        units = self.constant(given["units"], env)
+        if not isinstance(inputs, ast.Name) or inputs.id not in facts.last_dims:
+            raise self.block(call, f"the input size of `tf.layers.dense({ast.unparse(inputs)}, ...)` is not known "
+                                   "when the graph is built (a placeholder of literal shape or another dense layer)")
+        size = facts.last_dims[inputs.id]
+        scope = scopes[-1] if scopes else None
+        counters = scope.layers if scope is not None else facts.layer_counts
+        if "name" in given:
+            short = self.constant(given["name"], env)
+        else:
+            count = counters.get("dense", 0)
+            counters["dense"] = count + 1
+            short = "dense" if count == 0 else f"dense_{count}"
+        if "bias_initializer" in given and not (isinstance(given["bias_initializer"], ast.Call) and
+                                                self.analyzer.q(given["bias_initializer"].func) in
+                                                ("tensorflow.zeros_initializer",)):
+            raise self.block(call, "`tf.layers.dense` with a bias initializer other than zeros")
+        use_bias = self.constant(given["use_bias"], env) if "use_bias" in given else True
+        kernel = ast.parse(f"get_variable('{short}/kernel', [{size}, {units}])", mode="eval").body
+        if "kernel_initializer" in given:
+            kernel.keywords.append(ast.keyword(arg="initializer", value=self.substitute(given["kernel_initializer"],
+                                                                                         env)))
+        kernel_name = self.get_variable(kernel, {}, scopes, None)
+        text = f"{{tf}}.matmul({inputs.id}, {kernel_name})"
+        if use_bias:
+            bias = ast.parse(f"get_variable('{short}/bias', [{units}], initializer=zeros_initializer())",
+                             mode="eval").body
+            bias.keywords[0].value = ast.parse(f"{self.tf_zeros}()", mode="eval").body
+            bias_name = self.get_variable(bias, {}, scopes, None)
+            text = f"{{tf}}.nn.bias_add({text}, {bias_name})"
+        activation = given.get("activation")
+        if activation is not None and not (isinstance(activation, ast.Constant) and activation.value is None):
+            text = f"{ast.unparse(self.substitute(activation, env))}({text})"
+        self.graph_lines.append(f"{output} = {text}\n")
+        self.graph_targets.append(output)
+        self.deps |= {inputs.id}
+        facts.last_dims[output] = units
+        return output
+
+    @property
+    def tf_zeros(self) -> str:
+        """A spelling of ``tf.zeros_initializer`` the initializer table resolves (the module's own)."""
+        for module in self.analyzer.statements:
+            for node in ast.walk(module):
+                if isinstance(node, (ast.Attribute, ast.Name)) and self.analyzer.q(node) == "tensorflow":
+                    return ast.unparse(node) + ".zeros_initializer"
+        raise self.block(None, "no spelling of `tf` in the module")
 
     def scope(self, call: ast.expr, env, scopes):
         if not isinstance(call, ast.Call):
@@ -413,18 +496,23 @@ class _Inliner:
         return op
 
     def shared_seed(self, seed: ast.expr) -> bool:
+        """Whether another op of the program uses this op seed (or may: a seed not known statically)."""
+        facts = self.analyzer.facts
         value = _seed_value(seed)
-        if value is None:
+        if value is None or value in facts.created_seeds:
+            facts.created_seeds.add(value)
             return True
-        count = 0
+        facts.created_seeds.add(value)
+        current = facts.builders[self.current][1] if self.current in facts.builders else None
+        count = 0  # seed keywords with this value in the source (this op's own included once)
         for module in self.analyzer.statements:
             for node in ast.walk(module):
                 if isinstance(node, ast.keyword) and node.arg == "seed":
                     other = _seed_value(node.value)
                     count += other is None or other == value
-        calls = sum(1 for m in self.analyzer.statements for n in ast.walk(m) if isinstance(n, ast.Call)
-                    and isinstance(n.func, ast.Name) and n.func.id == self.current)
-        return count > 1 or calls > 1  # the helper's ops are made once per call
+        if current is None and not self.module_mode:
+            return True
+        return count > 1
 
     def add_to_collection(self, call: ast.Call, env) -> None:
         if len(call.args) != 2 or call.keywords:
@@ -608,9 +696,18 @@ def collection_edits(analyzer, index: int, stmt: ast.AST, module_level: bool = F
                 raise Blocked(index, sub.lineno, f"`tf.get_collection({ast.unparse(key_node)})`: a collection "
                                                  "the rewrite does not resolve")
         elif qualified in TRAINABLE:
-            if sub.args or sub.keywords:
-                raise Blocked(index, sub.lineno, "`tf.trainable_variables` with a scope: not resolved")
+            scope = (sub.args or [k.value for k in sub.keywords if k.arg == "scope"] or [None])[0]
+            if len(sub.args) + len(sub.keywords) > 1 or (scope is not None and not (
+                    isinstance(scope, ast.Constant) and isinstance(scope.value, str)
+                    and re.fullmatch(r"[\w/.-]+", scope.value))):
+                raise Blocked(index, sub.lineno, "`tf.trainable_variables` with a scope that is not a literal name")
             members = trainable_list(analyzer, index, sub)
+            if scope is not None:  # TF1 keeps the names the scope matches from their start
+                by_name = {python: full for full, (python, _) in reg.variables.items()}
+                if any(m not in by_name for m in members):
+                    raise Blocked(index, sub.lineno, "`tf.trainable_variables(scope)` over variables the rewrite "
+                                                     "does not name")
+                members = [m for m in members if by_name[m].startswith(scope.value)]
         elif qualified in GLOBAL or (qualified == GET_COLLECTION and sub.args
                                      and analyzer.q(sub.args[0]) == "tensorflow.GraphKeys.GLOBAL_VARIABLES"):
             if sub.keywords or (qualified in GLOBAL and sub.args) or (qualified == GET_COLLECTION and len(sub.args) > 1):
@@ -667,7 +764,7 @@ def plan(rewrite) -> None:
     tf = rewrite.tf
     for index, built in facts.built.items():
         module = "".join(line.replace("{tf}", tf) for line in built.module_lines)
-        graph = "".join(built.graph_lines)
+        graph = "".join(line.replace("{tf}", tf) for line in built.graph_lines)
         rewrite.used.update(facts.builder_names)
         if facts.roles.get(index) == "node":
             if index in rewrite.hoisted or index in rewrite.overrides:
@@ -710,3 +807,26 @@ def session_introspection(analyzer, top: int, stmt: ast.stmt, skip: set[int]):
         elif isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops):
             allowed.add(id(sub))
     return edits, allowed
+
+
+def classify_variable_list(analyzer, index: int, stmt: ast.Assign, targets, edits) -> bool:
+    """``d_vars = tf.trainable_variables(scope="d")`` or ``[v for v in tf.trainable_variables() if ...]``: a list
+    of variables (they exist once the graph statements above ran, at module level), computed there once."""
+    from migrate.tf2_eager.facts import Blocked
+
+    facts = analyzer.facts
+    graph = facts.graph_names() - facts.variable_names
+    if len(targets) != 1 or not isinstance(stmt.targets[0], ast.Name) or names_outside(stmt.value, edits) & graph:
+        return False
+    inside = {id(n) for node, _ in edits for n in ast.walk(node)}
+    for sub in ast.walk(stmt.value):
+        if id(sub) not in inside and isinstance(sub, ast.Call):
+            qualified = analyzer.q(sub.func) or ""
+            if qualified.startswith("tensorflow"):
+                return False
+    if analyzer.stores.get(targets[0], 0) > 1:
+        raise Blocked(index, stmt.lineno, f"the variable list `{targets[0]}` is bound more than once")
+    facts.variable_lists.add(targets[0])
+    facts.introspections[index] = edits
+    facts.roles[index] = "introspect"
+    return True
