@@ -278,6 +278,7 @@ class Analyzer:
         if self.facts.session_index < 0:
             raise Blocked(0, 1, "no `with tf.Session() as sess:` block (or `sess = tf.Session()`) at module level "
                                 "runs this graph")
+        scopes.check_builder_uses(self)
         self._check_python_inputs()
         self._collect_runs()
         layers.check_batch_norm_updates(self)

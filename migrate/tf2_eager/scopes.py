@@ -47,6 +47,7 @@ TRAINABLE = ("tensorflow.trainable_variables",)
 GLOBAL = ("tensorflow.global_variables",)
 AUTO_REUSE = "tensorflow.AUTO_REUSE"
 BUILDER_APIS = (GET_VARIABLE, VARIABLE_SCOPE, ADD_TO_COLLECTION)
+RETURNED = "<returned>"  # get_variable's result is what the helper returns
 
 
 @dataclass
@@ -83,11 +84,32 @@ def registry(facts) -> Registry:
 
 
 def is_builder(analyzer, stmt: ast.FunctionDef) -> bool:
-    """A helper that uses ``get_variable``/``variable_scope``/``add_to_collection`` (resolved per call)."""
+    """A helper that uses ``get_variable``/``variable_scope``/``add_to_collection``/``tf.layers`` (resolved per
+    call)."""
     for qualified, _ in analyzer.tf_refs(stmt):
-        if qualified in BUILDER_APIS:
+        if qualified in BUILDER_APIS or qualified.startswith("tensorflow.layers."):
             return True
     return False
+
+
+def check_builder_uses(analyzer) -> None:
+    """A helper resolved per call goes from the output: every use must be a call it resolved (a module-level
+    ``t = helper(...)``, a scope block, or a call inside another such helper)."""
+    from migrate.tf2_eager.facts import Blocked
+
+    facts = analyzer.facts
+    if not facts.builders:
+        return
+    defs = {index for index, _ in facts.builders.values()}
+    for index, module in enumerate(analyzer.statements):
+        if index in defs or index in facts.built:
+            continue
+        for node in ast.walk(module):
+            if isinstance(node, ast.Name) and node.id in facts.builders and isinstance(node.ctx, ast.Load):
+                raise Blocked(index, node.lineno, f"`{node.id}` creates variables (or layers, scopes, collection "
+                                                  "entries) and is used here other than as `t = "
+                                                  f"{node.id}(...)` at module level, where the rewrite resolves "
+                                                  "what each call builds")
 
 
 def classify_builder(analyzer, index: int, stmt: ast.FunctionDef) -> bool:
@@ -168,6 +190,13 @@ class _Inliner:
                     raise self.block(call, f"`{function.name}` called without `{param}`")
                 env[param] = defaults[param]
         graph = self.analyzer.facts.graph_names()
+        for value in env.values():
+            for sub in ast.walk(value):
+                if isinstance(sub, ast.Call) and (isinstance(sub.func, ast.Name) and sub.func.id in
+                                                  self.analyzer.facts.builders or self.is_layer(sub) or
+                                                  self.analyzer.q(sub.func) in BUILDER_APIS):
+                    raise self.block(call, f"`{function.name}` called with an argument that creates variables "
+                                           f"(`{ast.unparse(sub.func)}`): assign that result to a name first")
         for param, value in list(env.items()):
             # arguments that compute something are evaluated once, where the call was (as Python did)
             if not isinstance(value, (ast.Name, ast.Constant)) and not _literal(value):
@@ -241,7 +270,7 @@ class _Inliner:
                     raise self.block(stmt, f"{where} returns before its end")
                 value = stmt.value
                 if isinstance(value, ast.Call) and q(value.func) == GET_VARIABLE:
-                    return ast.Name(id=self.get_variable(value, env, scopes, self.target), ctx=ast.Load())
+                    return ast.Name(id=self.get_variable(value, env, scopes, RETURNED), ctx=ast.Load())
                 if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in builders:
                     result = self.builder_call(value, env, scopes, self.target)
                     return result
@@ -284,7 +313,7 @@ class _Inliner:
                     raise self.block(stmt, f"{where} unpacks an assignment")
                 for local, value in pairs:
                     if isinstance(value, ast.Call) and q(value.func) == GET_VARIABLE:
-                        name = self.get_variable(value, env, scopes, local if self.module_mode else None)
+                        name = self.get_variable(value, env, scopes, local)
                         self.bind(local, ast.Name(id=name, ctx=ast.Load()), env)
                         continue
                     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in builders:
@@ -437,9 +466,9 @@ class _Inliner:
             self.analyzer.facts.roles[self.analyzer.facts.nodes[name].index] = "keep"
         dtype = self.substitute(given["dtype"], env) if "dtype" in given else None
         initial = self.initial_value(call, given.get("initializer"), shape, dtype, env, full)
-        prefer = local if local is not None and (self.module_mode or local == self.target) else None
-        if prefer is None and local is not None and local == getattr(self, "returned", None):
-            prefer = self.target
+        prefer = local if local is not None and self.module_mode else None
+        if prefer is None and local is not None and local in (getattr(self, "returned", None), RETURNED):
+            prefer = self.target  # the variable the helper returns takes the name the call's result had
         if prefer is not None and prefer in self.variable_names():
             prefer = None
         if prefer is not None:
