@@ -307,6 +307,16 @@ def _initializer(analyzer, index: int, node, function: str):
     if node.args:
         raise Blocked(index, node.lineno, "a TF1 initializer with positional arguments")
     seed = given.get("seed")
+    if seed is not None:
+        from migrate.tf2_eager.scopes import _seed_value
+
+        value = _seed_value(seed)
+        uses = sum(1 for module in analyzer.statements for n in ast.walk(module) if isinstance(n, ast.keyword)
+                   and n.arg == "seed" and _seed_value(n.value) in (value, None))
+        if value is None or uses > 1:
+            raise Blocked(index, node.lineno, f"a layer initializer whose op seed `{ast.unparse(seed)}` another op "
+                                              "may use: TF1 gave each op its own sequence, eager ops sharing a seed "
+                                              "continue one")
     if facts.seeds and seed is None:
         raise Blocked(index, node.lineno, "a TF1 initializer without `seed=` in a seeded program: TF1 derives the op "
                                           "seed from the graph, eager TF2 cannot reproduce it")

@@ -769,9 +769,10 @@ def trainable_list(analyzer, index: int, node) -> list[str]:
 
     facts = analyzer.facts
     listed = [expr for v in facts.variables for expr, trainable in v.members if trainable]
-    if facts.untracked_variables:
+    if facts.untracked_variables or facts.hoists:
         raise Blocked(index, node.lineno, "the trainable variables listed while variables the rewrite does not "
-                                          "name were created (layers, optimizers)")
+                                          "name were created (Keras layers build theirs at the first call; "
+                                          "factories called inside graph statements)")
     return listed
 
 
