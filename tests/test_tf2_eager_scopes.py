@@ -161,7 +161,7 @@ def test_what_cannot_be_resolved_when_the_graph_is_built_is_refused(body, reason
             sess.run(tf.global_variables_initializer())
             print(sess.run(w))
         """)
-    code, findings = convert(source)
+    _, findings = convert(source)
     messages = blocked(findings)
     assert len(messages) == 1 and reason in messages[0], messages
 

@@ -31,6 +31,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from migrate.plugin import CustomTransform, register
+
 LAYERS = "tensorflow.layers."
 UPDATE_OPS = "tensorflow.GraphKeys.UPDATE_OPS"
 PLACEHOLDER_WITH_DEFAULT = "tensorflow.placeholder_with_default"
@@ -480,9 +482,6 @@ def report(ctx, rewrite) -> None:
     for bn in rewrite.facts.batch_norms.values():
         if bn.frozen:
             ctx.report(rule, ctx.original_module.body[bn.index], rule.message.format(name=bn.target), fixed=True)
-
-
-from migrate.plugin import CustomTransform, register  # noqa: E402
 
 
 @register("TF4004")

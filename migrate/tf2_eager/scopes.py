@@ -199,11 +199,11 @@ class _Inliner:
                                            f"(`{ast.unparse(sub.func)}`): assign that result to a name first")
         for param, value in list(env.items()):
             # arguments that compute something are evaluated once, where the call was (as Python did)
-            if not isinstance(value, (ast.Name, ast.Constant)) and not _literal(value):
-                if any(isinstance(n, ast.Call) for n in ast.walk(value)) or names(value) & graph:
-                    name = self.fresh(f"{self.target}_{param}")
-                    self.emit_graph(name, value)
-                    env[param] = ast.Name(id=name, ctx=ast.Load())
+            if not isinstance(value, (ast.Name, ast.Constant)) and not _literal(value) and (
+                    any(isinstance(n, ast.Call) for n in ast.walk(value)) or names(value) & graph):
+                name = self.fresh(f"{self.target}_{param}")
+                self.emit_graph(name, value)
+                env[param] = ast.Name(id=name, ctx=ast.Load())
         saved = getattr(self, "returned", None), self.module_mode, self.current
         self.returned, self.module_mode, self.current = _returned_local(function), False, function.name
         try:
@@ -586,7 +586,7 @@ def names(node: ast.AST) -> set[str]:
 def classify_builder_call(analyzer, index: int, stmt: ast.AST, targets=()) -> bool:
     """``t = builder(args)`` (or ``a, b = builder(), builder()``) at module level, or a module-level
     ``with tf.variable_scope(...) [as scope]:`` block: resolve what it builds."""
-    from migrate.tf2_eager.facts import Blocked, GraphNode, VariableDef
+    from migrate.tf2_eager.facts import GraphNode, VariableDef
 
     facts = analyzer.facts
     if isinstance(stmt, ast.With):
@@ -832,9 +832,7 @@ def session_introspection(analyzer, top: int, stmt: ast.stmt, skip: set[int]):
         if not (isinstance(sub, ast.Name) and sub.id in plain and id(sub) not in skip):
             continue
         parent = parents.get(id(sub))
-        if isinstance(parent, ast.Attribute) and parent.attr == "name":
-            allowed.add(id(sub))
-        elif isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops):
+        if isinstance(parent, ast.Attribute) and parent.attr == "name" or isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops):
             allowed.add(id(sub))
     return edits, allowed
 
