@@ -238,3 +238,33 @@ def test_the_validator_tells_frozen_statistics_from_updated_ones(tmp_path):
     rewritten.write_text(code.replace("momentum=1.0, ", ""), encoding="utf-8")
     result = _validate(path, rewritten)
     assert result.verdict.value == "MISMATCH", result.message
+
+
+def test_dense_layers_in_a_module_level_scope_block_reuse_by_name_and_train():
+    source = """
+    import numpy as np
+    import tensorflow as tf
+    tf.set_random_seed(5)
+    x = tf.placeholder(tf.float32, [None, 3])
+    with tf.variable_scope("net"):
+        h = tf.layers.dense(x, 4, activation=tf.nn.relu, kernel_initializer=tf.random_normal_initializer(seed=7))
+        out = tf.layers.dense(h, 1, kernel_initializer=tf.random_normal_initializer(stddev=0.3, seed=8))
+    with tf.variable_scope("net", reuse=True):
+        again = tf.layers.dense(x, 4, activation=tf.nn.relu)
+    loss = tf.reduce_mean(tf.square(out - 1.0)) + tf.reduce_mean(again)
+    train = tf.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
+    data = np.linspace(0, 1, 12, dtype=np.float32).reshape(4, 3)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for i in range(5):
+            _, l = sess.run([train, loss], {x: data})
+        print(sess.run(again, {x: data}))
+    """
+    code, findings = convert(source)
+    assert not blocked(findings)
+    assert code.count("tf.Variable(") == 4 and "name='net/dense_1/kernel'" in code
+    step = functions(code)["train_step"]
+    assert "again = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, net_dense_kernel), net_dense_bias))" in ast.unparse(step)
+    assert "tape.gradient(loss, [net_dense_kernel, net_dense_bias, net_dense_1_kernel, net_dense_1_bias])" \
+        in ast.unparse(step)
+    assert [d.attr for d in step.decorator_list] == ["function"]  # the initializers ran at module level

@@ -571,7 +571,10 @@ class Rewrite:
     def random_op(self, indexes: list[int], reads: set[str]) -> str | None:
         """The first stateful random op the function would run (in its statements or the helpers it calls)."""
         prefixes = tuple(self.entries.get("random_ops", ()))
-        trees = [self.trees[i] for i in indexes]
+        # statements resolved at conversion time (scopes.py, layers.py) run what their override says: the
+        # initializers in the original text ran once, at module level
+        trees = [ast.parse(self.overrides[i]) if i in self.facts.built and i in self.overrides else self.trees[i]
+                 for i in indexes]
         trees += [self.trees[i] for i, t in enumerate(self.trees)
                   if any(isinstance(s, ast.FunctionDef) and s.name in reads and s.name in self.facts.helpers
                          for s in t.body)]

@@ -390,7 +390,7 @@ class _Inliner:
             text = f"{ast.unparse(self.substitute(activation, env))}({text})"
         self.graph_lines.append(f"{output} = {text}\n")
         self.graph_targets.append(output)
-        self.deps |= {inputs.id}
+        self.deps |= {inputs.id, kernel_name} | ({bias_name} if use_bias else set())
         facts.last_dims[output] = units
         return output
 
