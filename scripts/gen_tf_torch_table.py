@@ -275,7 +275,7 @@ def curated_entry(qualified, params, defaults, spec):
         call = example["call"].replace("TF(", tf_call + "(")
         for inputs in example.get("inputs_list", [example.get("inputs", {})]):
             item = {"call": call, "inputs": inputs}
-            for key in ("tolerance", "random", "setup", "known_difference"):
+            for key in ("tolerance", "random", "setup", "known_difference", "apply"):
                 if key in example:
                     item[key] = example[key]
             examples.append(item)
@@ -318,6 +318,15 @@ def main() -> int:
         entry = bulk_entry(qualified, name, params, defaults, torch, tf_spelling(qualified))
         if entry is not None:
             entries.append(entry)
+    for key in sorted(set(curated) - seen_curated):  # classes (Keras loss objects) exist only as curated entries
+        obj = tf
+        for part in key.split("."):
+            obj = getattr(obj, part, None)
+        if obj is None or not inspect.isclass(obj) or curated[key].get("skip"):
+            continue
+        seen_curated.add(key)
+        params, defaults = signature_of(obj) or (curated[key].get("params", []), {})
+        entries.append(curated_entry("tensorflow." + key, params, defaults, curated[key]))
     missing = sorted(set(curated) - seen_curated)
     if missing:
         print(f"warning: curated entries name no installed TF function: {', '.join(missing)}", file=sys.stderr)
