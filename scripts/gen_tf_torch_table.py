@@ -326,7 +326,9 @@ def main() -> int:
             continue
         seen_curated.add(key)
         params, defaults = signature_of(obj) or (curated[key].get("params", []), {})
-        entries.append(curated_entry("tensorflow." + key, params, defaults, curated[key]))
+        entry = curated_entry("tensorflow." + key, params, defaults, curated[key])
+        entry["kind"] = "object"  # the TF call builds a callable; its torch template is a callable expression
+        entries.append(entry)
     missing = sorted(set(curated) - seen_curated)
     if missing:
         print(f"warning: curated entries name no installed TF function: {', '.join(missing)}", file=sys.stderr)
