@@ -123,6 +123,12 @@ def signature_of(fn):
 def _default_text(value) -> str:
     if hasattr(value, "name") and type(value).__name__ == "DType":
         return f"tf.{value.name}"
+    if inspect.isfunction(value):  # a TF function as default (window_fn=hann_window): its public name, not a
+        from tensorflow.python.util import tf_export  # repr with a memory address that changes every run
+
+        public = tf_export.get_canonical_name_for_symbol(value)
+        if public:
+            return f"tf.{public}"
     text = repr(value)
     return text if len(text) < 80 else "<default>"
 
