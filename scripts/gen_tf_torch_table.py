@@ -426,7 +426,10 @@ def load_curated_reverse():
             examples = []
             for example in spec.get("examples", []):
                 for inputs in example.get("inputs_list", [example.get("inputs", {})]):
-                    examples.append({"call": example["call"].replace("PT(", name + "("), "inputs": inputs})
+                    item = {"call": example["call"].replace("PT(", name + "("), "inputs": inputs}
+                    if "apply" in example:  # a torch loss module: built, then called on the inputs
+                        item["apply"] = example["apply"]
+                    examples.append(item)
             specs.append(dict(torch=name, tf=spec["tf"], params=spec["params"], defaults=spec.get("defaults", {}),
                               ignore=spec.get("ignore", []), origin="curated-reverse", variants=spec["variants"],
                               examples=examples, pitfall=spec.get("pitfall", "")))

@@ -185,10 +185,12 @@ def build_pairs(table: dict, reverse: dict, versions: dict, names=None) -> list[
         if names is not None and rentry.get("tf") not in names:
             continue
         for index, example in enumerate(rentry.get("examples", [])):
-            torch_code = example["call"]
-            _, positional, keywords = split_call(torch_code)
+            apply = example.get("apply", "")
+            _, positional, keywords = split_call(example["call"])
+            torch_code = example["call"] + apply
             try:
                 back = render(rentry, bind(rentry, positional, keywords))
+                back = f"({back}){apply}" if apply else back
             except Unmapped as exc:
                 pair = Pair(_hash("rev-curated", torch_code, versions, index), name, "torch_to_tf", index, None,
                             torch_code, example.get("inputs", {}))
