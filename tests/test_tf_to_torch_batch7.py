@@ -108,3 +108,15 @@ def test_stateless_ops_ship_for_review():
     fixed = [f for f in result.findings if f.fixed]
     assert fixed and fixed[0].safety == Safety.REVIEW
     assert "not the same numbers as TF" in fixed[0].message
+
+
+def test_torch_loss_modules_convert_to_tf_with_the_torch_argument_order():
+    source = ("import torch\nfrom torch import nn\n\n"
+              "def f(z, y):\n"
+              "    crit = nn.BCEWithLogitsLoss(reduction='sum')\n"
+              "    return crit(z, y) + nn.MSELoss()(z, y)\n")
+    result = transform_source(source, load_rules(["torch_to_tf"]))
+    assert ("crit = (lambda input, target: tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=target, "
+            "logits=input)))") in result.code
+    assert "(lambda input, target: tf.reduce_mean(tf.square(input - target)))(z, y)" in result.code
+    assert "import torch" not in result.code
