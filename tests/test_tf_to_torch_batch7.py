@@ -58,6 +58,9 @@ def test_aliases_share_the_entry():
     ("tf.nn.ctc_loss(y, z, ly, lz)", "torch.nn.functional.log_softmax(z, dim=-1)"),
     ("tf.linalg.lu(a)", "torch.lu_unpack(LU, pivots)[0].argmax(-2).int()"),
     ("tf.strided_slice(x, [1, 0], [3, 4], [1, 2])", "x[tuple("),
+    ("tf.cond(p, lambda: a, lambda: b)", "(lambda: a)() if p else (lambda: b)()"),  # one branch runs
+    ("tf.switch_case(i, [f, g])", "else fns[-1]()"),  # out of range: the last branch
+    ("tf.while_loop(c, b, [i, x])", "iter(lambda: bool(c(*v)), False)"),  # checked before the first pass
 ])
 def test_mapper_encodes_the_pitfalls(call, needle):
     assert needle in _rewrite(call)
@@ -78,6 +81,12 @@ def test_mapper_encodes_the_pitfalls(call, needle):
     "tf.map_fn(f, x, fn_output_signature=tf.int32)",
     "tf.scan(f, x, reverse=True)",
     "tf.nn.ctc_loss(y, z, ly, lz, unique=u)",
+    "tf.while_loop(c, b, loop_vars)",  # a single tensor or a list: unknown statically
+    "tf.while_loop(c, b, [i], maximum_iterations=5)",
+    "tf.switch_case(i, fns)",
+    "tf.case(pairs)",
+    "tf.case([(p, f)], exclusive=True)",
+    "tf.cond(p, f)",
 ])
 def test_unproven_argument_forms_are_refused(call):
     with pytest.raises(Unmapped):
@@ -99,6 +108,15 @@ def test_reverse_pooling_and_convolution_transpose_around_the_tf_op():
         back("torch.nn.functional.conv2d(x, w, padding=1)")
     with pytest.raises(Unmapped):
         back("torch.nn.functional.max_pool2d(x, 2, ceil_mode=True)")
+
+
+def test_new_entries_take_over_no_existing_reverse_mapping():
+    # a forward entry can yield a reverse one (torch.X -> the most specific TF name); batch 7 adds only its own
+    assert REVERSE["torch.stack"]["tf"] == "tensorflow.stack"  # tf.parallel_stack (graph-only) must not take it
+    assert "torch.topk" not in REVERSE  # approx_max_k/approx_top_k wrap topk in a lambda: no reverse
+    added = {name for name, entry in REVERSE.items() if entry["tf"] in {"tensorflow." + k for k in CURATED["ops"]}}
+    assert added <= set(CURATED["reverse"]) | {"torch.nn.functional.conv1d", "torch.nn.functional.conv2d",
+                                               "torch.nn.functional.conv3d"}
 
 
 def test_convert_binds_arguments_once_and_marks_what_it_refuses():
