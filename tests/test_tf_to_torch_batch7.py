@@ -53,7 +53,9 @@ def test_aliases_share_the_entry():
 @pytest.mark.parametrize("call,needle", [
     ("tf.unique(y)", "scatter_reduce(0, inv, torch.arange(x.numel(), device=x.device), 'amin')"),  # first occurrence
     ("tf.nn.max_pool(x, 2, 2, 'VALID', 'NHWC')", "torch.nn.functional.max_pool2d(x.permute(0, 3, 1, 2), 2, 2)"),
-    ("tf.nn.conv2d_transpose(x, w, [2, 8, 8, 4], 2)", "w.permute(3, 2, 0, 1)"),  # [h, w, out, in] -> [in, out, h, w]
+    ("tf.nn.conv2d_transpose(x, w, [2, 8, 8, 4], 2)", "w.permute(3, 2, 0, 1)"),
+    ("tf.nn.max_pool(x, 3, 2, 'SAME')", "(t(n) // 2, t(n) - t(n) // 2)], value=float('-inf'))"),  # extra pad at the end
+    ("tf.nn.convolution(x, w, 2, 'SAME')", "max((-(-n // s) - 1) * s + k - n, 0)"),  # [h, w, out, in] -> [in, out, h, w]
     ("tf.nn.pool(x, [2, 2], 'MAX')", "x.movedim(-1, 1), [2, 2], 1)"),  # stride 1, not the window
     ("tf.nn.ctc_loss(y, z, ly, lz)", "torch.nn.functional.log_softmax(z, dim=-1)"),
     ("tf.linalg.lu(a)", "torch.lu_unpack(LU, pivots)[0].argmax(-2).int()"),
@@ -67,9 +69,9 @@ def test_mapper_encodes_the_pitfalls(call, needle):
 
 
 @pytest.mark.parametrize("call", [
-    "tf.nn.max_pool(x, 2, 2, 'SAME')",  # -inf asymmetric padding
+    "tf.nn.max_pool(x, 2, 2, 'SAME', 'NCHW')",  # channels-first TF pooling has no CPU kernel to prove it on
     "tf.nn.max_pool(x, [2, 2], 2, 'VALID')",  # a list ksize may carry batch/channel ones
-    "tf.nn.convolution(x, w, strides=2, padding='SAME')",
+    "tf.nn.convolution(x, w, strides=2, padding='SAME', dilations=2)",
     "tf.nn.conv2d_transpose(x, w, [2, 8, 8, 4], 2, dilations=2)",
     "tf.nn.conv2d_transpose(x, w, out_shape, 2)",  # output_shape must be a literal
     "tf.nn.max_pool_with_argmax(x, 2, 2, 'VALID', output_dtype=tf.int32)",
@@ -125,14 +127,14 @@ def test_convert_binds_arguments_once_and_marks_what_it_refuses():
               "    u, idx = tf.unique(y)\n"
               "    z = tf.nn.conv2d_transpose(x, w, [2, 8, 8, 4], 2)\n"
               "    p = tf.nn.max_pool(z, 2, 2, 'VALID')\n"
-              "    q = tf.nn.max_pool(z, 2, 2, 'SAME')\n"
+              "    q = tf.nn.max_pool(z, 2, 2, 'SAME', 'NCHW')\n"
               "    return u, idx, p, q\n")
     rules = load_rules(["tf_to_torch"])
     result = transform_source(source, rules)
     assert "import torch.nn.functional as F" in result.code
     assert "(*torch.unique(x, return_inverse=True)))(y)" in result.code  # y evaluated once, through the lambda
     assert "F.conv_transpose2d(" in result.code
-    assert "q = tf.nn.max_pool(z, 2, 2, 'SAME')  # dlmigrate: TODO(TT1001) only padding='VALID'" in result.code
+    assert "q = tf.nn.max_pool(z, 2, 2, 'SAME', 'NCHW')  # dlmigrate: TODO(TT1001) only int ksize/strides" in result.code
     assert any("3 of 4 TensorFlow calls converted" in f.message for f in result.findings)
     assert transform_source(result.code, rules).code == result.code
 
