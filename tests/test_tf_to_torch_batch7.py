@@ -55,7 +55,9 @@ def test_aliases_share_the_entry():
     ("tf.nn.max_pool(x, 2, 2, 'VALID', 'NHWC')", "torch.nn.functional.max_pool2d(x.permute(0, 3, 1, 2), 2, 2)"),
     ("tf.nn.conv2d_transpose(x, w, [2, 8, 8, 4], 2)", "w.permute(3, 2, 0, 1)"),
     ("tf.nn.max_pool(x, 3, 2, 'SAME')", "(t(n) // 2, t(n) - t(n) // 2)], value=float('-inf'))"),  # extra pad at the end
-    ("tf.nn.convolution(x, w, 2, 'SAME')", "max((-(-n // s) - 1) * s + k - n, 0)"),  # [h, w, out, in] -> [in, out, h, w]
+    ("tf.nn.convolution(x, w, 2, 'SAME')", "max((-(-n // s) - 1) * s + k - n, 0)"),
+    ("tf.nn.conv2d(x, w, 2, 'SAME')", "max((-(-n // s) - 1) * s + k - n, 0)"),  # the existing 2-D entries too
+    ("tf.nn.avg_pool1d(x, 3, 2, 'SAME')", "torch.ones_like(y[:1, :1])"),  # divides by the real-element count  # [h, w, out, in] -> [in, out, h, w]
     ("tf.nn.pool(x, [2, 2], 'MAX')", "x.movedim(-1, 1), [2, 2], 1)"),  # stride 1, not the window
     ("tf.nn.ctc_loss(y, z, ly, lz)", "torch.nn.functional.log_softmax(z, dim=-1)"),
     ("tf.linalg.lu(a)", "torch.lu_unpack(LU, pivots)[0].argmax(-2).int()"),
