@@ -27,8 +27,8 @@ when the call omits it); ``?kw={p}`` is written only when the call passes ``p``;
 TF ``paddings`` list into ``F.pad`` order.
 Conditions in ``when``: ``absent`` / ``present`` / ``int`` (an int literal) /
 ``list`` (a list/tuple literal of int literals, none negative) / ``intlit`` / ``floatlit`` (a
-number or nested list literal of ints / with a float) / ``name`` (a plain
-name, safe to repeat) / ``value:TEXT`` (passed and spelled exactly TEXT, or absent
+number or nested list literal of ints / with a float) / ``display`` (a list or tuple
+display, any items) / ``name`` (a plain name, safe to repeat) / ``value:TEXT`` (passed and spelled exactly TEXT, or absent
 and the default is TEXT).
 """
 from __future__ import annotations
@@ -158,6 +158,12 @@ def _holds(condition: str, name: str, bound: Bound, entry: dict) -> bool:
             any(isinstance(v, float) for v in leaves)
     if condition == "nonliteral":
         return value is _NOT_LITERAL
+    if condition == "display":  # a list or tuple display (its items may be any expressions)
+        try:
+            node = ast.parse(text.strip(), mode="eval").body
+        except SyntaxError:
+            return False
+        return isinstance(node, (ast.List, ast.Tuple))
     if condition == "name":
         return re.fullmatch(r"[A-Za-z_]\w*(\.\w+)*", text) is not None
     raise ValueError(f"unknown condition {condition!r}")
