@@ -169,6 +169,14 @@ class ProgramFacts:
     hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
     python_hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> Python RNG calls
     opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
+    # host-side TensorFlow the extensions (savers.py, summaries.py) convert: statement texts that replace
+    # module-level statements, splice edits of kept/session statements, session-body nodes they handle
+    # (the Session-block checks skip them), code overrides of graph statements, imports the output needs
+    module_texts: dict[int, str] = field(default_factory=dict)
+    host_edits: dict[int, list] = field(default_factory=dict)
+    host_nodes: set[int] = field(default_factory=set)
+    text_overrides: dict[int, str] = field(default_factory=dict)
+    imports: list[str] = field(default_factory=list)
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -197,6 +205,16 @@ dotted = dotted_name_ast  # ``a.b.c`` of a Name/Attribute chain, else None (the 
 
 class Analyzer:
     """Classifies the top-level statements of one module (given as ``ast`` trees, one per statement)."""
+
+    tf = "tf"  # how the output spells the tensorflow module (the Rewrite sets it)
+    # modules converting host-side TensorFlow (summaries, checkpoints): hooks ``classify``,
+    # ``session_statement`` and ``after_session`` (see migrate/tf2_eager/summaries.py)
+    EXTENSIONS = ("migrate.tf2_eager.summaries", "migrate.tf2_eager.savers")
+
+    def extensions(self):
+        import importlib
+
+        return [importlib.import_module(name) for name in self.EXTENSIONS]
 
     def __init__(self, statements: list[ast.Module], qualify, entries: dict) -> None:
         self.statements = statements
@@ -279,6 +297,8 @@ class Analyzer:
             return
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             facts.roles[index] = "keep"
+            return
+        if any(extension.classify(self, index, stmt) for extension in self.extensions()):
             return
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and self.q(stmt.value.func) in V2_OFF \
                 and not stmt.value.args:
@@ -384,6 +404,8 @@ class Analyzer:
         if open_session:
             facts.session_body.append((index, stmt))
             facts.roles[index] = "session-body"
+            return
+        if any(extension.after_session(self, index, stmt) for extension in self.extensions()):
             return
         if names_read(stmt) & facts.graph_names() or self.tf_refs(stmt):
             raise self.block(index, stmt, "TensorFlow code after the Session block (a graph built or run later)")
@@ -678,7 +700,10 @@ class Analyzer:
         self._feed_dicts()
         feed_keys = {id(k) for _, d in facts.feed_dicts.values() for k in d.keys}
         for top, stmt in facts.session_body:
-            run_nodes: set[int] = set(feed_keys)
+            for extension in self.extensions():
+                extension.session_statement(self, top, stmt)
+        for top, stmt in facts.session_body:
+            run_nodes: set[int] = set(feed_keys) | facts.host_nodes
             loops = self._keyed_loops(top, stmt)
             for loop in loops.values():  # the loop header reads the container: rewritten with the runs
                 for inner in ast.walk(loop.loop.iter):

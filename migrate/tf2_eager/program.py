@@ -65,15 +65,30 @@ class EagerProgram(CustomTransform):
         if not ctx.facts.get("TF4001") or not ctx.may_fix(self.rule):
             return module
         original = ctx.original_module
+        from migrate.tf2_eager.wrappers import flatten
+
+        flat = flatten(module, original, ctx.bindings.qualify)
+        if flat is None:
+            return self._finish(ctx, module, original, None) or module
+        # a module-level try/finally around the program: its body's statements are analysed as module-level
+        # ones; statement indexes (and findings' anchors) are those of the flattened modules
+        ctx.original_module = flat[1]
+        try:
+            return self._finish(ctx, *flat) or module
+        finally:
+            ctx.original_module = original
+
+    def _finish(self, ctx, module: cst.Module, original: cst.Module, wrap) -> cst.Module | None:
+        """The rewritten module, or None (left as it is) when blocked."""
         statements = _without_inserted(module, original)
         blocked_rule = ctx.ruleset.rules.get("TF4002")
         if statements is None:
             if blocked_rule is not None:
                 ctx.report(blocked_rule, original, "the module's statements changed shape under the compat rules; "
                            "left on the tf2-compat output", fixed=False)
-            return module
+            return None
         try:
-            result = Rewrite(ctx, module, statements, self.entries).build()
+            result = Rewrite(ctx, module, statements, self.entries, wrap).build()
         except Blocked as blocked:
             if blocked_rule is not None:
                 anchor = original.body[blocked.index] if blocked.index < len(original.body) else original
@@ -81,7 +96,7 @@ class EagerProgram(CustomTransform):
                                       else None, blocked.line)
                 ctx.report(blocked_rule, anchor, blocked_rule.message.format(line=line, reason=blocked.reason),
                            fixed=False)
-            return module
+            return None
         new_module, summary, functions = result
         gone = summary.pop("replaced_lines")
         ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
@@ -154,8 +169,9 @@ def _absolute_line(ctx, anchor, statement, line: int) -> int:
 
 
 class Rewrite:
-    def __init__(self, ctx, module: cst.Module, statements: list, entries: dict) -> None:
+    def __init__(self, ctx, module: cst.Module, statements: list, entries: dict, wrap=None) -> None:
         self.ctx = ctx
+        self.wrap = wrap  # a module-level try/finally the statements came out of (wrappers.TryWrap)
         self.module = module
         self.statements = statements
         self.entries = entries
@@ -190,8 +206,11 @@ class Rewrite:
 
     # -- the plan
     def build(self):
-        facts = Analyzer(self.trees, self.qualify, self.entries).run()
+        analyzer = Analyzer(self.trees, self.qualify, self.entries)
+        analyzer.tf = self.tf
+        facts = analyzer.run()
         self.facts = facts
+        self.host_edits = facts.host_edits
         gone = frozenset(facts.train_ops) | frozenset(facts.optimizers) | frozenset(facts.init_ops)
         for train in facts.train_ops.values():
             if facts.roles.get(train.index) == "train-op-inline":
@@ -199,7 +218,7 @@ class Rewrite:
                 train.optimizer.name = self.fresh(base, reusable=frozenset({train.name}))
         for name, optimizer in facts.optimizers.items():
             optimizer.name = name
-        self.overrides: dict[int, str] = {}
+        self.overrides: dict[int, str] = dict(facts.text_overrides)
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
         self.hoist_python()
@@ -210,38 +229,47 @@ class Rewrite:
         functions, calls = self.plan_functions(gone)
         self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
-        parts: list[str] = []
+        chunks: list[tuple[int | None, str]] = []  # (statement index, or None for a function; text)
         for index, text in enumerate(self.texts):
             role = facts.roles.get(index, "keep")
+            piece = None
             if role == "keep":
-                parts.append(text)
+                piece = _splice(text, self.host_edits[index]) if index in self.host_edits else text
             elif role == "seed":
-                parts.append(self.leading(index) + f"{self.tf}.random.set_seed({facts.seeds[index]})\n")
+                piece = self.leading(index) + f"{self.tf}.random.set_seed({facts.seeds[index]})\n"
             elif role == "variable":
-                parts.append(self.leading(index) + self.module_overrides[index] if index in self.module_overrides
-                             else text)
+                piece = self.leading(index) + self.module_overrides[index] if index in self.module_overrides \
+                    else text
             elif role == "global-step":
                 target = next(v.target for v in facts.variables if v.index == index)
-                parts.append(self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, "
-                             f"trainable=False, name=\"global_step\")\n")
+                piece = self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, " \
+                    f"trainable=False, name=\"global_step\")\n"
             elif role == "optimizer":
                 optimizer = next(o for o in facts.optimizers.values() if o.index == index)
-                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+                piece = self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
             elif role == "train-op-inline":
                 optimizer = next(t.optimizer for t in facts.train_ops.values() if t.index == index)
-                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+                piece = self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
             elif role in ("session", "session-assign"):
-                parts.extend(functions)
-                parts.append("\n\n" if functions else "")
-                parts.append(body_texts.get(index, "").lstrip("\n"))
+                if self.wrap is None:
+                    chunks.append((index, "".join(functions) + ("\n\n" if functions else "")))
+                else:
+                    chunks.extend((None, f) for f in functions)
+                piece = body_texts.get(index, "").lstrip("\n")
             elif role == "session-body":
-                parts.append(body_texts.get(index, ""))
+                piece = body_texts.get(index, "")
             elif role == "node" and index in self.hoisted:
-                parts.append(self.leading(index) + self.hoisted[index])
+                piece = self.leading(index) + self.hoisted[index]
             elif role == "node" and index in self.schedules:
-                parts.append(self.leading(index) + self.schedules[index])
+                piece = self.leading(index) + self.schedules[index]
+            elif index in facts.module_texts:  # an extension's module-level replacement (savers, summaries)
+                piece = self.leading(index) + facts.module_texts[index]
             # placeholder, node, drop: gone (nodes live in the functions now)
-        code = _tidy("".join(parts))
+            if piece is not None:
+                chunks.append((index, piece))
+        code = _tidy(self.assemble(chunks))
+        if facts.imports:
+            code = _add_imports(code, facts.imports)
 
         if not code.endswith("\n"):
             code += "\n"
@@ -268,6 +296,16 @@ class Rewrite:
         }
         self.ctx.facts["TF4001.random"] = dict(self.random_functions)
         return new_module, summary, list(self.function_names)
+
+    def assemble(self, chunks: list[tuple[int | None, str]]) -> str:
+        if self.wrap is None:
+            return "".join(text for _, text in chunks)
+        from migrate.tf2_eager.wrappers import wrap
+
+        try:
+            return wrap(chunks, self.wrap)
+        except ValueError as error:
+            raise Blocked(self.wrap.start, 1, f"the module-level `try` body cannot be re-indented ({error})")
 
     def leading(self, index: int) -> str:
         statement = self.statements[index]
@@ -667,6 +705,10 @@ class Rewrite:
                     by_top[run.top].append((run.keyed.loop.iter, repr(run.keyed.keys)))
         for top, node, _ in facts.evals:
             by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
+        tops = {facts.session_index} | {t for t, _ in facts.session_body}
+        for top, edits in facts.host_edits.items():
+            if top in tops:
+                by_top.setdefault(top, []).extend(edits)
         used = {r.feed_var for r in facts.runs if r.feed_var}
         for feed_var in used:
             runs = sum(1 for r in facts.runs if r.feed_var == feed_var)
@@ -982,6 +1024,18 @@ def _drop_unused_imports(code: str, qualify) -> str:
         return code
     code = _splice(code, edits)
     return "".join(line for line in code.splitlines(keepends=True) if line.strip() != DROP)
+
+
+def _add_imports(code: str, lines: list[str]) -> str:
+    """Import statements the extensions' code needs, after the module's last top-level import."""
+    tree = ast.parse(code)
+    imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    missing = [line for line in lines if line not in code]
+    if not missing:
+        return code
+    at = imports[-1].end_lineno if imports else 0
+    rows = code.splitlines(keepends=True)
+    return "".join(rows[:at] + missing + rows[at:])
 
 
 def _tidy(code: str) -> str:

@@ -73,6 +73,11 @@ class Recorder:
         entry = {"name": name, "kind": kind, "line": line}
         if leaf is None:
             entry.update(structure="none")
+        elif isinstance(leaf, bytes) and _summary_values(leaf) is not None:
+            # a serialized Summary (a fetched summary op): compared value by value, within tolerance
+            for path, value in _flatten(_summary_values(leaf)):
+                self._add_leaf(kind, name + path, value, line)
+            return
         elif isinstance(leaf, (str, bytes)):
             text = leaf if isinstance(leaf, str) else leaf.decode("utf-8", "replace")
             if self.workdir:  # each side runs in its own directory: paths under it compare equal
@@ -84,6 +89,11 @@ class Recorder:
                 text = f"{text[:MAX_TEXT]}... [{len(text)} characters, sha256 {digest}]"
             entry.update(structure="text", text=text)
         else:
+            text = _scalar_bytes(leaf)
+            if text is not None:
+                # a scalar string tensor (an eager rewrite's result) is the bytes Session.run returned
+                self._add_leaf(kind, name, text, line)
+                return
             array = _to_numpy(leaf)
             if array is None:
                 entry.update(structure="opaque", type=type(leaf).__name__)
@@ -98,6 +108,46 @@ class Recorder:
                     if array.dtype.kind in "fc":
                         entry["nonfinite"] = int(array.size - np.isfinite(array).sum())
         self.outputs.append(entry)
+
+
+def _scalar_bytes(value) -> bytes | None:
+    """The bytes of a scalar string tensor (``numpy()`` gives them whole; a numpy ``S`` array would drop trailing
+    NUL bytes), else None."""
+    if not (type(value).__module__ or "").startswith("tensorflow") or getattr(value, "shape", None) != ():
+        return None
+    try:
+        data = value.numpy()
+    except Exception:
+        return None
+    return data if isinstance(data, bytes) else None
+
+
+def _summary_values(data: bytes) -> dict | None:
+    """The values of a serialized ``Summary`` protocol buffer (what a TF1 summary op returns), by tag: scalars
+    and histograms. None unless the bytes are exactly such a buffer (and TensorFlow is loaded)."""
+    if "tensorflow" not in sys.modules or not data:
+        return None
+    try:
+        from tensorflow.core.framework import summary_pb2
+
+        summary = summary_pb2.Summary.FromString(data)
+    except Exception:
+        return None
+    if not summary.value or summary.SerializeToString(deterministic=True) != data:
+        return None
+    values: dict = {}
+    for value in summary.value:
+        kind = value.WhichOneof("value")
+        if kind == "simple_value":
+            values[value.tag] = np.float32(value.simple_value)
+        elif kind == "histo":
+            h = value.histo
+            values[value.tag] = {"min": h.min, "max": h.max, "num": h.num, "sum": h.sum,
+                                 "sum_squares": h.sum_squares, "bucket_limit": np.array(h.bucket_limit),
+                                 "bucket": np.array(h.bucket)}
+        else:
+            return None
+    return values
 
 
 def _flatten(value, path: str = ""):
