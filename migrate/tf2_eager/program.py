@@ -209,6 +209,9 @@ class Rewrite:
         analyzer = Analyzer(self.trees, self.qualify, self.entries)
         analyzer.tf = self.tf
         facts = analyzer.run()
+        from migrate.tf2_eager.savers import restored_first
+
+        self.restored_first = restored_first(analyzer)
         self.facts = facts
         self.host_edits = facts.host_edits
         gone = frozenset(facts.train_ops) | frozenset(facts.optimizers) | frozenset(facts.init_ops)
@@ -327,6 +330,18 @@ class Rewrite:
             extra = set(given) - set(params) - {"trainable"}
             if extra or len(call.args) > len(params):
                 raise Blocked(index, 1, f"`get_variable` with {', '.join(sorted(extra)) or 'extra arguments'}")
+            if "initializer" not in given and "shape" in given and variable.target in self.restored_first:
+                # a Saver restores it before anything reads it: TF1 never used its (unseeded) initial value
+                dtype = given.get("dtype")
+                dtype_text = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
+                name_text = ast.get_source_segment(text, given["name"]) if "name" in given else None
+                if name_text is None:
+                    raise Blocked(index, 1, "`get_variable` without a name")
+                trainable = "" if variable.members[0][1] else ", trainable=False"
+                self.module_overrides[index] = (
+                    f"{variable.target} = {self.tf}.Variable({self.tf}.zeros({ast.get_source_segment(text, given['shape'])}, "
+                    f"dtype={dtype_text}), name={name_text}{trainable})  # restored before use\n")
+                continue
             if "shape" not in given or "name" not in given or "initializer" not in given:
                 raise Blocked(index, 1, "`get_variable` without an explicit name, shape and initializer (the "
                                         "default glorot initializer is unseeded)")

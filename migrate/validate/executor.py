@@ -47,6 +47,13 @@ _TF1_MARKERS = frozenset(
      "truncated_normal", "random_uniform", "set_random_seed", "trainable_variables", "placeholder_with_default"}
 )
 
+# ``tf.train`` names TF2 keeps (checkpoints, Example protos): using only these is not a TF1 marker
+_TF2_TRAIN = frozenset(
+    {"Checkpoint", "CheckpointManager", "CheckpointOptions", "CheckpointView", "latest_checkpoint", "load_checkpoint",
+     "load_variable", "list_variables", "checkpoints_iterator", "get_checkpoint_state", "ExponentialMovingAverage",
+     "Example", "SequenceExample", "Feature", "Features", "FeatureList", "FeatureLists", "BytesList", "FloatList",
+     "Int64List", "ClusterSpec", "Coordinator", "ServerDef", "JobDef", "ClusterDef", "TrackableView"})
+
 
 class Recorder:
     """Collects observed values in the order the program produced them."""
@@ -229,6 +236,11 @@ def scan_program(source: str) -> dict:
             callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
             if isinstance(target, ast.Name) and callee == "placeholder":
                 placeholders.append(_placeholder_spec(target.id, call))
+    train = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+             and isinstance(node.value, ast.Attribute) and node.value.attr == "train"
+             and isinstance(node.value.value, ast.Name) and node.value.value.id in tf_aliases}
+    if "train" in attributes and train and train <= _TF2_TRAIN:
+        attributes.discard("train")  # tf.train.Checkpoint & co.: TF2 names, not a TF1 marker
     return {"frameworks": sorted(frameworks), "tf_aliases": sorted(tf_aliases), "tf_attributes": sorted(attributes),
             "placeholders": [p for p in placeholders if p]}
 
@@ -397,7 +409,8 @@ class Frameworks:
         original_run = session_module.BaseSession.run
 
         def run(sess, fetches, *args, **kwargs):
-            if recorder.busy:
+            if recorder.busy or _TF_PACKAGE in sys._getframe(1).f_code.co_filename:
+                # ours, or TensorFlow's own (Saver.save/restore run their ops): not a run of the program
                 return original_run(sess, fetches, *args, **kwargs)
             recorder.busy = True
             try:
@@ -430,6 +443,9 @@ class Frameworks:
         torch.backends.cudnn.allow_tf32 = False
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
+
+
+_TF_PACKAGE = os.sep + "tensorflow" + os.sep
 
 
 def _caller_line() -> int | None:
