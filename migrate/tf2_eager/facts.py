@@ -207,6 +207,7 @@ class Analyzer:
     """Classifies the top-level statements of one module (given as ``ast`` trees, one per statement)."""
 
     tf = "tf"  # how the output spells the tensorflow module (the Rewrite sets it)
+    segment = None  # the statement indexes of one graph (between ``tf.reset_default_graph()`` calls), or all
     # modules converting host-side TensorFlow (summaries, checkpoints): hooks ``classify``,
     # ``session_statement`` and ``after_session`` (see migrate/tf2_eager/summaries.py)
     EXTENSIONS = ("migrate.tf2_eager.summaries", "migrate.tf2_eager.savers")
@@ -258,6 +259,8 @@ class Analyzer:
                                                      "do not exist in eager TF2; pass the Python object instead")
         self._count_stores()
         for index, module in enumerate(self.statements):
+            if self.segment is not None and index not in self.segment:
+                continue
             for stmt in module.body:
                 self._classify(index, stmt)
         if self.facts.session_index < 0:

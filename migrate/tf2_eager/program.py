@@ -206,8 +206,31 @@ class Rewrite:
 
     # -- the plan
     def build(self):
+        from migrate.tf2_eager.segments import merge_facts, segments
+
+        parts = segments(self)
+        if len(parts) == 1:
+            return self.finalize(self.plan(None))
+        # ``tf.reset_default_graph()`` between graph programs: each is planned on its own, then joined
+        chunks: list[tuple[int | None, str]] = []
+        plans = []
+        for segment in parts:
+            sub = Rewrite(self.ctx, self.module, self.statements, self.entries, self.wrap)
+            sub.used = self.used
+            chunks.extend(sub.plan(segment))
+            plans.append(sub)
+        self.facts = merge_facts(plans, parts)
+        self.function_names = [n for sub in plans for n in sub.function_names]
+        self.random_functions = {k: v for sub in plans for k, v in sub.random_functions.items()}
+        chunks.sort(key=lambda c: -1 if c[0] is None else c[0])
+        return self.finalize(chunks)
+
+    def plan(self, segment):
+        """The rewritten statements, ``(index, text)`` (None for a generated function), of the statements in
+        ``segment`` (a range of indexes; None: all)."""
         analyzer = Analyzer(self.trees, self.qualify, self.entries)
         analyzer.tf = self.tf
+        analyzer.segment = segment
         facts = analyzer.run()
         from migrate.tf2_eager.savers import restored_first
 
@@ -268,8 +291,12 @@ class Rewrite:
             elif index in facts.module_texts:  # an extension's module-level replacement (savers, summaries)
                 piece = self.leading(index) + facts.module_texts[index]
             # placeholder, node, drop: gone (nodes live in the functions now)
-            if piece is not None:
+            if piece is not None and (analyzer.segment is None or index in analyzer.segment):
                 chunks.append((index, piece))
+        return chunks
+
+    def finalize(self, chunks):
+        facts = self.facts
         code = _tidy(self.assemble(chunks))
         if facts.imports:
             code = _add_imports(code, facts.imports)
