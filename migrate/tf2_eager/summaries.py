@@ -177,7 +177,8 @@ def classify(analyzer, index: int, stmt: ast.stmt) -> bool:
             raise analyzer.block(index, call, "`merge_all` with a key or scope: not converted")
         if not s["ops"]:
             raise analyzer.block(index, call, "`merge_all` with no summary built before it (v1 returns None)")
-        text = f"{analyzer.tf}.raw_ops.MergeSummary(inputs=[{', '.join(s['ops'])}])"
+        items = "".join(f"    {op},\n" for op in s["ops"])
+        text = f"{analyzer.tf}.raw_ops.MergeSummary(inputs=[\n{items}])"
         facts.text_overrides[index] = f"{target} = {text}\n"
         facts.nodes[target] = GraphNode(index, (target,), frozenset(s["reads"]), qualified)
         facts.roles[index] = "node"
