@@ -177,6 +177,7 @@ class ProgramFacts:
     host_nodes: set[int] = field(default_factory=set)
     text_overrides: dict[int, str] = field(default_factory=dict)
     imports: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)  # (rule code, top-level index, line in it, message) to report
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)

@@ -103,6 +103,11 @@ class EagerProgram(CustomTransform):
                            and not (f.code in REPLACED_FINDINGS and f.line in gone)]
         session = original.body[summary["session_index"]]
         ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
+        for code, index, line, message in summary.pop("notes"):
+            rule = ctx.ruleset.rules.get(code)
+            if rule is not None and index < len(original.body):
+                where = _absolute_line(ctx, original.body[index], statements[index], line)
+                ctx.report(rule, original.body[index], rule.message.format(line=where, detail=message), fixed=True)
         ctx.facts["TF4001.functions"] = functions
         return new_module
 
@@ -110,6 +115,22 @@ class EagerProgram(CustomTransform):
 @register("TF4002")
 class EagerBlocked(CustomTransform):
     """Report-only: TF4001 files its findings under this code; nothing to do on its own."""
+
+    def applies(self, scan) -> bool:
+        return False
+
+
+@register("TF4004")
+class SaverNotes(CustomTransform):
+    """Report-only: TF4001 reports each Saver it converted to tf.train.Checkpoint under this code."""
+
+    def applies(self, scan) -> bool:
+        return False
+
+
+@register("TF4005")
+class SummaryWriterNotes(CustomTransform):
+    """Report-only: TF4001 reports each FileWriter it converted under this code."""
 
     def applies(self, scan) -> bool:
         return False
@@ -323,6 +344,7 @@ class Rewrite:
             "sites": sum(1 for r in facts.runs if r.shape != "init"),
             "functions": len(self.function_names),
             "optimizers": ", ".join(sorted({t.optimizer.v1_name for t in facts.train_ops.values()})) or "none",
+            "notes": list(facts.notes),
         }
         self.ctx.facts["TF4001.random"] = dict(self.random_functions)
         return new_module, summary, list(self.function_names)

@@ -131,6 +131,13 @@ def classify(analyzer, index: int, stmt: ast.stmt) -> bool:
     facts.module_texts[index] = f"{target} = {analyzer.tf}.train.Checkpoint({arguments})\n"
     facts.roles[index] = "host"
     state(analyzer)["savers"][target] = {"pairs": pairs, "keep": keep.value if keep is not None else 5}
+    first = pairs[0][0]
+    facts.notes.append(("TF4004", index, stmt.lineno, (
+        f"`{target}` saves {', '.join(k for k, _ in pairs)} with tf.train.Checkpoint: its files are object-based "
+        f"checkpoints (`{first}` is stored as `{first}/.ATTRIBUTES/VARIABLE_VALUE`) and no `.meta` graph is "
+        "written. `restore` still reads old name-based checkpoints of tf.train.Saver, matching the variables by "
+        "their `name=`; where a name changed, copy the value by hand: "
+        f"`var.assign(tf.train.load_checkpoint(path).get_tensor(\"{first}\"))`")))
     return True
 
 

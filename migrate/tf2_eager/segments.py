@@ -62,4 +62,5 @@ def merge_facts(plans, parts) -> ProgramFacts:
         merged.init_ops |= facts.init_ops
         merged.seeds.update(facts.seeds)
         merged.imports.extend(line for line in facts.imports if line not in merged.imports)
+        merged.notes.extend(facts.notes)
     return merged

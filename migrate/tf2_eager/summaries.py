@@ -186,6 +186,7 @@ def classify(analyzer, index: int, stmt: ast.stmt) -> bool:
     if qualified == FILE_WRITER:
         logdir = _writer_logdir(analyzer, index, call, graph_ok=False)
         s["writers"].add(target)
+        _note(analyzer, index, stmt.lineno, target)
         facts.module_texts[index] = f"{target} = {analyzer.tf}.summary.create_file_writer({logdir})\n"
         facts.roles[index] = "host"
         return True
@@ -212,6 +213,15 @@ def _writer_logdir(analyzer, index, call: ast.Call, graph_ok: bool) -> str:
     return ast.unparse(given["logdir"])
 
 
+def _note(analyzer, index: int, line: int, writer: str) -> None:
+    analyzer.facts.notes.append(("TF4005", index, line, (
+        f"`{writer}` is a tf.summary.create_file_writer: the TF1 summary protocol buffers are written as they "
+        "were (same tags, `simple_value` and `histo` values), each under `with writer.as_default():` with an "
+        "explicit step; no graph is written (eager TF2 has none; tf.summary.trace_on/trace_export record a "
+        "tf.function's). New code can log with tf.summary.scalar(name, value, step=...), which needs the "
+        "tensorboard package and stores values as tensors instead")))
+
+
 class _Span:
     """A zero-width position for ``_splice`` (an insertion)."""
 
@@ -231,6 +241,7 @@ def session_statement(analyzer, top: int, stmt: ast.stmt) -> None:
                 raise analyzer.block(top, sub, "a `FileWriter` not assigned to one name")
             logdir = _writer_logdir(analyzer, top, sub.value, graph_ok=True)
             s["writers"].add(sub.targets[0].id)
+            _note(analyzer, top, sub.lineno, sub.targets[0].id)
             edits.append((sub.value, f"{analyzer.tf}.summary.create_file_writer({logdir})"))
             facts.host_nodes.update(id(n) for n in ast.walk(sub.value))
     for sub in ast.walk(stmt):
