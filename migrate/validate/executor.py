@@ -409,8 +409,8 @@ class Frameworks:
         original_run = session_module.BaseSession.run
 
         def run(sess, fetches, *args, **kwargs):
-            if recorder.busy or _TF_PACKAGE in sys._getframe(1).f_code.co_filename:
-                # ours, or TensorFlow's own (Saver.save/restore run their ops): not a run of the program
+            if recorder.busy or sys._getframe(1).f_code.co_filename.endswith(_SAVER_MODULE):
+                # ours, or a Saver's (Saver.save/restore run their own ops): not a run of the program
                 return original_run(sess, fetches, *args, **kwargs)
             recorder.busy = True
             try:
@@ -445,7 +445,7 @@ class Frameworks:
         torch.backends.cudnn.benchmark = False
 
 
-_TF_PACKAGE = os.sep + "tensorflow" + os.sep
+_SAVER_MODULE = os.path.join("tensorflow", "python", "training", "saver.py")
 
 
 def _caller_line() -> int | None:
