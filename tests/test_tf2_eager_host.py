@@ -101,7 +101,7 @@ with tf.Session() as sess:
 def test_saver_becomes_a_checkpoint_with_the_same_keys_and_a_note_on_old_checkpoints():
     code, findings = convert(SAVER_PROGRAM)
     assert "saver = tf.train.Checkpoint(a=a)" in code
-    assert "CheckpointManager(saver, os.path.dirname(" in code and ".save(checkpoint_number=1)" in code
+    assert "CheckpointManager(saver, 'ckpt', max_to_keep=5, checkpoint_name='model').save(checkpoint_number=1)" in code
     assert "saver.restore(path).assert_existing_objects_matched()" in code
     note = next(f.message for f in findings if f.code == "TF4004")
     assert "old name-based checkpoints" in note and 'tf.train.load_checkpoint(path).get_tensor("a")' in note

@@ -192,10 +192,16 @@ def session_statement(analyzer, top: int, stmt: ast.stmt) -> None:
                 if isinstance(step, ast.Name) and step.id in facts.variable_names:
                     raise analyzer.block(top, step, "`global_step=` a variable: not converted")
                 keep = s["savers"][saver]["keep"]
-                edits.append((sub, f"{analyzer.tf}.train.CheckpointManager({saver}, os.path.dirname({path}), "
-                                   f"max_to_keep={keep}, checkpoint_name=os.path.basename({path}))"
-                                   f".save(checkpoint_number={ast.unparse(step)})"))
-                _need_os(analyzer, top, sub)
+                where = given["save_path"]
+                if isinstance(where, ast.Call) and analyzer.q(where.func) == "os.path.join" and len(where.args) == 2 \
+                        and not where.keywords and isinstance(where.args[1], ast.Constant) and \
+                        isinstance(where.args[1].value, str) and where.args[1].value and "/" not in where.args[1].value:
+                    directory, name = ast.unparse(where.args[0]), repr(where.args[1].value)  # os.path.join(dir, "name")
+                else:
+                    directory, name = f"os.path.dirname({path})", f"os.path.basename({path})"
+                    _need_os(analyzer, top, sub)
+                edits.append((sub, f"{analyzer.tf}.train.CheckpointManager({saver}, {directory}, max_to_keep={keep}, "
+                                   f"checkpoint_name={name}).save(checkpoint_number={ast.unparse(step)})"))
         facts.host_nodes.update(id(n) for n in ast.walk(sub))
         if method == "restore":
             s["restored"].update(v for _, v in s["savers"][saver]["pairs"])
