@@ -70,6 +70,7 @@ def test_summaries_keep_the_tags_v1_logged():
     ('tf.summary.scalar("w", w)', "may collide with a default op name"),
     ('writer.add_summary(sess.run(merged, feed_dict={x: [1.0]}), 0)', "without a step"),
     ("writer.close()", "`writer.add_graph`"),
+    ('tf.summary.scalar("w", w)', "a summary of a random op written in the summary call"),
 ])
 def test_summary_constructs_outside_the_rewrite_are_refused_with_the_reason(change, reason):
     replacement = {
@@ -77,6 +78,7 @@ def test_summary_constructs_outside_the_rewrite_are_refused_with_the_reason(chan
         "may collide with a default op name": 'tf.summary.scalar("Mean", w)',
         "without a step": 'writer.add_summary(sess.run(merged, feed_dict={x: [1.0]}))',
         "`writer.add_graph`": "writer.add_graph(sess.graph)",
+        "a summary of a random op written in the summary call": 'tf.summary.histogram("noise", tf.random_normal([3]))',
     }[reason]
     code, findings = convert(SUMMARY_PROGRAM.replace(change, replacement))
     assert reason in blocked(findings)

@@ -127,6 +127,17 @@ def _summary_op(analyzer, index: int, call: ast.Call, scope: str | None, seen: d
         count = seen.get(name.value, 0)
         seen[name.value] = count + 1
         tag = f"{scope}/{name.value}" if count == 0 else f"{scope}/{name.value}_{count}"
+    # the value moves into the functions computing ``merge_all``: what it calls is checked as graph code is
+    analyzer._check_callees(index, value)
+    prefixes = tuple(analyzer.entries.get("random_ops", ()))
+    for sub in ast.walk(value):
+        qualified = analyzer.q(sub.func) if isinstance(sub, ast.Call) else None
+        if qualified and prefixes and qualified.startswith(prefixes):
+            raise analyzer.block(index, sub, "a summary of a random op written in the summary call: give the "
+                                             "tensor a name first")
+        if isinstance(sub, ast.Call) and qualified is None and isinstance(sub.func, ast.Name):
+            raise analyzer.block(index, sub, f"a summary of `{sub.func.id}(...)`, a helper called in the summary "
+                                             "call: give the tensor a name first")
     state(analyzer)["reads"].update(names_read(value))
     return f"{analyzer.tf}.raw_ops.{op}({tag_param}={tag!r}, values={ast.unparse(value)})"
 
