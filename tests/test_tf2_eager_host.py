@@ -196,3 +196,25 @@ def test_converted_programs_validate_and_print_the_same(tmp_path, program):
             printed[side] = run.stdout
     assert printed["original"].strip()
     assert printed["tf_function"] == printed["original"] and printed["eager"] == printed["original"]
+
+
+def test_the_converted_restore_reads_an_old_name_based_checkpoint(tmp_path):
+    """What TF4004 promises: ``Checkpoint(key=var).restore(path).assert_existing_objects_matched()`` (the converted
+    ``Saver.restore``) reads a checkpoint TF1's Saver wrote, matching variables by name, and refuses a mismatch."""
+    tf = pytest.importorskip("tensorflow")
+    with tf.Graph().as_default():  # the TF1 program that wrote it (compat here: this is the old side)
+        old = tf.compat.v1.Variable([1.5, -2.0], name="weights")
+        saver = tf.compat.v1.train.Saver()
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            path = saver.save(sess, str(tmp_path / "model.ckpt"), global_step=3)
+    del old
+    weights = tf.Variable(tf.zeros([2]), name="weights")
+    tf.train.Checkpoint(weights=weights).restore(path).assert_existing_objects_matched()
+    assert weights.numpy().tolist() == [1.5, -2.0]
+    renamed = tf.Variable(tf.zeros([2]), name="kernel")
+    with pytest.raises(AssertionError):
+        tf.train.Checkpoint(weights=renamed).restore(path).assert_existing_objects_matched()
+    # the finding's advice for a renamed variable
+    renamed.assign(tf.train.load_checkpoint(path).get_tensor("weights"))
+    assert renamed.numpy().tolist() == [1.5, -2.0]
