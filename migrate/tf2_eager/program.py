@@ -337,6 +337,12 @@ class Rewrite:
         for run in facts.runs:
             if run.shape == "init":
                 replaced.add(self.absolute(run))
+        for index in set(facts.text_overrides) | {i for i, r in facts.roles.items() if r == "host"}:
+            position = self.ctx._position_of(self.ctx.original_module.body[index])
+            if position is not None:
+                replaced.update(range(position.start.line, position.end.line + 1))
+        for _, index, line, _ in facts.notes:  # a writer made in the Session block: its line
+            replaced.add(_absolute_line(self.ctx, self.ctx.original_module.body[index], self.statements[index], line))
         summary = {
             "replaced_lines": replaced,
             "session_index": facts.session_index,

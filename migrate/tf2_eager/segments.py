@@ -36,6 +36,8 @@ def merge_facts(plans, parts) -> ProgramFacts:
     """One ``ProgramFacts`` for the joined module; a later graph reading an earlier one's objects blocks."""
     merged = ProgramFacts()
     merged.session_index = plans[0].facts.session_index
+    for before, after in zip(parts, parts[1:]):
+        merged.roles[before.stop] = "drop"  # the reset_default_graph() call between them
     earlier: set[str] = set()
     for plan, part in zip(plans, parts):
         facts = plan.facts
