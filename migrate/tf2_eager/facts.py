@@ -97,6 +97,7 @@ class OptimizerDef:
     keras: str  # source of the Keras optimizer construction
     v1_name: str  # e.g. "AdamOptimizer", for messages
     schedule: str | None = None  # graph node holding a tf.train.exponential_decay learning rate
+    explicit: str | None = None  # update written out (optimizers.py template); ``keras`` holds its arguments
 
 
 @dataclass
@@ -555,7 +556,7 @@ class Analyzer:
     def _optimizer(self, index: int, call: ast.Call, qualified: str, name: str) -> OptimizerDef:
         short = qualified.rsplit(".", 1)[1]
         table = self.entries.get("optimizers", {})
-        spec = table.get(short)
+        spec = table.get(short) or self.entries.get("explicit_optimizers", {}).get(short)
         if spec is None:
             reason = self.entries.get("optimizer_refusals", {}).get(short, "it has no Keras optimizer with the "
                                                                            "same update rule")
@@ -598,6 +599,8 @@ class Analyzer:
                 arguments.append(f"{keras_name}={spec['defaults'][param]}")  # the TF1 default, written out
         for extra, value in spec.get("fixed", {}).items():
             arguments.append(f"{extra}={value}")
+        if spec.get("explicit"):  # no Keras optimizer takes TF1's steps: written out (optimizers.py)
+            return OptimizerDef(index, name, ", ".join(arguments), short, schedule, explicit=spec["explicit"])
         return OptimizerDef(index, name, f"{{tf}}.keras.optimizers.{spec['keras']}({', '.join(arguments)})", short,
                             schedule)
 

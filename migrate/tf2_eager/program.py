@@ -30,6 +30,7 @@ import libcst as cst
 
 from migrate.plugin import CustomTransform, register
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
+from migrate.tf2_eager.optimizers import ExplicitOptimizers
 
 MARKER = "# dlmigrate: session.run"
 DROP = "__dlmigrate_drop__"
@@ -207,7 +208,9 @@ class Rewrite:
         self.plan_get_variables()
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
+        self.explicit = ExplicitOptimizers(self)
         functions, calls = self.plan_functions(gone)
+        self.explicit.check_order(facts)
         self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
         parts: list[str] = []
@@ -224,12 +227,12 @@ class Rewrite:
                 target = next(v.target for v in facts.variables if v.index == index)
                 parts.append(self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, "
                              f"trainable=False, name=\"global_step\")\n")
-            elif role == "optimizer":
-                optimizer = next(o for o in facts.optimizers.values() if o.index == index)
-                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
-            elif role == "train-op-inline":
-                optimizer = next(t.optimizer for t in facts.train_ops.values() if t.index == index)
-                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+            elif role in ("optimizer", "train-op-inline"):
+                optimizer = next(o for o in facts.optimizers.values() if o.index == index) if role == "optimizer" \
+                    else next(t.optimizer for t in facts.train_ops.values() if t.index == index)
+                construction = self.explicit.construction(optimizer) if optimizer.explicit else \
+                    f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
+                parts.append(self.leading(index) + construction)
             elif role in ("session", "session-assign"):
                 parts.extend(functions)
                 parts.append("\n\n" if functions else "")
@@ -532,6 +535,7 @@ class Rewrite:
                     variables = [expr for expr, trainable, root in members if trainable and root in reads]
                 if not variables:
                     raise Blocked(train.index, 1, f"the loss of `{train.name}` reads no trainable variable")
+                self.explicit.register(train, indexes, variables)
                 grads = self.local_name("gradients")
                 var_text = "[" + ", ".join(variables) + "]"
                 lines.append(f"{indent}{grads} = {tape}.gradient({loss}, {var_text})\n")
