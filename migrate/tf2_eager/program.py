@@ -31,6 +31,7 @@ import libcst as cst
 from migrate.plugin import CustomTransform, register
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 from migrate.tf2_eager.optimizers import ExplicitOptimizers
+from migrate.tf2_eager.seeds import plan_op_seeds
 
 MARKER = "# dlmigrate: session.run"
 DROP = "__dlmigrate_drop__"
@@ -190,7 +191,18 @@ class Rewrite:
         return name
 
     # -- the plan
+    def replace_statement(self, index: int, text: str) -> None:
+        """A top-level statement's text edited before the analysis (``seeds.py``): comments above it kept."""
+        leading = self.leading(index)
+        if not text.startswith(leading):
+            raise Blocked(index, 1, "a statement edited for op seeds lost the comments above it")
+        statement = cst.parse_module(text[len(leading):]).body[0]
+        self.statements[index] = statement.with_changes(leading_lines=self.statements[index].leading_lines)
+        self.texts[index] = self.module.code_for_node(self.statements[index])
+        self.trees[index] = ast.parse(self.texts[index])
+
     def build(self):
+        self.op_seeds = plan_op_seeds(self)
         facts = Analyzer(self.trees, self.qualify, self.entries).run()
         self.facts = facts
         gone = frozenset(facts.train_ops) | frozenset(facts.optimizers) | frozenset(facts.init_ops)
@@ -576,7 +588,8 @@ class Rewrite:
                     name = dotted(node.func)
                     qualified = canonical(self.qualify(name)) if name else None
                     if qualified and qualified.startswith(prefixes):
-                        if not any(k.arg == "seed" for k in node.keywords) and self.facts.seeds:
+                        # (a sampled loss given ``sampled_values`` draws nothing itself: its sampler is the op)
+                        if not any(k.arg in ("seed", "sampled_values") for k in node.keywords) and self.facts.seeds:
                             where = index if index >= 0 else self.facts.session_index
                             raise Blocked(where, node.lineno, f"`{name}` draws random numbers without an op "
                                           "seed: TF1 derives it from the graph, eager TF2 from another counter, "
