@@ -103,7 +103,7 @@ class ExplicitOptimizers:
         head = ""
         if cls not in self.emitted:
             self.emitted.add(cls)
-            head = TEMPLATES[optimizer.explicit].format(cls=cls, tf=self.rewrite.tf).lstrip("\n") + "\n\n"
+            head = "\n\n" + TEMPLATES[optimizer.explicit].format(cls=cls, tf=self.rewrite.tf).lstrip("\n") + "\n\n"
         arguments = optimizer.keras
         return f"{head}{optimizer.name} = {cls}({variables}{', ' if arguments else ''}{arguments})\n"
 
