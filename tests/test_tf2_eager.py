@@ -32,7 +32,7 @@ FULL = {
     "linear_regression.py",
     "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py",
     "softmax_mlp.py",
-    "trap_random_per_run.py",
+    "trap_random_per_run.py", "train_eval_shared_weights.py",
 }
 
 
