@@ -6,7 +6,7 @@ fixed initial values) is trained ``--steps`` times by
 * the TF1 optimizer (``tf.compat.v1.train.*``, in a ``tf.Graph`` run by a ``Session``): the reference;
 * the Keras 3 optimizer the eager rewrite maps it to (``rules/tf2_eager/TF4001_eager-program.toml``
   ``[entries.optimizers]``), built with the same hyper-parameters;
-* for RMSProp, the explicit update the rewrite emits (``migrate/tf2_eager/optimizers.py``): the TF1
+* for RMSProp and ProximalGradientDescent, the explicit update the rewrite emits (``migrate/tf2_eager/optimizers.py``): the TF1
   kernel's formula with slots owned by the step, mean-square slot starting at 1.0.
 
 It prints the largest absolute difference of the trained weights from the TF1 ones (and relative to their
@@ -81,6 +81,22 @@ def rmsprop_explicit_run(lr, decay, momentum, epsilon, centered, steps):
     return [w1.numpy(), w2.numpy()]
 
 
+def proximal_explicit_run(lr, l1, l2, steps):
+    """The update the rewrite writes out (the TF1 ``ApplyProximalGradientDescent`` kernel)."""
+    w1, w2 = tf.Variable(W1), tf.Variable(W2)
+    variables = [w1, w2]
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = loss_of(w1, w2)
+        grads = tape.gradient(loss, variables)
+        for v, g in zip(variables, grads):
+            proximal = v - g * lr
+            if l1 > 0:
+                proximal = tf.sign(proximal) * tf.maximum(tf.abs(proximal) - lr * l1, 0.0)
+            v.assign(proximal / (1.0 + lr * l2))
+    return [w1.numpy(), w2.numpy()]
+
+
 def diff(a, b):
     absolute = max(float(np.max(np.abs(x - y))) for x, y in zip(a, b))
     scale = max(float(np.max(np.abs(x))) for x in a)
@@ -123,6 +139,13 @@ RMSPROP = [
      dict(lr=0.01, decay=0.9, momentum=0.0, epsilon=1e-10, centered=True)),
 ]
 
+PROXIMAL = [
+    ("ProximalGradientDescent(0.1)", dict(learning_rate=0.1), dict(lr=0.1, l1=0.0, l2=0.0)),
+    ("ProximalGradientDescent(0.1, l1=0.01, l2=0.1)",
+     dict(learning_rate=0.1, l1_regularization_strength=0.01, l2_regularization_strength=0.1),
+     dict(lr=0.1, l1=0.01, l2=0.1)),
+]
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,6 +160,10 @@ def main() -> None:
     for label, tf1_args, explicit in RMSPROP:
         reference = tf1_run(lambda: v1.train.RMSPropOptimizer(**tf1_args), steps)
         absolute, relative = diff(reference, rmsprop_explicit_run(steps=steps, **explicit))
+        print(f"  {label:45s} explicit TF1   {absolute:.2e} ({relative:.1e})")
+    for label, tf1_args, explicit in PROXIMAL:
+        reference = tf1_run(lambda: v1.train.ProximalGradientDescentOptimizer(**tf1_args), steps)
+        absolute, relative = diff(reference, proximal_explicit_run(steps=steps, **explicit))
         print(f"  {label:45s} explicit TF1   {absolute:.2e} ({relative:.1e})")
 
 

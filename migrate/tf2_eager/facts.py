@@ -318,6 +318,13 @@ class Analyzer:
             self.facts.roles[index] = "keep"
             return
         for qualified, node in refs:
+            if qualified in SESSIONS:
+                raise self.block(index, node, f"function `{stmt.name}` builds and runs a graph of its own at each "
+                                              "call (a Session inside it): the rewrite converts one module-level "
+                                              "graph; a per-call graph (whose variables TF2 would also create at "
+                                              "each call) is not converted yet; move the graph to module level or "
+                                              "convert the function by hand")
+        for qualified, node in refs:
             if any(qualified == p or qualified.startswith(p + ".") for p in STATEFUL_IN_FUNCTIONS):
                 raise self.block(index, node, f"function `{stmt.name}` uses `{_short(qualified)}`: it would create "
                                               "state or graph structure at every call in TF2 (variables, layers, "

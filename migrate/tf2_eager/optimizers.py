@@ -56,7 +56,31 @@ class {cls}({tf}.Module):
             v.assign_sub(mom)
 '''
 
-TEMPLATES = {"RMSPropV1": RMSPROP}
+PROXIMAL_GD = '''
+
+class {cls}({tf}.Module):
+    """TF1 `tf.train.ProximalGradientDescentOptimizer`'s update (Keras has no proximal optimizer).
+
+    Per variable: p = v - lr * g; v = sign(p) * max(|p| - lr * l1, 0) / (1 + lr * l2) (p / (1 + lr * l2)
+    without l1).
+    """
+
+    def __init__(self, variables, learning_rate, l1_regularization_strength=0.0, l2_regularization_strength=0.0):
+        super().__init__()
+        self.learning_rate, self.l1, self.l2 = learning_rate, l1_regularization_strength, l2_regularization_strength
+        self.variables_updated = list(variables)
+
+    def apply_gradients(self, grads_and_vars):
+        for i, (g, v) in enumerate(grads_and_vars):
+            if v is not self.variables_updated[i] or isinstance(g, {tf}.IndexedSlices):
+                raise ValueError("{cls} updates the variables it was built for, with dense gradients")
+            proximal = v - g * self.learning_rate
+            if self.l1 > 0:
+                proximal = {tf}.sign(proximal) * {tf}.maximum({tf}.abs(proximal) - self.learning_rate * self.l1, 0.0)
+            v.assign(proximal / (1.0 + self.learning_rate * self.l2))
+'''
+
+TEMPLATES = {"RMSPropV1": RMSPROP, "ProximalGradientDescentV1": PROXIMAL_GD}
 
 
 class ExplicitOptimizers:
