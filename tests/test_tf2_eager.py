@@ -473,8 +473,11 @@ with tf.Session() as sess:
       "tf.random.uniform([2], seed=2)"]),
     ("y = tf.matmul(x, w) + tf.random.uniform([2], seed=0)", "gets TF1's op seed 0, which another op"),
     ("def noise():\n    return tf.random.normal([2])\ny = tf.matmul(x, w) + noise()",
-     "builds unseeded random ops at each call"),
-    ("y = tf.matmul(x, w) + (tf.random.normal([2]) if True else 0.0)", "in a conditional expression"),
+     "`tf.random.normal` draws random numbers without an op seed"),
+    ("def noise():\n    return tf.random.normal([2])\ny = tf.matmul(x, w) + noise() + tf.random.uniform([2])",
+     "`noise` builds unseeded random ops at each call"),
+    ("y = tf.matmul(x, w) + (tf.random.normal([2]) if True else 0.0) + tf.random.uniform([2])",
+     "in a conditional expression"),
 ])
 def test_unseeded_random_ops_get_tf1s_op_seeds(line, expected):
     code, findings = convert_text(SEEDED_PROGRAM.format(line=line), RULES, APPLY, "p.py")

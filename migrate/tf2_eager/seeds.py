@@ -50,7 +50,7 @@ def _calls_in_order(node: ast.AST, random, where):
                          ast.Lambda)):
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call) and random(sub):
-                raise Blocked(where, sub.lineno, f"unseeded random op `{ast.unparse(sub.func)}` in a conditional "
+                yield Blocked(where, sub.lineno, f"unseeded random op `{ast.unparse(sub.func)}` in a conditional "
                                                  "expression, comprehension or lambda: TF1's op seed for it is "
                                                  "not known statically")
         return
@@ -118,22 +118,33 @@ def plan_op_seeds(rewrite) -> int:
                      for k in n.keywords if k.arg == "seed" and isinstance(k.value, ast.Constant)}
     counter = 0
     edits: dict[int, list] = {}
+    # an op whose TF1 seeding is not known makes the counter unknown from there on: the ops after it cannot be
+    # numbered (the op itself, if a run needs it, is refused by the rewrite's random-op check)
+    unknown: Blocked | None = None
     for index in range(min(session, len(trees))):
         for stmt in trees[index].body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
                 continue
             for call in _calls_in_order(stmt, unseeded_random, index):
+                if isinstance(call, Blocked):
+                    unknown = unknown or call
+                    continue
                 if isinstance(call.func, ast.Name) and call.func.id in random_functions:
-                    raise Blocked(index, call.lineno, f"`{call.func.id}` builds unseeded random ops at each call "
-                                                      "while the graph is built: TF1's op seeds for them are not "
-                                                      "known statically; give its random ops `seed=`")
+                    unknown = unknown or Blocked(
+                        index, call.lineno, f"`{call.func.id}` builds unseeded random ops at each call while the "
+                                            "graph is built: TF1's op seeds for them (and the ops after them) are "
+                                            "not known statically; give its random ops `seed=`")
                 if not unseeded_random(call):
                     continue
                 qualified = q(call.func)
                 if qualified not in SEEDED and qualified not in NCE:
-                    raise Blocked(index, call.lineno, f"`{ast.unparse(call.func)}` draws random numbers without an "
-                                                      "op seed, and how TF1 seeds it is not known to the rewrite; "
-                                                      "give it `seed=` first")
+                    unknown = unknown or Blocked(
+                        index, call.lineno, f"`{ast.unparse(call.func)}` draws random numbers without an op seed, "
+                                            "and how TF1 seeds it is not known to the rewrite (nor, so, the seeds "
+                                            "of the unseeded ops after it); give it `seed=` first")
+                    continue
+                if unknown is not None:
+                    raise unknown
                 if counter in literal_seeds:
                     raise Blocked(index, call.lineno, f"`{ast.unparse(call.func)}` gets TF1's op seed {counter}, "
                                                       "which another op of the program uses literally: eager ops "
