@@ -411,8 +411,7 @@ def test_rmsprop_is_written_out_with_tf1_slots():
     assert [c.name for c in classes] == ["RMSPropV1"]
     text = ast.unparse(classes[0])
     assert "tf.ones_like(v)" in text  # TF1's mean square starts at 1.0 (Keras RMSprop: 0)
-    assert "optimizer = RMSPropV1([weights['encoder'], weights['decoder'], biases['encoder'], biases['decoder']], " \
-           "learning_rate=0.05)" in code
+    assert "optimizer = RMSPropV1(learning_rate=0.05)" in code
     assert "optimizer.apply_gradients(zip(gradients, [weights['encoder']" in code
     assert "RMSprop(" not in code
 
@@ -441,7 +440,7 @@ def test_rmsprop_refuses_sparse_gradients(line, read, reason):
     code, findings = convert_text(text, RULES, APPLY, "p.py")
     blocked = [f.message for f in findings if f.code == "TF4002"]
     if reason is None:
-        assert not blocked and "RMSPropV1([table], learning_rate=0.1, momentum=0.5, centered=True)" in code
+        assert not blocked and "RMSPropV1(learning_rate=0.1, momentum=0.5, centered=True)" in code
     else:
         assert len(blocked) == 1 and reason in blocked[0], blocked
 
@@ -503,4 +502,19 @@ def test_proximal_gradient_descent_is_written_out():
         "ProximalGradientDescentOptimizer(0.1, l1_regularization_strength=0.01)")
     code, findings = convert_text(text, RULES, APPLY, "p.py")
     assert "class ProximalGradientDescentV1(tf.Module):" in code
-    assert "optimizer = ProximalGradientDescentV1([table], learning_rate=0.1, l1_regularization_strength=0.01)" in code
+    assert "optimizer = ProximalGradientDescentV1(learning_rate=0.1, l1_regularization_strength=0.01)" in code
+
+
+def test_compute_and_apply_gradients_pair_is_a_minimize():
+    text = RMSPROP_PROGRAM.format(line="", read="table * tf.cast(tf.size(ids), tf.float32)").replace(
+        "train = tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True).minimize(loss)",
+        "opt = tf.train.AdagradOptimizer(0.3)\nstep = tf.train.get_or_create_global_step()\n"
+        "gv = opt.compute_gradients(loss, var_list=[table])\ntrain = opt.apply_gradients(gv, global_step=step)")
+    code, findings = convert_text(text, RULES, APPLY, "p.py")
+    assert "opt.apply_gradients(zip(gradients, [table]))" in code and "step.assign_add(1)" in code, code
+    clipped = text.replace("train = opt.apply_gradients(gv, global_step=step)",
+                           "clipped = [(tf.clip_by_norm(g, 1.0), v) for g, v in gv]\n"
+                           "train = opt.apply_gradients(clipped, global_step=step)")
+    _, findings = convert_text(clipped, RULES, APPLY, "p.py")
+    blocked = [f.message for f in findings if f.code == "TF4002"]
+    assert len(blocked) == 1 and "clipped or otherwise transformed gradients" in blocked[0], blocked

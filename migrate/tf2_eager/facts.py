@@ -170,6 +170,7 @@ class ProgramFacts:
     hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
     python_hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> Python RNG calls
     opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
+    gradients: dict[str, tuple] = field(default_factory=dict)  # compute_gradients result -> (index, call)
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -459,8 +460,12 @@ class Analyzer:
             return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
                 value.func.attr in ("compute_gradients", "apply_gradients"):
-            raise self.block(index, value, "`compute_gradients`/`apply_gradients` on a TF1 optimizer: the rewrite "
-                                           "converts `minimize`")
+            from migrate.tf2_eager.optimizers import gradient_pair
+
+            call = gradient_pair(self, index, name, value, len(targets))
+            if call is not None:  # ``apply_gradients(compute_gradients(loss))``: a ``minimize``
+                self._minimize(index, name, call, 1)
+            return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in facts.factories \
                 and isinstance(target, ast.Name):
             if reads & graph:

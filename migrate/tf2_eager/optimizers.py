@@ -33,19 +33,22 @@ class {cls}({tf}.Module):
     denominator is ms - mg**2; mom = mom * momentum + g * lr / sqrt(denominator + epsilon); v -= mom.
     """
 
-    def __init__(self, variables, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, centered=False):
+    def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, centered=False):
         super().__init__()
         self.learning_rate, self.decay, self.momentum, self.epsilon = learning_rate, decay, momentum, epsilon
         self.centered = centered
-        self.variables_updated = list(variables)
-        self.ms = [{tf}.Variable({tf}.ones_like(v), trainable=False) for v in variables]
-        self.mom = [{tf}.Variable({tf}.zeros_like(v), trainable=False) for v in variables]
-        self.mg = [{tf}.Variable({tf}.zeros_like(v), trainable=False) for v in variables] if centered else []
+        self.variables_updated = None  # the slots are made at the first update, for its variables
 
     def apply_gradients(self, grads_and_vars):
+        grads_and_vars = list(grads_and_vars)
+        if self.variables_updated is None:
+            self.variables_updated = [v for _, v in grads_and_vars]
+            self.ms = [{tf}.Variable({tf}.ones_like(v), trainable=False) for _, v in grads_and_vars]
+            self.mom = [{tf}.Variable({tf}.zeros_like(v), trainable=False) for _, v in grads_and_vars]
+            self.mg = [{tf}.Variable({tf}.zeros_like(v), trainable=False) for _, v in grads_and_vars]
         for i, (g, v) in enumerate(grads_and_vars):
             if v is not self.variables_updated[i] or isinstance(g, {tf}.IndexedSlices):
-                raise ValueError("{cls} updates the variables it was built for, with dense gradients")
+                raise ValueError("{cls} updates the variables of its first update, with dense gradients")
             ms, mom = self.ms[i], self.mom[i]
             ms.assign_add(({tf}.square(g) - ms) * (1.0 - self.decay))
             denominator = ms
@@ -65,15 +68,14 @@ class {cls}({tf}.Module):
     without l1).
     """
 
-    def __init__(self, variables, learning_rate, l1_regularization_strength=0.0, l2_regularization_strength=0.0):
+    def __init__(self, learning_rate, l1_regularization_strength=0.0, l2_regularization_strength=0.0):
         super().__init__()
         self.learning_rate, self.l1, self.l2 = learning_rate, l1_regularization_strength, l2_regularization_strength
-        self.variables_updated = list(variables)
 
     def apply_gradients(self, grads_and_vars):
-        for i, (g, v) in enumerate(grads_and_vars):
-            if v is not self.variables_updated[i] or isinstance(g, {tf}.IndexedSlices):
-                raise ValueError("{cls} updates the variables it was built for, with dense gradients")
+        for g, v in grads_and_vars:
+            if isinstance(g, {tf}.IndexedSlices):
+                raise ValueError("{cls} applies dense gradients only")
             proximal = v - g * self.learning_rate
             if self.l1 > 0:
                 proximal = {tf}.sign(proximal) * {tf}.maximum({tf}.abs(proximal) - self.learning_rate * self.l1, 0.0)
@@ -128,18 +130,52 @@ class ExplicitOptimizers:
         if cls not in self.emitted:
             self.emitted.add(cls)
             head = "\n\n" + TEMPLATES[optimizer.explicit].format(cls=cls, tf=self.rewrite.tf).lstrip("\n") + "\n\n"
-        arguments = optimizer.keras
-        return f"{head}{optimizer.name} = {cls}({variables}{', ' if arguments else ''}{arguments})\n"
+        return f"{head}{optimizer.name} = {self.expression(optimizer)}\n"
 
-    def check_order(self, facts) -> None:
-        """The slots are built from the variables: the optimizer statement must come after all of them."""
-        for optimizer in {id(t.optimizer): t.optimizer for t in facts.train_ops.values()}.values():
-            if not optimizer.explicit:
-                continue
-            names = set(ast.unparse(e).split("[", 1)[0] for e in
-                        ast.parse(self.variables.get(id(optimizer), "[]"), mode="eval").body.elts)
-            late = [v.target for v in facts.variables if v.target in names and v.index > optimizer.index]
-            if late:
-                raise Blocked(optimizer.index, 1, f"`tf.train.{optimizer.v1_name}` is created before the variable "
-                                                  f"`{late[0]}` it updates; its written-out update builds its slots "
-                                                  "from the variables")
+    def expression(self, optimizer) -> str:
+        if optimizer.explicit not in self.classes:
+            self.classes[optimizer.explicit] = self.rewrite.fresh(optimizer.explicit)
+        return f"{self.classes[optimizer.explicit]}({optimizer.keras})"
+
+
+def gradient_pair(analyzer, index: int, name: str, call: ast.Call, count: int) -> ast.Call | None:
+    """``gv = opt.compute_gradients(loss, var_list=...)`` then ``train = opt.apply_gradients(gv, global_step=s)``,
+    ``gv`` read by nothing else: the same update as ``opt.minimize(loss, global_step=s, var_list=...)``.
+    The first statement is recorded (and dropped); the second returns the equivalent ``minimize`` call."""
+    facts = analyzer.facts
+    receiver = call.func.value
+    method = call.func.attr
+    if count != 1 or not (isinstance(receiver, ast.Name) and receiver.id in facts.optimizers):
+        raise analyzer.block(index, call, f"`{method}` on an object that is not a `tf.train` optimizer built above, "
+                                          "or assigned to several names")
+    keywords = {k.arg: k.value for k in call.keywords}
+    if method == "compute_gradients":
+        params = ("loss", "var_list")
+        given = dict(zip(params, call.args))
+        given.update(keywords)
+        if set(given) - set(params) or "loss" not in given or len(call.args) > 2:
+            raise analyzer.block(index, call, "`compute_gradients` with arguments other than loss and var_list")
+        loads = sum(1 for module in analyzer.statements for n in ast.walk(module)
+                    if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load))
+        if loads != 1 or analyzer.stores.get(name, 0) != 1:
+            raise analyzer.block(index, call, f"the gradients `{name}` are used other than by one `apply_gradients` "
+                                              "(clipped, printed or fetched): the rewrite converts the plain pair")
+        facts.gradients[name] = (index, receiver.id, given)
+        facts.roles[index] = "drop"
+        return None
+    params = ("grads_and_vars", "global_step", "name")
+    given = dict(zip(params, call.args))
+    given.update(keywords)
+    pairs = given.get("grads_and_vars")
+    if set(given) - set(params) or len(call.args) > 3 or not (isinstance(pairs, ast.Name) and pairs.id in facts.gradients):
+        raise analyzer.block(index, call, "`apply_gradients` of gradients other than a `compute_gradients` result "
+                                          "(clipped or otherwise transformed gradients are not converted yet)")
+    _, owner, computed = facts.gradients[pairs.id]
+    if owner != receiver.id:
+        raise analyzer.block(index, call, f"`apply_gradients` on `{receiver.id}` of gradients `{owner}` computed")
+    keywords = [ast.keyword(arg="var_list", value=computed["var_list"])] if "var_list" in computed else []
+    if "global_step" in given:
+        keywords.append(ast.keyword(arg="global_step", value=given["global_step"]))
+    minimize = ast.Call(func=ast.Attribute(value=receiver, attr="minimize", ctx=ast.Load()), args=[computed["loss"]],
+                        keywords=keywords)
+    return ast.copy_location(minimize, call)

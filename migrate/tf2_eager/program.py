@@ -222,7 +222,6 @@ class Rewrite:
         self.plan_schedules()
         self.explicit = ExplicitOptimizers(self)
         functions, calls = self.plan_functions(gone)
-        self.explicit.check_order(facts)
         self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
         parts: list[str] = []
