@@ -43,6 +43,12 @@ STATEFUL_IN_FUNCTIONS = ("tensorflow.Variable", "tensorflow.get_variable", "tens
                          "tensorflow.assign_add", "tensorflow.assign_sub")
 
 
+def _factory_params() -> frozenset:
+    from migrate.tf2_eager.graph_functions import FACTORY_PARAMS
+
+    return FACTORY_PARAMS.get()
+
+
 def canonical(qualified: str | None) -> str | None:
     if qualified is None:
         return None
@@ -448,6 +454,18 @@ class Analyzer:
             facts.variable_names.add(name)
             facts.variables.append(VariableDef(index, name, ((name, False),)))
             facts.roles[index] = "global-step"
+            return
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _factory_params():
+            # ``optimizer = make_optimizer(step)``: a parameter of a graph function (graph_functions.py) whose
+            # arguments are module-level factories, rewritten there to build the Keras optimizers
+            if len(targets) != 1 or value.keywords or len(value.args) > 1 or (
+                    value.args and not (isinstance(value.args[0], ast.Name)
+                                        and value.args[0].id in facts.global_steps)):
+                raise self.block(index, value, f"optimizer factory `{value.func.id}` called with other than the "
+                                               "global step, or assigned to several names")
+            text = ast.unparse(value).replace("{", "{{").replace("}", "}}")
+            facts.optimizers[name] = OptimizerDef(index, name, text, f"{value.func.id}(...)")
+            facts.roles[index] = "optimizer"
             return
         if call_name and call_name.startswith("tensorflow.train.") and call_name.endswith("Optimizer"):
             if len(targets) != 1:

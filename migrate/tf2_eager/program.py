@@ -30,6 +30,7 @@ import libcst as cst
 
 from migrate.plugin import CustomTransform, register
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
+from migrate.tf2_eager.graph_functions import GraphFunctions
 from migrate.tf2_eager.optimizers import ExplicitOptimizers
 from migrate.tf2_eager.seeds import plan_op_seeds
 
@@ -76,7 +77,22 @@ class EagerProgram(CustomTransform):
             return module
         try:
             result = Rewrite(ctx, module, statements, self.entries).build()
-        except Blocked as blocked:
+        except Blocked as first:
+            blocked = first
+            functions = GraphFunctions(ctx, module, statements, self.entries, ctx.ruleset)
+            if functions.applies():  # no module-level Session: functions that each build and run a graph
+                try:
+                    new_module, count = functions.build()
+                except Blocked as reason:
+                    blocked = reason
+                else:
+                    ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
+                                       and f.code not in REPLACED_FINDINGS]
+                    ctx.report(self.rule, original, f"{count} function(s) that each build and run a TF1 graph "
+                               "rewritten as eager TF2 (each call creates its variables, as each fresh graph did; "
+                               "the Session runs became nested functions); optimizer factories became Keras "
+                               "optimizers", fixed=True)
+                    return new_module
             if blocked_rule is not None:
                 anchor = original.body[blocked.index] if blocked.index < len(original.body) else original
                 line = _absolute_line(ctx, anchor, statements[blocked.index] if blocked.index < len(statements)
