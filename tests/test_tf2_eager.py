@@ -27,7 +27,7 @@ EAGER_RULES = load_rules(rulesets_for_target("tf2"), ignore=["TF4003"])
 
 # measured: the programs --to tf2 converts whole (the rest keep the tf2-compat output, with TF4002)
 FULL = {
-    "alias_import.py", "autoencoder.py", "embeddings.py", "cnn_conv2d.py", "compat_v1_from_import.py", "compat_v1_import.py", "constants_basic_ops.py",
+    "alias_import.py", "autoencoder.py", "embeddings.py", "optimizers.py", "cnn_conv2d.py", "compat_v1_from_import.py", "compat_v1_import.py", "constants_basic_ops.py",
     "control_flow.py", "dropout_keep_prob.py", "from_imports.py", "gan_two_optimizers.py", "image_ops.py",
     "linear_regression.py",
     "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py",
@@ -91,7 +91,6 @@ def test_corpus_program_is_converted_whole_or_refused_with_a_reason(name):
 @pytest.mark.parametrize("name,reason", [
     ("trap_variables_per_call.py", "function `layer` uses `tf.Variable`"),
     ("trap_tensor_by_name.py", "looked up by name (`get_tensor_by_name`)"),
-    ("optimizers.py", "function `run` builds and runs a graph of its own at each call"),
 ])
 def test_refusals_say_what_blocked_and_where(name, reason):
     _, findings = convert(name)
@@ -518,3 +517,36 @@ def test_compute_and_apply_gradients_pair_is_a_minimize():
     _, findings = convert_text(clipped, RULES, APPLY, "p.py")
     blocked = [f.message for f in findings if f.code == "TF4002"]
     assert len(blocked) == 1 and "clipped or otherwise transformed gradients" in blocked[0], blocked
+
+
+def test_a_function_building_and_running_its_own_graph_becomes_an_eager_function():
+    code, findings = convert("optimizers.py")
+    assert [f.code for f in findings if f.code.startswith("TF4")] == ["TF4001"]
+    tree = ast.parse(code)
+    run = next(f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "run")
+    nested = {f.name for f in run.body if isinstance(f, ast.FunctionDef)}
+    assert nested == {"train_step", "compute_w", "compute_loss", "compute_global_step"}
+    assert "reset_default_graph" not in code and "optimizer = make_optimizer(global_step)" in code
+    # the markers name the original file's run sites (sess.run(train) is line 20)
+    assert "def train_step():  # dlmigrate: session.run (line 20)" in code
+    assert '"rmsprop": lambda step: RMSPropV1(learning_rate=0.1, decay=0.9),' in code
+    assert ("tf.keras.optimizers.SGD(learning_rate=tf.keras.optimizers.schedules.ExponentialDecay("
+            "initial_learning_rate=0.2, decay_steps=5, decay_rate=0.5, staircase=True))") in code
+    assert "class RMSPropV1(tf.Module):" in code
+
+
+@pytest.mark.parametrize("edit,reason", [
+    (("for name, make in optimizers.items():", "print(len(optimizers))\nfor name, make in optimizers.items():"),
+     "is used other than as `for name, factory in optimizers.items()`"),
+    (("    w = tf.Variable([0.0, 0.0])", "    w = tf.Variable(tf.random.normal([2], seed=1))"),
+     "with random ops: `reset_default_graph` drops the graph seed"),
+    (("    train = optimizer.apply_gradients(grads_and_vars, global_step=global_step)",
+      "    train = optimizer.apply_gradients(grads_and_vars)"),
+     "does not give its factory `make_optimizer` the global step"),
+])
+def test_graph_functions_refuse_what_they_cannot_prove(edit, reason):
+    text = (CORPUS / "optimizers.py").read_text(encoding="utf-8")
+    assert edit[0] in text
+    code, findings = convert_text(text.replace(edit[0], edit[1]), RULES, APPLY, "optimizers.py")
+    blocked = [f.message for f in findings if f.code == "TF4002"]
+    assert len(blocked) == 1 and reason in blocked[0], blocked

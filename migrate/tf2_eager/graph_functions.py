@@ -211,6 +211,7 @@ class GraphFunctions:
             return f"{match.group(1)}{numbers})"
 
         converted = re.sub(r"(# dlmigrate: session\.run \(lines? )([0-9, ]+)\)", shift, converted)
+        converted = re.sub(r"\n{3,}", "\n\n", converted)  # one blank line between nested functions
         header = self.module.code_for_node(statement.with_changes(body=cst.IndentedBlock(
             body=[cst.SimpleStatementLine([cst.Pass()])])))
         header = header[:header.rindex("pass")].rstrip(" ")
