@@ -543,6 +543,8 @@ def test_a_function_building_and_running_its_own_graph_becomes_an_eager_function
     (("    train = optimizer.apply_gradients(grads_and_vars, global_step=global_step)",
       "    train = optimizer.apply_gradients(grads_and_vars)"),
      "does not give its factory `make_optimizer` the global step"),
+    (("tf.squared_difference(w, target)", "tf.squared_difference(tf.gather(w, [0, 1]), target)"),
+     "reads `tf.gather` (a sparse gradient"),
 ])
 def test_graph_functions_refuse_what_they_cannot_prove(edit, reason):
     text = (CORPUS / "optimizers.py").read_text(encoding="utf-8")

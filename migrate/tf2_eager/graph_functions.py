@@ -53,6 +53,7 @@ class GraphFunctions:
         self.trees = [ast.parse(t) for t in self.texts]
         self.tf = ctx.spell("tensorflow")
         self.used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", module.code))
+        self.class_names: dict[str, str] = {}  # written-out optimizer template -> its class name here
 
     def q(self, node) -> str | None:
         name = dotted(node)
@@ -289,6 +290,14 @@ class GraphFunctions:
         analyzer = Analyzer([], self.ctx.bindings.qualify, self.entries)
         optimizer = analyzer._optimizer(index, body, self.q(call.func), "optimizer")
         if optimizer.explicit:
+            from migrate.tf2_eager.optimizers import SPARSE_READS
+
+            for _, function in self.functions.values():
+                for sub in ast.walk(function):
+                    if isinstance(sub, ast.Call) and self.q(sub.func) in SPARSE_READS:
+                        raise Blocked(index, node.lineno, f"`{optimizer.v1_name}`, whose update is written out "
+                                      f"dense, given to a graph function that reads `{dotted(sub.func)}` (a sparse "
+                                      "gradient, which TF1 applies to the rows read only)")
             cls = self.class_name(optimizer.explicit)
             expression = f"{cls}({optimizer.keras})"
         else:
@@ -304,15 +313,14 @@ class GraphFunctions:
         return expression, decay is not None
 
     def class_name(self, template: str) -> str:
-        name = getattr(self, "_class_names", {}).get(template)
+        name = self.class_names.get(template)
         if name is None:
-            self._class_names = getattr(self, "_class_names", {})
             name, k = template, 2
             while name in self.used:
                 name = f"{template}_{k}"
                 k += 1
             self.used.add(name)
-            self._class_names[template] = name
+            self.class_names[template] = name
             self.classes[template] = TEMPLATES[template].format(cls=name, tf=self.tf).lstrip("\n") + "\n\n"
         return name
 
@@ -367,6 +375,12 @@ class GraphFunctions:
                     and any(isinstance(k.value, ast.Name) and k.value.id == step for k in n.keywords)]
         if len(steppers) != 1 or steppers[0].func.attr not in ("minimize", "apply_gradients"):
             return False
+        made = {t.id for n in ast.walk(function) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                and isinstance(n.value.func, ast.Name) and n.value.func.id in self.factory_params[function.name]
+                for t in n.targets if isinstance(t, ast.Name)}
+        receiver = steppers[0].func.value
+        if not (isinstance(receiver, ast.Name) and receiver.id in made):
+            return False  # the step is incremented by another optimizer than the factory's
         uses = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == step]
         for n in ast.walk(function):  # the step is read (fetched, passed to the factory), never assigned to
             if isinstance(n, ast.Call) and (self.q(n.func) or "").split(".")[-1] in ("assign", "assign_add",
