@@ -22,8 +22,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
 v1 = tf.compat.v1
 rng = np.random.default_rng(0)
@@ -129,21 +129,21 @@ CASES = [
      lambda: K.RMSprop(learning_rate=0.05, rho=0.9, epsilon=1e-10)),
 ]
 RMSPROP = [
-    ("RMSProp(0.05)", dict(learning_rate=0.05), dict(lr=0.05, decay=0.9, momentum=0.0, epsilon=1e-10,
-                                                     centered=False)),
-    ("RMSProp(0.1, decay=0.9)", dict(learning_rate=0.1, decay=0.9),
-     dict(lr=0.1, decay=0.9, momentum=0.0, epsilon=1e-10, centered=False)),
-    ("RMSProp(0.01, momentum=0.5)", dict(learning_rate=0.01, momentum=0.5),
-     dict(lr=0.01, decay=0.9, momentum=0.5, epsilon=1e-10, centered=False)),
-    ("RMSProp(0.01, centered)", dict(learning_rate=0.01, centered=True),
-     dict(lr=0.01, decay=0.9, momentum=0.0, epsilon=1e-10, centered=True)),
+    ("RMSProp(0.05)", {"learning_rate": 0.05},
+     {"lr": 0.05, "decay": 0.9, "momentum": 0.0, "epsilon": 1e-10, "centered": False}),
+    ("RMSProp(0.1, decay=0.9)", {"learning_rate": 0.1, "decay": 0.9},
+     {"lr": 0.1, "decay": 0.9, "momentum": 0.0, "epsilon": 1e-10, "centered": False}),
+    ("RMSProp(0.01, momentum=0.5)", {"learning_rate": 0.01, "momentum": 0.5},
+     {"lr": 0.01, "decay": 0.9, "momentum": 0.5, "epsilon": 1e-10, "centered": False}),
+    ("RMSProp(0.01, centered)", {"learning_rate": 0.01, "centered": True},
+     {"lr": 0.01, "decay": 0.9, "momentum": 0.0, "epsilon": 1e-10, "centered": True}),
 ]
 
 PROXIMAL = [
-    ("ProximalGradientDescent(0.1)", dict(learning_rate=0.1), dict(lr=0.1, l1=0.0, l2=0.0)),
+    ("ProximalGradientDescent(0.1)", {"learning_rate": 0.1}, {"lr": 0.1, "l1": 0.0, "l2": 0.0}),
     ("ProximalGradientDescent(0.1, l1=0.01, l2=0.1)",
-     dict(learning_rate=0.1, l1_regularization_strength=0.01, l2_regularization_strength=0.1),
-     dict(lr=0.1, l1=0.01, l2=0.1)),
+     {"learning_rate": 0.1, "l1_regularization_strength": 0.01, "l2_regularization_strength": 0.1},
+     {"lr": 0.1, "l1": 0.01, "l2": 0.1}),
 ]
 
 
@@ -158,11 +158,11 @@ def main() -> None:
         absolute, relative = diff(tf1_run(tf1_make, steps), keras_run(keras_make, steps))
         print(f"  {label:45s} Keras          {absolute:.2e} ({relative:.1e})")
     for label, tf1_args, explicit in RMSPROP:
-        reference = tf1_run(lambda: v1.train.RMSPropOptimizer(**tf1_args), steps)
+        reference = tf1_run(lambda args=tf1_args: v1.train.RMSPropOptimizer(**args), steps)
         absolute, relative = diff(reference, rmsprop_explicit_run(steps=steps, **explicit))
         print(f"  {label:45s} explicit TF1   {absolute:.2e} ({relative:.1e})")
     for label, tf1_args, explicit in PROXIMAL:
-        reference = tf1_run(lambda: v1.train.ProximalGradientDescentOptimizer(**tf1_args), steps)
+        reference = tf1_run(lambda args=tf1_args: v1.train.ProximalGradientDescentOptimizer(**args), steps)
         absolute, relative = diff(reference, proximal_explicit_run(steps=steps, **explicit))
         print(f"  {label:45s} explicit TF1   {absolute:.2e} ({relative:.1e})")
 

@@ -404,7 +404,7 @@ def test_eval_reading_python_values_gets_them_as_parameters():
 
 
 def test_rmsprop_is_written_out_with_tf1_slots():
-    code, findings = convert("autoencoder.py", EAGER_RULES)
+    code, _ = convert("autoencoder.py", EAGER_RULES)
     tree = ast.parse(code)
     classes = [c for c in tree.body if isinstance(c, ast.ClassDef)]
     assert [c.name for c in classes] == ["RMSPropV1"]
@@ -447,7 +447,7 @@ def test_rmsprop_refuses_sparse_gradients(line, read, reason):
 def test_ftrl_maps_to_keras_ftrl():
     text = RMSPROP_PROGRAM.format(line="", read="table * tf.cast(tf.size(ids), tf.float32)").replace(
         "RMSPropOptimizer(0.1, momentum=0.5, centered=True)", "FtrlOptimizer(0.5, l1_regularization_strength=0.01)")
-    code, findings = convert_text(text, RULES, APPLY, "p.py")
+    code, _ = convert_text(text, RULES, APPLY, "p.py")
     assert "tf.keras.optimizers.Ftrl(learning_rate=0.5, initial_accumulator_value=0.1, " \
            "l1_regularization_strength=0.01)" in code, code
 
@@ -499,7 +499,7 @@ def test_proximal_gradient_descent_is_written_out():
     text = RMSPROP_PROGRAM.format(line="", read="table * tf.cast(tf.size(ids), tf.float32)").replace(
         "RMSPropOptimizer(0.1, momentum=0.5, centered=True)",
         "ProximalGradientDescentOptimizer(0.1, l1_regularization_strength=0.01)")
-    code, findings = convert_text(text, RULES, APPLY, "p.py")
+    code, _ = convert_text(text, RULES, APPLY, "p.py")
     assert "class ProximalGradientDescentV1(tf.Module):" in code
     assert "optimizer = ProximalGradientDescentV1(learning_rate=0.1, l1_regularization_strength=0.01)" in code
 
@@ -549,6 +549,6 @@ def test_a_function_building_and_running_its_own_graph_becomes_an_eager_function
 def test_graph_functions_refuse_what_they_cannot_prove(edit, reason):
     text = (CORPUS / "optimizers.py").read_text(encoding="utf-8")
     assert edit[0] in text
-    code, findings = convert_text(text.replace(edit[0], edit[1]), RULES, APPLY, "optimizers.py")
+    _, findings = convert_text(text.replace(edit[0], edit[1]), RULES, APPLY, "optimizers.py")
     blocked = [f.message for f in findings if f.code == "TF4002"]
     assert len(blocked) == 1 and reason in blocked[0], blocked

@@ -383,8 +383,8 @@ class GraphFunctions:
             return False  # the step is incremented by another optimizer than the factory's
         uses = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == step]
         for n in ast.walk(function):  # the step is read (fetched, passed to the factory), never assigned to
-            if isinstance(n, ast.Call) and (self.q(n.func) or "").split(".")[-1] in ("assign", "assign_add",
-                                                                                     "assign_sub"):
-                if any(isinstance(a, ast.Name) and a.id == step for a in ast.walk(n)):
-                    return False
+            if isinstance(n, ast.Call) and (self.q(n.func) or "").split(".")[-1] in (
+                    "assign", "assign_add", "assign_sub") and any(
+                    isinstance(a, ast.Name) and a.id == step for a in ast.walk(n)):
+                return False
         return bool(uses)

@@ -175,7 +175,7 @@ def _with_seed(rewrite, index: int, text: str, call: ast.Call, seed: int, nce: b
             raise Blocked(index, call.lineno, "`nce_loss` whose labels are an expression: its sampler, written "
                                               "out with `seed=` (TF2's `nce_loss` takes none), would compute it twice")
         tf = rewrite.tf
-        part = lambda p: ast.get_source_segment(text, given[p])  # noqa: E731
+        part = lambda p: ast.get_source_segment(text, given[p])
         num_true = part("num_true") if "num_true" in given else "1"
         sampler = (f"sampled_values={tf}.random.log_uniform_candidate_sampler(true_classes={tf}.cast("
                    f"{part('labels')}, {tf}.int64), num_true={num_true}, num_sampled={part('num_sampled')}, "
@@ -191,9 +191,7 @@ def _append_argument(segment: str, argument: str) -> str:
     head = segment[:-1].rstrip()
     if head.endswith("("):
         return f"{head}{argument})"
-    if head.endswith(","):
-        head = head[:-1]
-    return f"{head}, {argument})"
+    return f"{head.removesuffix(',')}, {argument})"
 
 
 def _offsets(text: str, node: ast.AST) -> tuple[int, int]:
