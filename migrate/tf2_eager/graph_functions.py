@@ -86,6 +86,7 @@ class GraphFunctions:
         self.functions = functions
         self.factory_params = {name: self._factory_params(index, f) for name, (index, f) in functions.items()}
         parts: list[str] = []
+        self.replaced: set[int] = set()  # top-level statements rewritten (their compat findings are moot)
         converted_functions = 0
         self.classes: dict[str, str] = {}
         for index, tree in enumerate(self.trees):
@@ -102,11 +103,14 @@ class GraphFunctions:
                 if len(stmt.value.args) != 1 or stmt.value.keywords:
                     raise Blocked(index, 1, "`set_random_seed` with other than one positional argument")
                 parts.append(self.leading(index) + f"{self.tf}.random.set_seed({ast.unparse(stmt.value.args[0])})\n")
+                self.replaced.add(index)
             elif isinstance(stmt, ast.FunctionDef) and stmt.name in functions:
                 parts.append(self.convert_function(index, stmt))
                 converted_functions += 1
+                self.replaced.add(index)
             elif self.tf_refs(stmt):
                 parts.append(self.convert_factories(index, stmt))
+                self.replaced.add(index)
             else:
                 parts.append(text)
         from migrate.tf2_eager.program import _tidy

@@ -86,8 +86,13 @@ class EagerProgram(CustomTransform):
                 except Blocked as reason:
                     blocked = reason
                 else:
+                    gone = set()
+                    for index in functions.replaced:
+                        position = ctx._position_of(original.body[index])
+                        if position is not None:
+                            gone.update(range(position.start.line, position.end.line + 1))
                     ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
-                                       and f.code not in REPLACED_FINDINGS]
+                                       and not (f.code in REPLACED_FINDINGS and f.line in gone)]
                     ctx.report(self.rule, original, f"{count} function(s) that each build and run a TF1 graph "
                                "rewritten as eager TF2 (each call creates its variables, as each fresh graph did; "
                                "the Session runs became nested functions); optimizer factories became Keras "
