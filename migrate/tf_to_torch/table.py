@@ -17,6 +17,10 @@ An entry (``rules/tf_to_torch/generated/table.json``, built by
      "examples": [{"call": "tf.math.reduce_std(x, axis=1)", "inputs": {"x": ["float32", [3, 4], "normal"]}}],
      "origin": "name-match" | "curated"}
 
+A TF class whose instance is called (a Keras loss object, ``tf.keras.losses.Huber(delta=0.5)``) is an
+entry with ``"kind": "object"``: its template is a callable expression (``lambda y_true, y_pred: ...``)
+and its examples carry ``"apply": "(y, p)"``, the call made on the built object on both sides.
+
 Template syntax: ``{p}`` is the source text of TF parameter ``p`` (its TF default
 when the call omits it); ``?kw={p}`` is written only when the call passes ``p``;
 ``{p:dtype}`` converts a dtype (``tf.float32`` -> ``torch.float32``); ``{p:pads}`` a literal
