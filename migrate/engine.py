@@ -128,6 +128,22 @@ class EngineContext:
         self.bindings.bind(alias, top)
         return alias + qualified[len(top):]
 
+    # -- the ast match stage (``CustomTransform.match``): hooks apply the matches, never decide again
+    def match_at(self, custom: CustomTransform, node: cst.CSTNode):
+        """The match ``custom`` made on the ``ast`` scan at the original ``node``'s start, or None."""
+        by_place = self.facts.get(("matches", custom.code))
+        if by_place is None:
+            matches = custom.matches(self.scan) if self.scan is not None else None
+            by_place = self.facts[("matches", custom.code)] = {m.key: m for m in matches or ()}
+        position = self._position_of(node)  # type: ignore[misc]
+        return by_place.get((position.start.line, position.start.column + 1)) if position is not None else None
+
+    def report_match(self, match) -> bool:
+        """Report a match as it was made; True when its fix is to be applied here."""
+        finding = match.finding(self.apply)
+        self.findings.append(finding)
+        return finding.fixed
+
     # -- reporting
     def report_at(self, rule: Rule, line: int, column: int, message: str, *, fixed: bool,
                   severity: Severity | None = None, safety: Safety | None = None) -> None:

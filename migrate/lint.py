@@ -241,8 +241,11 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
         stars = bind_star_imports(tree, filename, Bindings())  # the project's own modules, read, not imported
     if tree is not None and not imports_framework(tree) and not stars:
         return ()
-    if tree is None or ruleset.custom and (stars or _custom_rules_apply(source, tree, ruleset, filename)):
-        # only the libcst pass knows what a custom transform reports; take the engine's word
+    matched: list[Finding] | None = []
+    if tree is not None and ruleset.custom and not stars:
+        matched = _custom_matches(source, tree, ruleset, filename)
+    if tree is None or (stars and ruleset.custom) or matched is None:
+        # a custom rule that decides on the libcst tree applies (or the file needs repair): take the engine's word
         from migrate.engine import transform_source
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
@@ -252,7 +255,7 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
         bind_star_imports(tree, filename, bindings)
     checker = _Checker(source, ruleset, bindings)
     checker.visit(tree)
-    return tuple(sorted(set(checker.findings), key=Finding.sort_key))
+    return tuple(sorted(set(checker.findings) | set(matched), key=Finding.sort_key))
 
 
 # Roots a rule set's ``frameworks`` stand for: a torchvision-only file is still a torch file.
@@ -269,14 +272,15 @@ def _imported_roots(tree: ast.Module) -> set[str]:
     return roots
 
 
-def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filename: str) -> bool:
-    """Does some custom rule need the libcst pass for this file?
+def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str) -> list[Finding] | None:
+    """The custom rules' findings for this file, from their ``ast`` matches; None when one needs libcst.
 
-    Cheap gates first, so libcst is imported only when a custom rule may apply:
-    the rule set's frameworks must be imported; a rule whose entries list
-    ``functions`` (the convention of migrate/torch_deprecations/util.py) needs a
-    reference to one of them; a rule whose entries list ``lint_text`` needs one
-    of those strings in the source.  What passes is decided by ``applies(scan)``.
+    Cheap gates first: the rule set's frameworks must be imported; a rule whose
+    entries list ``functions`` (the convention of migrate/torch_deprecations/util.py)
+    needs a reference to one of them; a rule whose entries list ``lint_text`` needs
+    one of those strings in the source.  What passes is decided by ``applies(scan)``,
+    then reported from ``CustomTransform.match`` (the matches convert applies);
+    a rule without ``match`` that applies sends the file to the libcst engine.
     """
     roots = _imported_roots(tree)
     undecided = []
@@ -293,15 +297,22 @@ def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filenam
             continue
         functions = entries.get("functions") if isinstance(entries, dict) else None
         if functions:
-            scan = scan or scan_source(source, filename)
+            scan = scan or scan_source(source, filename, tree)
             if not any(ref.qualified in functions for ref in scan.references):
                 continue
         undecided.append(code)
     if not undecided:
-        return False
-    scan = scan or scan_source(source, filename)
-    customs = ruleset.transforms()
-    return any(custom.applies(scan) for custom in customs if custom.code in undecided)
+        return []
+    scan = scan or scan_source(source, filename, tree)
+    found: list[Finding] = []
+    for custom in ruleset.transforms():
+        if custom.code not in undecided or not custom.applies(scan):
+            continue
+        matches = custom.matches(scan)
+        if matches is None:
+            return None
+        found.extend(replace(m.finding(CONVERT_APPLY), fixed=False) for m in matches)
+    return found
 
 
 # -- files ---------------------------------------------------------------------

@@ -13,16 +13,73 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
-import libcst as cst
-
 if TYPE_CHECKING:
+    import libcst as cst
+
     from migrate.engine import EngineContext
-    from migrate.model import Rule
+    from migrate.model import Finding, Rule, Safety, Severity
     from migrate.resolve import Scan
 
 _REGISTRY: dict[str, type["CustomTransform"]] = {}
+
+
+@dataclass(frozen=True)
+class Match:
+    """One place a custom rule reacts to, decided on the ``ast`` scan (``CustomTransform.match``).
+
+    ``lint`` reports it as it is; ``convert`` hands the same object to the libcst
+    pass, which reports it and, when ``fixable`` and its safety is applied, edits
+    the code there (``payload`` carries the rule's decision, so the apply never
+    decides again).  Columns count characters, 1-based, like ``Finding``.
+    """
+
+    rule: "Rule"
+    line: int
+    column: int
+    message: str
+    safety: "Safety"
+    severity: "Severity | None" = None  # None: the rule's own
+    end_line: int | None = None
+    end_column: int | None = None
+    fixable: bool = True  # False: reported only, whatever fixes are applied
+    payload: object = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.line, self.column)
+
+    def lines(self) -> range:
+        return range(self.line, (self.end_line or self.line) + 1)
+
+    def finding(self, apply: frozenset) -> "Finding":
+        from migrate.model import Finding, Safety
+
+        fixed = self.fixable and self.safety is not Safety.NONE and self.safety in apply
+        return Finding(self.rule.code, self.message, self.severity or self.rule.severity, self.safety,
+                       self.line, self.column, fixed, self.end_line, self.end_column)
+
+
+def match_at_node(rule: "Rule", scan: "Scan", node, message: str, safety: "Safety", **fields) -> Match:
+    """A ``Match`` spanning the ``ast`` ``node`` of the scanned module."""
+    line, column, end_line, end_column = ast_position(scan.source.splitlines(), node)
+    return Match(rule, line, column, message, safety, end_line=end_line, end_column=end_column, **fields)
+
+
+def ast_position(source_lines: list[str], node) -> tuple[int, int, int | None, int | None]:
+    """(line, column, end line, end column) of an ``ast`` node, columns in characters and 1-based."""
+
+    def column(line: int, byte_col: int) -> int:
+        text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+        if text.isascii():
+            return byte_col + 1
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")) + 1
+
+    end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    return (node.lineno, column(node.lineno, node.col_offset), end_line,
+            column(end_line, end_col) if end_line is not None and end_col is not None else None)
 _LOADED = False
 
 
@@ -50,14 +107,41 @@ class CustomTransform:
         """
         return False
 
+    def match(self, scan: "Scan") -> "list[Match] | None":
+        """Every place this rule reports in the module, decided on the ``ast`` scan (only asked when ``applies``).
+
+        The one match stage: ``lint`` renders these without libcst; ``convert``
+        parses with libcst only the statements holding them (the default
+        ``sites``) and its hooks apply them (``EngineContext.match_at``).
+        None (the default) means the decision needs the libcst tree: lint then
+        runs the engine for files this rule applies to.
+        """
+        return None
+
     def sites(self, scan: "Scan") -> "Iterable[int] | None":
         """The lines where this rule may act, read off the ``ast`` scan (only asked when ``applies``).
 
         The engine parses with libcst only the smallest statements holding these
-        lines.  None (the default) means "anywhere": the whole module is parsed.
+        lines.  None means "anywhere": the whole module is parsed.  By default,
+        the lines of the rule's ``match``es (None when it has none).
         A rule with a ``prepare``/``finish`` hook always sees the whole module.
         """
-        return None
+        matches = self.matches(scan)
+        return None if matches is None else [line for m in matches for line in m.lines()]
+
+    def has_match(self) -> bool:
+        return type(self).match is not CustomTransform.match
+
+    def matches(self, scan: "Scan") -> "list[Match] | None":
+        """``match`` computed once per scanned file (lint, the units planner and the libcst hooks share it)."""
+        if not self.has_match() or scan.tree is None or scan.source is None:
+            return None
+        if self.code not in scan.matches:
+            # the rule's ``lint_text`` entries gate the file as they gate the engine (``engine._text_gate``)
+            texts = self.entries.get("lint_text") if isinstance(self.entries, dict) else None
+            gated = texts and not any(text in scan.source for text in texts)
+            scan.matches[self.code] = [] if gated else self.match(scan)
+        return scan.matches[self.code]  # type: ignore[return-value]
 
     def prepare(self, ctx: "EngineContext") -> None:
         """Before the pass (adjust bindings, collect facts)."""
