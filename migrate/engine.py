@@ -589,7 +589,8 @@ def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         names.update(qualified for qualified, *_ in scan.imports)
         if any(ruleset.module_finding_for(name) for name in names):
             return True
-    return any(custom.applies(scan) and _text_gate(custom, source) for custom in customs)
+    return any(custom.applies(scan) and _text_gate(custom, source) and custom.matches(scan) != []
+               for custom in customs)
 
 
 def _text_gate(custom: CustomTransform, source: str | None) -> bool:
@@ -597,7 +598,10 @@ def _text_gate(custom: CustomTransform, source: str | None) -> bool:
 
     Rules that react to a pattern on any object (``x.data[0]``) cannot tell from
     the scan; without this gate every file importing the framework would be parsed.
+    A rule with ``match`` is its own gate: its matches say exactly where it acts.
     """
+    if custom.has_match():
+        return True
     texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
     return source is None or not texts or any(text in source for text in texts)
 
@@ -730,8 +734,8 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         if qualified in ruleset.renames or qualified in ruleset.findings or in_module(qualified):
             lines.add(line)
     for custom in customs:
-        if not (custom.applies(scan) and _text_gate(custom, source)):
-            continue
+        if not (custom.applies(scan) and _text_gate(custom, source)) or custom.matches(scan) == []:
+            continue  # (a rule with ``match`` and no matches has nothing to do in this file)
         kind = type(custom)
         if (kind.finish is not CustomTransform.finish and kind.unit_finish is CustomTransform.unit_finish) or (
                 kind.prepare is not CustomTransform.prepare and not custom.prepare_reads_context_only):

@@ -292,9 +292,6 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
         if not roots & related:
             continue
         entries = ruleset.entries.get(code, {})
-        texts = entries.get("lint_text") if isinstance(entries, dict) else None
-        if texts and not any(text in source for text in texts):
-            continue
         functions = entries.get("functions") if isinstance(entries, dict) else None
         if functions:
             scan = scan or scan_source(source, filename, tree)
@@ -308,6 +305,9 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
     for custom in ruleset.transforms():
         if custom.code not in undecided or not custom.applies(scan):
             continue
+        texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
+        if not custom.has_match() and texts and not any(text in source for text in texts):
+            continue  # the engine's gate too (``engine._text_gate``); a rule with ``match`` is its own gate
         matches = custom.matches(scan)
         if matches is None:
             return None

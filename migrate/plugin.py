@@ -46,6 +46,7 @@ class Match:
     end_column: int | None = None
     fixable: bool = True  # False: reported only, whatever fixes are applied
     payload: object = None
+    unfixed_message: str | None = None  # the message when the fix is not applied (None: ``message``)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -58,7 +59,8 @@ class Match:
         from migrate.model import Finding, Safety
 
         fixed = self.fixable and self.safety is not Safety.NONE and self.safety in apply
-        return Finding(self.rule.code, self.message, self.severity or self.rule.severity, self.safety,
+        message = self.message if fixed or self.unfixed_message is None else self.unfixed_message
+        return Finding(self.rule.code, message, self.severity or self.rule.severity, self.safety,
                        self.line, self.column, fixed, self.end_line, self.end_column)
 
 
@@ -137,10 +139,7 @@ class CustomTransform:
         if not self.has_match() or scan.tree is None or scan.source is None:
             return None
         if self.code not in scan.matches:
-            # the rule's ``lint_text`` entries gate the file as they gate the engine (``engine._text_gate``)
-            texts = self.entries.get("lint_text") if isinstance(self.entries, dict) else None
-            gated = texts and not any(text in scan.source for text in texts)
-            scan.matches[self.code] = [] if gated else self.match(scan)
+            scan.matches[self.code] = self.match(scan)
         return scan.matches[self.code]  # type: ignore[return-value]
 
     def prepare(self, ctx: "EngineContext") -> None:

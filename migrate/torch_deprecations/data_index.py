@@ -141,6 +141,8 @@ class DataIndex(CustomTransform):
         return "torch" in scan.imported_roots()
 
     def match(self, scan):
+        if "data" not in scan.source:  # the attribute's name is written in every site
+            return []
         found = scalar_read_sites(scan.tree, scan.source)
         if not found:
             return []

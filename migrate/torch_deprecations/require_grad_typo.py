@@ -21,6 +21,8 @@ class RequireGradTypo(CustomTransform):
         return "torch" in scan.imported_roots()
 
     def match(self, scan):
+        if "require_grad" not in scan.source:
+            return []
         return [match_at_node(self.rule, scan, target, self.rule.message, self.rule.safety)
                 for node in ast.walk(scan.tree) if isinstance(node, ast.Assign)
                 for target in node.targets if isinstance(target, ast.Attribute) and target.attr == "require_grad"]

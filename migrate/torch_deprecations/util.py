@@ -371,7 +371,7 @@ def dotted_calls(scan) -> dict[tuple[int, int], ast.Call]:
 def unresolved_method_calls(scan, method: str):
     """``receiver.method(...)`` calls whose callee does not resolve through an import (the engine's
     ``on_method_call`` sites), as ``ast`` calls."""
-    if scan.tree is None:
+    if scan.tree is None or method not in scan.source:
         return []
     resolved = {(ref.line, ref.column) for ref in scan.references if ref.is_call}
     lines = scan.source.splitlines()
