@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from migrate.resolve import Scan
 
 _REGISTRY: dict[str, type["CustomTransform"]] = {}
+_LOADED_PACKAGES: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,6 @@ def ast_position(source_lines: list[str], node) -> tuple[int, int, int | None, i
     end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
     return (node.lineno, column(node.lineno, node.col_offset), end_line,
             column(end_line, end_col) if end_line is not None and end_col is not None else None)
-_LOADED = False
 
 
 class CustomTransform:
@@ -217,16 +217,22 @@ def family_packages() -> list[str]:
     return [f"migrate.{name}" for name in names if (here / name / "__init__.py").is_file()]
 
 
-def registry() -> dict[str, type[CustomTransform]]:
-    global _LOADED
-    if not _LOADED:
-        for package in family_packages():
-            module = importlib.import_module(package)
-            for info in pkgutil.iter_modules(module.__path__):
-                # only modules that register a rule: helpers of a family (table proofs, weight tools)
-                # may import numpy or a framework, which convert and lint never do
-                path = Path(module.__path__[0]) / f"{info.name}.py"
-                if not info.ispkg and "@register(" in path.read_text(encoding="utf-8"):
-                    importlib.import_module(f"{package}.{info.name}")
-        _LOADED = True
+def registry(families: "Iterable[str] | None" = None) -> dict[str, type[CustomTransform]]:
+    """Registered transforms by code; ``families``: load only those rule sets' packages (None: all).
+
+    Loading only what a run selected keeps ``lint --to torch`` from importing
+    another family's modules (which may need libcst at import).
+    """
+    wanted = None if families is None else {f"migrate.{name}" for name in families}
+    for package in family_packages():
+        if package in _LOADED_PACKAGES or (wanted is not None and package not in wanted):
+            continue
+        module = importlib.import_module(package)
+        for info in pkgutil.iter_modules(module.__path__):
+            # only modules that register a rule: helpers of a family (table proofs, weight tools)
+            # may import numpy or a framework, which convert and lint never do
+            path = Path(module.__path__[0]) / f"{info.name}.py"
+            if not info.ispkg and "@register(" in path.read_text(encoding="utf-8"):
+                importlib.import_module(f"{package}.{info.name}")
+        _LOADED_PACKAGES.add(package)
     return _REGISTRY

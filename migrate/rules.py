@@ -213,7 +213,7 @@ class RuleSet:
         if self._transforms is None:
             from migrate.plugin import registry
 
-            known = registry()
+            known = registry({rule.ruleset for rule in self.custom.values()})
             missing = sorted(code for code in self.custom if code not in known)
             if missing:
                 raise RuleError(f"rules {', '.join(missing)} are kind 'custom' but no transform is registered for them")

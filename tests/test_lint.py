@@ -361,10 +361,17 @@ def test_a_clean_torch_module_is_linted_without_libcst(tmp_path):
     assert "HEAVY [] 0" in _modules_after_lint(path)
 
 
-def test_custom_rules_may_need_libcst_but_never_the_framework(tmp_path):
-    # the torch rule set's custom transforms decide on the libcst tree
+def test_custom_rules_match_on_ast_without_libcst(tmp_path):
+    # the torch rule set's custom transforms decide on the ast scan (``CustomTransform.match``)
     path = tmp_path / "model.py"
     path.write_text("import torch\nl = torch.cholesky(torch.eye(2))\n")
+    assert "HEAVY [] 1" in _modules_after_lint(path)
+
+
+def test_a_rule_deciding_on_the_libcst_tree_may_need_libcst_but_never_the_framework(tmp_path):
+    # PT1047 (an import the fixes leave unused) decides on the converted module
+    path = tmp_path / "model.py"
+    path.write_text("import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\n")
     assert "HEAVY ['libcst'] 1" in _modules_after_lint(path)
 
 

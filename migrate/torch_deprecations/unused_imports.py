@@ -14,9 +14,9 @@ resolved, so their uses are fixed too), converting one file of such a pair alone
 """
 from __future__ import annotations
 
-import libcst as cst
+from functools import cache
 
-from migrate.cstutil import dotted_name
+from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, register
 
 _ROOTS = ("torch", "torchvision", "functorch")
@@ -27,28 +27,40 @@ _FOLLOWS = {
 }
 
 
-class _Uses(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: dict[str, int] = {}
-        self.strings: set[str] = set()
+@cache
+def _uses_class():
+    """The libcst visitor, built on first use (registering the rule must not import libcst)."""
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
+    class _Uses(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.names: dict[str, int] = {}
+            self.strings: set[str] = set()
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names[node.value] = self.names.get(node.value, 0) + 1
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.evaluated_value
-        if isinstance(value, str):
-            self.strings.add(value)
+        def visit_Name(self, node: cst.Name) -> None:
+            self.names[node.value] = self.names.get(node.value, 0) + 1
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            value = node.evaluated_value
+            if isinstance(value, str):
+                self.strings.add(value)
+
+    return _Uses
 
 
-def _uses(module: cst.Module) -> _Uses:
-    uses = _Uses()
+def dotted_name(node):
+    from migrate.cstutil import dotted_name as dotted
+
+    return dotted(node)
+
+
+def _uses(module: cst.Module):
+    uses = _uses_class()()
     module.visit(uses)
     return uses
 
