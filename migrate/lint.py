@@ -235,16 +235,21 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     except SyntaxError:
         if not ruleset.custom:
             raise
-        tree = None  # a rule may repair it before parsing (``async=``, PT1046): the engine decides, or re-raises
+        # a rule may repair it before parsing (``async=``, PT1046), as convert does; else the error is re-raised
+        from migrate.plugin import repair_unparsable
+
+        repaired, early = repair_unparsable(source, ruleset.transforms(), CONVERT_APPLY)
+        found = {replace(f, fixed=False) for f in early} | set(check_module(repaired, ruleset, filename))
+        return tuple(sorted(found, key=Finding.sort_key))
     stars = []
     if tree is not None and "import *" in source:
         stars = bind_star_imports(tree, filename, Bindings())  # the project's own modules, read, not imported
     if tree is not None and not imports_framework(tree) and not stars:
         return ()
     matched: list[Finding] | None = []
-    if tree is not None and ruleset.custom and not stars:
+    if ruleset.custom and not stars:
         matched = _custom_matches(source, tree, ruleset, filename)
-    if tree is None or (stars and ruleset.custom) or matched is None:
+    if (stars and ruleset.custom) or matched is None:
         # a custom rule that decides on the libcst tree applies (or the file needs repair): take the engine's word
         from migrate.engine import transform_source
 

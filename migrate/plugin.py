@@ -186,6 +186,29 @@ class CustomTransform:
         return None
 
 
+def repair_unparsable(source: str, customs: "list[CustomTransform]", apply: frozenset) -> "tuple[str, list]":
+    """Text Python cannot parse, repaired by the rules that know how (``CustomTransform.repair_unparsable``).
+
+    Raises the original SyntaxError when none repairs it, or when a repair is
+    only reported (fix not applied): such a file is never converted in part.
+    """
+    try:
+        compile(source, "<unknown>", "exec", flags=0x400, dont_inherit=True)  # ast only: the error to re-raise
+    except SyntaxError as exc:
+        error = exc
+    else:
+        return source, []
+    for custom in customs:
+        outcome = custom.repair_unparsable(source, apply)
+        if outcome is None:
+            continue
+        repaired, findings = outcome
+        if repaired is None:
+            raise error
+        return repaired, findings
+    raise error
+
+
 def method_call_lines(scan: "Scan", methods) -> list[int] | None:
     """Lines of ``receiver.method(...)`` calls whose method is one of ``methods`` (sites of a method rule)."""
     import ast
