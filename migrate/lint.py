@@ -280,12 +280,11 @@ def _imported_roots(tree: ast.Module) -> set[str]:
 def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str) -> list[Finding] | None:
     """The custom rules' findings for this file, from their ``ast`` matches; None when one needs libcst.
 
-    Cheap gates first: the rule set's frameworks must be imported; a rule whose
-    entries list ``functions`` (the convention of migrate/torch_deprecations/util.py)
-    needs a reference to one of them; a rule whose entries list ``lint_text`` needs
-    one of those strings in the source.  What passes is decided by ``applies(scan)``,
-    then reported from ``CustomTransform.match`` (the matches convert applies);
-    a rule without ``match`` that applies sends the file to the libcst engine.
+    A cheap gate first: the rule set's frameworks must be imported.  Then each rule's
+    ``applies(scan)`` (and, for a rule without ``match``, its ``lint_text`` entries,
+    as the engine gates it); what applies is reported from ``CustomTransform.match``
+    (the very matches convert applies).  A rule without ``match`` that applies sends
+    the file to the libcst engine.
     """
     roots = _imported_roots(tree)
     undecided = []
@@ -296,12 +295,6 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
         related = {root for name in frameworks for root in RELATED_ROOTS.get(name, (name,))}
         if not roots & related:
             continue
-        entries = ruleset.entries.get(code, {})
-        functions = entries.get("functions") if isinstance(entries, dict) else None
-        if functions:
-            scan = scan or scan_source(source, filename, tree)
-            if not any(ref.qualified in functions for ref in scan.references):
-                continue
         undecided.append(code)
     if not undecided:
         return []
@@ -316,7 +309,7 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
         matches = custom.matches(scan)
         if matches is None:
             return None
-        found.extend(replace(m.finding(CONVERT_APPLY), fixed=False) for m in matches)
+        found.extend(replace(m.finding(CONVERT_APPLY), fixed=False) for m in matches if m.stands(CONVERT_APPLY))
     return found
 
 

@@ -48,6 +48,11 @@ class Match:
     fixable: bool = True  # False: reported only, whatever fixes are applied
     payload: object = None
     unfixed_message: str | None = None  # the message when the fix is not applied (None: ``message``)
+    requires: "tuple[Match, ...]" = ()  # matches whose fixes must all be applied for this one to stand
+
+    def stands(self, apply: frozenset) -> bool:
+        """Is this match reported when ``apply`` is applied (its ``requires`` all fixed)?"""
+        return all(m.finding(apply).fixed for m in self.requires)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -89,6 +94,7 @@ class CustomTransform:
     """Hooks a structural rule can implement; every hook is optional."""
 
     code: str = ""
+    siblings: "tuple[CustomTransform, ...]" = ()  # the rule set's other transforms (set by ``RuleSet.transforms``)
     # True when ``prepare`` only adjusts the context (bindings, facts) and never reads the module:
     # the engine may then still parse only the statements that need an edit
     prepare_reads_context_only: bool = False
