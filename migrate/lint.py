@@ -247,9 +247,9 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     if tree is not None and not imports_framework(tree) and not stars:
         return ()
     matched: list[Finding] | None = []
-    if ruleset.custom and not stars:
-        matched = _custom_matches(source, tree, ruleset, filename)
-    if (stars and ruleset.custom) or matched is None:
+    if ruleset.custom:
+        matched = _custom_matches(source, tree, ruleset, filename, stars)  # (the scan binds the star imports too)
+    if matched is None:
         # a custom rule that decides on the libcst tree applies (or the file needs repair): take the engine's word
         from migrate.engine import transform_source
 
@@ -277,7 +277,8 @@ def _imported_roots(tree: ast.Module) -> set[str]:
     return roots
 
 
-def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str) -> list[Finding] | None:
+def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str,
+                    stars: list | tuple = ()) -> list[Finding] | None:
     """The custom rules' findings for this file, from their ``ast`` matches; None when one needs libcst.
 
     A cheap gate first: the rule set's frameworks must be imported.  Then each rule's
@@ -286,7 +287,7 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
     (the very matches convert applies).  A rule without ``match`` that applies sends
     the file to the libcst engine.
     """
-    roots = _imported_roots(tree)
+    roots = _imported_roots(tree) | {qualified.split(".", 1)[0] for qualified, *_ in stars}
     undecided = []
     scan = None
     for code, rule in sorted(ruleset.custom.items()):

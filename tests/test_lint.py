@@ -369,10 +369,10 @@ def test_custom_rules_match_on_ast_without_libcst(tmp_path):
 
 
 def test_a_rule_deciding_on_the_libcst_tree_may_need_libcst_but_never_the_framework(tmp_path):
-    # PT1047 (an import the fixes leave unused) decides on the converted module
+    # TF2008 (tf.to_float and kin) has no ast match yet: lint takes the libcst engine's findings for it
     path = tmp_path / "model.py"
-    path.write_text("import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\n")
-    assert "HEAVY ['libcst'] 1" in _modules_after_lint(path)
+    path.write_text("import tensorflow as tf\nx = tf.to_float(tf.ones([2]))\n")
+    assert "HEAVY ['libcst'] 1" in _modules_after_lint(path, "--to", "tf2-compat")
 
 
 def test_fix_imports_libcst_but_never_the_frameworks(tmp_path):
