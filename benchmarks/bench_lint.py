@@ -261,9 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nratio = torchfix / dlmigrate. One torch file: {wall:.3f}s wall, {cpu:.3f}s CPU; target "
           f"{TARGET_ONE_FILE_S:.2f}s: {'met' if wall < TARGET_ONE_FILE_S else 'missed'} (wall), "
           f"{'met' if cpu < TARGET_ONE_FILE_S else 'missed'} (CPU).")
-    probe = ("import sys; from migrate.cli import main; code = main(['lint', '--no-config', *sys.argv[1:]]); "
-             "print('LIBCST', 'libcst' in sys.modules)")
-    imported = subprocess.run([sys.executable, "-c", probe, str(files[0])], capture_output=True, text=True, env=_env())
+    probe = ("import sys\nfrom migrate.cli import main\ntry:\n    main(['lint', '--no-config', *sys.argv[1:]])\n"
+             "except SystemExit:\n    pass\nprint('LIBCST', 'libcst' in sys.modules)\n")
+    # run outside the checkout: ``-c`` puts the working directory first on sys.path, PYTHONPATH must win
+    imported = subprocess.run([sys.executable, "-c", probe, str(files[0])], capture_output=True, text=True, env=_env(),
+                              cwd=str(CACHE))
     print(f"libcst imported by the one-file lint: {'LIBCST True' in imported.stdout}")
     return 0
 
