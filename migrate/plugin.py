@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -74,6 +75,35 @@ def match_at_node(rule: "Rule", scan: "Scan", node, message: str, safety: "Safet
     """A ``Match`` spanning the ``ast`` ``node`` of the scanned module."""
     line, column, end_line, end_column = ast_position(scan.source.splitlines(), node)
     return Match(rule, line, column, message, safety, end_line=end_line, end_column=end_column, **fields)
+
+
+_SEGMENT_LINES: dict[int, tuple[str, list[bytes]]] = {}
+
+
+def source_segment(source: str, node) -> str | None:
+    """``ast.get_source_segment`` without splitting the whole source on every call (the lines are kept
+    for the last few sources seen)."""
+    try:
+        first, last = node.lineno - 1, node.end_lineno - 1
+        start, end = node.col_offset, node.end_col_offset
+    except AttributeError:
+        return None
+    if first is None or last is None or start is None or end is None:
+        return None
+    held = _SEGMENT_LINES.get(id(source))
+    if held is None or held[0] is not source:
+        if len(_SEGMENT_LINES) > 8:
+            _SEGMENT_LINES.clear()
+        # the line breaks Python's tokenizer knows (as ast does): not form feeds or other separators
+        lines = [line.encode("utf-8") for line in re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", source)]
+        held = _SEGMENT_LINES[id(source)] = (source, lines)
+    lines = held[1]
+    if last >= len(lines):
+        return None
+    if first == last:
+        return lines[first][start:end].decode("utf-8", errors="replace")
+    parts = [lines[first][start:], *lines[first + 1:last], lines[last][:end]]
+    return b"".join(parts).decode("utf-8", errors="replace")
 
 
 def ast_position(source_lines: list[str], node) -> tuple[int, int, int | None, int | None]:

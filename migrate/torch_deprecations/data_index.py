@@ -21,7 +21,7 @@ from functools import cache
 
 from migrate.lazycst import cst
 from migrate.model import Safety
-from migrate.plugin import CustomTransform, match_at_node, register
+from migrate.plugin import CustomTransform, match_at_node, register, source_segment
 from migrate.torch_deprecations.facts import Facts
 
 
@@ -86,7 +86,7 @@ def _sites_class():
 def _is_zero_ast(node: ast.Subscript, source: str) -> bool:
     index = node.slice
     return (isinstance(index, ast.Constant) and type(index.value) is int and index.value == 0
-            and ast.get_source_segment(source, index) == "0")
+            and source_segment(source, index) == "0")
 
 
 def _bare_call_ast(node: ast.expr, method: str) -> ast.expr | None:
@@ -112,26 +112,30 @@ def scalar_read_receiver_ast(node: ast.Subscript, source: str) -> ast.Attribute 
 def scalar_read_sites(tree: ast.Module, source: str) -> list[ast.Subscript]:
     """Scalar-read subscripts that are read, not assigned to (as the libcst ``_Sites`` sees them)."""
     targets: set[int] = set()
+    subscripts = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
+        if isinstance(node, ast.Subscript):
+            subscripts.append(node)
+        elif isinstance(node, ast.Assign):
             targets.update(id(t) for t in node.targets)
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets.add(id(node.target))
         elif isinstance(node, ast.Delete) and len(node.targets) == 1:
             targets.add(id(node.targets[0]))
-    return [node for node in ast.walk(tree) if isinstance(node, ast.Subscript) and id(node) not in targets
-            and scalar_read_receiver_ast(node, source) is not None]
+    # in source order (ast.walk is breadth-first)
+    found = [node for node in subscripts if id(node) not in targets and scalar_read_receiver_ast(node, source) is not None]
+    return sorted(found, key=lambda node: (node.lineno, node.col_offset))
 
 
 def _with_detach_ast(node: ast.Subscript, source: str) -> str:
     data = scalar_read_receiver_ast(node, source)
     receiver = data.value
-    written = ast.get_source_segment(source, data) or ""
+    written = source_segment(source, data) or ""
     text = written[:written.rindex(".")].rstrip()  # the receiver with its own parentheses
     receiver_text = text
     if not isinstance(receiver, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
         text = f"({text})"
-    tail = (ast.get_source_segment(source, node.value) or "")[len(receiver_text):].replace(".data", ".detach()", 1)
+    tail = (source_segment(source, node.value) or "")[len(receiver_text):].replace(".data", ".detach()", 1)
     return f"{text}{tail}[0]"
 
 

@@ -22,7 +22,7 @@ from functools import cache
 
 from migrate.lazycst import cst
 from migrate.model import Safety
-from migrate.plugin import CustomTransform, match_at_node, register
+from migrate.plugin import CustomTransform, match_at_node, register, source_segment
 from migrate.resolve import dotted_name_ast, qualify_in_scopes
 
 _FUNCTION_BASES = {"torch.autograd.Function", "torch.autograd.function.Function"}
@@ -66,7 +66,7 @@ def _old_style_reason(node: ast.ClassDef, source: str) -> str | None:
         params = func.args
         if not params.args or params.args[0].arg != "self" or params.kwarg is not None or params.kwonlyargs:
             return "forward/backward do not take (self, positional arguments)"
-        if "ctx" in _name_tokens(ast.get_source_segment(source, func) or ""):
+        if "ctx" in _name_tokens(source_segment(source, func) or ""):
             return "the methods already use a name `ctx`"
     return None
 

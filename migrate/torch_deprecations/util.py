@@ -17,7 +17,7 @@ from typing import Callable
 
 from migrate.lazycst import cst
 from migrate.model import Safety
-from migrate.plugin import CustomTransform, Match, ast_position
+from migrate.plugin import CustomTransform, Match, ast_position, source_segment
 
 Spell = Callable[..., str]
 NOT_LITERAL = object()
@@ -35,7 +35,7 @@ def _literal_ast(node: ast.AST, source: str | None) -> object:
             return value
         if isinstance(value, (str, bytes)):
             # one string token, as libcst's SimpleString ("a" "b" is a ConcatenatedString there: not a literal)
-            text = ast.get_source_segment(source, node) if source is not None else None
+            text = source_segment(source, node) if source is not None else None
             if text is None or _string_tokens(text) != 1:
                 return NOT_LITERAL
             return value
@@ -146,7 +146,7 @@ def call_parts_ast(call: ast.Call, source: str) -> CallParts:
     """``call_parts`` for an ``ast`` call (texts are the source segments, without enclosing parentheses)."""
 
     def text(node: ast.AST) -> str:
-        return ast.get_source_segment(source, node) or ""
+        return source_segment(source, node) or ""
 
     positional, positional_nodes, keywords, nodes = [], [], {}, {}
     # libcst keeps the written order of positional, *args, keyword and **kwargs arguments; ast splits them
@@ -223,7 +223,7 @@ def has_comment(node: cst.CSTNode) -> bool:
 
 def has_comment_ast(node: ast.AST, source: str) -> bool:
     """Is there a comment inside ``node``'s text (as libcst would hold a ``Comment`` in it)?"""
-    text = ast.get_source_segment(source, node) or ""
+    text = source_segment(source, node) or ""
     if "#" not in text:
         return False
     try:
