@@ -1,0 +1,137 @@
+"""One match stage for the table rules: the ``ast`` matcher's findings carry their fixes as text edits.
+
+``lint``'s ``_Checker`` decides what the rule tables report on an ``ast`` tree.
+``TextMatcher`` is that checker run for ``convert`` (the convert's ``apply``,
+the rewriting pass's ``EngineContext`` for spelling names and scheduling
+imports), which also says how each finding is fixed:
+
+* a dotted reference renamed by the rename table (the bulk of the tables) is
+  fixed by one text edit over the reference's span, spelled through the file's
+  imports exactly as the libcst pass spells it (``EngineContext.spell``);
+* a reference or module finding has nothing to fix;
+* what only libcst can rewrite exactly -- a ``from`` import whose names move
+  (it may be split), a call whose arguments an argument table changes -- is
+  marked ``needs_cst`` on the lines of its node: the engine's units pass
+  (``engine._transform_units``) parses just the statements holding such lines
+  (and custom rules' sites) and rewrites them; every finding and edit on those
+  lines is then the libcst pass's, and the others are applied as text.
+
+tests/test_engine_agreement.py holds the result byte-identical to the
+whole-module libcst pass on every rule example, fixture and corpus file.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from migrate.lint import _Checker, _Pos
+from migrate.model import Edit, Finding, Fix, Rule, Safety, Severity
+from migrate.resolve import dotted_name_ast, qualify_in_scopes
+from migrate.rules import format_message, short_name
+
+
+@dataclass
+class PendingRename:
+    """A rename the matcher found; spelled (and an import scheduled) only if it lands outside the units."""
+
+    node: ast.Attribute
+    scopes: list[dict[str, str | None]]
+    qualified: str
+    new: str
+    rule: Rule
+    pos: _Pos
+
+
+class TextMatcher(_Checker):
+    def __init__(self, source: str, ctx, customs) -> None:
+        super().__init__(source, ctx.ruleset, ctx.bindings)
+        self.ctx = ctx
+        self.customs = customs
+        self.rebound = ctx.rebound_targets
+        self.cst_lines: set[int] = set()  # lines whose fix needs the libcst pass
+        self.renames: list[PendingRename] = []
+
+    # -- resolution as the libcst pass resolves (import targets a rule's ``prepare`` re-pointed)
+    def _scopes(self) -> list[dict[str, str | None]]:
+        if not self.rebound:
+            return list(self.scopes)
+        return [{name: self.rebound.get(target, target) if target else target for name, target in scope.items()}
+                for scope in self.scopes]
+
+    def _qualify(self, dotted: str) -> str | None:
+        if not self.rebound:
+            return super()._qualify(dotted)
+        return qualify_in_scopes(dotted, self._scopes(), self.module_bindings)
+
+    # -- decisions that depend on what convert applies
+    def _module_finding(self, qualified: str, pos: _Pos) -> None:
+        hit = self.rs.module_finding_for(qualified)
+        if hit is None:
+            return
+        prefix, severity, message, rule = hit
+        if severity is Severity.ERROR and self._moves_out(qualified):
+            return  # a fixable rename or a transform takes the name out of the removed module
+        self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),
+                     severity=severity, safety=Safety.NONE)
+
+    def _moves_out(self, qualified: str) -> bool:
+        renamed = self.rs.renames.get(qualified)
+        if renamed is not None and self.ctx.may_fix(renamed[1]):
+            return True
+        return any(c.claims(qualified) and self.ctx.may_fix(c.rule) for c in self.customs)
+
+    def _renamed(self, node: ast.Attribute, qualified: str, new: str, rule: Rule) -> None:
+        pos = self._pos(node)
+        if not self.ctx.may_fix(rule):
+            self._report(rule, pos, format_message(rule.message, old=short_name(qualified), new=short_name(new)))
+            return
+        self.renames.append(PendingRename(node, self._scopes(), qualified, new, rule, pos))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        super().visit_ImportFrom(node)
+        if node.level or not node.module or any(a.name == "*" for a in node.names):
+            return
+        for alias in node.names:
+            renamed = self.rs.renames.get(f"{node.module}.{alias.name}")
+            if renamed is not None and self.ctx.may_fix(renamed[1]):
+                self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # moved (maybe split) by libcst
+                return
+
+    def _check_arguments(self, qualified: str, node: ast.Call, call: _Pos) -> None:
+        rs = self.rs
+        keywords = {k.arg for k in node.keywords if k.arg}
+        reorder = rs.reorders.get(qualified)
+        positional = sum(1 for a in node.args if not isinstance(a, ast.Starred))
+        if (reorder is not None and positional > reorder[1]) or keywords and (
+                any(old in keywords for old, _, _ in rs.keyword_renames.get(qualified, ()))
+                or any(old in keywords for old, _ in rs.keyword_removals.get(qualified, ()))
+                or any(keyword in keywords for keyword, *_ in rs.value_rewrites.get(qualified, ()))):
+            self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # the argument list is libcst's to rebuild
+
+    # -- fixes, once the engine knows which lines libcst takes
+    def finish(self, starts: list[int], in_units) -> tuple[list[Finding], list[Edit]]:
+        """Findings and edits outside the units (``in_units(first, last)``: True inside, False outside,
+        None when the span straddles a unit's edge); ``starts``: character offset of each line."""
+        findings = [f for f in self.findings if in_units(f.line, f.line) is False]
+        edits: list[Edit] = []
+        for pending in self.renames:
+            node = pending.node
+            where = in_units(node.lineno, node.end_lineno)
+            if where is None:
+                raise ValueError("a rename straddles a unit")
+            if where:
+                continue
+            self.ctx.scopes = pending.scopes
+            prefer = (dotted_name_ast(node) or "").split(".", 1)[0]
+            text = self.ctx.spell(pending.new, prefer)
+            start = starts[node.lineno - 1] + self._char_col(node.lineno, node.col_offset)
+            end = starts[node.end_lineno - 1] + self._char_col(node.end_lineno, node.end_col_offset)
+            edit = Edit(start, end, text)
+            edits.append(edit)
+            rule, pos = pending.rule, pending.pos
+            findings.append(Finding(rule.code, format_message(rule.message, old=short_name(pending.qualified),
+                                                              new=short_name(pending.new)),
+                                    rule.severity, rule.safety, pos.line, pos.column, True, pos.end_line,
+                                    pos.end_column, fix=Fix(rule.safety, (edit,))))
+        self.ctx.scopes = []
+        return findings, edits
