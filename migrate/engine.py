@@ -946,12 +946,33 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
     # as character spans: (start, end, order, text); a unit (or insertion) and a text edit never overlap
     spans = [(starts[first - 1], starts[last], order, new) for first, last, new, order in replacements]
     spans += [(edit.start, edit.end, 2, edit.text) for edit in edits]
+    out = _splice(source, spans)
+    ctx.findings.extend(text_findings)
+    deletions = []
+    for custom in customs:
+        if type(custom).unit_finish is CustomTransform.unit_finish or not custom.applies(scan):
+            continue
+        ranges = custom.unit_finish_text(ctx, scan.tree, out)
+        if ranges is None:
+            raise _WholeModule(custom.code)
+        for first, last in ranges:
+            start, end = starts[first - 1], starts[last]
+            if any((s < end and start < e) if e > s else start < s < end for s, e, _o, _n in spans):
+                raise _WholeModule("a deleted statement was edited")
+            deletions.append((start, end, 3, ""))
+    if deletions:
+        out = _splice(source, spans + deletions)
+    findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
+    return EngineResult(out, findings)
+
+
+def _splice(source: str, spans: list[tuple[int, int, int, str]]) -> str:
+    """``source`` with non-overlapping (start, end, order, text) spans replaced; from the bottom up, so at
+    one place imports (0) end up above a rule's inserted statement (1), both above an edit there (2)."""
     out = source
-    # from the bottom up; at one place, imports (0) end up above a rule's inserted statement (1)
     for start, end, _order, new in sorted(spans, key=lambda r: (r[0], r[1], r[2]), reverse=True):
         out = out[:start] + new + out[max(start, end):]
-    findings = tuple(sorted(set(ctx.findings) | set(text_findings), key=Finding.sort_key))
-    return EngineResult(out, findings)
+    return out
 
 
 class RoundTripError(ValueError):

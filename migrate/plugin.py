@@ -91,6 +91,13 @@ class CustomTransform:
         A rule that has ``finish`` and not this hook always gets the whole-module pass."""
         return None
 
+    def unit_finish_text(self, ctx: "EngineContext", tree, rewritten: str) -> "list[tuple[int, int]] | None":
+        """After ``unit_finish``, on the ``rewritten`` text of the units pass: ranges of the original
+        ``tree``'s lines (first, last) to delete, each a statement no edit touched; findings through
+        ``ctx.findings``/``ctx.report_at``.  None: this file needs ``finish``.  Only asked of a rule
+        that also has ``unit_finish``."""
+        return []
+
     def finish(self, ctx: "EngineContext", module: cst.Module) -> cst.Module:
         """After the pass, before scheduled imports are added."""
         return module
