@@ -102,3 +102,41 @@ def test_text_edits_give_the_libcst_result(name, source):
         whole = transform_source(source, rules, apply=apply, filename="<case>", units=False)
         assert textual.code == whole.code
         assert _everything(textual.findings) == _everything(whole.findings)
+
+
+_CONTRIB_CASES = {  # contrib imports nothing uses (any more); TF2103's calls take the whole-module pass themselves
+    "alone": "import tensorflow as tf\nfrom tensorflow.contrib import layers as contrib_layers\nx = tf.log(1.0)\n",
+    "comments above": "import os\nimport tensorflow as tf\n\n# contrib helpers\n\n"
+                      "from tensorflow.contrib import layers as contrib_layers  # old\nx = tf.log(1.0)\n",
+    "still used": "import tensorflow as tf\nfrom tensorflow.contrib import layers as contrib_layers\n"
+                  "net = contrib_layers.flatten(x)\n",
+    "two names, one kept": "import tensorflow as tf\nfrom tensorflow.contrib import layers, slim\n"
+                           "net = slim.unknown(x)\n",
+    "first statement": "from tensorflow.contrib import layers as contrib_layers\nimport tensorflow as tf\n"
+                       "x = tf.log(1.0)\n",
+    "after a function": "import tensorflow as tf\n\ndef f():\n    return 1\n\n"
+                        "from tensorflow.contrib import layers as contrib_layers\nx = tf.log(1.0)\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(_CONTRIB_CASES))
+def test_unused_contrib_imports_go_in_the_units_pass(case, monkeypatch):
+    """TF2105 deletes the import as text after the rewrite; where the text way could differ from
+    libcst's (a name kept, no statement above, a compound one above) the whole module is parsed."""
+    import libcst
+
+    import migrate.engine as engine
+
+    source = _CONTRIB_CASES[case]
+    rules = ruleset("tf1_to_tf2")
+    whole = transform_source(source, rules, apply=CONVERT_APPLY, units=False)
+    parsed: list[str] = []
+    real = libcst.parse_module
+    monkeypatch.setattr(engine.cst, "parse_module", lambda text, *a, **k: parsed.append(text) or real(text, *a, **k))
+    result = transform_source(source, rules, apply=CONVERT_APPLY)
+    assert result.code == whole.code
+    assert _everything(result.findings) == _everything(whole.findings)
+    whole_module = source in parsed
+    assert whole_module == (case in ("two names, one kept", "first statement", "after a function"))
+    if case in ("alone", "comments above"):
+        assert "contrib" not in result.code and any(f.code == "TF2105" and f.fixed for f in result.findings)
