@@ -50,6 +50,11 @@ class TextMatcher(_Checker):
         self.rebound = ctx.rebound_targets
         self.cst_lines: set[int] = set()  # lines whose fix needs the libcst pass
         self.renames: list[PendingRename] = []
+        self.value_edits: list[tuple[int, int, Edit, Finding]] = []
+        self.source = source
+        self.starts = [0]  # character offset of each line
+        for line in source.splitlines(keepends=True):
+            self.starts.append(self.starts[-1] + len(line))
 
     # -- resolution as the libcst pass resolves (import targets a rule's ``prepare`` re-pointed)
     def _scopes(self) -> list[dict[str, str | None]]:
@@ -104,9 +109,49 @@ class TextMatcher(_Checker):
         positional = sum(1 for a in node.args if not isinstance(a, ast.Starred))
         if (reorder is not None and positional > reorder[1]) or keywords and (
                 any(old in keywords for old, _, _ in rs.keyword_renames.get(qualified, ()))
-                or any(old in keywords for old, _ in rs.keyword_removals.get(qualified, ()))
-                or any(keyword in keywords for keyword, *_ in rs.value_rewrites.get(qualified, ()))):
+                or any(old in keywords for old, _ in rs.keyword_removals.get(qualified, ()))):
             self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # the argument list is libcst's to rebuild
+            return
+        rewrites = [r for r in rs.value_rewrites.get(qualified, ()) if r[0] in keywords]
+        if not rewrites:
+            return
+        if len(rewrites) > 1 or sum(1 for k in node.keywords if k.arg == rewrites[0][0]) > 1 \
+                or not self._rewrite_value(qualified, node, *rewrites[0]):
+            self.cst_lines.update(range(node.lineno, node.end_lineno + 1))
+
+    def _rewrite_value(self, qualified: str, node: ast.Call, keyword: str, new_keyword: str, template: str,
+                       rule: Rule) -> bool:
+        """``keyword=VALUE`` -> ``new_keyword=<template with VALUE>`` as one text edit, as the libcst pass
+        writes it (no spaces around ``=``; VALUE in parentheses unless it can stand as an operand).
+        False where the text way could differ (a comment or a line break around ``=``)."""
+        (arg,) = [k for k in node.keywords if k.arg == keyword]
+        pos = self._pos(arg)
+        message = format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword)
+        if not self.ctx.may_fix(rule):
+            self._report(rule, pos, message)
+            return True
+        if arg.lineno != arg.value.lineno:
+            return False
+        line = self._lines[arg.lineno - 1]
+        start = self._char_col(arg.lineno, arg.col_offset)
+        name_end = start + len(keyword)
+        equal = line.find("=", name_end)
+        if equal < 0 or line[name_end:equal].strip(" \t"):
+            return False
+        value_start = equal + 1 + (len(line) - equal - 1 - len(line[equal + 1:].lstrip(" \t")))
+        if value_start >= len(line) or line[value_start] in "#\\":
+            return False
+        begin = self.starts[arg.lineno - 1]
+        end = self.starts[arg.end_lineno - 1] + self._char_col(arg.end_lineno, arg.end_col_offset)
+        value_code = self.source[begin + value_start:end]
+        parenthesized = value_start < self._char_col(arg.value.lineno, arg.value.col_offset)
+        if not (parenthesized or _atomic(arg.value)):
+            value_code = f"({value_code})"
+        edit = Edit(begin + start, end, f"{new_keyword}={template.replace('{value}', value_code)}")
+        self.value_edits.append((arg.lineno, arg.end_lineno, edit,
+                                 Finding(rule.code, message, rule.severity, rule.safety, pos.line, pos.column, True,
+                                         pos.end_line, pos.end_column, fix=Fix(rule.safety, (edit,)))))
+        return True
 
     # -- fixes, once the engine knows which lines libcst takes
     def finish(self, starts: list[int], in_units) -> tuple[list[Finding], list[Edit]]:
@@ -133,5 +178,22 @@ class TextMatcher(_Checker):
                                                               new=short_name(pending.new)),
                                     rule.severity, rule.safety, pos.line, pos.column, True, pos.end_line,
                                     pos.end_column, fix=Fix(rule.safety, (edit,))))
+        for first, last, edit, finding in self.value_edits:
+            where = in_units(first, last)
+            if where is None:
+                raise ValueError("a value rewrite straddles a unit")
+            if not where:
+                edits.append(edit)
+                findings.append(finding)
         self.ctx.scopes = []
         return findings, edits
+
+
+_ATOMIC = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set)
+
+
+def _atomic(value: ast.expr) -> bool:
+    """``cstutil.is_atomic`` on the ``ast`` (parentheses are checked in the text)."""
+    if isinstance(value, ast.Constant):
+        return value.value is not Ellipsis  # numbers, strings, bytes; True/False/None are Names to libcst
+    return isinstance(value, _ATOMIC)

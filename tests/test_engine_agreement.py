@@ -140,3 +140,15 @@ def test_unused_contrib_imports_go_in_the_units_pass(case, monkeypatch):
     assert whole_module == (case in ("two names, one kept", "first statement", "after a function"))
     if case in ("alone", "comments above"):
         assert "contrib" not in result.code and any(f.code == "TF2105" and f.fixed for f in result.findings)
+
+
+@pytest.mark.parametrize("value", ["0.9 if t else 1.0", "(0.5)", "p", "-1", "a + b", "( a  + b )", "f(\n  x)", "...",
+                                   "0.5 ,", "  0.5", "# why\n    0.5", "(\n  0.5)"])
+def test_value_rewrites_as_text_match_libcst(value):
+    """TF2006 ``keep_prob=VALUE`` -> ``rate=1 - VALUE``: the text edit writes what libcst writes."""
+    rules = ruleset("tf1_to_tf2")
+    source = f"import tensorflow as tf\ny = tf.nn.dropout(x, keep_prob={value})\n"
+    textual = transform_source(source, rules, apply=CONVERT_APPLY)
+    whole = transform_source(source, rules, apply=CONVERT_APPLY, units=False)
+    assert textual.code == whole.code
+    assert _everything(textual.findings) == _everything(whole.findings)
