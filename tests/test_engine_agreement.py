@@ -152,3 +152,32 @@ def test_value_rewrites_as_text_match_libcst(value):
     whole = transform_source(source, rules, apply=CONVERT_APPLY, units=False)
     assert textual.code == whole.code
     assert _everything(textual.findings) == _everything(whole.findings)
+
+
+def _generated_modules():
+    """The benchmark's generated TF1 tree (benchmarks/bench_convert.py), in memory, in its file order."""
+    import importlib.util
+    import random
+
+    spec = importlib.util.spec_from_file_location("bench_convert", ROOT / "benchmarks" / "bench_convert.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rng = random.Random(bench.SEED)
+    return [bench.generate_module(rng, index) for index in range(450)]
+
+
+@pytest.mark.verify
+def test_text_edits_on_the_benchmark_tree():
+    """Every file of the 450-file benchmark tree (a fixed sample of 4 unless DLMIGRATE_VERIFY=1): the matcher's
+    text edits plus the units pass give the whole-module libcst pass's bytes and findings."""
+    import os
+
+    modules = _generated_modules()
+    if not os.environ.get("DLMIGRATE_VERIFY"):
+        modules = modules[::113]
+    rules = ruleset("tf1_to_tf2")
+    for source in modules:
+        textual = transform_source(source, rules, apply=CONVERT_APPLY)
+        whole = transform_source(source, rules, apply=CONVERT_APPLY, units=False)
+        assert textual.code == whole.code
+        assert _everything(textual.findings) == _everything(whole.findings)
