@@ -49,6 +49,9 @@ class TextMatcher(_Checker):
         self.customs = customs
         self.rebound = ctx.rebound_targets
         self.cst_lines: set[int] = set()  # lines whose fix needs the libcst pass
+        if ctx.scan is not None:
+            self.function_scopes.update(ctx.scan.function_scopes)  # the scan's walk of each function, reused
+        self._module_hits: dict[str, tuple | None] = {}
         self.renames: list[PendingRename] = []
         self.value_edits: list[tuple[int, int, Edit, Finding]] = []
         self.source = source
@@ -70,7 +73,11 @@ class TextMatcher(_Checker):
 
     # -- decisions that depend on what convert applies
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
-        hit = self.rs.module_finding_for(qualified)
+        if not self.rs.module_findings:
+            return
+        hit = self._module_hits.get(qualified, ())
+        if hit == ():
+            hit = self._module_hits[qualified] = self.rs.module_finding_for(qualified)
         if hit is None:
             return
         prefix, severity, message, rule = hit
