@@ -865,6 +865,7 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
         from migrate.textfix import TextMatcher
 
         matcher = TextMatcher(source, ctx, customs)
+        matcher.only_where_needed(scan)
         matcher.visit(scan.tree)
         hits = sorted(set(_needed_lines(scan, ruleset, customs, source, ctx.rebound_targets, tables=False))
                       | matcher.cst_lines)

@@ -117,8 +117,8 @@ def method_call_lines(scan: "Scan", methods) -> list[int] | None:
     if scan.tree is None:
         return None
     if scan.method_calls is not None:  # collected by the scan's own walk
-        return [line for method in methods for first, last in scan.method_calls.get(method, ())
-                for line in range(first, last + 1)]
+        return [line for method in methods for node in scan.method_calls.get(method, ())
+                for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]
     return [line for node in ast.walk(scan.tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods
             for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]

@@ -292,8 +292,8 @@ class AstScanner(ast.NodeVisitor):
         self.imports: list[tuple[str, str | None, int, int]] = []  # (qualified, asname, line, col)
         self._lines = source.splitlines()
         self._call_funcs: set[int] = set()
-        # method name -> (first, last line) of each ``receiver.method(...)`` call, resolved or not
-        self.method_calls: dict[str, list[tuple[int, int]]] = {}
+        # method name -> each ``receiver.method(...)`` call, resolved or not (custom rules' sites read them)
+        self.method_calls: dict[str, list[ast.Call]] = {}
 
     # -- imports bind names (module level) or shadow them (function level)
     def visit_Import(self, node: ast.Import) -> None:
@@ -343,7 +343,7 @@ class AstScanner(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Attribute):
-            self.method_calls.setdefault(node.func.attr, []).append((node.lineno, node.end_lineno or node.lineno))
+            self.method_calls.setdefault(node.func.attr, []).append(node)
         dotted = dotted_name_ast(node.func)
         if dotted is not None:
             qualified = self._qualify(dotted)
@@ -403,7 +403,7 @@ class Scan:
     function_scopes: dict[tuple[int, int], dict[str, str | None]] = field(default_factory=dict)
     tree: ast.Module | None = field(default=None, repr=False, compare=False)  # the parse itself, for rules' sites
     run: dict[str, object] = field(default_factory=dict)  # facts of the whole run (migrate.runfacts); {} alone
-    method_calls: dict[str, list[tuple[int, int]]] | None = field(default=None, repr=False, compare=False)
+    method_calls: dict[str, list[ast.Call]] | None = field(default=None, repr=False, compare=False)
 
     def imported_roots(self) -> set[str]:
         return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}
