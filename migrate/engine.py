@@ -675,6 +675,12 @@ def repair_unparsable(source: str, customs: list[CustomTransform], apply: frozen
 # compound one when the line is in its header); only those statements are parsed,
 # transformed and spliced back over the same lines, so every other byte of the file
 # is never touched, and a file's cost follows its edits rather than its size.
+#
+# The table rules are matched on the ``ast`` first (``migrate.textfix.TextMatcher``, lint's
+# checker): renames and exact value rewrites come back as text edits, so only custom rules'
+# sites and argument lists a table rebuilds (and ``from`` imports whose names move) make units;
+# on those lines the libcst pass's edits and findings are taken, elsewhere the matcher's.
+# ``transform_source(..., units=False)`` is the whole-module libcst pass both are tested against.
 
 
 class _WholeModule(Exception):
