@@ -675,6 +675,12 @@ from migrate.plugin import repair_unparsable  # noqa: E402 (re-exported: lint re
 # compound one when the line is in its header); only those statements are parsed,
 # transformed and spliced back over the same lines, so every other byte of the file
 # is never touched, and a file's cost follows its edits rather than its size.
+#
+# The table rules are matched on the ``ast`` first (``migrate.textfix.TextMatcher``, lint's
+# checker): renames and exact value rewrites come back as text edits, so only custom rules'
+# sites and argument lists a table rebuilds (and ``from`` imports whose names move) make units;
+# on those lines the libcst pass's edits and findings are taken, elsewhere the matcher's.
+# ``transform_source(..., units=False)`` is the whole-module libcst pass both are tested against.
 
 
 class _WholeModule(Exception):
@@ -685,13 +691,16 @@ _COMPOUND_BLOCKS = ("body", "orelse", "finalbody")
 
 
 def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], source: str,
-                  rebound: dict[str, str]) -> list[int]:
+                  rebound: dict[str, str], tables: bool = True) -> list[int]:
     """Sorted lines where some rule may act; raises ``_WholeModule`` for a rule that needs the whole module.
 
     ``rebound``: import targets a rule's ``prepare`` re-pointed (TF2007 reads ``tensorflow.compat.v1``
     as ``tensorflow``), so references are judged by what they will mean in the pass.
+    ``tables``: False when the table rules are matched on the ``ast`` (``migrate.textfix``): custom rules' lines only.
     """
     lines: set[int] = set()
+    if not tables:
+        return _custom_lines(scan, customs, source, lines)
     keys = ruleset.keys()
     module_hit: dict[str, bool] = {}
 
@@ -713,6 +722,10 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
     for qualified, _local, line, _column in scan.imports:
         if qualified in ruleset.renames or qualified in ruleset.findings or in_module(qualified):
             lines.add(line)
+    return _custom_lines(scan, customs, source, lines)
+
+
+def _custom_lines(scan: Scan, customs: list[CustomTransform], source: str, lines: set[int]) -> list[int]:
     for custom in customs:
         if not (custom.applies(scan) and _text_gate(custom, source)) or custom.matches(scan) == []:
             continue  # (a rule with ``match`` and no matches has nothing to do in this file)
@@ -843,20 +856,50 @@ _INDENT_LINE = re.compile(r"^([ \t]+)\S", re.MULTILINE)
 
 
 def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[CustomTransform],
-                     apply: frozenset[Safety]) -> EngineResult:
+                     apply: frozenset[Safety], textual: bool = True) -> EngineResult:
     if scan.tree is None or "\r" in source.replace("\r\n", ""):
         raise _WholeModule("line endings")
     ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
     for custom in customs:
         if custom.prepare_reads_context_only and custom.applies(scan):
             custom.prepare(ctx)
-    hits = _needed_lines(scan, ruleset, customs, source, ctx.rebound_targets)
     lines = source.splitlines(keepends=True) if "\x0c" not in source and "\x0b" not in source else None
     if lines is None or any(c in source for c in ("\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")):
         raise _WholeModule("line separators")
+    matcher = None
+    if textual:
+        from migrate.textfix import TextMatcher
+
+        matcher = TextMatcher(source, ctx, customs)
+        matcher.only_where_needed(scan)
+        matcher.visit(scan.tree)
+        hits = sorted(set(_needed_lines(scan, ruleset, customs, source, ctx.rebound_targets, tables=False))
+                      | matcher.cst_lines)
+    else:
+        hits = _needed_lines(scan, ruleset, customs, source, ctx.rebound_targets)
     units = _UnitPlanner(hits, lines).block(scan.tree.body, ())
     if units is None:
         raise _WholeModule("units")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    text_findings: list[Finding] = []
+    edits = []
+    if matcher is not None:
+        firsts = [first for first, _last, _enclosing in units]
+
+        def in_units(first: int, last: int) -> bool | None:
+            index = bisect.bisect_right(firsts, last) - 1
+            if index < 0 or units[index][1] < first:
+                return False  # the unit starting at or before ``last`` ends before ``first``
+            if units[index][0] <= first and last <= units[index][1]:
+                return True
+            return None
+
+        try:
+            text_findings, edits = matcher.finish(starts, in_units)
+        except ValueError as exc:
+            raise _WholeModule("an edit straddles a unit") from exc
     first_eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     indent_match = _INDENT_LINE.search(source)
     default_indent = indent_match.group(1) if indent_match else "    "
@@ -907,12 +950,36 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
         added = "".join(f"import {top}" + (f" as {alias}" if alias else "") + first_eol
                         for top, alias in sorted(ctx.scheduled_imports.items()))
         replacements.append((after + 1, after, added, 0))  # an insertion: replaces no line
-    out = list(lines)
-    # from the bottom up; at one place, imports (0) end up above a rule's inserted statement (1)
-    for first, last, new, _order in sorted(replacements, key=lambda r: (r[0], r[1], r[3]), reverse=True):
-        out[first - 1:last] = [new]
+    # as character spans: (start, end, order, text); a unit (or insertion) and a text edit never overlap
+    spans = [(starts[first - 1], starts[last], order, new) for first, last, new, order in replacements]
+    spans += [(edit.start, edit.end, 2, edit.text) for edit in edits]
+    out = _splice(source, spans)
+    ctx.findings.extend(text_findings)
+    deletions = []
+    for custom in customs:
+        if type(custom).unit_finish is CustomTransform.unit_finish or not custom.applies(scan):
+            continue
+        ranges = custom.unit_finish_text(ctx, scan.tree, out)
+        if ranges is None:
+            raise _WholeModule(custom.code)
+        for first, last in ranges:
+            start, end = starts[first - 1], starts[last]
+            if any((s < end and start < e) if e > s else start < s < end for s, e, _o, _n in spans):
+                raise _WholeModule("a deleted statement was edited")
+            deletions.append((start, end, 3, ""))
+    if deletions:
+        out = _splice(source, spans + deletions)
     findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
-    return EngineResult("".join(out), findings)
+    return EngineResult(out, findings)
+
+
+def _splice(source: str, spans: list[tuple[int, int, int, str]]) -> str:
+    """``source`` with non-overlapping (start, end, order, text) spans replaced; from the bottom up, so at
+    one place imports (0) end up above a rule's inserted statement (1), both above an edit there (2)."""
+    out = source
+    for start, end, _order, new in sorted(spans, key=lambda r: (r[0], r[1], r[2]), reverse=True):
+        out = out[:start] + new + out[max(start, end):]
+    return out
 
 
 class RoundTripError(ValueError):

@@ -142,10 +142,13 @@ class _Checker(AstScanner):
             name = self._qualify(dotted_name_ast(current) or "")
             renamed = self.rs.renames.get(name) if name else None
             if renamed is not None:
-                new, rule = renamed
-                self._report(rule, self._pos(current), format_message(rule.message, old=short_name(name), new=short_name(new)))
+                self._renamed(current, name, *renamed)
                 break
             current = current.value
+
+    def _renamed(self, node: ast.Attribute, qualified: str, new: str, rule: Rule) -> None:
+        """``node`` names ``qualified``, which the rename table moves to ``new`` (``migrate.textfix`` fixes it)."""
+        self._report(rule, self._pos(node), format_message(rule.message, old=short_name(qualified), new=short_name(new)))
 
     # -- calls: positional -> keyword, then keyword renames, removals and value rewrites
     def visit_Call(self, node: ast.Call) -> None:

@@ -66,6 +66,25 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace ``source[start:end]`` (character offsets) with ``text``; an insertion when start == end."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How a finding is fixed: text ``edits`` the ``ast`` matcher made exactly, or (``needs_cst``)
+    a rewrite only the libcst pass can make, on the lines of the statement holding it."""
+
+    applicability: Safety
+    edits: tuple[Edit, ...] = ()
+    needs_cst: bool = False
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing a rule saw at one place; ``fixed`` says whether the engine rewrote it."""
 
@@ -84,6 +103,8 @@ class Finding:
     original_column: int | None = None
     cell: int | None = None  # notebooks: 1-based code cell; line/column are then within the cell
     file_line: int | None = None  # notebooks: the line of the .ipynb file that holds ``line`` of that cell
+    # the matcher's fix (``migrate.textfix``); not part of what the finding is (equality, hashing)
+    fix: Fix | None = field(default=None, compare=False, repr=False)
 
     def where(self) -> str:
         """``line:col``, or ``cell N:line:col`` in a notebook (ruff's convention)."""

@@ -210,6 +210,13 @@ class CustomTransform:
         A rule that has ``finish`` and not this hook always gets the whole-module pass."""
         return None
 
+    def unit_finish_text(self, ctx: "EngineContext", tree, rewritten: str) -> "list[tuple[int, int]] | None":
+        """After ``unit_finish``, on the ``rewritten`` text of the units pass: ranges of the original
+        ``tree``'s lines (first, last) to delete, each a statement no edit touched; findings through
+        ``ctx.findings``/``ctx.report_at``.  None: this file needs ``finish``.  Only asked of a rule
+        that also has ``unit_finish``."""
+        return []
+
     def finish(self, ctx: "EngineContext", module: cst.Module) -> cst.Module:
         """After the pass, before scheduled imports are added."""
         return module
@@ -251,6 +258,9 @@ def method_call_lines(scan: "Scan", methods) -> list[int] | None:
 
     if scan.tree is None:
         return None
+    if scan.method_calls is not None:  # collected by the scan's own walk
+        return [line for method in methods for node in scan.method_calls.get(method, ())
+                for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]
     return [line for node in ast.walk(scan.tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods
             for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]

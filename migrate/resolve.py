@@ -12,6 +12,7 @@ local imports) shadow module-level imports for that function body only.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -83,6 +84,14 @@ class Bindings:
         if not candidates:
             return None
         return min(candidates)[-1]  # type: ignore[return-value]
+
+
+_GLOBAL = re.compile(r"\bglobal\b")
+
+
+def mentions_global(source: str) -> bool:
+    """Might a ``global`` statement occur?  (``globals()`` is no reason to walk every function.)"""
+    return "global" in source and _GLOBAL.search(source) is not None
 
 
 def mentions_framework(text: str, roots: tuple[str, ...] = FRAMEWORK_ROOTS) -> bool:
@@ -283,6 +292,8 @@ class AstScanner(ast.NodeVisitor):
         self.imports: list[tuple[str, str | None, int, int]] = []  # (qualified, asname, line, col)
         self._lines = source.splitlines()
         self._call_funcs: set[int] = set()
+        # method name -> each ``receiver.method(...)`` call, resolved or not (custom rules' sites read them)
+        self.method_calls: dict[str, list[ast.Call]] = {}
 
     # -- imports bind names (module level) or shadow them (function level)
     def visit_Import(self, node: ast.Import) -> None:
@@ -308,8 +319,10 @@ class AstScanner(ast.NodeVisitor):
                 self.visit(arg.annotation)
         if getattr(node, "returns", None) is not None:
             self.visit(node.returns)
-        scope = function_scope_ast(node)
-        self.function_scopes[(node.lineno, _line_offsets_to_chars(self._lines, node.lineno, node.col_offset))] = scope
+        key = (node.lineno, _line_offsets_to_chars(self._lines, node.lineno, node.col_offset))
+        scope = self.function_scopes.get(key)  # known when a second pass reuses a scan's scopes
+        if scope is None:
+            scope = self.function_scopes[key] = function_scope_ast(node)
         self.scopes.append(scope)
         body = node.body if isinstance(node.body, list) else [node.body]
         for child in body:
@@ -329,6 +342,8 @@ class AstScanner(ast.NodeVisitor):
         return qualify_in_scopes(dotted, self.scopes, self.module_bindings)
 
     def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Attribute):
+            self.method_calls.setdefault(node.func.attr, []).append(node)
         dotted = dotted_name_ast(node.func)
         if dotted is not None:
             qualified = self._qualify(dotted)
@@ -391,6 +406,7 @@ class Scan:
     source: str | None = field(default=None, repr=False, compare=False)  # the text scanned, for rules' matches
     # per-file results of the custom rules' ``match`` (code -> matches), computed once and shared by lint/convert
     matches: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    method_calls: dict[str, list[ast.Call]] | None = field(default=None, repr=False, compare=False)
 
     def imported_roots(self) -> set[str]:
         return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}
@@ -425,10 +441,10 @@ def scan_source(source: str, filename: str = "<unknown>", tree: ast.Module | Non
     ``tree``: the parse of ``source`` when the caller has it already.
     """
     tree = tree if tree is not None else parse_quietly(source, filename)
-    bindings = module_bindings_ast(tree, may_declare_global="global" in source)
+    bindings = module_bindings_ast(tree, may_declare_global=mentions_global(source))
     stars = bind_star_imports(tree, filename, bindings) if "import *" in source else []
     scanner = AstScanner(source, bindings)
     scanner.imports.extend(stars)
     scanner.visit(tree)
     return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes, tree,
-                source=source)
+                source=source, method_calls=scanner.method_calls)

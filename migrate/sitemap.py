@@ -19,9 +19,16 @@ from migrate.model import Finding
 Block = tuple[str, int, int, int, int]  # difflib opcode: tag, original [a0, a1), rewritten [b0, b1), 0-based
 
 
+_last: list = [None, None, None]  # the latest (original, rewritten, blocks): convert asks twice per file
+
+
 def line_blocks(original: str, rewritten: str) -> list[Block]:
+    if _last[0] == original and _last[1] == rewritten:
+        return list(_last[2])
     old, new = original.splitlines(), rewritten.splitlines()
-    return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    _last[:] = [original, rewritten, tuple(blocks)]
+    return blocks
 
 
 def site_pairs(original: str, rewritten: str, blocks: list[Block] | None = None) -> tuple[tuple[int, int], ...]:

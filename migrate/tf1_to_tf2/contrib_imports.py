@@ -10,6 +10,8 @@ import and its error.
 """
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from migrate.cstutil import dotted_name
@@ -108,3 +110,106 @@ class UnusedContribImport(CustomTransform):
             if isinstance(candidate, cst.SimpleStatementLine) and ctx.original_module.code_for_node(candidate) == code:
                 return candidate
         return None
+
+    # -- the units pass (engine._transform_units): no libcst; the same decisions on the ``ast``
+    def sites(self, scan):
+        return ()  # nothing to parse: the imports are removed as text once the rest is rewritten
+
+    def unit_finish(self, ctx, tree):
+        return []
+
+    def unit_finish_text(self, ctx, tree, rewritten: str):
+        """Module-level contrib imports, each alone on its lines, whose every bound name is unused in the
+        rewritten text: deleted with the blank and comment lines above them (libcst's ``leading_lines``).
+        None (the whole-module pass) where the text way could differ: a statement that keeps some of its
+        names, one that comes first in the file or after a compound statement, one without a newline."""
+        if not ctx.may_fix(self.rule):
+            return []
+        groups: list[list[ast.stmt]] = []  # statements sharing a line (``a; b``) are one libcst line
+        for statement in tree.body:
+            if groups and statement.lineno <= groups[-1][-1].end_lineno:
+                groups[-1].append(statement)
+            else:
+                groups.append([statement])
+        candidates = []
+        for index, group in enumerate(groups):
+            bound = _bound_contrib_ast(group[0]) if len(group) == 1 else None
+            if bound:
+                candidates.append((group[0], bound, groups[index - 1][-1] if index else None))
+        if not candidates:
+            return []
+        used = _used_names(rewritten)
+        if used is None:
+            return None
+        lines = ctx.source.splitlines(keepends=True)
+        ranges = []
+        for statement, bound, before in candidates:
+            unused = [local for local in bound if local not in used]
+            if not unused:
+                continue
+            if len(unused) != len(bound) or before is None or isinstance(before, _COMPOUND) \
+                    or not lines[statement.end_lineno - 1].endswith("\n"):
+                return None
+            first = before.end_lineno + 1
+            if any(line.strip() and not line.lstrip().startswith("#") for line in lines[first - 1:statement.lineno - 1]):
+                return None
+            line = statement.lineno
+            ctx.findings[:] = [f for f in ctx.findings if not (f.code.startswith("TF2101") and f.line == line)]
+            ctx.report_at(self.rule, line, statement.col_offset, self.rule.message.format(names=", ".join(sorted(unused))),
+                          fixed=True)
+            ranges.append((first, statement.end_lineno))
+        return ranges
+
+
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While, ast.With,
+             ast.AsyncWith, ast.Try, ast.Match) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _bound_contrib_ast(statement) -> list[str] | None:
+    """The ``ast`` reading of ``_bound_contrib``: local names a contrib import binds, or None."""
+    if isinstance(statement, ast.Import):
+        found = []
+        for alias in statement.names:
+            if _is_contrib(alias.name):
+                if alias.asname is None:
+                    return None
+                found.append(alias.asname)
+        return found or None
+    if isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
+        module = statement.module
+        if not (_is_contrib(module) or module == "tensorflow") or any(a.name == "*" for a in statement.names):
+            return None
+        found = [alias.asname or alias.name for alias in statement.names if _is_contrib(f"{module}.{alias.name}")]
+        return found or None
+    return None
+
+
+def _used_names(text: str) -> set[str] | None:
+    """Every identifier libcst holds as a ``Name`` outside import statements (what ``_Names`` collects)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.keyword) and node.arg:
+            names.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        elif isinstance(node, ast.MatchClass):
+            names.update(node.kwd_attrs)
+    return names

@@ -155,7 +155,13 @@ class SaveWithoutExtension(CustomTransform):
     def sites(self, scan):
         lines = _lines(r for r in scan.references if r.qualified in _SAVE_MODEL)
         if any(q.split(".", 1)[0] in ("tensorflow", "keras", "tf_keras") for q, *_ in scan.imports):
-            lines += method_call_lines(scan, {"save"}) or []
+            if scan.method_calls is None:
+                lines += method_call_lines(scan, {"save"}) or []
+            else:  # only ``x.save("literal")`` can be reported (``on_method_call``): ``saver.save(sess, ...)`` is no site
+                lines += [line for call in scan.method_calls.get("save", ())
+                          if len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Constant)
+                          and isinstance(call.args[0].value, str)
+                          for line in range(call.lineno, (call.end_lineno or call.lineno) + 1)]
         return lines
 
     def on_call(self, ctx, qualified, original, updated):

@@ -1,0 +1,251 @@
+"""One match stage for the table rules: the ``ast`` matcher's findings carry their fixes as text edits.
+
+``lint``'s ``_Checker`` decides what the rule tables report on an ``ast`` tree.
+``TextMatcher`` is that checker run for ``convert`` (the convert's ``apply``,
+the rewriting pass's ``EngineContext`` for spelling names and scheduling
+imports), which also says how each finding is fixed:
+
+* a dotted reference renamed by the rename table (the bulk of the tables) is
+  fixed by one text edit over the reference's span, spelled through the file's
+  imports exactly as the libcst pass spells it (``EngineContext.spell``);
+* a reference or module finding has nothing to fix;
+* what only libcst can rewrite exactly -- a ``from`` import whose names move
+  (it may be split), a call whose arguments an argument table changes -- is
+  marked ``needs_cst`` on the lines of its node: the engine's units pass
+  (``engine._transform_units``) parses just the statements holding such lines
+  (and custom rules' sites) and rewrites them; every finding and edit on those
+  lines is then the libcst pass's, and the others are applied as text.
+
+tests/test_engine_agreement.py holds the result byte-identical to the
+whole-module libcst pass on every rule example, fixture and corpus file.
+"""
+from __future__ import annotations
+
+import ast
+import bisect
+from dataclasses import dataclass
+
+from migrate.lint import _Checker, _Pos
+from migrate.model import Edit, Finding, Fix, Rule, Safety, Severity
+from migrate.resolve import dotted_name_ast, qualify_in_scopes
+from migrate.rules import format_message, short_name
+
+
+@dataclass
+class PendingRename:
+    """A rename the matcher found; spelled (and an import scheduled) only if it lands outside the units."""
+
+    node: ast.Attribute
+    scopes: list[dict[str, str | None]]
+    qualified: str
+    new: str
+    rule: Rule
+    pos: _Pos
+
+
+class TextMatcher(_Checker):
+    def __init__(self, source: str, ctx, customs) -> None:
+        super().__init__(source, ctx.ruleset, ctx.bindings)
+        self.ctx = ctx
+        self.customs = customs
+        self.rebound = ctx.rebound_targets
+        self.cst_lines: set[int] = set()  # lines whose fix needs the libcst pass
+        if ctx.scan is not None:
+            self.function_scopes.update(ctx.scan.function_scopes)  # the scan's walk of each function, reused
+        self._module_hits: dict[str, tuple | None] = {}
+        self.renames: list[PendingRename] = []
+        self.value_edits: list[tuple[int, int, Edit, Finding]] = []
+        self.source = source
+        self.starts = [0]  # character offset of each line
+        for line in source.splitlines(keepends=True):
+            self.starts.append(self.starts[-1] + len(line))
+
+    # -- only statements holding a line some table reacts to are walked (the scan already walked them all)
+    def only_where_needed(self, scan) -> None:
+        """Skip every statement without a reference or import a table knows (or one of its prefixes:
+        a rename applies to the longest renamed prefix of a dotted name)."""
+        rs = self.rs
+        keys = rs.keys()
+        hits: set[int] = set()
+        known: dict[str, bool] = {}
+
+        def needed(qualified: str) -> bool:
+            found = known.get(qualified)
+            if found is None:
+                found = qualified in keys or bool(rs.module_findings) and rs.module_finding_for(qualified) is not None
+                if not found and "." in qualified:
+                    parts = qualified.split(".")
+                    found = any(".".join(parts[:n]) in rs.renames for n in range(2, len(parts)))
+                known[qualified] = found
+            return found
+
+        for ref in scan.references:
+            qualified = ref.qualified
+            if self.rebound:
+                for old, new in self.rebound.items():
+                    if qualified == old or qualified.startswith(old + "."):
+                        qualified = new + qualified[len(old):]
+                        break
+            if needed(qualified) or needed(ref.qualified):
+                hits.update(range(ref.line, (ref.end_line or ref.line) + 1))
+        for qualified, _local, line, _column in scan.imports:
+            if needed(qualified):
+                hits.add(line)
+        self._hot = sorted(hits)
+
+    _hot: list[int] | None = None
+
+    def visit(self, node: ast.AST):
+        if self._hot is not None and isinstance(node, ast.stmt):
+            decorators = getattr(node, "decorator_list", None)
+            first = min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
+            index = bisect.bisect_left(self._hot, first)
+            if index == len(self._hot) or self._hot[index] > node.end_lineno:
+                return None
+        return super().visit(node)
+
+    # -- resolution as the libcst pass resolves (import targets a rule's ``prepare`` re-pointed)
+    def _scopes(self) -> list[dict[str, str | None]]:
+        if not self.rebound:
+            return list(self.scopes)
+        return [{name: self.rebound.get(target, target) if target else target for name, target in scope.items()}
+                for scope in self.scopes]
+
+    def _qualify(self, dotted: str) -> str | None:
+        if not self.rebound:
+            return super()._qualify(dotted)
+        return qualify_in_scopes(dotted, self._scopes(), self.module_bindings)
+
+    # -- decisions that depend on what convert applies
+    def _module_finding(self, qualified: str, pos: _Pos) -> None:
+        if not self.rs.module_findings:
+            return
+        hit = self._module_hits.get(qualified, ())
+        if hit == ():
+            hit = self._module_hits[qualified] = self.rs.module_finding_for(qualified)
+        if hit is None:
+            return
+        prefix, severity, message, rule = hit
+        if severity is Severity.ERROR and self._moves_out(qualified):
+            return  # a fixable rename or a transform takes the name out of the removed module
+        self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),
+                     severity=severity, safety=Safety.NONE)
+
+    def _moves_out(self, qualified: str) -> bool:
+        renamed = self.rs.renames.get(qualified)
+        if renamed is not None and self.ctx.may_fix(renamed[1]):
+            return True
+        return any(c.claims(qualified) and self.ctx.may_fix(c.rule) for c in self.customs)
+
+    def _renamed(self, node: ast.Attribute, qualified: str, new: str, rule: Rule) -> None:
+        pos = self._pos(node)
+        if not self.ctx.may_fix(rule):
+            self._report(rule, pos, format_message(rule.message, old=short_name(qualified), new=short_name(new)))
+            return
+        self.renames.append(PendingRename(node, self._scopes(), qualified, new, rule, pos))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        super().visit_ImportFrom(node)
+        if node.level or not node.module or any(a.name == "*" for a in node.names):
+            return
+        for alias in node.names:
+            renamed = self.rs.renames.get(f"{node.module}.{alias.name}")
+            if renamed is not None and self.ctx.may_fix(renamed[1]):
+                self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # moved (maybe split) by libcst
+                return
+
+    def _check_arguments(self, qualified: str, node: ast.Call, call: _Pos) -> None:
+        rs = self.rs
+        keywords = {k.arg for k in node.keywords if k.arg}
+        reorder = rs.reorders.get(qualified)
+        positional = sum(1 for a in node.args if not isinstance(a, ast.Starred))
+        if (reorder is not None and positional > reorder[1]) or keywords and (
+                any(old in keywords for old, _, _ in rs.keyword_renames.get(qualified, ()))
+                or any(old in keywords for old, _ in rs.keyword_removals.get(qualified, ()))):
+            self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # the argument list is libcst's to rebuild
+            return
+        rewrites = [r for r in rs.value_rewrites.get(qualified, ()) if r[0] in keywords]
+        if not rewrites:
+            return
+        if len(rewrites) > 1 or sum(1 for k in node.keywords if k.arg == rewrites[0][0]) > 1 \
+                or not self._rewrite_value(qualified, node, *rewrites[0]):
+            self.cst_lines.update(range(node.lineno, node.end_lineno + 1))
+
+    def _rewrite_value(self, qualified: str, node: ast.Call, keyword: str, new_keyword: str, template: str,
+                       rule: Rule) -> bool:
+        """``keyword=VALUE`` -> ``new_keyword=<template with VALUE>`` as one text edit, as the libcst pass
+        writes it (no spaces around ``=``; VALUE in parentheses unless it can stand as an operand).
+        False where the text way could differ (a comment or a line break around ``=``)."""
+        (arg,) = [k for k in node.keywords if k.arg == keyword]
+        pos = self._pos(arg)
+        message = format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword)
+        if not self.ctx.may_fix(rule):
+            self._report(rule, pos, message)
+            return True
+        if arg.lineno != arg.value.lineno:
+            return False
+        line = self._lines[arg.lineno - 1]
+        start = self._char_col(arg.lineno, arg.col_offset)
+        name_end = start + len(keyword)
+        equal = line.find("=", name_end)
+        if equal < 0 or line[name_end:equal].strip(" \t"):
+            return False
+        value_start = equal + 1 + (len(line) - equal - 1 - len(line[equal + 1:].lstrip(" \t")))
+        if value_start >= len(line) or line[value_start] in "#\\":
+            return False
+        begin = self.starts[arg.lineno - 1]
+        end = self.starts[arg.end_lineno - 1] + self._char_col(arg.end_lineno, arg.end_col_offset)
+        value_code = self.source[begin + value_start:end]
+        parenthesized = value_start < self._char_col(arg.value.lineno, arg.value.col_offset)
+        if not (parenthesized or _atomic(arg.value)):
+            value_code = f"({value_code})"
+        edit = Edit(begin + start, end, f"{new_keyword}={template.replace('{value}', value_code)}")
+        self.value_edits.append((arg.lineno, arg.end_lineno, edit,
+                                 Finding(rule.code, message, rule.severity, rule.safety, pos.line, pos.column, True,
+                                         pos.end_line, pos.end_column, fix=Fix(rule.safety, (edit,)))))
+        return True
+
+    # -- fixes, once the engine knows which lines libcst takes
+    def finish(self, starts: list[int], in_units) -> tuple[list[Finding], list[Edit]]:
+        """Findings and edits outside the units (``in_units(first, last)``: True inside, False outside,
+        None when the span straddles a unit's edge); ``starts``: character offset of each line."""
+        findings = [f for f in self.findings if in_units(f.line, f.line) is False]
+        edits: list[Edit] = []
+        for pending in self.renames:
+            node = pending.node
+            where = in_units(node.lineno, node.end_lineno)
+            if where is None:
+                raise ValueError("a rename straddles a unit")
+            if where:
+                continue
+            self.ctx.scopes = pending.scopes
+            prefer = (dotted_name_ast(node) or "").split(".", 1)[0]
+            text = self.ctx.spell(pending.new, prefer)
+            start = starts[node.lineno - 1] + self._char_col(node.lineno, node.col_offset)
+            end = starts[node.end_lineno - 1] + self._char_col(node.end_lineno, node.end_col_offset)
+            edit = Edit(start, end, text)
+            edits.append(edit)
+            rule, pos = pending.rule, pending.pos
+            findings.append(Finding(rule.code, format_message(rule.message, old=short_name(pending.qualified),
+                                                              new=short_name(pending.new)),
+                                    rule.severity, rule.safety, pos.line, pos.column, True, pos.end_line,
+                                    pos.end_column, fix=Fix(rule.safety, (edit,))))
+        for first, last, edit, finding in self.value_edits:
+            where = in_units(first, last)
+            if where is None:
+                raise ValueError("a value rewrite straddles a unit")
+            if not where:
+                edits.append(edit)
+                findings.append(finding)
+        self.ctx.scopes = []
+        return findings, edits
+
+
+_ATOMIC = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set)
+
+
+def _atomic(value: ast.expr) -> bool:
+    """``cstutil.is_atomic`` on the ``ast`` (parentheses are checked in the text)."""
+    if isinstance(value, ast.Constant):
+        return value.value is not Ellipsis  # numbers, strings, bytes; True/False/None are Names to libcst
+    return isinstance(value, _ATOMIC)
