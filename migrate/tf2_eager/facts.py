@@ -238,6 +238,12 @@ class Analyzer:
                 if isinstance(sub, ast.Attribute) and sub.attr in NAME_LOOKUPS:
                     raise Blocked(index, sub.lineno, f"a tensor or op looked up by name (`{sub.attr}`): graph names "
                                                      "do not exist in eager TF2; pass the Python object instead")
+        refusals = self.entries.get("api_refusals", {})
+        for index, module in enumerate(self.statements):
+            for qualified, node in self.tf_refs(module):
+                reason = refusals.get(qualified)
+                if reason is not None:
+                    raise Blocked(index, node.lineno, f"`{_short(qualified)}` is not converted: {reason}")
         self._count_stores()
         for index, module in enumerate(self.statements):
             for stmt in module.body:
@@ -446,6 +452,8 @@ class Analyzer:
             facts.optimizers[name] = self._optimizer(index, value, call_name, name)
             facts.roles[index] = "optimizer"
             return
+        if self._module_feed(index, stmt, targets):
+            return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "minimize":
             self._minimize(index, name, value, len(targets))
             return
@@ -488,6 +496,25 @@ class Analyzer:
             if qualified and qualified.split(".")[0] not in KNOWN_PYTHON_MODULES:
                 facts.opaque.update({t: qualified for t in targets})  # may hold variables we cannot see
         facts.roles[index] = "keep"
+
+    def _module_feed(self, index: int, stmt: ast.Assign, targets: tuple[str, ...]) -> bool:
+        """``feed = {placeholder: value, ...}`` at module level, bound once, its values plain Python (no graph
+        value): a feed dict built before the Session. Recorded like one bound in the Session block."""
+        facts = self.facts
+        value = stmt.value
+        if not (len(targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(value, ast.Dict)
+                and value.keys and all(isinstance(k, ast.Name) and k.id in facts.placeholders for k in value.keys)):
+            return False
+        name = targets[0]
+        if self.stores.get(name, 0) != 1:
+            raise self.block(index, stmt, f"the feed dict `{name}` is bound more than once")
+        for item in value.values:
+            if names_read(item) & facts.graph_names() or self.tf_calls(item):
+                raise self.block(index, item, f"the feed dict `{name}` feeds a graph value (a tensor fed into "
+                                              "the graph): not converted")
+        facts.feed_dicts[name] = (index, value)
+        facts.roles[index] = "feed"
+        return True
 
     def _check_callees(self, index: int, value: ast.expr) -> None:
         """A graph statement moves into functions that run at every call: what it calls must be known not to

@@ -236,6 +236,9 @@ class Rewrite:
                 parts.append(body_texts.get(index, "").lstrip("\n"))
             elif role == "session-body":
                 parts.append(body_texts.get(index, ""))
+            elif role == "feed":  # a module-level feed dict: its keys become the placeholder names
+                top, mapping = facts.feed_dicts[next(n for n, (i, _) in facts.feed_dicts.items() if i == index)]
+                parts.append(_splice(self.texts[index], [(key, repr(key.id)) for key in mapping.keys]))
             elif role == "node" and index in self.hoisted:
                 parts.append(self.leading(index) + self.hoisted[index])
             elif role == "node" and index in self.schedules:
@@ -675,7 +678,8 @@ class Rewrite:
             top, mapping = facts.feed_dicts[feed_var]
             if loads != runs:
                 raise Blocked(top, mapping.lineno, f"`{feed_var}` is used other than as the `feed_dict` of runs")
-            by_top.setdefault(top, []).extend((key, repr(key.id)) for key in mapping.keys)
+            if facts.roles.get(top) != "feed":  # (a module-level one is rewritten with its statement)
+                by_top.setdefault(top, []).extend((key, repr(key.id)) for key in mapping.keys)
         out: dict[int, str] = {}
         tops = {facts.session_index} | {t for t, _ in facts.session_body}
         for top in tops:
