@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 from migrate.resolve import dotted_name_ast
+from migrate.tf2_eager import iterators
 from dataclasses import dataclass, field
 
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
@@ -138,6 +139,7 @@ class RunSite:
     key: tuple = ()
     keyed: KeyedLoop | None = None  # the fetch is the loop's tensor: ``for k, t in D.items(): sess.run(t)``
     feed_var: str | None = None  # ``feed_dict=feed``, ``feed = {placeholder: value}`` bound once in the block
+    iterator: str | None = None  # ``sess.run(it.initializer, ...)``: the initializable iterator it (re)starts
 
     @property
     def line(self) -> int:
@@ -169,10 +171,14 @@ class ProgramFacts:
     hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
     python_hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> Python RNG calls
     opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
+    datasets: dict[str, int] = field(default_factory=dict)  # module-level tf.data pipeline name -> its bindings
+    iterators: dict = field(default_factory=dict)  # iterator name -> iterators.IteratorDef
+    iterator_hoists: dict[int, tuple] = field(default_factory=dict)  # node index -> (inline iterator call, dataset)
+    queries: list = field(default_factory=list)  # (top, `get_output_types(ds)` call, spec attribute)
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
-                | set(self.train_ops) | self.init_ops)
+                | set(self.train_ops) | self.init_ops | set(self.iterators))
 
 
 def names_read(node: ast.AST) -> set[str]:
@@ -248,6 +254,7 @@ class Analyzer:
         for index, module in enumerate(self.statements):
             for stmt in module.body:
                 self._classify(index, stmt)
+        iterators.check_bindings(self)
         if self.facts.session_index < 0:
             raise Blocked(0, 1, "no `with tf.Session() as sess:` block (or `sess = tf.Session()`) at module level "
                                 "runs this graph")
@@ -418,6 +425,8 @@ class Analyzer:
                         if isinstance(t, ast.Name))
         if isinstance(target, ast.Tuple) and len(targets) != len(target.elts):
             raise self.block(index, stmt, "starred or nested assignment targets")
+        if iterators.classify(self, index, stmt, targets):
+            return
         for name in targets:
             if name != "_" and self.stores.get(name, 0) > 1 and (reads & graph or self.tf_calls(value)):
                 raise self.block(index, stmt, f"`{name}` is bound more than once; the rewrite needs each graph "
@@ -717,6 +726,13 @@ class Analyzer:
                     run_nodes.add(id(sub))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
+            for sub in ast.walk(stmt):
+                attr = iterators.query(self, sub) if id(sub) not in run_nodes else None
+                if attr:
+                    facts.queries.append((top, sub, attr))
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))
+                elif isinstance(sub, ast.Attribute) and (self.q(sub) or "").startswith("tensorflow.errors."):
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))  # an exception class: plain Python
             for sub, looped in _with_loop_flag(stmt):
                 if id(sub) not in run_nodes and self._eager_eval(sub, graph | {name}):
                     facts.evals.append((top, sub, looped))
@@ -859,7 +875,14 @@ class Analyzer:
             (k.value for k in call.keywords if k.arg == "feed_dict"), None)
         if isinstance(fetch_node, ast.Call) and self.q(fetch_node.func) in INITIALIZERS:
             return RunSite(top, call, "init", (), ())
-        if isinstance(fetch_node, (ast.List, ast.Tuple)):
+        iterator = iterators.initializer_fetch(self, fetch_node)
+        if iterator is not None:
+            if not facts.iterators[iterator].initializable:
+                raise fail(fetch_node, f"`{iterator}.initializer` of a one-shot iterator")
+            items = []
+        if iterator is not None:
+            shape = "init"
+        elif isinstance(fetch_node, (ast.List, ast.Tuple)):
             shape = "list" if isinstance(fetch_node, ast.List) else "tuple"
             items = fetch_node.elts
         else:
@@ -883,7 +906,7 @@ class Analyzer:
             else:
                 raise fail(item, f"fetch `{text}` is not a graph tensor named at module level (tensors looked up "
                                  "by name, built in the Session or held in containers are not converted)")
-        if shape == "single" and fetches[0] in facts.init_ops:
+        if shape == "single" and fetches and fetches[0] in facts.init_ops:
             return RunSite(top, call, "init", (), ())
         if any(f in facts.init_ops for f in fetches):
             raise fail(call, "an initializer fetched together with other values")
@@ -900,7 +923,8 @@ class Analyzer:
                     raise fail(key, f"feeding `{ast.unparse(key)}`, which is not a placeholder (feeding an "
                                     "intermediate tensor replaces part of the graph: not converted)")
                 feeds.append((key.id, value))
-        return RunSite(top, call, shape, tuple(fetches), tuple(feeds), keyed=keyed, feed_var=feed_var)
+        return RunSite(top, call, shape, tuple(fetches), tuple(feeds), keyed=keyed, feed_var=feed_var,
+                       iterator=iterator)
 
 
 def _short(qualified: str) -> str:

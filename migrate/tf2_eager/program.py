@@ -29,6 +29,7 @@ import re
 import libcst as cst
 
 from migrate.plugin import CustomTransform, register
+from migrate.tf2_eager import iterators
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 
 MARKER = "# dlmigrate: session.run"
@@ -203,11 +204,13 @@ class Rewrite:
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
         self.hoist_python()
+        iterators.plan(self)
         self.module_overrides: dict[int, str] = {}
         self.plan_get_variables()
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
         functions, calls = self.plan_functions(gone)
+        functions[:0] = self.initializer_texts
         self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
         parts: list[str] = []
@@ -239,6 +242,8 @@ class Rewrite:
             elif role == "feed":  # a module-level feed dict: its keys become the placeholder names
                 top, mapping = facts.feed_dicts[next(n for n, (i, _) in facts.feed_dicts.items() if i == index)]
                 parts.append(_splice(self.texts[index], [(key, repr(key.id)) for key in mapping.keys]))
+            elif role == "iterator":
+                parts.append(self.leading(index) + self.iterator_texts[index])
             elif role == "node" and index in self.hoisted:
                 parts.append(self.leading(index) + self.hoisted[index])
             elif role == "node" and index in self.schedules:
@@ -498,6 +503,7 @@ class Rewrite:
                                                              "would change them")
                 key_param = self.local_name("key")
             params = [p for p in facts.placeholders.values() if p.name in reads]
+            state = iterators.reinitialized(facts, reads)  # passed in: a traced function keeps no stale one
             fed = {p for p, _ in runs[0].feeds}
             missing = [p.name for p in params if p.name not in fed]
             if missing:
@@ -512,7 +518,7 @@ class Rewrite:
             if random_op:
                 self.random_functions[name] = random_op
             sites = ", ".join(str(self.absolute(r)) for r in runs)
-            lines = [f"def {name}({', '.join(([key_param] if key_param else []) + [p.name for p in params])}):  {MARKER} "
+            lines = [f"def {name}({', '.join(([key_param] if key_param else []) + state + [p.name for p in params])}):  {MARKER} "
                      + f"(line{'s' if len(runs) > 1 else ''} {sites})\n"]
             for p in params:
                 lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
@@ -547,7 +553,7 @@ class Rewrite:
                 lines.append(f"{indent}return {', '.join(values)}\n")
             texts.append("\n\n" + "".join(lines))
             for run in runs:
-                calls[id(run.node)] = self.call_text(run, name, params, values)
+                calls[id(run.node)] = self.call_text(run, name, params, values, state)
                 run.function = (name, tuple(p.name for p in params))
         for run, copies in self.entry_runs:
             signatures = {c.function[1] for c in copies}
@@ -608,14 +614,14 @@ class Rewrite:
         return self.module.code_for_node(statement.with_changes(leading_lines=[])) if hasattr(
             statement, "leading_lines") else self.texts[index]
 
-    def call_text(self, run: RunSite, name: str, params, values) -> str:
+    def call_text(self, run: RunSite, name: str, params, values, state=()) -> str:
         text = self.texts[run.top]
         feeds = dict(run.feeds)
         if run.feed_var:
             fed = [f"{run.feed_var}[{p.name!r}]" for p in params]
         else:
             fed = [ast.get_source_segment(text, feeds[p.name]) for p in params]
-        args = ", ".join(([run.keyed.key_var] if run.keyed else []) + fed)
+        args = ", ".join(([run.keyed.key_var] if run.keyed else []) + list(state) + fed)
         call = f"{name}({args})"
         trains = [f for f in run.fetches if f in self.facts.train_ops]
         structured = set(self.entries.get("structured_ops", ()))
@@ -655,7 +661,8 @@ class Rewrite:
         for run in facts.runs:
             if run.shape == "init":
                 statement = self.statement_of(run)
-                by_top.setdefault(run.top, []).append((statement, DROP))
+                replacement = iterators.initializer_call(self, run) if run.iterator else DROP
+                by_top.setdefault(run.top, []).append((statement, replacement))
             else:
                 if self.unused_feed_has_effects(run, calls):
                     raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
@@ -670,6 +677,8 @@ class Rewrite:
                     by_top[run.top].append((run.keyed.loop.iter, repr(run.keyed.keys)))
         for top, node, _ in facts.evals:
             by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
+        for top, node, attr in facts.queries:
+            by_top.setdefault(top, []).append((node, iterators.query_text(self, node, attr, self.texts[top])))
         used = {r.feed_var for r in facts.runs if r.feed_var}
         for feed_var in used:
             runs = sum(1 for r in facts.runs if r.feed_var == feed_var)
