@@ -31,7 +31,7 @@ FULL = {
     "control_flow.py", "dataset_iterators.py", "dropout_keep_prob.py", "from_imports.py", "gan_two_optimizers.py", "image_ops.py",
     "linear_regression.py",
     "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py",
-    "softmax_mlp.py",
+    "softmax_mlp.py", "sparse_tensors.py",
     "trap_random_per_run.py",
 }
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 from migrate.resolve import dotted_name_ast
-from migrate.tf2_eager import iterators
+from migrate.tf2_eager import iterators, sparse
 from dataclasses import dataclass, field
 
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
@@ -69,6 +69,7 @@ class Placeholder:
     dtype: str  # source text of the dtype argument
     order: int
     shape: tuple | None = None  # a literal shape (ints and None), if given
+    sparse: bool = False  # ``tf.sparse_placeholder``: fed a SparseTensor(Value)
 
 
 @dataclass
@@ -175,6 +176,7 @@ class ProgramFacts:
     iterators: dict = field(default_factory=dict)  # iterator name -> iterators.IteratorDef
     iterator_hoists: dict[int, tuple] = field(default_factory=dict)  # node index -> (inline iterator call, dataset)
     queries: list = field(default_factory=list)  # (top, `get_output_types(ds)` call, spec attribute)
+    sparse_values: list = field(default_factory=list)  # (top, `tf.SparseTensorValue(...)` call in the Session)
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -432,7 +434,7 @@ class Analyzer:
                 raise self.block(index, stmt, f"`{name}` is bound more than once; the rewrite needs each graph "
                                               "name defined once")
         name = targets[0]
-        if call_name == PLACEHOLDER and len(targets) == 1:
+        if call_name in (PLACEHOLDER, sparse.SPARSE_PLACEHOLDER) and len(targets) == 1:
             dtype = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "dtype"), None)
             if dtype is None:
                 raise self.block(index, value, "placeholder without a dtype")
@@ -442,7 +444,8 @@ class Analyzer:
             if isinstance(shape_node, (ast.List, ast.Tuple)) and all(
                     isinstance(e, ast.Constant) and (e.value is None or type(e.value) is int) for e in shape_node.elts):
                 shape = tuple(e.value for e in shape_node.elts)
-            facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders), shape)
+            facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders), shape,
+                                                   sparse=call_name == sparse.SPARSE_PLACEHOLDER)
             facts.roles[index] = "placeholder"
             return
         if call_name in INITIALIZERS and len(targets) == 1:
@@ -730,6 +733,9 @@ class Analyzer:
                 attr = iterators.query(self, sub) if id(sub) not in run_nodes else None
                 if attr:
                     facts.queries.append((top, sub, attr))
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))
+                elif id(sub) not in run_nodes and sparse.value_constructor(self, sub, graph | {name}):
+                    facts.sparse_values.append((top, sub))
                     run_nodes.update(id(inner) for inner in ast.walk(sub))
                 elif isinstance(sub, ast.Attribute) and (self.q(sub) or "").startswith("tensorflow.errors."):
                     run_nodes.update(id(inner) for inner in ast.walk(sub))  # an exception class: plain Python

@@ -29,7 +29,7 @@ import re
 import libcst as cst
 
 from migrate.plugin import CustomTransform, register
-from migrate.tf2_eager import iterators
+from migrate.tf2_eager import iterators, sparse
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 
 MARKER = "# dlmigrate: session.run"
@@ -209,7 +209,11 @@ class Rewrite:
         self.plan_get_variables()
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
+        self.sparse = sparse.sparse_nodes(self)
+        self.sparse_class = None
         functions, calls = self.plan_functions(gone)
+        if self.sparse_class:
+            functions.insert(0, sparse.class_text().replace(sparse.VALUE_CLASS, self.sparse_class, 2))
         functions[:0] = self.initializer_texts
         self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
@@ -256,6 +260,8 @@ class Rewrite:
         code = self.modernize_v1_calls(code)
         code = _drop_unused_imports(code, self.qualify)
         self.check_output(code)
+        if sparse.SENTINEL in code:
+            code = code.replace(sparse.SENTINEL, self.ctx.spell("collections.namedtuple"))
         new_module = cst.parse_module(code)
         replaced: set[int] = set()
         for index, role in facts.roles.items():
@@ -550,7 +556,7 @@ class Rewrite:
             if key_param:
                 lines.append(f"{indent}return {values[0]}[{key_param}]\n")
             elif values:
-                lines.append(f"{indent}return {', '.join(values)}\n")
+                lines.append(f"{indent}return {', '.join(self.returned(v, runs[0]) for v in values)}\n")
             texts.append("\n\n" + "".join(lines))
             for run in runs:
                 calls[id(run.node)] = self.call_text(run, name, params, values, state)
@@ -614,6 +620,17 @@ class Rewrite:
         return self.module.code_for_node(statement.with_changes(leading_lines=[])) if hasattr(
             statement, "leading_lines") else self.texts[index]
 
+    def returned(self, value: str, run: RunSite) -> str:
+        """A fetch as the generated function returns it: a sparse tensor as sess.run's namedtuple."""
+        sparse.check_fetch(self, run, value)
+        if value not in self.sparse:
+            return value
+        if self.sparse_class is None:
+            bound = any(isinstance(n, ast.Name) and n.id == sparse.VALUE_CLASS for t in self.trees for n in ast.walk(t))
+            self.sparse_class = self.fresh(sparse.VALUE_CLASS, reusable=frozenset() if bound else
+                                           frozenset({sparse.VALUE_CLASS}))  # (tf.SparseTensorValue is gone)
+        return f"{self.sparse_class}({value}.indices, {value}.values, {value}.dense_shape)"
+
     def call_text(self, run: RunSite, name: str, params, values, state=()) -> str:
         text = self.texts[run.top]
         feeds = dict(run.feeds)
@@ -626,7 +643,7 @@ class Rewrite:
         trains = [f for f in run.fetches if f in self.facts.train_ops]
         structured = set(self.entries.get("structured_ops", ()))
         nested = [v for v in values if v in self.facts.nodes and self.facts.nodes[v].call in structured
-                  and len(self.facts.nodes[v].targets) == 1]
+                  and len(self.facts.nodes[v].targets) == 1 or v in self.sparse]
         if run.shape == "single" and nested:
             return f"{self.tf}.nest.map_structure(lambda t: t.numpy(), {call})"
         if nested:
@@ -677,6 +694,8 @@ class Rewrite:
                     by_top[run.top].append((run.keyed.loop.iter, repr(run.keyed.keys)))
         for top, node, _ in facts.evals:
             by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
+        for top, node in facts.sparse_values:
+            by_top.setdefault(top, []).append((node, sparse.value_text(self, node, self.texts[top])))
         for top, node, attr in facts.queries:
             by_top.setdefault(top, []).append((node, iterators.query_text(self, node, attr, self.texts[top])))
         used = {r.feed_var for r in facts.runs if r.feed_var}
@@ -812,6 +831,10 @@ class Rewrite:
                 replacement = self.resize_images(node, segment)
                 if replacement:
                     edits.append((node, replacement))
+            elif short == "sparse_to_dense":
+                replacement = self.sparse_to_dense(node, segment)
+                if replacement:
+                    edits.append((node, replacement))
             elif short == "losses.mean_squared_error":
                 replacement = self.mean_squared_error(node, segment)
                 if replacement:
@@ -850,6 +873,21 @@ class Rewrite:
             return None
         return (f"{self.tf}.raw_ops.{op}(images={segment(images)}, size={segment(size)}, align_corners=False, "
                 "half_pixel_centers=False)")
+
+    def sparse_to_dense(self, node: ast.Call, segment) -> str | None:
+        """v1 ``sparse_to_dense(indices, output_shape, values, default_value=0, validate_indices=True)`` is
+        the ``SparseToDense`` op with those arguments (TF2 dropped the function, not the op)."""
+        params = ("sparse_indices", "output_shape", "sparse_values", "default_value", "validate_indices", "name")
+        if len(node.args) > len(params) or any(k.arg not in params for k in node.keywords):
+            return None
+        given = dict(zip(params, node.args))
+        given.update({k.arg: k.value for k in node.keywords})
+        if not all(p in given for p in params[:3]):
+            return None
+        args = [f"{p}={segment(given[p])}" for p in params[:3]]
+        args.append(f"default_value={segment(given['default_value']) if 'default_value' in given else '0'}")
+        args.append(f"validate_indices={segment(given['validate_indices']) if 'validate_indices' in given else 'True'}")
+        return f"{self.tf}.raw_ops.SparseToDense({', '.join(args)})"
 
     def mean_squared_error(self, node: ast.Call, segment) -> str | None:
         """``tf.losses.mean_squared_error(labels, predictions)`` with its defaults (``weights=1.0``,
