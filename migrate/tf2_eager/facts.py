@@ -23,6 +23,8 @@ V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
 
 PLACEHOLDER = "tensorflow.placeholder"
 VARIABLE = "tensorflow.Variable"
+GET_VARIABLE = "tensorflow.get_variable"
+UNINITIALIZED = "tensorflow.report_uninitialized_variables"
 SESSIONS = ("tensorflow.Session",)
 INITIALIZERS = ("tensorflow.global_variables_initializer", "tensorflow.initialize_all_variables",
                 "tensorflow.local_variables_initializer", "tensorflow.initialize_local_variables")
@@ -141,6 +143,7 @@ class RunSite:
     keyed: KeyedLoop | None = None  # the fetch is the loop's tensor: ``for k, t in D.items(): sess.run(t)``
     feed_var: str | None = None  # ``feed_dict=feed``, ``feed = {placeholder: value}`` bound once in the block
     iterator: str | None = None  # ``sess.run(it.initializer, ...)``: the initializable iterator it (re)starts
+    local_init: bool = False  # an initializer run of local variables only
 
     @property
     def line(self) -> int:
@@ -176,6 +179,7 @@ class ProgramFacts:
     iterators: dict = field(default_factory=dict)  # iterator name -> iterators.IteratorDef
     iterator_hoists: dict[int, tuple] = field(default_factory=dict)  # node index -> (inline iterator call, dataset)
     queries: list = field(default_factory=list)  # (top, `get_output_types(ds)` call, spec attribute)
+    global_inits: set[str] = field(default_factory=set)  # init op names made by global_variables_initializer
     sparse_values: list = field(default_factory=list)  # (top, `tf.SparseTensorValue(...)` call in the Session)
 
     def graph_names(self) -> set[str]:
@@ -449,6 +453,8 @@ class Analyzer:
             facts.roles[index] = "placeholder"
             return
         if call_name in INITIALIZERS and len(targets) == 1:
+            if call_name in INITIALIZERS[:2]:
+                facts.global_inits.add(name)
             facts.init_ops.add(name)
             facts.roles[index] = "drop"
             return
@@ -494,7 +500,7 @@ class Analyzer:
             facts.variable_names.add(name)
             facts.roles[index] = "variable"
             return
-        variables = [(q, c) for q, c in self.tf_calls(value) if q == VARIABLE]
+        variables = [(q, c) for q, c in self.tf_calls(value) if q in (VARIABLE, GET_VARIABLE)]
         if variables:
             self._variables(index, stmt, name, len(targets), variables, reads & graph)
             return
@@ -579,15 +585,18 @@ class Analyzer:
         if isinstance(value, ast.Call) and self.q(value.func) == VARIABLE:
             members.append((name, trainable(value)))
         elif isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys) and all(
-                isinstance(v, ast.Call) and self.q(v.func) == VARIABLE for v in value.values):
+                isinstance(v, ast.Call) and self.q(v.func) in (VARIABLE, GET_VARIABLE) for v in value.values):
             members.extend((f"{name}[{k.value!r}]", trainable(v)) for k, v in zip(value.keys, value.values))
         elif isinstance(value, (ast.List, ast.Tuple)) and all(
-                isinstance(v, ast.Call) and self.q(v.func) == VARIABLE for v in value.elts):
+                isinstance(v, ast.Call) and self.q(v.func) in (VARIABLE, GET_VARIABLE) for v in value.elts):
             members.extend((f"{name}[{i}]", trainable(v)) for i, v in enumerate(value.elts))
         else:
             raise self.block(index, stmt, f"`{name}` holds variables in a form the rewrite does not track "
                                           "(a variable is expected alone, or in a literal dict or list)")
-        facts.variables.append(VariableDef(index, name, tuple(members)))
+        getters = [c for q, c in calls if q == GET_VARIABLE]
+        if any(c not in (value.values if isinstance(value, ast.Dict) else getattr(value, "elts", ())) for c in getters):
+            raise self.block(index, stmt, "`get_variable` inside another expression")
+        facts.variables.append(VariableDef(index, name, tuple(members), get_variable=bool(getters)))
         facts.variable_names.add(name)
         facts.roles[index] = "variable"
 
@@ -798,9 +807,14 @@ class Analyzer:
                 continue
             container = loop.iter.func.value.id
             node = facts.nodes.get(container)
-            if node is None or node.targets != (container,):
+            held = next((v for v in facts.variables if v.target == container), None)
+            if held is not None and container not in facts.nodes:
+                # a literal dict of variables: each run reads one of them (keys from the members)
+                value = self.statements[held.index].body[0].value
+            elif node is None or node.targets != (container,):
                 continue
-            value = self.statements[node.index].body[0].value
+            else:
+                value = self.statements[node.index].body[0].value
             if not (isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
                                                         for k in value.keys)):
                 continue
@@ -867,6 +881,20 @@ class Analyzer:
                     and stores.get(stmt.targets[0].id) == 1 and self.stores.get(stmt.targets[0].id, 0) == 1:
                 facts.feed_dicts[stmt.targets[0].id] = (top, stmt.value)
 
+    def _after_global_init(self, top: int, call: ast.Call) -> None:
+        """``sess.run(tf.report_uninitialized_variables())`` is empty in the rewrite (an eager variable is
+        initialized when it is created): converted only where TF1's was empty too, after a run of the global
+        initializer written directly in the Session block (not in a loop or a branch) and before this run."""
+        facts = self.facts
+        direct = {id(s.value) for _, s in facts.session_body if isinstance(s, ast.Expr)}
+        for run in facts.runs:
+            if run.shape == "init" and not run.iterator and not run.local_init and id(run.node) in direct and \
+                    (run.top, run.node.lineno) < (top, call.lineno):
+                return
+        raise Blocked(top, call.lineno, "`report_uninitialized_variables()` not preceded by a run of the global "
+                                        "variables initializer in the Session block: in eager TF2 every variable is "
+                                        "initialized, so the result could differ")
+
     def _run_site(self, top: int, call: ast.Call, loops: dict | None = None) -> RunSite:
         facts = self.facts
         where = top
@@ -880,7 +908,11 @@ class Analyzer:
         feed_node = call.args[1] if len(call.args) > 1 else next(
             (k.value for k in call.keywords if k.arg == "feed_dict"), None)
         if isinstance(fetch_node, ast.Call) and self.q(fetch_node.func) in INITIALIZERS:
-            return RunSite(top, call, "init", (), ())
+            return RunSite(top, call, "init", (), (), local_init=self.q(fetch_node.func) not in INITIALIZERS[:2])
+        if isinstance(fetch_node, ast.Call) and self.q(fetch_node.func) == UNINITIALIZED and not fetch_node.args \
+                and not fetch_node.keywords and feed_node is None:
+            self._after_global_init(top, call)
+            return RunSite(top, call, "uninitialized", (), ())
         iterator = iterators.initializer_fetch(self, fetch_node)
         if iterator is not None:
             if not facts.iterators[iterator].initializable:
@@ -904,7 +936,8 @@ class Analyzer:
             text = ast.unparse(item)
             members = {expr for v in facts.variables for expr, _ in v.members}
             if isinstance(item, ast.Name) and item.id in fetchable or text in members:
-                if isinstance(item, ast.Name) and item.id in facts.variable_names and text not in members:
+                if isinstance(item, ast.Name) and item.id in facts.variable_names and text not in members \
+                        and keyed is None:
                     raise fail(item, f"fetch of `{text}`, a container of variables")
                 fetches.append(text)
             elif isinstance(item, ast.Name) and item.id in facts.placeholders:
@@ -913,7 +946,7 @@ class Analyzer:
                 raise fail(item, f"fetch `{text}` is not a graph tensor named at module level (tensors looked up "
                                  "by name, built in the Session or held in containers are not converted)")
         if shape == "single" and fetches and fetches[0] in facts.init_ops:
-            return RunSite(top, call, "init", (), ())
+            return RunSite(top, call, "init", (), (), local_init=fetches[0] not in facts.global_inits)
         if any(f in facts.init_ops for f in fetches):
             raise fail(call, "an initializer fetched together with other values")
         feeds: list[tuple[str, ast.expr]] = []

@@ -181,6 +181,13 @@ class Rewrite:
         self.used.add(name)
         return name
 
+    def fresh_name(self, base: str) -> str:
+        """``fresh``, where ``base`` may be taken when the module uses it only as an attribute (``tf.X``)."""
+        bound = any(isinstance(n, (ast.Name, ast.arg, ast.FunctionDef, ast.ClassDef, ast.alias)) and
+                    base in (getattr(n, "id", None), getattr(n, "arg", None), getattr(n, "name", None),
+                             getattr(n, "asname", None)) for t in self.trees for n in ast.walk(t))
+        return self.fresh(base, reusable=frozenset() if bound else frozenset({base}))
+
     def local_name(self, base: str) -> str:
         """A name local to one generated function: free in the module (the function reads its globals)."""
         name, k = base, 2
@@ -191,7 +198,8 @@ class Rewrite:
 
     # -- the plan
     def build(self):
-        facts = Analyzer(self.trees, self.qualify, self.entries).run()
+        self.analyzer = Analyzer(self.trees, self.qualify, self.entries)
+        facts = self.analyzer.run()
         self.facts = facts
         gone = frozenset(facts.train_ops) | frozenset(facts.optimizers) | frozenset(facts.init_ops)
         for train in facts.train_ops.values():
@@ -217,6 +225,11 @@ class Rewrite:
         functions[:0] = self.initializer_texts
         self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
+        if hasattr(self, "uninitialized_name"):
+            lines = self.uninitialized_lines
+            functions.append(f"\n\ndef {self.uninitialized_name}():  {MARKER} (line{'s' if len(lines) > 1 else ''} "
+                             f"{', '.join(lines)})\n    return {self.tf}.constant([], dtype={self.tf}.string)  "
+                             "# eager variables are initialized when they are created\n")
         parts: list[str] = []
         for index, text in enumerate(self.texts):
             role = facts.roles.get(index, "keep")
@@ -276,7 +289,7 @@ class Rewrite:
             "replaced_lines": replaced,
             "session_index": facts.session_index,
             "placeholders": len(facts.placeholders),
-            "sites": sum(1 for r in facts.runs if r.shape != "init"),
+            "sites": sum(1 for r in facts.runs if r.shape != "init"),  # (report_uninitialized counts)
             "functions": len(self.function_names),
             "optimizers": ", ".join(sorted({t.optimizer.v1_name for t in facts.train_ops.values()})) or "none",
         }
@@ -289,44 +302,71 @@ class Rewrite:
 
     def plan_get_variables(self) -> None:
         """``w = tf.get_variable("w", shape, dtype, initializer=init(...))`` -> ``tf.Variable(<the op the TF1
-        initializer runs>, name="w")``: the same op with the same seeds, so the same initial values."""
-        table = self.entries.get("initializers", {})
+        initializer runs>, name="w")``: the same op with the same seeds, so the same initial values. Alone or
+        as the items of a literal dict/list of variables."""
+        from migrate.tf2_eager import initializers
+
+        self.orthogonal_needed = False
         for variable in self.facts.variables:
             if not variable.get_variable:
                 continue
             index = variable.index
             text = self.texts[index]
-            call = next(n for n in ast.walk(self.trees[index]) if isinstance(n, ast.Call))
-            params = ("name", "shape", "dtype", "initializer")
-            given = dict(zip(params, call.args))
-            given.update({k.arg: k.value for k in call.keywords})
-            extra = set(given) - set(params) - {"trainable"}
-            if extra or len(call.args) > len(params):
-                raise Blocked(index, 1, f"`get_variable` with {', '.join(sorted(extra)) or 'extra arguments'}")
-            if "shape" not in given or "name" not in given or "initializer" not in given:
-                raise Blocked(index, 1, "`get_variable` without an explicit name, shape and initializer (the "
-                                        "default glorot initializer is unseeded)")
-            init = given["initializer"]
-            qualified = canonical(self.qualify(ast.unparse(init.func))) if isinstance(init, ast.Call) else None
-            spec = table.get(qualified or "")
-            if spec is None:
-                raise Blocked(index, 1, f"`get_variable` initializer `{ast.unparse(init)}` is not one the rewrite "
-                                        "maps to a TF2 op")
+            calls = [n for n in ast.walk(self.trees[index]) if isinstance(n, ast.Call)
+                     and canonical(self.qualify(ast.unparse(n.func))) == "tensorflow.get_variable"]
+            edits = [(call, self.get_variable_text(index, call, text)) for call in calls]
+            needed = self.orthogonal_needed and not getattr(self, "orthogonal_written", False)
+            prefix = "\n\n" + initializers.orthogonal_function(self.tf).strip("\n") + "\n\n\n" if needed else ""
+            self.orthogonal_written = self.orthogonal_needed
+            self.module_overrides[index] = prefix + _splice(text, edits)[len(self.leading(index)):]
+
+    def get_variable_text(self, index: int, call: ast.Call, text: str) -> str:
+        from migrate.tf2_eager import initializers
+
+        table = self.entries.get("initializers", {})
+        params = ("name", "shape", "dtype", "initializer")
+        given = dict(zip(params, call.args))
+        given.update({k.arg: k.value for k in call.keywords})
+        extra = set(given) - set(params) - {"trainable"}
+        if extra or len(call.args) > len(params):
+            raise Blocked(index, call.lineno, f"`get_variable` with {', '.join(sorted(extra)) or 'extra arguments'}")
+        if "shape" not in given or "name" not in given or "initializer" not in given:
+            raise Blocked(index, call.lineno, "`get_variable` without an explicit name, shape and initializer (the "
+                                              "default glorot initializer is unseeded)")
+        trainable = given.get("trainable")
+        if trainable is not None and not (isinstance(trainable, ast.Constant) and isinstance(trainable.value, bool)):
+            raise Blocked(index, call.lineno, "`trainable=` that is not a literal")
+        trainable_text = ", trainable=False" if trainable is not None and trainable.value is False else ""
+        init = given["initializer"]
+        qualified = canonical(self.qualify(ast.unparse(init.func))) if isinstance(init, ast.Call) else None
+        spec = table.get(qualified or "")
+        shape_text = ast.get_source_segment(text, given["shape"])
+        dtype = given.get("dtype")
+        dtype_text = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
+        op = initializers.initial_value(self, index, qualified or "", init, given["shape"], shape_text, dtype_text,
+                                        text) if spec is None else None
+        if spec is None and op is None:
+            raise Blocked(index, call.lineno, f"`get_variable` initializer `{ast.unparse(init)}` is not one the "
+                                              "rewrite maps to a TF2 op")
+        if op is None:
             init_args = dict(zip(spec["params"], init.args))
             init_args.update({k.arg: k.value for k in init.keywords})
             if set(init_args) - set(spec["params"]):
-                raise Blocked(index, 1, f"initializer arguments {', '.join(sorted(set(init_args) - set(spec['params'])))}")
-            values = {"shape": ast.get_source_segment(text, given["shape"]), "tf": self.tf}
+                raise Blocked(index, call.lineno, "initializer arguments "
+                              f"{', '.join(sorted(set(init_args) - set(spec['params'])))}")
+            values = {"shape": shape_text, "tf": self.tf}
             for param in spec["params"]:
                 values[param] = ast.get_source_segment(text, init_args[param]) if param in init_args \
                     else spec["defaults"].get(param, "None")
             dtype = given.get("dtype") or init_args.get("dtype")
             values["dtype"] = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
             op = spec["op"].format(**values)
-            trainable = "" if variable.members[0][1] else ", trainable=False"
-            name_text = ast.get_source_segment(text, given["name"])
-            self.module_overrides[index] = (f"{variable.target} = {self.tf}.Variable({op}, "
-                                            f"name={name_text}{trainable})\n")
+        name_text = ast.get_source_segment(text, given["name"])
+        return f"{self.tf}.Variable({op}, name={name_text}{trainable_text})"
+
+    def facts_stores(self, name: str) -> int:
+        """How many times ``name`` is bound at module level (the analysis' count)."""
+        return self.analyzer.stores.get(name, 0)
 
     def plan_schedules(self) -> None:
         """``lr = tf.train.exponential_decay(lr0, step, ...)`` feeding an optimizer that increments ``step``:
@@ -475,7 +515,7 @@ class Rewrite:
             else:
                 expanded.append(run)
         for run in expanded:
-            if run.shape == "init":
+            if run.shape in ("init", "uninitialized"):
                 continue
             fed = tuple(sorted(p for p, _ in run.feeds))
             run.key = (run.fetches, fed, run.keyed.container if run.keyed else None)
@@ -626,9 +666,7 @@ class Rewrite:
         if value not in self.sparse:
             return value
         if self.sparse_class is None:
-            bound = any(isinstance(n, ast.Name) and n.id == sparse.VALUE_CLASS for t in self.trees for n in ast.walk(t))
-            self.sparse_class = self.fresh(sparse.VALUE_CLASS, reusable=frozenset() if bound else
-                                           frozenset({sparse.VALUE_CLASS}))  # (tf.SparseTensorValue is gone)
+            self.sparse_class = self.fresh_name(sparse.VALUE_CLASS)  # (tf.SparseTensorValue is gone)
         return f"{self.sparse_class}({value}.indices, {value}.values, {value}.dense_shape)"
 
     def call_text(self, run: RunSite, name: str, params, values, state=()) -> str:
@@ -680,6 +718,8 @@ class Rewrite:
                 statement = self.statement_of(run)
                 replacement = iterators.initializer_call(self, run) if run.iterator else DROP
                 by_top.setdefault(run.top, []).append((statement, replacement))
+            elif run.shape == "uninitialized":
+                by_top.setdefault(run.top, []).append((run.node, f"{self.uninitialized_function(run)}().numpy()"))
             else:
                 if self.unused_feed_has_effects(run, calls):
                     raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
@@ -718,6 +758,16 @@ class Rewrite:
         else:
             out[facts.session_index] = ""
         return {top: _drop_marked(text) for top, text in out.items()}
+
+    def uninitialized_function(self, run: RunSite) -> str:
+        """``sess.run(tf.report_uninitialized_variables())`` after the global initializer: no name (the
+        analysis checked the order); a generated function, so the validator pairs it with the TF1 run."""
+        if not hasattr(self, "uninitialized_name"):
+            self.uninitialized_name = self.fresh_name("report_uninitialized_variables")
+            self.uninitialized_lines = []
+            self.function_names.append(self.uninitialized_name)
+        self.uninitialized_lines.append(str(self.absolute(run)))
+        return self.uninitialized_name
 
     def plan_evals(self, functions: list[str]) -> None:
         """``<ops>.eval()`` in the Session block -> a generated function returning those ops, called there:
