@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 from migrate.resolve import dotted_name_ast
-from migrate.tf2_eager import iterators, sparse
+from migrate.tf2_eager import iterators, rnn, sparse
 from dataclasses import dataclass, field
 
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
@@ -179,6 +179,8 @@ class ProgramFacts:
     iterators: dict = field(default_factory=dict)  # iterator name -> iterators.IteratorDef
     iterator_hoists: dict[int, tuple] = field(default_factory=dict)  # node index -> (inline iterator call, dataset)
     queries: list = field(default_factory=list)  # (top, `get_output_types(ds)` call, spec attribute)
+    cells: dict = field(default_factory=dict)  # LSTM cell name -> rnn.CellDef
+    rnn_states: set[str] = field(default_factory=set)  # names holding a dynamic_rnn state (c, h)
     global_inits: set[str] = field(default_factory=set)  # init op names made by global_variables_initializer
     sparse_values: list = field(default_factory=list)  # (top, `tf.SparseTensorValue(...)` call in the Session)
 
@@ -261,6 +263,7 @@ class Analyzer:
             for stmt in module.body:
                 self._classify(index, stmt)
         iterators.check_bindings(self)
+        rnn.check(self)
         if self.facts.session_index < 0:
             raise Blocked(0, 1, "no `with tf.Session() as sess:` block (or `sess = tf.Session()`) at module level "
                                 "runs this graph")
@@ -431,7 +434,7 @@ class Analyzer:
                         if isinstance(t, ast.Name))
         if isinstance(target, ast.Tuple) and len(targets) != len(target.elts):
             raise self.block(index, stmt, "starred or nested assignment targets")
-        if iterators.classify(self, index, stmt, targets):
+        if iterators.classify(self, index, stmt, targets) or rnn.classify(self, index, stmt, targets):
             return
         for name in targets:
             if name != "_" and self.stores.get(name, 0) > 1 and (reads & graph or self.tf_calls(value)):

@@ -82,14 +82,15 @@ def initial_value(rewrite, index: int, qualified: str, init: ast.Call, shape_nod
         raise Blocked(index, 1, f"initializer arguments {', '.join(sorted(unknown)) or '(too many)'}")
     literal = {}
     for param, node in given.items():
-        if param == "dtype":
-            dtype_text = ast.get_source_segment(text, node)
+        if param == "dtype":  # the variable's dtype, when given, wins (TF1 passes it to the initializer)
+            dtype_text = dtype_text or ast.get_source_segment(text, node)
             continue
         try:
             literal[param] = ast.literal_eval(node)
         except ValueError:
             raise Blocked(index, 1, f"initializer argument `{param}` is not a literal: its op depends on it "
                                     "when the variable is created") from None
+    dtype_text = dtype_text or f"{rewrite.tf}.float32"
     seed = literal.get("seed")
     seed_text = f", seed={seed!r}" if seed is not None else ""
     short = qualified.rsplit(".", 1)[1]

@@ -29,7 +29,7 @@ import re
 import libcst as cst
 
 from migrate.plugin import CustomTransform, register
-from migrate.tf2_eager import iterators, sparse
+from migrate.tf2_eager import iterators, rnn, sparse
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 
 MARKER = "# dlmigrate: session.run"
@@ -215,6 +215,7 @@ class Rewrite:
         iterators.plan(self)
         self.module_overrides: dict[int, str] = {}
         self.plan_get_variables()
+        rnn.plan(self)
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
         self.sparse = sparse.sparse_nodes(self)
@@ -222,6 +223,8 @@ class Rewrite:
         functions, calls = self.plan_functions(gone)
         if self.sparse_class:
             functions.insert(0, sparse.class_text().replace(sparse.VALUE_CLASS, self.sparse_class, 2))
+        if self.rnn_state_class:
+            functions.insert(0, rnn.class_text(self.rnn_state_class, sparse.SENTINEL))
         functions[:0] = self.initializer_texts
         self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
@@ -259,6 +262,8 @@ class Rewrite:
             elif role == "feed":  # a module-level feed dict: its keys become the placeholder names
                 top, mapping = facts.feed_dicts[next(n for n, (i, _) in facts.feed_dicts.items() if i == index)]
                 parts.append(_splice(self.texts[index], [(key, repr(key.id)) for key in mapping.keys]))
+            elif role == "rnn-cell":
+                parts.append(self.leading(index) + self.cell_texts[index])
             elif role == "iterator":
                 parts.append(self.leading(index) + self.iterator_texts[index])
             elif role == "node" and index in self.hoisted:
@@ -338,31 +343,43 @@ class Rewrite:
             raise Blocked(index, call.lineno, "`trainable=` that is not a literal")
         trainable_text = ", trainable=False" if trainable is not None and trainable.value is False else ""
         init = given["initializer"]
-        qualified = canonical(self.qualify(ast.unparse(init.func))) if isinstance(init, ast.Call) else None
-        spec = table.get(qualified or "")
         shape_text = ast.get_source_segment(text, given["shape"])
         dtype = given.get("dtype")
-        dtype_text = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
-        op = initializers.initial_value(self, index, qualified or "", init, given["shape"], shape_text, dtype_text,
-                                        text) if spec is None else None
-        if spec is None and op is None:
-            raise Blocked(index, call.lineno, f"`get_variable` initializer `{ast.unparse(init)}` is not one the "
-                                              "rewrite maps to a TF2 op")
-        if op is None:
-            init_args = dict(zip(spec["params"], init.args))
-            init_args.update({k.arg: k.value for k in init.keywords})
-            if set(init_args) - set(spec["params"]):
-                raise Blocked(index, call.lineno, "initializer arguments "
-                              f"{', '.join(sorted(set(init_args) - set(spec['params'])))}")
-            values = {"shape": shape_text, "tf": self.tf}
-            for param in spec["params"]:
-                values[param] = ast.get_source_segment(text, init_args[param]) if param in init_args \
-                    else spec["defaults"].get(param, "None")
-            dtype = given.get("dtype") or init_args.get("dtype")
-            values["dtype"] = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
-            op = spec["op"].format(**values)
+        dtype_text = ast.get_source_segment(text, dtype) if dtype is not None else None
+        op = self.initializer_op(index, init, self.canonical_call(init), given["shape"], shape_text, dtype_text, text)
         name_text = ast.get_source_segment(text, given["name"])
         return f"{self.tf}.Variable({op}, name={name_text}{trainable_text})"
+
+    def canonical_call(self, node: ast.expr) -> str | None:
+        return canonical(self.qualify(ast.unparse(node.func))) if isinstance(node, ast.Call) else None
+
+    def initializer_op(self, index: int, init: ast.expr, qualified: str | None, shape_node: ast.expr,
+                       shape_text: str, dtype_text: str | None, text: str) -> str:
+        """The op a TF1 initializer object runs for a variable of this shape (table templates, then the
+        shape-dependent ones of ``initializers``); Blocked when neither knows it."""
+        from migrate.tf2_eager import initializers
+
+        spec = self.entries.get("initializers", {}).get(qualified or "")
+        if spec is None:
+            op = initializers.initial_value(self, index, qualified or "", init, shape_node, shape_text, dtype_text,
+                                            text)
+            if op is None:
+                raise Blocked(index, getattr(init, "lineno", 1), f"initializer `{ast.unparse(init)}` is not one the "
+                                                                 "rewrite maps to a TF2 op")
+            return op
+        init_args = dict(zip(spec["params"], init.args))
+        init_args.update({k.arg: k.value for k in init.keywords})
+        if set(init_args) - set(spec["params"]):
+            raise Blocked(index, init.lineno, "initializer arguments "
+                          f"{', '.join(sorted(set(init_args) - set(spec['params'])))}")
+        values = {"shape": shape_text, "tf": self.tf}
+        for param in spec["params"]:
+            values[param] = ast.get_source_segment(text, init_args[param]) if param in init_args \
+                else spec["defaults"].get(param, "None")
+        dtype = init_args.get("dtype")
+        values["dtype"] = dtype_text or (ast.get_source_segment(text, dtype) if dtype is not None
+                                         else f"{self.tf}.float32")
+        return spec["op"].format(**values)
 
     def facts_stores(self, name: str) -> int:
         """How many times ``name`` is bound at module level (the analysis' count)."""
@@ -681,9 +698,15 @@ class Rewrite:
         trains = [f for f in run.fetches if f in self.facts.train_ops]
         structured = set(self.entries.get("structured_ops", ()))
         nested = [v for v in values if v in self.facts.nodes and self.facts.nodes[v].call in structured
-                  and len(self.facts.nodes[v].targets) == 1 or v in self.sparse]
+                  and len(self.facts.nodes[v].targets) == 1 or v in self.sparse or v in self.facts.rnn_states]
         if run.shape == "single" and nested:
             return f"{self.tf}.nest.map_structure(lambda t: t.numpy(), {call})"
+        if nested and not trains and run.shape in ("list", "tuple") and len(values) == len(run.fetches) > 1:
+            # several values, some of them structures: converted leaf by leaf, in the fetch structure
+            converted = f"{self.tf}.nest.map_structure(lambda t: t.numpy(), {call})"
+            if self.unpacked(run):
+                return converted
+            return f"list({converted})" if run.shape == "list" else f"tuple({converted})"
         if nested:
             raise Blocked(run.top, run.line, f"`{nested[0]}` is a structure of tensors fetched together with "
                                              "other values")
