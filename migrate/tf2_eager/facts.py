@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 from migrate.resolve import dotted_name_ast
-from migrate.tf2_eager import iterators, rnn, sparse
+from migrate.tf2_eager import interactive, iterators, rnn, sparse
 from dataclasses import dataclass, field
 
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
@@ -181,7 +181,8 @@ class ProgramFacts:
     queries: list = field(default_factory=list)  # (top, `get_output_types(ds)` call, spec attribute)
     cells: dict = field(default_factory=dict)  # LSTM cell name -> rnn.CellDef
     rnn_states: set[str] = field(default_factory=set)  # names holding a dynamic_rnn state (c, h)
-    global_inits: set[str] = field(default_factory=set)  # init op names made by global_variables_initializer
+    global_inits: set[str] = field(default_factory=set)
+    eval_exprs: dict = field(default_factory=dict)  # id(`sess.run(<expression>)` call) -> the expression  # init op names made by global_variables_initializer
     sparse_values: list = field(default_factory=list)  # (top, `tf.SparseTensorValue(...)` call in the Session)
 
     def graph_names(self) -> set[str]:
@@ -294,8 +295,10 @@ class Analyzer:
     def _classify(self, index: int, stmt: ast.stmt) -> None:
         facts = self.facts
         if facts.session_index >= 0 and index > facts.session_index:
-            self._after_session(index, stmt)
-            return
+            if not (facts.roles.get(facts.session_index) == "interactive" and not facts.session_closed
+                    and interactive.graph_statement(self, stmt)):
+                self._after_session(index, stmt)
+                return
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             facts.roles[index] = "keep"
             return
@@ -397,7 +400,8 @@ class Analyzer:
     def _after_session(self, index: int, stmt: ast.stmt) -> None:
         facts = self.facts
         name = facts.session_name
-        open_session = facts.roles.get(facts.session_index) == "session-assign" and not facts.session_closed
+        open_session = facts.roles.get(facts.session_index) in ("session-assign", "interactive") \
+            and not facts.session_closed
         if (open_session and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
                 and dotted(stmt.value.func) == f"{name}.close"):
             facts.roles[index] = "drop"
@@ -417,6 +421,14 @@ class Analyzer:
         graph = facts.graph_names()
         reads = names_read(value)
         call_name = self.q(value.func) if isinstance(value, ast.Call) else None
+        if call_name == interactive.INTERACTIVE and isinstance(target, ast.Name):
+            if value.args or any(k.arg != "config" for k in value.keywords):
+                raise self.block(index, value, "an InteractiveSession on a given graph or target")
+            if facts.session_index >= 0:
+                raise self.block(index, stmt, "a second Session on the same graph")
+            facts.session_index, facts.session_name = index, target.id
+            facts.roles[index] = "interactive"
+            return
         if call_name in SESSIONS and isinstance(target, ast.Name):
             if value.args or any(k.arg != "config" for k in value.keywords):
                 raise self.block(index, value, "a Session on a given graph or target")
@@ -734,10 +746,19 @@ class Analyzer:
             for loop in loops.values():  # the loop header reads the container: rewritten with the runs
                 for inner in ast.walk(loop.loop.iter):
                     run_nodes.add(id(inner))
+            looped_ids = {id(sub) for sub, looped in _with_loop_flag(stmt) if looped}
             for sub in ast.walk(stmt):
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
                         isinstance(sub.func.value, ast.Name) and sub.func.value.id == name and sub.func.attr == "run":
-                    facts.runs.append(self._run_site(top, sub, loops))
+                    fetch = sub.args[0] if len(sub.args) == 1 and not sub.keywords else None
+                    special = isinstance(fetch, ast.Call) and self.q(fetch.func) in (*INITIALIZERS, UNINITIALIZED)
+                    if fetch is not None and not special and \
+                            self._eager_expression(fetch, self._not_in_eval() | {name}):
+                        # ``sess.run(<expression>)``: computed like ``<expression>.eval()``
+                        facts.evals.append((top, sub, id(sub) in looped_ids))
+                        facts.eval_exprs[id(sub)] = sub.args[0]
+                    else:
+                        facts.runs.append(self._run_site(top, sub, loops))
                     run_nodes.add(id(sub))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
@@ -751,8 +772,15 @@ class Analyzer:
                     run_nodes.update(id(inner) for inner in ast.walk(sub))
                 elif isinstance(sub, ast.Attribute) and (self.q(sub) or "").startswith("tensorflow.errors."):
                     run_nodes.update(id(inner) for inner in ast.walk(sub))  # an exception class: plain Python
+            for sub in ast.walk(stmt):
+                site = interactive.run_site(self, top, sub) if id(sub) not in run_nodes else None
+                if site is not None:
+                    if site.shape == "init":
+                        self._init_statement(top, stmt, sub)
+                    facts.runs.append(site)
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))
             for sub, looped in _with_loop_flag(stmt):
-                if id(sub) not in run_nodes and self._eager_eval(sub, graph | {name}):
+                if id(sub) not in run_nodes and self._eager_eval(sub, self._not_in_eval() | {name}):
                     facts.evals.append((top, sub, looped))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
@@ -774,6 +802,26 @@ class Analyzer:
                 if isinstance(sub, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) and name in names_read(sub):
                     raise Blocked(top, sub.lineno, "the Session is used inside a nested function")
 
+    def _not_in_eval(self) -> set[str]:
+        """Graph names an ``<expression>.eval()`` may not read: what needs a feed or is not a value. (Tensors
+        and variables it reads are computed in, or read by, the generated function, as the run computed them.)"""
+        facts = self.facts
+        return set(facts.placeholders) | set(facts.train_ops) | facts.init_ops | set(facts.optimizers) | \
+            set(facts.iterators) | facts.rnn_states | {n for n in facts.nodes if any(
+                p in self._closure_names(n) for p in facts.placeholders)}
+
+    def _closure_names(self, name: str) -> set[str]:
+        seen, stack = set(), [name]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            node = self.facts.nodes.get(current)
+            if node is not None:
+                stack.extend(node.deps)
+        return seen
+
     def _eager_eval(self, node: ast.AST, off_limits: set[str]) -> bool:
         """``<expression of TF ops on Python values>.eval()`` in the Session block: the ops join the graph and
         run at once, which is what they do eagerly (``.numpy()``). Not when the expression reads a graph
@@ -781,8 +829,15 @@ class Analyzer:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "eval"
                 and not node.args and not node.keywords):
             return False
-        value = node.func.value
-        if not isinstance(value, ast.Call) or names_read(value) & off_limits:
+        return self._eager_expression(node.func.value, off_limits)
+
+    def _eager_expression(self, value: ast.expr, off_limits: set[str]) -> bool:
+        """An expression of TF ops and operators (``tf.subtract(a, b)``, ``w * scale``) on graph tensors,
+        variables, Python values and literals: what ``.eval()`` or ``sess.run(<expression>)`` computes."""
+        if not isinstance(value, (ast.Call, ast.BinOp, ast.UnaryOp)) or names_read(value) & off_limits:
+            return False
+        if isinstance(value, (ast.BinOp, ast.UnaryOp)) and not (names_read(value) & self.facts.graph_names()
+                                                                 or self.tf_calls(value)):
             return False
         for sub in ast.walk(value):
             if isinstance(sub, ast.Call):
@@ -883,6 +938,11 @@ class Analyzer:
                         isinstance(k, ast.Name) and k.id in facts.placeholders for k in stmt.value.keys) \
                     and stores.get(stmt.targets[0].id) == 1 and self.stores.get(stmt.targets[0].id, 0) == 1:
                 facts.feed_dicts[stmt.targets[0].id] = (top, stmt.value)
+
+    def _init_statement(self, top: int, stmt: ast.stmt, call: ast.Call) -> None:
+        """An initializer run is dropped with its statement: it must be one on its own."""
+        if not any(isinstance(s, ast.Expr) and s.value is call for s in ast.walk(stmt)):
+            raise Blocked(top, call.lineno, "the result of an initializer run is used")
 
     def _after_global_init(self, top: int, call: ast.Call) -> None:
         """``sess.run(tf.report_uninitialized_variables())`` is empty in the rewrite (an eager variable is

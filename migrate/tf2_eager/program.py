@@ -253,7 +253,7 @@ class Rewrite:
             elif role == "train-op-inline":
                 optimizer = next(t.optimizer for t in facts.train_ops.values() if t.index == index)
                 parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
-            elif role in ("session", "session-assign"):
+            elif role in ("session", "session-assign", "interactive"):
                 parts.extend(functions)
                 parts.append("\n\n" if functions else "")
                 parts.append(body_texts.get(index, "").lstrip("\n"))
@@ -535,7 +535,7 @@ class Rewrite:
             if run.shape in ("init", "uninitialized"):
                 continue
             fed = tuple(sorted(p for p, _ in run.feeds))
-            run.key = (run.fetches, fed, run.keyed.container if run.keyed else None)
+            run.key = (run.fetches, fed, run.keyed.container if run.keyed else None, run.shape == "op")
             groups.setdefault(run.key, []).append(run)
         texts: list[str] = []
         calls: dict[int, str] = {}  # id(ast call) -> replacement text
@@ -544,14 +544,16 @@ class Rewrite:
         single_train = len(facts.train_ops) == 1
         indent = " " * 4
         for key, runs in groups.items():
-            fetches, _, keyed = key
+            fetches, _, keyed, op_only = key
             trains = [f for f in fetches if f in facts.train_ops]
             values = [f for f in fetches if f not in facts.train_ops]
+            effects = values if op_only else []  # ``X.op.run()``: computed for its effect, nothing returned
+            values = [] if op_only else values
             if len(trains) > 1:
                 raise Blocked(runs[0].top, runs[0].line, "one `sess.run` fetches two training ops; their order of "
                                                          "updates is not defined in TF1")
             train = facts.train_ops[trains[0]] if trains else None
-            needed = set(values) | (set(train.loss_deps) if train else set())
+            needed = set(values) | set(effects) | (set(train.loss_deps) if train else set())
             for value in values:
                 needed.add(value.split("[", 1)[0])
             indexes, reads = self.closure(needed)
@@ -574,6 +576,8 @@ class Rewrite:
                                                          "that it does not feed (TF1 raises here)")
             if train is not None:
                 base = "train_step" if single_train else f"train_{train.name}"
+            elif effects:
+                base = "run_" + re.sub(r"\W+", "_", effects[0]).strip("_")
             else:
                 base = "compute_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in values[:2])
             name = self.fresh(base, reusable=frozenset(facts.train_ops) | frozenset(facts.init_ops))
@@ -699,6 +703,8 @@ class Rewrite:
         structured = set(self.entries.get("structured_ops", ()))
         nested = [v for v in values if v in self.facts.nodes and self.facts.nodes[v].call in structured
                   and len(self.facts.nodes[v].targets) == 1 or v in self.sparse or v in self.facts.rnn_states]
+        if run.shape == "op":
+            return call
         if run.shape == "single" and nested:
             return f"{self.tf}.nest.map_structure(lambda t: t.numpy(), {call})"
         if nested and not trains and run.shape in ("list", "tuple") and len(values) == len(run.fetches) > 1:
@@ -803,12 +809,21 @@ class Rewrite:
             if random_op:
                 self.random_functions[name] = random_op
             line = _absolute_line(self.ctx, self.ctx.original_module.body[top], self.statements[top], node.lineno)
-            value = ast.get_source_segment(self.texts[top], node.func.value)
+            expression = self.facts.eval_exprs.get(id(node)) or node.func.value
+            value = ast.get_source_segment(self.texts[top], expression)
             # Python values it reads (a loop variable, a comprehension's) are passed in: the function is global
             from migrate.tf2_eager.facts import names_read
 
-            params = ", ".join(sorted(n for n in names_read(node.func.value) if self.qualify(n) is None))
-            functions.append(f"\n\ndef {name}({params}):  {MARKER} (line {line})\n    return {value}\n")
+            graph = self.facts.graph_names()
+            reads = names_read(expression)
+            params = ", ".join(sorted(n for n in reads if self.qualify(n) is None and n not in graph))
+            # graph tensors it reads (default-session code: ``tf.subtract(a, b).eval()``) are computed in it
+            indexes, closure_reads = self.closure(reads & set(self.facts.nodes))
+            random_op = random_op or self.random_op(indexes, closure_reads)
+            if random_op:
+                self.random_functions[name] = random_op
+            body = "".join(line for index in indexes for line in _indent(self.statement_code(index), "    "))
+            functions.append(f"\n\ndef {name}({params}):  {MARKER} (line {line})\n{body}    return {value}\n")
             self.eval_calls[id(node)] = f"{name}({params}).numpy()"
 
     def check_eval_random(self, top: int, node: ast.Call, looped: bool) -> str | None:
