@@ -112,16 +112,25 @@ def classify(analyzer, index: int, stmt: ast.Assign, targets: tuple[str, ...]) -
             if isinstance(receiver, ast.Call):
                 inner = analyzer.q(receiver.func)
                 arg = receiver.args[0] if len(receiver.args) == 1 and not receiver.keywords else None
+                if isinstance(receiver.func, ast.Attribute) and not receiver.args and not receiver.keywords and \
+                        receiver.func.attr in ("make_one_shot_iterator", "make_initializable_iterator"):
+                    # the method spelling: ``ds.make_one_shot_iterator().get_next()``
+                    inner = ONE_SHOT if receiver.func.attr == "make_one_shot_iterator" else INITIALIZABLE
+                    arg = receiver.func.value
                 if inner == ONE_SHOT and isinstance(arg, ast.Name) and arg.id in facts.datasets:
                     # ``make_one_shot_iterator(ds).get_next()``: the iterator is hoisted, made once
-                    facts.iterator_hoists[index] = (receiver, arg.id)
-                    facts.nodes[name] = GraphNode(index, targets, frozenset(reads), GET_NEXT)
+                    facts.iterator_hoists[index] = (receiver, arg.id)  # (the dataset is read at module level)
+                    facts.nodes[name] = GraphNode(index, targets, frozenset(reads - {arg.id}), GET_NEXT)
                     facts.roles[index] = "node"
                     return True
                 if inner in (ONE_SHOT, INITIALIZABLE):
                     raise analyzer.block(index, receiver, "an iterator made inline over something other than a "
                                                           "dataset named at module level, or an initializable one "
                                                           "(its initializer cannot be run)")
+    used = reads & set(facts.datasets)
+    if used:
+        raise analyzer.block(index, value, f"the dataset `{sorted(used)[0]}` is used other than as a pipeline step "
+                                           "or an iterator's source (TF1 would rerun that op at each run)")
     return False
 
 
