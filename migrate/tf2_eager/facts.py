@@ -270,6 +270,7 @@ class Analyzer:
                                 "runs this graph")
         self._check_python_inputs()
         self._collect_runs()
+        sparse.check_feeds(self)
         self.facts.runs.sort(key=lambda r: (r.top, r.node.lineno, r.node.col_offset))  # source order
         self.facts.evals.sort(key=lambda e: (e[0], e[1].lineno, e[1].col_offset))
         return self.facts

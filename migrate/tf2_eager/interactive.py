@@ -56,6 +56,8 @@ def run_site(analyzer, top: int, call: ast.AST):
     facts = analyzer.facts
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in ("eval", "run")):
         return None
+    if facts.roles.get(facts.session_index) not in ("session", "interactive"):
+        return None  # ``sess = tf.Session()`` is not the default session: TF1's ``X.eval()`` raises there
     receiver = call.func.value
     if call.args or any(k.arg != "feed_dict" for k in call.keywords):
         if isinstance(receiver, ast.Name) and receiver.id in facts.graph_names():

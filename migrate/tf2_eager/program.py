@@ -198,6 +198,9 @@ class Rewrite:
 
     # -- the plan
     def build(self):
+        for generated in ("tf1_lstm_cell_as_keras", "tf1_orthogonal_initial_value"):
+            if generated in self.used:  # the helpers the rewrite may add have fixed names
+                raise Blocked(0, 1, f"the module already uses the name `{generated}`, which the rewrite generates")
         self.analyzer = Analyzer(self.trees, self.qualify, self.entries)
         facts = self.analyzer.run()
         self.facts = facts

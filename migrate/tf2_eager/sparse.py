@@ -91,3 +91,31 @@ def value_text(rewrite, node: ast.Call, text: str) -> str:
 def class_text() -> str:
     return (f"\n\n{VALUE_CLASS} = {SENTINEL}(\"{VALUE_CLASS}\", [\"indices\", \"values\", \"dense_shape\"])"
             "  # what sess.run returned for a sparse tensor\n")
+
+
+def check_feeds(analyzer) -> None:
+    """A sparse placeholder must be fed a ``SparseTensorValue``/``SparseTensor`` built in the Session (inline
+    or bound once there): TF1 also took an ``(indices, values, shape)`` tuple, which ``tf.cast`` would not."""
+    from migrate.tf2_eager.facts import Blocked, canonical
+
+    facts = analyzer.facts
+    sparse = {p.name for p in facts.placeholders.values() if p.sparse}
+    if not sparse:
+        return
+    built: dict[str, int] = {}
+    for _, statement in facts.session_body:
+        for sub in ast.walk(statement):
+            if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
+                value = sub.value
+                ok = isinstance(value, ast.Call) and canonical(analyzer.qualify(ast.unparse(value.func))) in (
+                    *VALUE, "tensorflow.SparseTensor")
+                built[sub.targets[0].id] = built.get(sub.targets[0].id, 0) + (1 if ok else 2)
+    for run in facts.runs:
+        for placeholder, value in run.feeds:
+            if placeholder not in sparse:
+                continue
+            direct = isinstance(value, ast.Call) and canonical(analyzer.qualify(ast.unparse(value.func))) in (
+                *VALUE, "tensorflow.SparseTensor")
+            if not direct and not (isinstance(value, ast.Name) and built.get(value.id) == 1):
+                raise Blocked(run.top, run.line, f"the sparse placeholder `{placeholder}` is fed something other "
+                                                 "than a `SparseTensorValue` built in the Session block")
