@@ -102,6 +102,9 @@ def classify(analyzer, index: int, stmt: ast.Assign, targets: tuple[str, ...]) -
             facts.iterators[name] = IteratorDef(index, name, source.id, initializable)
             facts.roles[index] = "drop" if initializable else "iterator"
             return True
+        if method == "get_next" and not value.args and not value.keywords and analyzer.stores.get(name, 0) != 1:
+            raise analyzer.block(index, stmt, f"`{name}` is bound more than once; the rewrite needs each graph name "
+                                              "defined once")
         if method == "get_next" and not value.args and not value.keywords:
             receiver = value.func.value
             if isinstance(receiver, ast.Name) and receiver.id in facts.iterators:

@@ -78,6 +78,11 @@ def classify(analyzer, index: int, stmt: ast.Assign, targets: tuple[str, ...]) -
     if not isinstance(value, ast.Call):
         return False
     qualified = analyzer.q(value.func)
+    if qualified in (LSTM_CELL, DYNAMIC_RNN):
+        for name in targets:
+            if analyzer.stores.get(name, 0) != 1:
+                raise analyzer.block(index, stmt, f"`{name}` is bound more than once; the rewrite needs each graph "
+                                                  "name defined once")
     if qualified == LSTM_CELL:
         if len(targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
             raise analyzer.block(index, stmt, "an `LSTMCell` not assigned to one name")
