@@ -123,6 +123,12 @@ def signature_of(fn):
 def _default_text(value) -> str:
     if hasattr(value, "name") and type(value).__name__ == "DType":
         return f"tf.{value.name}"
+    if inspect.isfunction(value):  # a TF function as default (window_fn=hann_window): its public name, not a
+        from tensorflow.python.util import tf_export  # repr with a memory address that changes every run
+
+        public = tf_export.get_canonical_name_for_symbol(value)
+        if public:
+            return f"tf.{public}"
     text = repr(value)
     return text if len(text) < 80 else "<default>"
 
@@ -275,7 +281,7 @@ def curated_entry(qualified, params, defaults, spec):
         call = example["call"].replace("TF(", tf_call + "(")
         for inputs in example.get("inputs_list", [example.get("inputs", {})]):
             item = {"call": call, "inputs": inputs}
-            for key in ("tolerance", "random", "setup", "known_difference"):
+            for key in ("tolerance", "random", "setup", "known_difference", "apply"):
                 if key in example:
                     item[key] = example[key]
             examples.append(item)
@@ -318,6 +324,17 @@ def main() -> int:
         entry = bulk_entry(qualified, name, params, defaults, torch, tf_spelling(qualified))
         if entry is not None:
             entries.append(entry)
+    for key in sorted(set(curated) - seen_curated):  # classes (Keras loss objects) exist only as curated entries
+        obj = tf
+        for part in key.split("."):
+            obj = getattr(obj, part, None)
+        if obj is None or not inspect.isclass(obj) or curated[key].get("skip"):
+            continue
+        seen_curated.add(key)
+        params, defaults = signature_of(obj) or (curated[key].get("params", []), {})
+        entry = curated_entry("tensorflow." + key, params, defaults, curated[key])
+        entry["kind"] = "object"  # the TF call builds a callable; its torch template is a callable expression
+        entries.append(entry)
     missing = sorted(set(curated) - seen_curated)
     if missing:
         print(f"warning: curated entries name no installed TF function: {', '.join(missing)}", file=sys.stderr)
@@ -409,7 +426,10 @@ def load_curated_reverse():
             examples = []
             for example in spec.get("examples", []):
                 for inputs in example.get("inputs_list", [example.get("inputs", {})]):
-                    examples.append({"call": example["call"].replace("PT(", name + "("), "inputs": inputs})
+                    item = {"call": example["call"].replace("PT(", name + "("), "inputs": inputs}
+                    if "apply" in example:  # a torch loss module: built, then called on the inputs
+                        item["apply"] = example["apply"]
+                    examples.append(item)
             specs.append(dict(torch=name, tf=spec["tf"], params=spec["params"], defaults=spec.get("defaults", {}),
                               ignore=spec.get("ignore", []), origin="curated-reverse", variants=spec["variants"],
                               examples=examples, pitfall=spec.get("pitfall", "")))

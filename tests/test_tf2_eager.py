@@ -27,12 +27,13 @@ EAGER_RULES = load_rules(rulesets_for_target("tf2"), ignore=["TF4003"])
 
 # measured: the programs --to tf2 converts whole (the rest keep the tf2-compat output, with TF4002)
 FULL = {
-    "alias_import.py", "cnn_conv2d.py", "compat_v1_from_import.py", "compat_v1_import.py", "constants_basic_ops.py",
-    "control_flow.py", "dataset_iterators.py", "dropout_keep_prob.py", "from_imports.py", "gan_two_optimizers.py", "image_ops.py", "initializers.py", "interactive_eval_run.py",
-    "linear_regression.py", "lstm_dynamic_rnn.py", "lstm_variable_lengths.py",
-    "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py",
-    "softmax_mlp.py", "sparse_tensors.py",
-    "trap_random_per_run.py",
+    "alias_import.py", "batch_norm_moments.py", "batch_norm_no_update_ops.py", "batch_norm_update_ops.py",
+    "cnn_conv2d.py", "collections_regularization.py", "compat_v1_from_import.py", "compat_v1_import.py",
+    "constants_basic_ops.py", "control_flow.py", "dataset_iterators.py", "dropout_keep_prob.py", "from_imports.py",
+    "gan.py", "gan_two_optimizers.py", "image_ops.py", "initializers.py", "interactive_eval_run.py",
+    "linear_regression.py", "logistic_regression.py", "lr_decay_global_step.py", "lstm_dynamic_rnn.py",
+    "lstm_variable_lengths.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py", "softmax_mlp.py",
+    "sparse_tensors.py", "trap_random_per_run.py", "variable_scope_reuse.py",
 }
 
 

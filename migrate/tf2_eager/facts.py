@@ -19,6 +19,9 @@ from migrate.resolve import dotted_name_ast
 from migrate.tf2_eager import interactive, iterators, rnn, sparse
 from dataclasses import dataclass, field
 
+from migrate.tf2_eager.averages import classify_average, classify_control
+from migrate.tf2_eager import layers, scopes
+
 V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
 
 PLACEHOLDER = "tensorflow.placeholder"
@@ -72,6 +75,7 @@ class Placeholder:
     order: int
     shape: tuple | None = None  # a literal shape (ints and None), if given
     sparse: bool = False  # ``tf.sparse_placeholder``: fed a SparseTensor(Value)
+    default: str | None = None  # ``placeholder_with_default``: a Python bool switch, this value when not fed
 
 
 @dataclass
@@ -181,13 +185,43 @@ class ProgramFacts:
     queries: list = field(default_factory=list)  # (top, `get_output_types(ds)` call, spec attribute)
     cells: dict = field(default_factory=dict)  # LSTM cell name -> rnn.CellDef
     rnn_states: set[str] = field(default_factory=set)  # names holding a dynamic_rnn state (c, h)
-    global_inits: set[str] = field(default_factory=set)
-    eval_exprs: dict = field(default_factory=dict)  # id(`sess.run(<expression>)` call) -> the expression  # init op names made by global_variables_initializer
+    global_inits: set[str] = field(default_factory=set)  # init op names made by global_variables_initializer
+    eval_exprs: dict = field(default_factory=dict)  # id(`sess.run(<expression>)` call) -> the expression
     sparse_values: list = field(default_factory=list)  # (top, `tf.SparseTensorValue(...)` call in the Session)
+    # averages.py: ExponentialMovingAverage objects, their apply/average sites, control_dependencies blocks
+    averages: dict = field(default_factory=dict)
+    applies: dict = field(default_factory=dict)
+    average_reads: dict = field(default_factory=dict)
+    controls: dict = field(default_factory=dict)
+    ops: set[str] = field(default_factory=set)  # graph names that are ops: fetching one gives None
+    # scopes.py: helpers creating variables (resolved per call), what each call built, collections
+    builders: dict = field(default_factory=dict)
+    built: dict = field(default_factory=dict)
+    builder_names: set[str] = field(default_factory=set)
+    created: list = field(default_factory=list)
+    scope_stack: list = field(default_factory=list)
+    collection_reads: dict = field(default_factory=dict)
+    introspections: dict = field(default_factory=dict)
+    untracked_variables: bool = False
+    session_edits: dict = field(default_factory=dict)  # top -> edits of collection reads in the Session block
+    aliases: dict = field(default_factory=dict)  # module name -> the variable it also names (scope reuse)
+    # layers.py: tf.layers as Keras layers, batch norms and their UPDATE_OPS
+    batch_norms: dict = field(default_factory=dict)
+    update_collections: dict = field(default_factory=dict)
+    updating_trains: dict = field(default_factory=dict)
+    initializer_nodes: dict = field(default_factory=dict)
+    layer_counts: dict = field(default_factory=dict)
+    glorot_helper: str = ""
+    glorot_emitted: bool = False
+    created_seeds: set = field(default_factory=set)  # op seeds of the initializers created so far
+    last_dims: dict = field(default_factory=dict)  # graph name -> its static last dimension (dense inputs)
+    variable_lists: set[str] = field(default_factory=set)  # module-level Python lists of variables
+    constants: set[str] = field(default_factory=set)  # graph constants kept at module level (static shapes)
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
-                | set(self.train_ops) | self.init_ops | set(self.iterators))
+                | set(self.train_ops) | self.init_ops | set(self.update_collections) | set(self.initializer_nodes)
+                | set(self.iterators))
 
 
 def names_read(node: ast.AST) -> set[str]:
@@ -268,9 +302,11 @@ class Analyzer:
         if self.facts.session_index < 0:
             raise Blocked(0, 1, "no `with tf.Session() as sess:` block (or `sess = tf.Session()`) at module level "
                                 "runs this graph")
+        scopes.check_builder_uses(self)
         self._check_python_inputs()
         self._collect_runs()
         sparse.check_feeds(self)
+        layers.check_batch_norm_updates(self)
         self.facts.runs.sort(key=lambda r: (r.top, r.node.lineno, r.node.col_offset))  # source order
         self.facts.evals.sort(key=lambda e: (e[0], e[1].lineno, e[1].col_offset))
         return self.facts
@@ -323,8 +359,12 @@ class Analyzer:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self._function(index, stmt)
             return
+        if isinstance(stmt, ast.Assign) and scopes.classify_builder_call(self, index, stmt):
+            return
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             self._assign(index, stmt)
+            return
+        if scopes.classify_module_expr(self, index, stmt):
             return
         graph = facts.graph_names()
         if names_read(stmt) & graph or self.tf_refs(stmt):
@@ -337,6 +377,8 @@ class Analyzer:
         graph = self.facts.graph_names()
         if not refs and not (names_read(stmt) & graph):
             self.facts.roles[index] = "keep"
+            return
+        if scopes.classify_builder(self, index, stmt):
             return
         if self._factory(stmt, refs, graph):
             self.facts.factories[stmt.name] = frozenset(names_read(stmt))
@@ -392,6 +434,12 @@ class Analyzer:
             facts.session_name = item.optional_vars.id
             facts.session_body = [(index, s) for s in stmt.body]
             facts.roles[index] = "session"
+            return
+        if (len(stmt.items) == 1 and isinstance(stmt.items[0].context_expr, ast.Call) and stmt.items[0].context_expr.args
+                and self.q(stmt.items[0].context_expr.func) == "tensorflow.control_dependencies"
+                and layers.classify_update_control(self, index, stmt)):
+            return
+        if classify_control(self, index, stmt) or scopes.classify_builder_call(self, index, stmt):
             return
         if names_read(stmt) & facts.graph_names() or self.tf_refs(stmt):
             raise self.block(index, stmt, "a `with` block over TensorFlow objects (variable or name scopes, "
@@ -466,6 +514,8 @@ class Analyzer:
                 shape = tuple(e.value for e in shape_node.elts)
             facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders), shape,
                                                    sparse=call_name == sparse.SPARSE_PLACEHOLDER)
+            if shape and isinstance(shape[-1], int):
+                facts.last_dims[name] = shape[-1]
             facts.roles[index] = "placeholder"
             return
         if call_name in INITIALIZERS and len(targets) == 1:
@@ -487,6 +537,12 @@ class Analyzer:
             facts.roles[index] = "optimizer"
             return
         if self._module_feed(index, stmt, targets):
+            return
+        if classify_average(self, index, stmt, name, call_name):
+            return
+        if layers.classify_placeholder_with_default(self, index, stmt, name, call_name) or \
+                layers.classify_initializer(self, index, stmt, name, call_name) or \
+                layers.classify_update_ops(self, index, stmt, name) or layers.classify_layer(self, index, stmt, name):
             return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "minimize":
             self._minimize(index, name, value, len(targets))
@@ -521,6 +577,12 @@ class Analyzer:
             self._variables(index, stmt, name, len(targets), variables, reads & graph)
             return
         if reads & graph or self.tf_calls(value) or reads & set(facts.helpers):
+            edits = scopes.collection_edits(self, index, value)
+            if edits and scopes.classify_variable_list(self, index, stmt, targets, edits):
+                return
+            if edits:
+                facts.collection_reads[index] = edits
+                reads = reads | {n for _, text in edits for n in names_read(ast.parse(text, mode="eval"))}
             self._check_callees(index, value)
             facts.nodes.update({t: GraphNode(index, targets, frozenset(reads), call_name) for t in targets})
             facts.roles[index] = "node"
@@ -717,6 +779,8 @@ class Analyzer:
             items = tuple(ast.unparse(e) for e in node.elts)
             if all(item in members for item in items):
                 return items
+        if isinstance(node, ast.Name) and node.id in facts.variable_lists:
+            return (f"*{node.id}",)  # a module-level list of variables (a scope's, a filtered collection)
         raise self.block(index, node, "`var_list` that is not a literal list of variables created above "
                                       "(collections and scope lookups are not resolved)")
 
@@ -763,6 +827,11 @@ class Analyzer:
                     run_nodes.add(id(sub))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
+                elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "run" \
+                        and not sub.args and not sub.keywords and isinstance(sub.func.value, ast.Call) \
+                        and self.q(sub.func.value.func) in INITIALIZERS:
+                    facts.runs.append(RunSite(top, sub, "init", (), ()))  # ``initializer.run()``: variables are ready
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))
             for sub in ast.walk(stmt):
                 attr = iterators.query(self, sub) if id(sub) not in run_nodes else None
                 if attr:
@@ -780,6 +849,10 @@ class Analyzer:
                         self._init_statement(top, stmt, sub)
                     facts.runs.append(site)
                     run_nodes.update(id(inner) for inner in ast.walk(sub))
+            edits, allowed = scopes.session_introspection(self, top, stmt, run_nodes)
+            if edits:
+                facts.session_edits.setdefault(top, []).extend(edits)
+            run_nodes |= allowed
             for sub, looped in _with_loop_flag(stmt):
                 if id(sub) not in run_nodes and self._eager_eval(sub, self._not_in_eval() | {name}):
                     facts.evals.append((top, sub, looped))
@@ -1001,7 +1074,7 @@ class Analyzer:
             members = {expr for v in facts.variables for expr, _ in v.members}
             if isinstance(item, ast.Name) and item.id in fetchable or text in members:
                 if isinstance(item, ast.Name) and item.id in facts.variable_names and text not in members \
-                        and keyed is None:
+                        and keyed is None and item.id not in facts.aliases:
                     raise fail(item, f"fetch of `{text}`, a container of variables")
                 fetches.append(text)
             elif isinstance(item, ast.Name) and item.id in facts.placeholders:

@@ -30,6 +30,7 @@ import libcst as cst
 
 from migrate.plugin import CustomTransform, register
 from migrate.tf2_eager import iterators, rnn, sparse
+from migrate.tf2_eager import averages, layers, scopes
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 
 MARKER = "# dlmigrate: session.run"
@@ -74,7 +75,8 @@ class EagerProgram(CustomTransform):
                            "left on the tf2-compat output", fixed=False)
             return module
         try:
-            result = Rewrite(ctx, module, statements, self.entries).build()
+            rewrite = Rewrite(ctx, module, statements, self.entries)
+            result = rewrite.build()
         except Blocked as blocked:
             if blocked_rule is not None:
                 anchor = original.body[blocked.index] if blocked.index < len(original.body) else original
@@ -89,6 +91,7 @@ class EagerProgram(CustomTransform):
                            and not (f.code in REPLACED_FINDINGS and f.line in gone)]
         session = original.body[summary["session_index"]]
         ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
+        layers.report(ctx, rewrite)
         ctx.facts["TF4001.functions"] = functions
         return new_module
 
@@ -216,9 +219,12 @@ class Rewrite:
         self.hoist_factory_calls()
         self.hoist_python()
         iterators.plan(self)
+        averages.plan(self)
         self.module_overrides: dict[int, str] = {}
         self.plan_get_variables()
         rnn.plan(self)
+        self.introspections: dict[int, str] = {}
+        scopes.plan(self)
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
         self.sparse = sparse.sparse_nodes(self)
@@ -260,6 +266,8 @@ class Rewrite:
                 parts.extend(functions)
                 parts.append("\n\n" if functions else "")
                 parts.append(body_texts.get(index, "").lstrip("\n"))
+            elif role == "introspect":
+                parts.append(self.introspections[index])
             elif role == "session-body":
                 parts.append(body_texts.get(index, ""))
             elif role == "feed":  # a module-level feed dict: its keys become the placeholder names
@@ -510,7 +518,7 @@ class Rewrite:
                 continue
             reads.add(name)
             node = facts.nodes.get(name)
-            if node is not None and node.index not in seen_nodes:
+            if node is not None and node.index not in seen_nodes and name not in facts.constants:
                 seen_nodes.add(node.index)
                 stack.extend(node.deps)
             helper = facts.helpers.get(name)
@@ -549,14 +557,15 @@ class Rewrite:
         for key, runs in groups.items():
             fetches, _, keyed, op_only = key
             trains = [f for f in fetches if f in facts.train_ops]
-            values = [f for f in fetches if f not in facts.train_ops]
+            values = [f for f in fetches if f not in facts.train_ops and f not in facts.ops]
+            op_fetches = [f for f in fetches if f in facts.ops]  # ops (an average's update): no value
             effects = values if op_only else []  # ``X.op.run()``: computed for its effect, nothing returned
             values = [] if op_only else values
             if len(trains) > 1:
                 raise Blocked(runs[0].top, runs[0].line, "one `sess.run` fetches two training ops; their order of "
                                                          "updates is not defined in TF1")
             train = facts.train_ops[trains[0]] if trains else None
-            needed = set(values) | set(effects) | (set(train.loss_deps) if train else set())
+            needed = set(values) | set(effects) | set(op_fetches) | (set(train.loss_deps) if train else set())
             for value in values:
                 needed.add(value.split("[", 1)[0])
             indexes, reads = self.closure(needed)
@@ -573,7 +582,7 @@ class Rewrite:
             params = [p for p in facts.placeholders.values() if p.name in reads]
             state = iterators.reinitialized(facts, reads)  # passed in: a traced function keeps no stale one
             fed = {p for p, _ in runs[0].feeds}
-            missing = [p.name for p in params if p.name not in fed]
+            missing = [p.name for p in params if p.name not in fed and p.default is None]
             if missing:
                 raise Blocked(runs[0].top, runs[0].line, f"`sess.run` needs placeholder(s) {', '.join(missing)} "
                                                          "that it does not feed (TF1 raises here)")
@@ -581,6 +590,8 @@ class Rewrite:
                 base = "train_step" if single_train else f"train_{train.name}"
             elif effects:
                 base = "run_" + re.sub(r"\W+", "_", effects[0]).strip("_")
+            elif not values and op_fetches:
+                base = "run_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in op_fetches[:2])
             else:
                 base = "compute_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in values[:2])
             name = self.fresh(base, reusable=frozenset(facts.train_ops) | frozenset(facts.init_ops))
@@ -591,7 +602,8 @@ class Rewrite:
             lines = [f"def {name}({', '.join(([key_param] if key_param else []) + state + [p.name for p in params])}):  {MARKER} "
                      + f"(line{'s' if len(runs) > 1 else ''} {sites})\n"]
             for p in params:
-                lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
+                if p.default is None:  # a boolean switch stays a Python bool (Keras layers branch on it)
+                    lines.append(f"{indent}{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
             body_indent = indent
             if train is not None:
                 tape = self.local_name("tape")
@@ -638,7 +650,10 @@ class Rewrite:
     def random_op(self, indexes: list[int], reads: set[str]) -> str | None:
         """The first stateful random op the function would run (in its statements or the helpers it calls)."""
         prefixes = tuple(self.entries.get("random_ops", ()))
-        trees = [self.trees[i] for i in indexes]
+        # statements resolved at conversion time (scopes.py, layers.py) run what their override says: the
+        # initializers in the original text ran once, at module level
+        trees = [ast.parse(self.overrides[i]) if i in self.facts.built and i in self.overrides else self.trees[i]
+                 for i in indexes]
         trees += [self.trees[i] for i, t in enumerate(self.trees)
                   if any(isinstance(s, ast.FunctionDef) and s.name in reads and s.name in self.facts.helpers
                          for s in t.body)]
@@ -697,12 +712,12 @@ class Rewrite:
         text = self.texts[run.top]
         feeds = dict(run.feeds)
         if run.feed_var:
-            fed = [f"{run.feed_var}[{p.name!r}]" for p in params]
+            fed = [f"{run.feed_var}[{p.name!r}]" if p.name in feeds else p.default for p in params]
         else:
-            fed = [ast.get_source_segment(text, feeds[p.name]) for p in params]
+            fed = [ast.get_source_segment(text, feeds[p.name]) if p.name in feeds else p.default for p in params]
         args = ", ".join(([run.keyed.key_var] if run.keyed else []) + list(state) + fed)
         call = f"{name}({args})"
-        trains = [f for f in run.fetches if f in self.facts.train_ops]
+        trains = [f for f in run.fetches if f in self.facts.train_ops or f in self.facts.ops]
         structured = set(self.entries.get("structured_ops", ()))
         nested = [v for v in values if v in self.facts.nodes and self.facts.nodes[v].call in structured
                   and len(self.facts.nodes[v].targets) == 1 or v in self.sparse or v in self.facts.rnn_states]
@@ -727,11 +742,11 @@ class Rewrite:
         if not values:
             raise Blocked(run.top, run.line, "a list of training ops as fetches whose result is used")
         if len(values) == 1:
-            items = ["None" if f in self.facts.train_ops else f"{call}.numpy()" for f in run.fetches]
+            items = ["None" if f in trains else f"{call}.numpy()" for f in run.fetches]
             trailing = "," if len(items) == 1 and run.shape == "tuple" else ""
             return open_ + ", ".join(items) + trailing + close
-        first_value = next(i for i, f in enumerate(run.fetches) if f not in self.facts.train_ops)
-        if any(f in self.facts.train_ops for f in run.fetches[first_value:]):
+        first_value = next(i for i, f in enumerate(run.fetches) if f not in trains)
+        if any(f in trains for f in run.fetches[first_value:]):
             raise Blocked(run.top, run.line, "training ops fetched after values in one `sess.run`")
         numpy = f"*(v.numpy() for v in {call})"
         items = ["None"] * first_value + [numpy]
@@ -770,6 +785,8 @@ class Rewrite:
             by_top.setdefault(top, []).append((node, sparse.value_text(self, node, self.texts[top])))
         for top, node, attr in facts.queries:
             by_top.setdefault(top, []).append((node, iterators.query_text(self, node, attr, self.texts[top])))
+        for top, edits in facts.session_edits.items():
+            by_top.setdefault(top, []).extend(edits)
         used = {r.feed_var for r in facts.runs if r.feed_var}
         for feed_var in used:
             runs = sum(1 for r in facts.runs if r.feed_var == feed_var)

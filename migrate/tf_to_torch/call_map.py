@@ -89,6 +89,31 @@ def proven(entry: dict) -> bool:
     return entry.get("verified", {}).get("verdict") in ("PASS", "REVIEW")
 
 
+def compile_loss_positions(source: str) -> set[tuple[int, int]]:
+    """(line, column) of every call passed as the loss of a ``.compile(...)`` call (keyword or 2nd positional).
+
+    A Keras loss object there belongs to the training rewrite (keras_to_torch TT2001), which reads the
+    ``keras.losses`` call itself; replacing it with a torch lambda first would make that rewrite refuse.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile":
+            losses = [k.value for k in node.keywords if k.arg == "loss"] + node.args[1:2]
+            found.update((loss.lineno, loss.col_offset) for loss in losses if isinstance(loss, ast.Call))
+    return found
+
+
+def _position(ctx, node) -> tuple[int, int] | None:
+    position = ctx._position_of(node)
+    return (position.start.line, position.start.column) if position is not None else None
+
+
 @register("TT1001")
 class CallMap(CustomTransform):
     def applies(self, scan) -> bool:
@@ -105,6 +130,7 @@ class CallMap(CustomTransform):
             ctx.facts["tt_bindings"] = tensor_methods.binding_facts(ctx.source, aliases)
         except SyntaxError:
             ctx.facts["tt_bindings"] = ({}, set())
+        ctx.facts["tt_compile_losses"] = compile_loss_positions(ctx.source)
 
     def on_call(self, ctx, qualified, original, updated):
         if qualified == "tensorflow.function" and len(updated.args) == 1 and updated.args[0].keyword is None \
@@ -119,6 +145,9 @@ class CallMap(CustomTransform):
         try:
             if entry is None:
                 raise Unmapped(f"{short_tf(qualified)} has no entry in the TF->torch table")
+            if entry.get("kind") == "object" and _position(ctx, original) in ctx.facts.get("tt_compile_losses", ()):
+                raise Unmapped("a Keras loss object passed to compile() is translated with the model's training "
+                               "code (TT2001), not as a standalone callable")
             if not proven(entry):
                 verdict = entry.get("verified", {})
                 raise Unmapped(f"{short_tf(qualified)} is not proven: {verdict.get('verdict', 'not verified')} "

@@ -17,14 +17,18 @@ An entry (``rules/tf_to_torch/generated/table.json``, built by
      "examples": [{"call": "tf.math.reduce_std(x, axis=1)", "inputs": {"x": ["float32", [3, 4], "normal"]}}],
      "origin": "name-match" | "curated"}
 
+A TF class whose instance is called (a Keras loss object, ``tf.keras.losses.Huber(delta=0.5)``) is an
+entry with ``"kind": "object"``: its template is a callable expression (``lambda y_true, y_pred: ...``)
+and its examples carry ``"apply": "(y, p)"``, the call made on the built object on both sides.
+
 Template syntax: ``{p}`` is the source text of TF parameter ``p`` (its TF default
 when the call omits it); ``?kw={p}`` is written only when the call passes ``p``;
 ``{p:dtype}`` converts a dtype (``tf.float32`` -> ``torch.float32``); ``{p:pads}`` a literal
 TF ``paddings`` list into ``F.pad`` order.
 Conditions in ``when``: ``absent`` / ``present`` / ``int`` (an int literal) /
 ``list`` (a list/tuple literal of int literals, none negative) / ``intlit`` / ``floatlit`` (a
-number or nested list literal of ints / with a float) / ``name`` (a plain
-name, safe to repeat) / ``value:TEXT`` (passed and spelled exactly TEXT, or absent
+number or nested list literal of ints / with a float) / ``display`` (a list or tuple
+display, any items) / ``name`` (a plain name, safe to repeat) / ``value:TEXT`` (passed and spelled exactly TEXT, or absent
 and the default is TEXT).
 """
 from __future__ import annotations
@@ -154,6 +158,12 @@ def _holds(condition: str, name: str, bound: Bound, entry: dict) -> bool:
             any(isinstance(v, float) for v in leaves)
     if condition == "nonliteral":
         return value is _NOT_LITERAL
+    if condition == "display":  # a list or tuple display (its items may be any expressions)
+        try:
+            node = ast.parse(text.strip(), mode="eval").body
+        except SyntaxError:
+            return False
+        return isinstance(node, (ast.List, ast.Tuple))
     if condition == "name":
         return re.fullmatch(r"[A-Za-z_]\w*(\.\w+)*", text) is not None
     raise ValueError(f"unknown condition {condition!r}")

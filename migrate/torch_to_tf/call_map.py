@@ -57,7 +57,7 @@ class ReverseCallMap(CustomTransform):
             return None
         ctx.facts["tt_rev_converted"] += 1
         new = cst.parse_expression(spell_tf(ctx, text))
-        if isinstance(new, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
+        if isinstance(new, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison, cst.Lambda, cst.IfExp)):
             new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         note = f"; review: {review}" if review else ""
         ctx.report(self.rule, original, f"{qualified} -> {text}{note}", fixed=True, safety=safety)

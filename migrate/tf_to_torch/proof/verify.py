@@ -136,13 +136,18 @@ def build_pairs(table: dict, reverse: dict, versions: dict, names=None) -> list[
         tolerance = tuple(entry.get("tolerance", (RTOL, ATOL)))
         for index, example in enumerate(entry["examples"]):
             _, positional, keywords = split_call(example["call"])
-            tf_code = example["call"]
+            # ``apply``: the TF call builds a callable (a Keras loss object) that the example then calls,
+            # e.g. call "tf.keras.losses.Huber(delta=0.5)" with apply "(y, p)"; both sides call their object
+            apply = example.get("apply", "")
+            tf_code = example["call"] + apply
             try:
                 torch_code = render(entry, bind(entry, positional, keywords))
             except Unmapped as exc:
                 torch_code, why = None, str(exc)
             else:
                 why = ""
+                if apply:
+                    torch_code = f"({torch_code}){apply}"
             random = bool(entry.get("random") or example.get("random"))
             common = dict(inputs=example.get("inputs", {}), random=random,
                           tolerance=tuple(example.get("tolerance", tolerance)), known=example.get("known_difference", ""))
@@ -156,11 +161,13 @@ def build_pairs(table: dict, reverse: dict, versions: dict, names=None) -> list[
                     naive_code = fill(entry["naive"], bind(entry, positional, keywords), entry)
                 except Unmapped:
                     naive_code = None
+                if naive_code and apply:
+                    naive_code = f"({naive_code}){apply}"
                 if naive_code:
                     pairs.append(Pair(_hash("naive", tf_code, naive_code, common, versions, entry["tf"], index), name,
                                       "naive", index, tf_code, naive_code, **common))
             for rentry in reverse_by_tf.get(name, ()):
-                if torch_code is None or "torch.tensor(" in torch_code:
+                if torch_code is None or "torch.tensor(" in torch_code or apply:
                     continue  # a wrapped Python number is not code a torch user writes
                 try:
                     func, rpos, rkw = split_call(torch_code)
@@ -178,10 +185,12 @@ def build_pairs(table: dict, reverse: dict, versions: dict, names=None) -> list[
         if names is not None and rentry.get("tf") not in names:
             continue
         for index, example in enumerate(rentry.get("examples", [])):
-            torch_code = example["call"]
-            _, positional, keywords = split_call(torch_code)
+            apply = example.get("apply", "")
+            _, positional, keywords = split_call(example["call"])
+            torch_code = example["call"] + apply
             try:
                 back = render(rentry, bind(rentry, positional, keywords))
+                back = f"({back}){apply}" if apply else back
             except Unmapped as exc:
                 pair = Pair(_hash("rev-curated", torch_code, versions, index), name, "torch_to_tf", index, None,
                             torch_code, example.get("inputs", {}))

@@ -29,6 +29,8 @@ def _flatten(value):
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from _flatten(item)
+    elif value is None:  # an absent optional output (e.g. shift=None); a None on one side only shows as a count mismatch
+        return
     else:
         yield value
 
