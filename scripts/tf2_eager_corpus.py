@@ -48,9 +48,12 @@ def is_full(code: str, codes: set[str]) -> bool:
     import ast
 
     names = set()
-    for node in ast.walk(ast.parse(code)):
+    tree = ast.parse(code)
+    assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for node in ast.walk(tree):
         if isinstance(node, ast.Name):
-            names.add(node.id)
+            if node.id not in assigned:  # the program's own variable (say `v1`) is not TF1 API
+                names.add(node.id)
         elif isinstance(node, ast.Attribute):
             names.add(node.attr)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -32,8 +32,9 @@ FULL = {
     "constants_basic_ops.py", "control_flow.py", "dataset_iterators.py", "dropout_keep_prob.py", "from_imports.py",
     "gan.py", "gan_two_optimizers.py", "image_ops.py", "initializers.py", "interactive_eval_run.py",
     "linear_regression.py", "logistic_regression.py", "lr_decay_global_step.py", "lstm_dynamic_rnn.py",
-    "lstm_variable_lengths.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py", "softmax_mlp.py",
-    "sparse_tensors.py", "trap_random_per_run.py", "variable_scope_reuse.py",
+    "lstm_variable_lengths.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py", "saver_restore.py",
+    "saver_round_trip.py", "softmax_mlp.py", "sparse_tensors.py", "summaries.py", "summaries_read_back.py",
+    "trap_random_per_run.py", "variable_scope_reuse.py",
 }
 
 
@@ -53,10 +54,14 @@ def convert(name: str, rules=RULES):
 
 
 def identifiers(code: str) -> set[str]:
+    """Names the code uses (a variable the program itself assigns, e.g. its own ``v1``, is not TF1 API)."""
     names = set()
-    for node in ast.walk(ast.parse(code)):
+    tree = ast.parse(code)
+    assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for node in ast.walk(tree):
         if isinstance(node, ast.Name):
-            names.add(node.id)
+            if node.id not in assigned:
+                names.add(node.id)
         elif isinstance(node, ast.Attribute):
             names.add(node.attr)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -217,6 +217,15 @@ class ProgramFacts:
     last_dims: dict = field(default_factory=dict)  # graph name -> its static last dimension (dense inputs)
     variable_lists: set[str] = field(default_factory=set)  # module-level Python lists of variables
     constants: set[str] = field(default_factory=set)  # graph constants kept at module level (static shapes)
+    # host-side TensorFlow the extensions (savers.py, summaries.py) convert: statement texts that replace
+    # module-level statements, splice edits of kept/session statements, session-body nodes they handle
+    # (the Session-block checks skip them), code overrides of graph statements, imports the output needs
+    module_texts: dict[int, str] = field(default_factory=dict)
+    host_edits: dict[int, list] = field(default_factory=dict)
+    host_nodes: set[int] = field(default_factory=set)
+    text_overrides: dict[int, str] = field(default_factory=dict)
+    imports: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)  # (rule code, top-level index, line in it, message) to report
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -246,6 +255,17 @@ dotted = dotted_name_ast  # ``a.b.c`` of a Name/Attribute chain, else None (the 
 
 class Analyzer:
     """Classifies the top-level statements of one module (given as ``ast`` trees, one per statement)."""
+
+    tf = "tf"  # how the output spells the tensorflow module (the Rewrite sets it)
+    segment = None  # the statement indexes of one graph (between ``tf.reset_default_graph()`` calls), or all
+    # modules converting host-side TensorFlow (summaries, checkpoints): hooks ``classify``,
+    # ``session_statement`` and ``after_session`` (see migrate/tf2_eager/summaries.py)
+    EXTENSIONS = ("migrate.tf2_eager.summaries", "migrate.tf2_eager.savers")
+
+    def extensions(self):
+        import importlib
+
+        return [importlib.import_module(name) for name in self.EXTENSIONS]
 
     def __init__(self, statements: list[ast.Module], qualify, entries: dict) -> None:
         self.statements = statements
@@ -295,6 +315,8 @@ class Analyzer:
                     raise Blocked(index, node.lineno, f"`{_short(qualified)}` is not converted: {reason}")
         self._count_stores()
         for index, module in enumerate(self.statements):
+            if self.segment is not None and index not in self.segment:
+                continue
             for stmt in module.body:
                 self._classify(index, stmt)
         iterators.check_bindings(self)
@@ -341,6 +363,8 @@ class Analyzer:
             return
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             facts.roles[index] = "keep"
+            return
+        if any(extension.classify(self, index, stmt) for extension in self.extensions()):
             return
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and self.q(stmt.value.func) in V2_OFF \
                 and not stmt.value.args:
@@ -459,6 +483,8 @@ class Analyzer:
         if open_session:
             facts.session_body.append((index, stmt))
             facts.roles[index] = "session-body"
+            return
+        if any(extension.after_session(self, index, stmt) for extension in self.extensions()):
             return
         if names_read(stmt) & facts.graph_names() or self.tf_refs(stmt):
             raise self.block(index, stmt, "TensorFlow code after the Session block (a graph built or run later)")
@@ -806,7 +832,10 @@ class Analyzer:
         self._feed_dicts()
         feed_keys = {id(k) for _, d in facts.feed_dicts.values() for k in d.keys}
         for top, stmt in facts.session_body:
-            run_nodes: set[int] = set(feed_keys)
+            for extension in self.extensions():
+                extension.session_statement(self, top, stmt)
+        for top, stmt in facts.session_body:
+            run_nodes: set[int] = set(feed_keys) | facts.host_nodes
             loops = self._keyed_loops(top, stmt)
             for loop in loops.values():  # the loop header reads the container: rewritten with the runs
                 for inner in ast.walk(loop.loop.iter):

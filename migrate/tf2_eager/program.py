@@ -67,15 +67,30 @@ class EagerProgram(CustomTransform):
         if not ctx.facts.get("TF4001") or not ctx.may_fix(self.rule):
             return module
         original = ctx.original_module
+        from migrate.tf2_eager.wrappers import flatten
+
+        flat = flatten(module, original, ctx.bindings.qualify)
+        if flat is None:
+            return self._finish(ctx, module, original, None) or module
+        # a module-level try/finally around the program: its body's statements are analysed as module-level
+        # ones; statement indexes (and findings' anchors) are those of the flattened modules
+        ctx.original_module = flat[1]
+        try:
+            return self._finish(ctx, *flat) or module
+        finally:
+            ctx.original_module = original
+
+    def _finish(self, ctx, module: cst.Module, original: cst.Module, wrap) -> cst.Module | None:
+        """The rewritten module, or None (left as it is) when blocked."""
         statements = _without_inserted(module, original)
         blocked_rule = ctx.ruleset.rules.get("TF4002")
         if statements is None:
             if blocked_rule is not None:
                 ctx.report(blocked_rule, original, "the module's statements changed shape under the compat rules; "
                            "left on the tf2-compat output", fixed=False)
-            return module
+            return None
         try:
-            rewrite = Rewrite(ctx, module, statements, self.entries)
+            rewrite = Rewrite(ctx, module, statements, self.entries, wrap)
             result = rewrite.build()
         except Blocked as blocked:
             if blocked_rule is not None:
@@ -84,7 +99,7 @@ class EagerProgram(CustomTransform):
                                       else None, blocked.line)
                 ctx.report(blocked_rule, anchor, blocked_rule.message.format(line=line, reason=blocked.reason),
                            fixed=False)
-            return module
+            return None
         new_module, summary, functions = result
         gone = summary.pop("replaced_lines")
         ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
@@ -92,6 +107,11 @@ class EagerProgram(CustomTransform):
         session = original.body[summary["session_index"]]
         ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
         layers.report(ctx, rewrite)
+        for code, index, line, message in summary.pop("notes"):
+            rule = ctx.ruleset.rules.get(code)
+            if rule is not None and index < len(original.body):
+                where = _absolute_line(ctx, original.body[index], statements[index], line)
+                ctx.report(rule, original.body[index], rule.message.format(line=where, detail=message), fixed=True)
         ctx.facts["TF4001.functions"] = functions
         return new_module
 
@@ -99,6 +119,22 @@ class EagerProgram(CustomTransform):
 @register("TF4002")
 class EagerBlocked(CustomTransform):
     """Report-only: TF4001 files its findings under this code; nothing to do on its own."""
+
+    def applies(self, scan) -> bool:
+        return False
+
+
+@register("TF4005")
+class SaverNotes(CustomTransform):
+    """Report-only: TF4001 reports each Saver it converted to tf.train.Checkpoint under this code."""
+
+    def applies(self, scan) -> bool:
+        return False
+
+
+@register("TF4006")
+class SummaryWriterNotes(CustomTransform):
+    """Report-only: TF4001 reports each FileWriter it converted under this code."""
 
     def applies(self, scan) -> bool:
         return False
@@ -158,8 +194,9 @@ def _absolute_line(ctx, anchor, statement, line: int) -> int:
 
 
 class Rewrite:
-    def __init__(self, ctx, module: cst.Module, statements: list, entries: dict) -> None:
+    def __init__(self, ctx, module: cst.Module, statements: list, entries: dict, wrap=None) -> None:
         self.ctx = ctx
+        self.wrap = wrap  # a module-level try/finally the statements came out of (wrappers.TryWrap)
         self.module = module
         self.statements = statements
         self.entries = entries
@@ -201,12 +238,41 @@ class Rewrite:
 
     # -- the plan
     def build(self):
+        from migrate.tf2_eager.segments import merge_facts, segments
+
+        parts = segments(self)
+        if len(parts) == 1:
+            return self.finalize(self.plan(None))
+        # ``tf.reset_default_graph()`` between graph programs: each is planned on its own, then joined
+        chunks: list[tuple[int | None, str]] = []
+        plans = []
+        for segment in parts:
+            sub = Rewrite(self.ctx, self.module, self.statements, self.entries, self.wrap)
+            sub.used = self.used
+            chunks.extend(sub.plan(segment))
+            plans.append(sub)
+        self.facts = merge_facts(plans, parts)
+        self.function_names = [n for sub in plans for n in sub.function_names]
+        self.random_functions = {k: v for sub in plans for k, v in sub.random_functions.items()}
+        chunks.sort(key=lambda c: -1 if c[0] is None else c[0])
+        return self.finalize(chunks)
+
+    def plan(self, segment):
+        """The rewritten statements, ``(index, text)`` (None for a generated function), of the statements in
+        ``segment`` (a range of indexes; None: all)."""
         for generated in ("tf1_lstm_cell_as_keras", "tf1_orthogonal_initial_value"):
             if generated in self.used:  # the helpers the rewrite may add have fixed names
                 raise Blocked(0, 1, f"the module already uses the name `{generated}`, which the rewrite generates")
-        self.analyzer = Analyzer(self.trees, self.qualify, self.entries)
-        facts = self.analyzer.run()
+        analyzer = Analyzer(self.trees, self.qualify, self.entries)
+        self.analyzer = analyzer
+        analyzer.tf = self.tf
+        analyzer.segment = segment
+        facts = analyzer.run()
+        from migrate.tf2_eager.savers import restored_first
+
+        self.restored_first = restored_first(analyzer)
         self.facts = facts
+        self.host_edits = facts.host_edits
         gone = frozenset(facts.train_ops) | frozenset(facts.optimizers) | frozenset(facts.init_ops)
         for train in facts.train_ops.values():
             if facts.roles.get(train.index) == "train-op-inline":
@@ -214,7 +280,7 @@ class Rewrite:
                 train.optimizer.name = self.fresh(base, reusable=frozenset({train.name}))
         for name, optimizer in facts.optimizers.items():
             optimizer.name = name
-        self.overrides: dict[int, str] = {}
+        self.overrides: dict[int, str] = dict(facts.text_overrides)
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
         self.hoist_python()
@@ -242,47 +308,60 @@ class Rewrite:
             functions.append(f"\n\ndef {self.uninitialized_name}():  {MARKER} (line{'s' if len(lines) > 1 else ''} "
                              f"{', '.join(lines)})\n    return {self.tf}.constant([], dtype={self.tf}.string)  "
                              "# eager variables are initialized when they are created\n")
-        parts: list[str] = []
+        chunks: list[tuple[int | None, str]] = []  # (statement index, or None for a function; text)
         for index, text in enumerate(self.texts):
             role = facts.roles.get(index, "keep")
+            piece = None
             if role == "keep":
-                parts.append(text)
+                piece = _splice(text, self.host_edits[index]) if index in self.host_edits else text
             elif role == "seed":
-                parts.append(self.leading(index) + f"{self.tf}.random.set_seed({facts.seeds[index]})\n")
+                piece = self.leading(index) + f"{self.tf}.random.set_seed({facts.seeds[index]})\n"
             elif role == "variable":
-                parts.append(self.leading(index) + self.module_overrides[index] if index in self.module_overrides
-                             else text)
+                piece = self.leading(index) + self.module_overrides[index] if index in self.module_overrides \
+                    else text
             elif role == "global-step":
                 target = next(v.target for v in facts.variables if v.index == index)
-                parts.append(self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, "
-                             f"trainable=False, name=\"global_step\")\n")
+                piece = self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, " \
+                    f"trainable=False, name=\"global_step\")\n"
             elif role == "optimizer":
                 optimizer = next(o for o in facts.optimizers.values() if o.index == index)
-                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+                piece = self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
             elif role == "train-op-inline":
                 optimizer = next(t.optimizer for t in facts.train_ops.values() if t.index == index)
-                parts.append(self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n")
+                piece = self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
             elif role in ("session", "session-assign", "interactive"):
-                parts.extend(functions)
-                parts.append("\n\n" if functions else "")
-                parts.append(body_texts.get(index, "").lstrip("\n"))
+                if self.wrap is None:
+                    chunks.append((index, "".join(functions) + ("\n\n" if functions else "")))
+                else:
+                    chunks.extend((None, f) for f in functions)
+                piece = body_texts.get(index, "").lstrip("\n")
             elif role == "introspect":
-                parts.append(self.introspections[index])
+                piece = self.introspections[index]
             elif role == "session-body":
-                parts.append(body_texts.get(index, ""))
+                piece = body_texts.get(index, "")
             elif role == "feed":  # a module-level feed dict: its keys become the placeholder names
                 top, mapping = facts.feed_dicts[next(n for n, (i, _) in facts.feed_dicts.items() if i == index)]
-                parts.append(_splice(self.texts[index], [(key, repr(key.id)) for key in mapping.keys]))
+                piece = _splice(self.texts[index], [(key, repr(key.id)) for key in mapping.keys])
             elif role == "rnn-cell":
-                parts.append(self.leading(index) + self.cell_texts[index])
+                piece = self.leading(index) + self.cell_texts[index]
             elif role == "iterator":
-                parts.append(self.leading(index) + self.iterator_texts[index])
+                piece = self.leading(index) + self.iterator_texts[index]
             elif role == "node" and index in self.hoisted:
-                parts.append(self.leading(index) + self.hoisted[index])
+                piece = self.leading(index) + self.hoisted[index]
             elif role == "node" and index in self.schedules:
-                parts.append(self.leading(index) + self.schedules[index])
+                piece = self.leading(index) + self.schedules[index]
+            elif index in facts.module_texts:  # an extension's module-level replacement (savers, summaries)
+                piece = self.leading(index) + facts.module_texts[index]
             # placeholder, node, drop: gone (nodes live in the functions now)
-        code = _tidy("".join(parts))
+            if piece is not None and (analyzer.segment is None or index in analyzer.segment):
+                chunks.append((index, piece))
+        return chunks
+
+    def finalize(self, chunks):
+        facts = self.facts
+        code = _tidy(self.assemble(chunks))
+        if facts.imports:
+            code = _add_imports(code, facts.imports)
 
         if not code.endswith("\n"):
             code += "\n"
@@ -301,6 +380,12 @@ class Rewrite:
         for run in facts.runs:
             if run.shape == "init":
                 replaced.add(self.absolute(run))
+        for index in set(facts.text_overrides) | {i for i, r in facts.roles.items() if r == "host"}:
+            position = self.ctx._position_of(self.ctx.original_module.body[index])
+            if position is not None:
+                replaced.update(range(position.start.line, position.end.line + 1))
+        for _, index, line, _ in facts.notes:  # a writer made in the Session block: its line
+            replaced.add(_absolute_line(self.ctx, self.ctx.original_module.body[index], self.statements[index], line))
         summary = {
             "replaced_lines": replaced,
             "session_index": facts.session_index,
@@ -308,9 +393,20 @@ class Rewrite:
             "sites": sum(1 for r in facts.runs if r.shape != "init"),  # (report_uninitialized counts)
             "functions": len(self.function_names),
             "optimizers": ", ".join(sorted({t.optimizer.v1_name for t in facts.train_ops.values()})) or "none",
+            "notes": list(facts.notes),
         }
         self.ctx.facts["TF4001.random"] = dict(self.random_functions)
         return new_module, summary, list(self.function_names)
+
+    def assemble(self, chunks: list[tuple[int | None, str]]) -> str:
+        if self.wrap is None:
+            return "".join(text for _, text in chunks)
+        from migrate.tf2_eager.wrappers import wrap
+
+        try:
+            return wrap(chunks, self.wrap)
+        except ValueError as error:
+            raise Blocked(self.wrap.start, 1, f"the module-level `try` body cannot be re-indented ({error})")
 
     def leading(self, index: int) -> str:
         statement = self.statements[index]
@@ -328,6 +424,22 @@ class Rewrite:
                 continue
             index = variable.index
             text = self.texts[index]
+            call = next(n for n in ast.walk(self.trees[index]) if isinstance(n, ast.Call))
+            given = dict(zip(("name", "shape", "dtype", "initializer"), call.args))
+            given.update({k.arg: k.value for k in call.keywords})
+            if "initializer" not in given and "shape" in given and variable.target in self.restored_first \
+                    and variable.members[0][0] == variable.target:
+                # a Saver restores it before anything reads it: TF1 never used its (unseeded) initial value
+                dtype = given.get("dtype")
+                dtype_text = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
+                name_text = ast.get_source_segment(text, given["name"]) if "name" in given else None
+                if name_text is None:
+                    raise Blocked(index, 1, "`get_variable` without a name")
+                trainable = "" if variable.members[0][1] else ", trainable=False"
+                self.module_overrides[index] = (
+                    f"{variable.target} = {self.tf}.Variable({self.tf}.zeros({ast.get_source_segment(text, given['shape'])}, "
+                    f"dtype={dtype_text}), name={name_text}{trainable})  # restored before use\n")
+                continue
             calls = [n for n in ast.walk(self.trees[index]) if isinstance(n, ast.Call)
                      and canonical(self.qualify(ast.unparse(n.func))) == "tensorflow.get_variable"]
             edits = [(call, self.get_variable_text(index, call, text)) for call in calls]
@@ -787,6 +899,10 @@ class Rewrite:
             by_top.setdefault(top, []).append((node, iterators.query_text(self, node, attr, self.texts[top])))
         for top, edits in facts.session_edits.items():
             by_top.setdefault(top, []).extend(edits)
+        tops = {facts.session_index} | {t for t, _ in facts.session_body}
+        for top, edits in facts.host_edits.items():
+            if top in tops:
+                by_top.setdefault(top, []).extend(edits)
         used = {r.feed_var for r in facts.runs if r.feed_var}
         for feed_var in used:
             runs = sum(1 for r in facts.runs if r.feed_var == feed_var)
@@ -1141,6 +1257,18 @@ def _drop_unused_imports(code: str, qualify) -> str:
         return code
     code = _splice(code, edits)
     return "".join(line for line in code.splitlines(keepends=True) if line.strip() != DROP)
+
+
+def _add_imports(code: str, lines: list[str]) -> str:
+    """Import statements the extensions' code needs, after the module's last top-level import."""
+    tree = ast.parse(code)
+    imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    missing = [line for line in lines if line not in code]
+    if not missing:
+        return code
+    at = imports[-1].end_lineno if imports else 0
+    rows = code.splitlines(keepends=True)
+    return "".join(rows[:at] + missing + rows[at:])
 
 
 def _tidy(code: str) -> str:

@@ -47,6 +47,13 @@ _TF1_MARKERS = frozenset(
      "truncated_normal", "random_uniform", "set_random_seed", "trainable_variables", "placeholder_with_default"}
 )
 
+# ``tf.train`` names TF2 keeps (checkpoints, Example protos): using only these is not a TF1 marker
+_TF2_TRAIN = frozenset(
+    {"Checkpoint", "CheckpointManager", "CheckpointOptions", "CheckpointView", "latest_checkpoint", "load_checkpoint",
+     "load_variable", "list_variables", "checkpoints_iterator", "get_checkpoint_state", "ExponentialMovingAverage",
+     "Example", "SequenceExample", "Feature", "Features", "FeatureList", "FeatureLists", "BytesList", "FloatList",
+     "Int64List", "ClusterSpec", "Coordinator", "ServerDef", "JobDef", "ClusterDef", "TrackableView"})
+
 
 class Recorder:
     """Collects observed values in the order the program produced them."""
@@ -73,6 +80,11 @@ class Recorder:
         entry = {"name": name, "kind": kind, "line": line}
         if leaf is None:
             entry.update(structure="none")
+        elif isinstance(leaf, bytes) and _summary_values(leaf) is not None:
+            # a serialized Summary (a fetched summary op): compared value by value, within tolerance
+            for path, value in _flatten(_summary_values(leaf)):
+                self._add_leaf(kind, name + path, value, line)
+            return
         elif isinstance(leaf, (str, bytes)):
             text = leaf if isinstance(leaf, str) else leaf.decode("utf-8", "replace")
             if self.workdir:  # each side runs in its own directory: paths under it compare equal
@@ -84,6 +96,11 @@ class Recorder:
                 text = f"{text[:MAX_TEXT]}... [{len(text)} characters, sha256 {digest}]"
             entry.update(structure="text", text=text)
         else:
+            text = _scalar_bytes(leaf)
+            if text is not None:
+                # a scalar string tensor (an eager rewrite's result) is the bytes Session.run returned
+                self._add_leaf(kind, name, text, line)
+                return
             array = _to_numpy(leaf)
             if array is None:
                 entry.update(structure="opaque", type=type(leaf).__name__)
@@ -98,6 +115,46 @@ class Recorder:
                     if array.dtype.kind in "fc":
                         entry["nonfinite"] = int(array.size - np.isfinite(array).sum())
         self.outputs.append(entry)
+
+
+def _scalar_bytes(value) -> bytes | None:
+    """The bytes of a scalar string tensor (``numpy()`` gives them whole; a numpy ``S`` array would drop trailing
+    NUL bytes), else None."""
+    if not (type(value).__module__ or "").startswith("tensorflow") or getattr(value, "shape", None) != ():
+        return None
+    try:
+        data = value.numpy()
+    except Exception:
+        return None
+    return data if isinstance(data, bytes) else None
+
+
+def _summary_values(data: bytes) -> dict | None:
+    """The values of a serialized ``Summary`` protocol buffer (what a TF1 summary op returns), by tag: scalars
+    and histograms. None unless the bytes are exactly such a buffer (and TensorFlow is loaded)."""
+    if "tensorflow" not in sys.modules or not data:
+        return None
+    try:
+        from tensorflow.core.framework import summary_pb2
+
+        summary = summary_pb2.Summary.FromString(data)
+    except Exception:
+        return None
+    if not summary.value or summary.SerializeToString(deterministic=True) != data:
+        return None
+    values: dict = {}
+    for value in summary.value:
+        kind = value.WhichOneof("value")
+        if kind == "simple_value":
+            values[value.tag] = np.float32(value.simple_value)
+        elif kind == "histo":
+            h = value.histo
+            values[value.tag] = {"min": h.min, "max": h.max, "num": h.num, "sum": h.sum,
+                                 "sum_squares": h.sum_squares, "bucket_limit": np.array(h.bucket_limit),
+                                 "bucket": np.array(h.bucket)}
+        else:
+            return None
+    return values
 
 
 def _flatten(value, path: str = ""):
@@ -179,6 +236,11 @@ def scan_program(source: str) -> dict:
             callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
             if isinstance(target, ast.Name) and callee == "placeholder":
                 placeholders.append(_placeholder_spec(target.id, call))
+    train = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+             and isinstance(node.value, ast.Attribute) and node.value.attr == "train"
+             and isinstance(node.value.value, ast.Name) and node.value.value.id in tf_aliases}
+    if "train" in attributes and train and train <= _TF2_TRAIN:
+        attributes.discard("train")  # tf.train.Checkpoint & co.: TF2 names, not a TF1 marker
     return {"frameworks": sorted(frameworks), "tf_aliases": sorted(tf_aliases), "tf_attributes": sorted(attributes),
             "placeholders": [p for p in placeholders if p]}
 
@@ -347,7 +409,8 @@ class Frameworks:
         original_run = session_module.BaseSession.run
 
         def run(sess, fetches, *args, **kwargs):
-            if recorder.busy:
+            if recorder.busy or sys._getframe(1).f_code.co_filename.endswith(_SAVER_MODULE):
+                # ours, or a Saver's (Saver.save/restore run their own ops): not a run of the program
                 return original_run(sess, fetches, *args, **kwargs)
             recorder.busy = True
             try:
@@ -380,6 +443,9 @@ class Frameworks:
         torch.backends.cudnn.allow_tf32 = False
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
+
+
+_SAVER_MODULE = os.path.join("tensorflow", "python", "training", "saver.py")
 
 
 def _caller_line() -> int | None:
