@@ -316,6 +316,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=450)
     parser.add_argument("--no-peer", action="store_true", help="skip tf_upgrade_v2")
+    parser.add_argument("--only-lint", action="store_true", help="time lint --to tf2-compat (and the peer), not convert")
     parser.add_argument("--profile", action="store_true", help="cProfile one in-process run instead of timing")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
@@ -329,8 +330,9 @@ def main() -> int:
     cores = os.cpu_count() or 1
     print(f"load average before the runs: {', '.join(f'{v:.1f}' for v in os.getloadavg())} on {cores} cores")
     runs: list[tuple[str, float, float]] = []
-    for label, extra in ((f"dlmigrate convert --jobs 1", ["--jobs", "1"]),
-                         (f"dlmigrate convert (default jobs = {cores} cores)", [])):
+    converts = () if args.only_lint else ((f"dlmigrate convert --jobs 1", ["--jobs", "1"]),
+                                          (f"dlmigrate convert (default jobs = {cores} cores)", []))
+    for label, extra in converts:
         out = CACHE / "convert_out_dlmigrate"
         shutil.rmtree(out, ignore_errors=True)
         seconds, cpu, proc = timed([str(BIN / "dlmigrate"), "convert", str(tree), "--out", str(out), "--no-diff",
@@ -339,6 +341,14 @@ def main() -> int:
         print(f"{label:<45} wall {seconds:7.2f} s  cpu {cpu:7.2f} s  {lines / seconds:7.0f} lines/s  "
               f"exit {proc.returncode}  [{summary}]")
         runs.append((label, seconds, cpu))
+
+    # lint of the same tree with the TF2 rule sets (what a TF2 project's CI runs); read-only
+    seconds, cpu, proc = timed([str(BIN / "dlmigrate"), "lint", "--no-config", "--to", "tf2-compat", "--exit-zero",
+                                "-q", str(tree)])
+    label = "dlmigrate lint --to tf2-compat"
+    print(f"{label:<45} wall {seconds:7.2f} s  cpu {cpu:7.2f} s  {lines / seconds:7.0f} lines/s  "
+          f"exit {proc.returncode}")
+    runs.append((label, seconds, cpu))
 
     if not args.no_peer:
         peer = BIN / "tf_upgrade_v2"

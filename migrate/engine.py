@@ -128,6 +128,22 @@ class EngineContext:
         self.bindings.bind(alias, top)
         return alias + qualified[len(top):]
 
+    # -- the ast match stage (``CustomTransform.match``): hooks apply the matches, never decide again
+    def match_at(self, custom: CustomTransform, node: cst.CSTNode):
+        """The match ``custom`` made on the ``ast`` scan at the original ``node``'s start, or None."""
+        by_place = self.facts.get(("matches", custom.code))
+        if by_place is None:
+            matches = custom.matches(self.scan) if self.scan is not None else None
+            by_place = self.facts[("matches", custom.code)] = {m.key: m for m in matches or ()}
+        position = self._position_of(node)  # type: ignore[misc]
+        return by_place.get((position.start.line, position.start.column + 1)) if position is not None else None
+
+    def report_match(self, match) -> bool:
+        """Report a match as it was made; True when its fix is to be applied here."""
+        finding = match.finding(self.apply)
+        self.findings.append(finding)
+        return finding.fixed
+
     # -- reporting
     def report_at(self, rule: Rule, line: int, column: int, message: str, *, fixed: bool,
                   severity: Severity | None = None, safety: Safety | None = None) -> None:
@@ -573,7 +589,8 @@ def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         names.update(qualified for qualified, *_ in scan.imports)
         if any(ruleset.module_finding_for(name) for name in names):
             return True
-    return any(custom.applies(scan) and _text_gate(custom, source) for custom in customs)
+    return any(custom.applies(scan) and _text_gate(custom, source) and custom.matches(scan) != []
+               for custom in customs)
 
 
 def _text_gate(custom: CustomTransform, source: str | None) -> bool:
@@ -581,7 +598,10 @@ def _text_gate(custom: CustomTransform, source: str | None) -> bool:
 
     Rules that react to a pattern on any object (``x.data[0]``) cannot tell from
     the scan; without this gate every file importing the framework would be parsed.
+    A rule with ``match`` is its own gate: its matches say exactly where it acts.
     """
+    if custom.has_match():
+        return True
     texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
     return source is None or not texts or any(text in source for text in texts)
 
@@ -645,27 +665,7 @@ def transform_source(
     return EngineResult(new_module.code + tail, findings)
 
 
-def repair_unparsable(source: str, customs: list[CustomTransform], apply: frozenset[Safety]) -> tuple[str, list[Finding]]:
-    """Text Python cannot parse, repaired by the rules that know how (``CustomTransform.repair_unparsable``).
-
-    Raises the original SyntaxError when none repairs it, or when a repair is
-    only reported (fix not applied): such a file is never converted in part.
-    """
-    try:
-        compile(source, "<unknown>", "exec", flags=0x400, dont_inherit=True)  # ast only: the error to re-raise
-    except SyntaxError as exc:
-        error = exc
-    else:
-        return source, []
-    for custom in customs:
-        outcome = custom.repair_unparsable(source, apply)
-        if outcome is None:
-            continue
-        repaired, findings = outcome
-        if repaired is None:
-            raise error
-        return repaired, findings
-    raise error
+from migrate.plugin import repair_unparsable  # noqa: E402 (re-exported: lint repairs without libcst)
 
 
 # -- libcst only where an edit lands ------------------------------------------------
@@ -714,8 +714,8 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         if qualified in ruleset.renames or qualified in ruleset.findings or in_module(qualified):
             lines.add(line)
     for custom in customs:
-        if not (custom.applies(scan) and _text_gate(custom, source)):
-            continue
+        if not (custom.applies(scan) and _text_gate(custom, source)) or custom.matches(scan) == []:
+            continue  # (a rule with ``match`` and no matches has nothing to do in this file)
         kind = type(custom)
         if (kind.finish is not CustomTransform.finish and kind.unit_finish is CustomTransform.unit_finish) or (
                 kind.prepare is not CustomTransform.prepare and not custom.prepare_reads_context_only):

@@ -235,14 +235,22 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     except SyntaxError:
         if not ruleset.custom:
             raise
-        tree = None  # a rule may repair it before parsing (``async=``, PT1046): the engine decides, or re-raises
+        # a rule may repair it before parsing (``async=``, PT1046), as convert does; else the error is re-raised
+        from migrate.plugin import repair_unparsable
+
+        repaired, early = repair_unparsable(source, ruleset.transforms(), CONVERT_APPLY)
+        found = {replace(f, fixed=False) for f in early} | set(check_module(repaired, ruleset, filename))
+        return tuple(sorted(found, key=Finding.sort_key))
     stars = []
     if tree is not None and "import *" in source:
         stars = bind_star_imports(tree, filename, Bindings())  # the project's own modules, read, not imported
     if tree is not None and not imports_framework(tree) and not stars:
         return ()
-    if tree is None or ruleset.custom and (stars or _custom_rules_apply(source, tree, ruleset, filename)):
-        # only the libcst pass knows what a custom transform reports; take the engine's word
+    matched: list[Finding] | None = []
+    if ruleset.custom:
+        matched = _custom_matches(source, tree, ruleset, filename, stars)  # (the scan binds the star imports too)
+    if matched is None:
+        # a custom rule that decides on the libcst tree applies (or the file needs repair): take the engine's word
         from migrate.engine import transform_source
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
@@ -252,7 +260,7 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
         bind_star_imports(tree, filename, bindings)
     checker = _Checker(source, ruleset, bindings)
     checker.visit(tree)
-    return tuple(sorted(set(checker.findings), key=Finding.sort_key))
+    return tuple(sorted(set(checker.findings) | set(matched), key=Finding.sort_key))
 
 
 # Roots a rule set's ``frameworks`` stand for: a torchvision-only file is still a torch file.
@@ -269,16 +277,17 @@ def _imported_roots(tree: ast.Module) -> set[str]:
     return roots
 
 
-def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filename: str) -> bool:
-    """Does some custom rule need the libcst pass for this file?
+def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str,
+                    stars: list | tuple = ()) -> list[Finding] | None:
+    """The custom rules' findings for this file, from their ``ast`` matches; None when one needs libcst.
 
-    Cheap gates first, so libcst is imported only when a custom rule may apply:
-    the rule set's frameworks must be imported; a rule whose entries list
-    ``functions`` (the convention of migrate/torch_deprecations/util.py) needs a
-    reference to one of them; a rule whose entries list ``lint_text`` needs one
-    of those strings in the source.  What passes is decided by ``applies(scan)``.
+    A cheap gate first: the rule set's frameworks must be imported.  Then each rule's
+    ``applies(scan)`` (and, for a rule without ``match``, its ``lint_text`` entries,
+    as the engine gates it); what applies is reported from ``CustomTransform.match``
+    (the very matches convert applies).  A rule without ``match`` that applies sends
+    the file to the libcst engine.
     """
-    roots = _imported_roots(tree)
+    roots = _imported_roots(tree) | {qualified.split(".", 1)[0] for qualified, *_ in stars}
     undecided = []
     scan = None
     for code, rule in sorted(ruleset.custom.items()):
@@ -287,21 +296,22 @@ def _custom_rules_apply(source: str, tree: ast.Module, ruleset: RuleSet, filenam
         related = {root for name in frameworks for root in RELATED_ROOTS.get(name, (name,))}
         if not roots & related:
             continue
-        entries = ruleset.entries.get(code, {})
-        texts = entries.get("lint_text") if isinstance(entries, dict) else None
-        if texts and not any(text in source for text in texts):
-            continue
-        functions = entries.get("functions") if isinstance(entries, dict) else None
-        if functions:
-            scan = scan or scan_source(source, filename)
-            if not any(ref.qualified in functions for ref in scan.references):
-                continue
         undecided.append(code)
     if not undecided:
-        return False
-    scan = scan or scan_source(source, filename)
-    customs = ruleset.transforms()
-    return any(custom.applies(scan) for custom in customs if custom.code in undecided)
+        return []
+    scan = scan or scan_source(source, filename, tree)
+    found: list[Finding] = []
+    for custom in ruleset.transforms():
+        if custom.code not in undecided or not custom.applies(scan):
+            continue
+        texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
+        if not custom.has_match() and texts and not any(text in source for text in texts):
+            continue  # the engine's gate too (``engine._text_gate``); a rule with ``match`` is its own gate
+        matches = custom.matches(scan)
+        if matches is None:
+            return None
+        found.extend(replace(m.finding(CONVERT_APPLY), fixed=False) for m in matches if m.stands(CONVERT_APPLY))
+    return found
 
 
 # -- files ---------------------------------------------------------------------

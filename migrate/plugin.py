@@ -12,24 +12,119 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
-import libcst as cst
-
 if TYPE_CHECKING:
+    import libcst as cst
+
     from migrate.engine import EngineContext
-    from migrate.model import Rule
+    from migrate.model import Finding, Rule, Safety, Severity
     from migrate.resolve import Scan
 
 _REGISTRY: dict[str, type["CustomTransform"]] = {}
-_LOADED = False
+_LOADED_PACKAGES: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Match:
+    """One place a custom rule reacts to, decided on the ``ast`` scan (``CustomTransform.match``).
+
+    ``lint`` reports it as it is; ``convert`` hands the same object to the libcst
+    pass, which reports it and, when ``fixable`` and its safety is applied, edits
+    the code there (``payload`` carries the rule's decision, so the apply never
+    decides again).  Columns count characters, 1-based, like ``Finding``.
+    """
+
+    rule: "Rule"
+    line: int
+    column: int
+    message: str
+    safety: "Safety"
+    severity: "Severity | None" = None  # None: the rule's own
+    end_line: int | None = None
+    end_column: int | None = None
+    fixable: bool = True  # False: reported only, whatever fixes are applied
+    payload: object = None
+    unfixed_message: str | None = None  # the message when the fix is not applied (None: ``message``)
+    requires: "tuple[Match, ...]" = ()  # matches whose fixes must all be applied for this one to stand
+
+    def stands(self, apply: frozenset) -> bool:
+        """Is this match reported when ``apply`` is applied (its ``requires`` all fixed)?"""
+        return all(m.finding(apply).fixed for m in self.requires)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.line, self.column)
+
+    def lines(self) -> range:
+        return range(self.line, (self.end_line or self.line) + 1)
+
+    def finding(self, apply: frozenset) -> "Finding":
+        from migrate.model import Finding, Safety
+
+        fixed = self.fixable and self.safety is not Safety.NONE and self.safety in apply
+        message = self.message if fixed or self.unfixed_message is None else self.unfixed_message
+        return Finding(self.rule.code, message, self.severity or self.rule.severity, self.safety,
+                       self.line, self.column, fixed, self.end_line, self.end_column)
+
+
+def match_at_node(rule: "Rule", scan: "Scan", node, message: str, safety: "Safety", **fields) -> Match:
+    """A ``Match`` spanning the ``ast`` ``node`` of the scanned module."""
+    line, column, end_line, end_column = ast_position(scan.source.splitlines(), node)
+    return Match(rule, line, column, message, safety, end_line=end_line, end_column=end_column, **fields)
+
+
+_SEGMENT_LINES: dict[int, tuple[str, list[bytes]]] = {}
+
+
+def source_segment(source: str, node) -> str | None:
+    """``ast.get_source_segment`` without splitting the whole source on every call (the lines are kept
+    for the last few sources seen)."""
+    try:
+        first, last = node.lineno - 1, node.end_lineno - 1
+        start, end = node.col_offset, node.end_col_offset
+    except AttributeError:
+        return None
+    if first is None or last is None or start is None or end is None:
+        return None
+    held = _SEGMENT_LINES.get(id(source))
+    if held is None or held[0] is not source:
+        if len(_SEGMENT_LINES) > 8:
+            _SEGMENT_LINES.clear()
+        # the line breaks Python's tokenizer knows (as ast does): not form feeds or other separators
+        lines = [line.encode("utf-8") for line in re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", source)]
+        held = _SEGMENT_LINES[id(source)] = (source, lines)
+    lines = held[1]
+    if last >= len(lines):
+        return None
+    if first == last:
+        return lines[first][start:end].decode("utf-8", errors="replace")
+    parts = [lines[first][start:], *lines[first + 1:last], lines[last][:end]]
+    return b"".join(parts).decode("utf-8", errors="replace")
+
+
+def ast_position(source_lines: list[str], node) -> tuple[int, int, int | None, int | None]:
+    """(line, column, end line, end column) of an ``ast`` node, columns in characters and 1-based."""
+
+    def column(line: int, byte_col: int) -> int:
+        text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+        if text.isascii():
+            return byte_col + 1
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")) + 1
+
+    end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    return (node.lineno, column(node.lineno, node.col_offset), end_line,
+            column(end_line, end_col) if end_line is not None and end_col is not None else None)
 
 
 class CustomTransform:
     """Hooks a structural rule can implement; every hook is optional."""
 
     code: str = ""
+    siblings: "tuple[CustomTransform, ...]" = ()  # the rule set's other transforms (set by ``RuleSet.transforms``)
     # True when ``prepare`` only adjusts the context (bindings, facts) and never reads the module:
     # the engine may then still parse only the statements that need an edit
     prepare_reads_context_only: bool = False
@@ -50,14 +145,38 @@ class CustomTransform:
         """
         return False
 
+    def match(self, scan: "Scan") -> "list[Match] | None":
+        """Every place this rule reports in the module, decided on the ``ast`` scan (only asked when ``applies``).
+
+        The one match stage: ``lint`` renders these without libcst; ``convert``
+        parses with libcst only the statements holding them (the default
+        ``sites``) and its hooks apply them (``EngineContext.match_at``).
+        None (the default) means the decision needs the libcst tree: lint then
+        runs the engine for files this rule applies to.
+        """
+        return None
+
     def sites(self, scan: "Scan") -> "Iterable[int] | None":
         """The lines where this rule may act, read off the ``ast`` scan (only asked when ``applies``).
 
         The engine parses with libcst only the smallest statements holding these
-        lines.  None (the default) means "anywhere": the whole module is parsed.
+        lines.  None means "anywhere": the whole module is parsed.  By default,
+        the lines of the rule's ``match``es (None when it has none).
         A rule with a ``prepare``/``finish`` hook always sees the whole module.
         """
-        return None
+        matches = self.matches(scan)
+        return None if matches is None else [line for m in matches for line in m.lines()]
+
+    def has_match(self) -> bool:
+        return type(self).match is not CustomTransform.match
+
+    def matches(self, scan: "Scan") -> "list[Match] | None":
+        """``match`` computed once per scanned file (lint, the units planner and the libcst hooks share it)."""
+        if not self.has_match() or scan.tree is None or scan.source is None:
+            return None
+        if self.code not in scan.matches:
+            scan.matches[self.code] = self.match(scan)
+        return scan.matches[self.code]  # type: ignore[return-value]
 
     def prepare(self, ctx: "EngineContext") -> None:
         """Before the pass (adjust bindings, collect facts)."""
@@ -103,6 +222,29 @@ class CustomTransform:
         return None
 
 
+def repair_unparsable(source: str, customs: "list[CustomTransform]", apply: frozenset) -> "tuple[str, list]":
+    """Text Python cannot parse, repaired by the rules that know how (``CustomTransform.repair_unparsable``).
+
+    Raises the original SyntaxError when none repairs it, or when a repair is
+    only reported (fix not applied): such a file is never converted in part.
+    """
+    try:
+        compile(source, "<unknown>", "exec", flags=0x400, dont_inherit=True)  # ast only: the error to re-raise
+    except SyntaxError as exc:
+        error = exc
+    else:
+        return source, []
+    for custom in customs:
+        outcome = custom.repair_unparsable(source, apply)
+        if outcome is None:
+            continue
+        repaired, findings = outcome
+        if repaired is None:
+            raise error
+        return repaired, findings
+    raise error
+
+
 def method_call_lines(scan: "Scan", methods) -> list[int] | None:
     """Lines of ``receiver.method(...)`` calls whose method is one of ``methods`` (sites of a method rule)."""
     import ast
@@ -134,16 +276,22 @@ def family_packages() -> list[str]:
     return [f"migrate.{name}" for name in names if (here / name / "__init__.py").is_file()]
 
 
-def registry() -> dict[str, type[CustomTransform]]:
-    global _LOADED
-    if not _LOADED:
-        for package in family_packages():
-            module = importlib.import_module(package)
-            for info in pkgutil.iter_modules(module.__path__):
-                # only modules that register a rule: helpers of a family (table proofs, weight tools)
-                # may import numpy or a framework, which convert and lint never do
-                path = Path(module.__path__[0]) / f"{info.name}.py"
-                if not info.ispkg and "@register(" in path.read_text(encoding="utf-8"):
-                    importlib.import_module(f"{package}.{info.name}")
-        _LOADED = True
+def registry(families: "Iterable[str] | None" = None) -> dict[str, type[CustomTransform]]:
+    """Registered transforms by code; ``families``: load only those rule sets' packages (None: all).
+
+    Loading only what a run selected keeps ``lint --to torch`` from importing
+    another family's modules (which may need libcst at import).
+    """
+    wanted = None if families is None else {f"migrate.{name}" for name in families}
+    for package in family_packages():
+        if package in _LOADED_PACKAGES or (wanted is not None and package not in wanted):
+            continue
+        module = importlib.import_module(package)
+        for info in pkgutil.iter_modules(module.__path__):
+            # only modules that register a rule: helpers of a family (table proofs, weight tools)
+            # may import numpy or a framework, which convert and lint never do
+            path = Path(module.__path__[0]) / f"{info.name}.py"
+            if not info.ispkg and "@register(" in path.read_text(encoding="utf-8"):
+                importlib.import_module(f"{package}.{info.name}")
+        _LOADED_PACKAGES.add(package)
     return _REGISTRY

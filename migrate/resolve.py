@@ -388,6 +388,9 @@ class Scan:
     function_scopes: dict[tuple[int, int], dict[str, str | None]] = field(default_factory=dict)
     tree: ast.Module | None = field(default=None, repr=False, compare=False)  # the parse itself, for rules' sites
     run: dict[str, object] = field(default_factory=dict)  # facts of the whole run (migrate.runfacts); {} alone
+    source: str | None = field(default=None, repr=False, compare=False)  # the text scanned, for rules' matches
+    # per-file results of the custom rules' ``match`` (code -> matches), computed once and shared by lint/convert
+    matches: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def imported_roots(self) -> set[str]:
         return {qualified.split(".", 1)[0] for qualified, *_ in self.imports}
@@ -415,15 +418,17 @@ def bind_star_imports(tree: ast.Module, filename: str, bindings: Bindings) -> li
     return found
 
 
-def scan_source(source: str, filename: str = "<unknown>") -> Scan:
+def scan_source(source: str, filename: str = "<unknown>", tree: ast.Module | None = None) -> Scan:
     """Parse with ``ast`` (about 13x faster than libcst) and resolve every dotted reference.
 
     Raises SyntaxError for unparsable source; callers turn that into a result value.
+    ``tree``: the parse of ``source`` when the caller has it already.
     """
-    tree = parse_quietly(source, filename)
+    tree = tree if tree is not None else parse_quietly(source, filename)
     bindings = module_bindings_ast(tree, may_declare_global="global" in source)
     stars = bind_star_imports(tree, filename, bindings) if "import *" in source else []
     scanner = AstScanner(source, bindings)
     scanner.imports.extend(stars)
     scanner.visit(tree)
-    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes, tree)
+    return Scan(scanner.module_bindings, tuple(scanner.refs), tuple(scanner.imports), scanner.function_scopes, tree,
+                source=source)

@@ -213,11 +213,13 @@ class RuleSet:
         if self._transforms is None:
             from migrate.plugin import registry
 
-            known = registry()
+            known = registry({rule.ruleset for rule in self.custom.values()})
             missing = sorted(code for code in self.custom if code not in known)
             if missing:
                 raise RuleError(f"rules {', '.join(missing)} are kind 'custom' but no transform is registered for them")
             self._transforms = [known[code](rule, self.entries.get(code, {})) for code, rule in sorted(self.custom.items())]
+            for transform in self._transforms:
+                transform.siblings = tuple(self._transforms)  # the rules it may depend on (PT1047)
         return self._transforms
 
     def module_finding_for(self, qualified: str):

@@ -361,11 +361,18 @@ def test_a_clean_torch_module_is_linted_without_libcst(tmp_path):
     assert "HEAVY [] 0" in _modules_after_lint(path)
 
 
-def test_custom_rules_may_need_libcst_but_never_the_framework(tmp_path):
-    # the torch rule set's custom transforms decide on the libcst tree
+def test_custom_rules_match_on_ast_without_libcst(tmp_path):
+    # the torch rule set's custom transforms decide on the ast scan (``CustomTransform.match``)
     path = tmp_path / "model.py"
     path.write_text("import torch\nl = torch.cholesky(torch.eye(2))\n")
-    assert "HEAVY ['libcst'] 1" in _modules_after_lint(path)
+    assert "HEAVY [] 1" in _modules_after_lint(path)
+
+
+def test_a_rule_deciding_on_the_libcst_tree_may_need_libcst_but_never_the_framework(tmp_path):
+    # TF2008 (tf.to_float and kin) has no ast match yet: lint takes the libcst engine's findings for it
+    path = tmp_path / "model.py"
+    path.write_text("import tensorflow as tf\nx = tf.to_float(tf.ones([2]))\n")
+    assert "HEAVY ['libcst'] 1" in _modules_after_lint(path, "--to", "tf2-compat")
 
 
 def test_fix_imports_libcst_but_never_the_frameworks(tmp_path):

@@ -27,13 +27,14 @@ EAGER_RULES = load_rules(rulesets_for_target("tf2"), ignore=["TF4003"])
 
 # measured: the programs --to tf2 converts whole (the rest keep the tf2-compat output, with TF4002)
 FULL = {
-    "alias_import.py", "batch_norm_moments.py", "batch_norm_no_update_ops.py", "batch_norm_update_ops.py",
-    "cnn_conv2d.py", "collections_regularization.py", "compat_v1_from_import.py", "compat_v1_import.py",
-    "constants_basic_ops.py", "control_flow.py", "dataset_iterators.py", "dropout_keep_prob.py", "from_imports.py",
-    "gan.py", "gan_two_optimizers.py", "image_ops.py", "initializers.py", "interactive_eval_run.py",
-    "linear_regression.py", "logistic_regression.py", "lr_decay_global_step.py", "lstm_dynamic_rnn.py",
-    "lstm_variable_lengths.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py", "saver_restore.py",
-    "saver_round_trip.py", "softmax_mlp.py", "sparse_tensors.py", "summaries.py", "summaries_read_back.py",
+    "alias_import.py", "autoencoder.py", "batch_norm_moments.py", "batch_norm_no_update_ops.py",
+    "batch_norm_update_ops.py", "cnn_conv2d.py", "collections_regularization.py", "compat_v1_from_import.py",
+    "compat_v1_import.py", "constants_basic_ops.py", "control_flow.py", "dataset_iterators.py",
+    "dropout_keep_prob.py", "embeddings.py", "from_imports.py", "gan.py", "gan_two_optimizers.py", "image_ops.py",
+    "initializers.py", "interactive_eval_run.py", "linear_regression.py", "logistic_regression.py",
+    "lr_decay_global_step.py", "lstm_dynamic_rnn.py", "lstm_variable_lengths.py", "nearest_neighbor.py",
+    "optimizers.py", "plain_import.py", "reductions_argmax.py", "saver_restore.py", "saver_round_trip.py",
+    "softmax_mlp.py", "sparse_tensors.py", "summaries.py", "summaries_read_back.py", "train_eval_shared_weights.py",
     "trap_random_per_run.py", "variable_scope_reuse.py",
 }
 
@@ -97,8 +98,6 @@ def test_corpus_program_is_converted_whole_or_refused_with_a_reason(name):
 @pytest.mark.parametrize("name,reason", [
     ("trap_variables_per_call.py", "function `layer` uses `tf.Variable`"),
     ("trap_tensor_by_name.py", "looked up by name (`get_tensor_by_name`)"),
-    ("autoencoder.py", "`tf.train.RMSPropOptimizer` is not converted"),
-    ("optimizers.py", "function `run` uses `tf.Variable`"),
 ])
 def test_refusals_say_what_blocked_and_where(name, reason):
     _, findings = convert(name)
@@ -409,3 +408,154 @@ def test_eval_reading_python_values_gets_them_as_parameters():
     assert "TF4001" in {f.code for f in findings}
     assert "def compute_eval(v):  # dlmigrate: session.run (line 5)\n    return tf.square(tf.constant(v))\n" in code
     assert "print([compute_eval(v).numpy() for v in (1.0, 2.0)])" in code
+
+
+def test_rmsprop_is_written_out_with_tf1_slots():
+    code, _ = convert("autoencoder.py", EAGER_RULES)
+    tree = ast.parse(code)
+    classes = [c for c in tree.body if isinstance(c, ast.ClassDef)]
+    assert [c.name for c in classes] == ["RMSPropV1"]
+    text = ast.unparse(classes[0])
+    assert "tf.ones_like(v)" in text  # TF1's mean square starts at 1.0 (Keras RMSprop: 0)
+    assert "optimizer = RMSPropV1(learning_rate=0.05)" in code
+    assert "optimizer.apply_gradients(zip(gradients, [weights['encoder']" in code
+    assert "RMSprop(" not in code
+
+
+RMSPROP_PROGRAM = """
+import numpy as np
+import tensorflow as tf
+ids = tf.placeholder(tf.int32, [None])
+table = tf.Variable(tf.ones([5, 2]))
+{line}
+loss = tf.reduce_sum(tf.square({read}))
+train = tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([train, loss], {{ids: np.array([0, 1])}})[1])
+"""
+
+
+@pytest.mark.parametrize("line,read,reason", [
+    ("", "tf.nn.embedding_lookup(table, ids)", "makes a sparse gradient"),
+    ("rate = tf.train.exponential_decay(0.1, tf.train.get_or_create_global_step(), 2, 0.5)",
+     "table * tf.cast(tf.size(ids), tf.float32)", None),
+])
+def test_rmsprop_refuses_sparse_gradients(line, read, reason):
+    text = RMSPROP_PROGRAM.format(line=line, read=read)
+    code, findings = convert_text(text, RULES, APPLY, "p.py")
+    blocked = [f.message for f in findings if f.code == "TF4002"]
+    if reason is None:
+        assert not blocked and "RMSPropV1(learning_rate=0.1, momentum=0.5, centered=True)" in code
+    else:
+        assert len(blocked) == 1 and reason in blocked[0], blocked
+
+
+def test_ftrl_maps_to_keras_ftrl():
+    text = RMSPROP_PROGRAM.format(line="", read="table * tf.cast(tf.size(ids), tf.float32)").replace(
+        "RMSPropOptimizer(0.1, momentum=0.5, centered=True)", "FtrlOptimizer(0.5, l1_regularization_strength=0.01)")
+    code, _ = convert_text(text, RULES, APPLY, "p.py")
+    assert "tf.keras.optimizers.Ftrl(learning_rate=0.5, initial_accumulator_value=0.1, " \
+           "l1_regularization_strength=0.01)" in code, code
+
+
+SEEDED_PROGRAM = """
+import numpy as np
+import tensorflow as tf
+tf.set_random_seed(3)
+x = tf.placeholder(tf.float32, [None, 2])
+w = tf.Variable(tf.random_normal([2, 2]))
+{line}
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(y, {{x: np.ones((2, 2))}}))
+"""
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("y = tf.nn.dropout(tf.matmul(x, w), rate=0.5) + tf.random.uniform([2], seed=None)",
+     ["tf.random.normal([2, 2], seed=0)", "tf.nn.dropout(tf.matmul(x, w), rate=0.5, seed=1)",
+      "tf.random.uniform([2], seed=2)"]),
+    ("y = tf.matmul(x, w) + tf.random.uniform([2], seed=0)", "gets TF1's op seed 0, which another op"),
+    ("def noise():\n    return tf.random.normal([2])\ny = tf.matmul(x, w) + noise()",
+     "`tf.random.normal` draws random numbers without an op seed"),
+    ("def noise():\n    return tf.random.normal([2])\ny = tf.matmul(x, w) + noise() + tf.random.uniform([2])",
+     "`noise` builds unseeded random ops at each call"),
+    ("y = tf.matmul(x, w) + (tf.random.normal([2]) if True else 0.0) + tf.random.uniform([2])",
+     "in a conditional expression"),
+])
+def test_unseeded_random_ops_get_tf1s_op_seeds(line, expected):
+    code, findings = convert_text(SEEDED_PROGRAM.format(line=line), RULES, APPLY, "p.py")
+    blocked = [f.message for f in findings if f.code == "TF4002"]
+    if isinstance(expected, str):
+        assert len(blocked) == 1 and expected in blocked[0], blocked
+        assert "tf.random.normal([2, 2]))" in code  # the compat output, untouched
+    else:
+        assert not blocked, blocked
+        for piece in expected:
+            assert piece in code, code
+
+
+def test_nce_loss_gets_its_sampler_written_out_with_tf1s_op_seed():
+    code, _ = convert("embeddings.py")
+    assert ("sampled_values=tf.random.log_uniform_candidate_sampler(true_classes=tf.cast(train_labels, tf.int64), "
+            "num_true=1, num_sampled=num_sampled, unique=True, range_max=vocabulary_size, seed=0)") in code
+
+
+def test_proximal_gradient_descent_is_written_out():
+    text = RMSPROP_PROGRAM.format(line="", read="table * tf.cast(tf.size(ids), tf.float32)").replace(
+        "RMSPropOptimizer(0.1, momentum=0.5, centered=True)",
+        "ProximalGradientDescentOptimizer(0.1, l1_regularization_strength=0.01)")
+    code, _ = convert_text(text, RULES, APPLY, "p.py")
+    assert "class ProximalGradientDescentV1(tf.Module):" in code
+    assert "optimizer = ProximalGradientDescentV1(learning_rate=0.1, l1_regularization_strength=0.01)" in code
+
+
+def test_compute_and_apply_gradients_pair_is_a_minimize():
+    text = RMSPROP_PROGRAM.format(line="", read="table * tf.cast(tf.size(ids), tf.float32)").replace(
+        "train = tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True).minimize(loss)",
+        "opt = tf.train.AdagradOptimizer(0.3)\nstep = tf.train.get_or_create_global_step()\n"
+        "gv = opt.compute_gradients(loss, var_list=[table])\ntrain = opt.apply_gradients(gv, global_step=step)")
+    code, findings = convert_text(text, RULES, APPLY, "p.py")
+    assert "opt.apply_gradients(zip(gradients, [table]))" in code and "step.assign_add(1)" in code, code
+    clipped = text.replace("train = opt.apply_gradients(gv, global_step=step)",
+                           "clipped = [(tf.clip_by_norm(g, 1.0), v) for g, v in gv]\n"
+                           "train = opt.apply_gradients(clipped, global_step=step)")
+    _, findings = convert_text(clipped, RULES, APPLY, "p.py")
+    blocked = [f.message for f in findings if f.code == "TF4002"]
+    assert len(blocked) == 1 and "clipped or otherwise transformed gradients" in blocked[0], blocked
+
+
+def test_a_function_building_and_running_its_own_graph_becomes_an_eager_function():
+    code, findings = convert("optimizers.py")
+    assert [f.code for f in findings if f.code.startswith("TF4")] == ["TF4001"]
+    tree = ast.parse(code)
+    run = next(f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "run")
+    nested = {f.name for f in run.body if isinstance(f, ast.FunctionDef)}
+    assert nested == {"train_step", "compute_w", "compute_loss", "compute_global_step"}
+    assert "reset_default_graph" not in code and "optimizer = make_optimizer(global_step)" in code
+    # the markers name the original file's run sites (sess.run(train) is line 20)
+    assert "def train_step():  # dlmigrate: session.run (line 20)" in code
+    assert '"rmsprop": lambda step: RMSPropV1(learning_rate=0.1, decay=0.9),' in code
+    assert ("tf.keras.optimizers.SGD(learning_rate=tf.keras.optimizers.schedules.ExponentialDecay("
+            "initial_learning_rate=0.2, decay_steps=5, decay_rate=0.5, staircase=True))") in code
+    assert "class RMSPropV1(tf.Module):" in code
+
+
+@pytest.mark.parametrize("edit,reason", [
+    (("for name, make in optimizers.items():", "print(len(optimizers))\nfor name, make in optimizers.items():"),
+     "is used other than as `for name, factory in optimizers.items()`"),
+    (("    w = tf.Variable([0.0, 0.0])", "    w = tf.Variable(tf.random.normal([2], seed=1))"),
+     "with random ops: `reset_default_graph` drops the graph seed"),
+    (("    train = optimizer.apply_gradients(grads_and_vars, global_step=global_step)",
+      "    train = optimizer.apply_gradients(grads_and_vars)"),
+     "does not give its factory `make_optimizer` the global step"),
+    (("tf.squared_difference(w, target)", "tf.squared_difference(tf.gather(w, [0, 1]), target)"),
+     "reads `tf.gather` (a sparse gradient"),
+])
+def test_graph_functions_refuse_what_they_cannot_prove(edit, reason):
+    text = (CORPUS / "optimizers.py").read_text(encoding="utf-8")
+    assert edit[0] in text
+    _, findings = convert_text(text.replace(edit[0], edit[1]), RULES, APPLY, "optimizers.py")
+    blocked = [f.message for f in findings if f.code == "TF4002"]
+    assert len(blocked) == 1 and reason in blocked[0], blocked

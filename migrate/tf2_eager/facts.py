@@ -49,6 +49,12 @@ STATEFUL_IN_FUNCTIONS = ("tensorflow.Variable", "tensorflow.get_variable", "tens
                          "tensorflow.assign_add", "tensorflow.assign_sub")
 
 
+def _factory_params() -> frozenset:
+    from migrate.tf2_eager.graph_functions import FACTORY_PARAMS
+
+    return FACTORY_PARAMS.get()
+
+
 def canonical(qualified: str | None) -> str | None:
     if qualified is None:
         return None
@@ -105,6 +111,7 @@ class OptimizerDef:
     keras: str  # source of the Keras optimizer construction
     v1_name: str  # e.g. "AdamOptimizer", for messages
     schedule: str | None = None  # graph node holding a tf.train.exponential_decay learning rate
+    explicit: str | None = None  # update written out (optimizers.py template); ``keras`` holds its arguments
 
 
 @dataclass
@@ -226,6 +233,7 @@ class ProgramFacts:
     text_overrides: dict[int, str] = field(default_factory=dict)
     imports: list[str] = field(default_factory=list)
     notes: list = field(default_factory=list)  # (rule code, top-level index, line in it, message) to report
+    gradients: dict[str, tuple] = field(default_factory=dict)  # compute_gradients result -> (index, call)
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
@@ -409,6 +417,13 @@ class Analyzer:
             self.facts.roles[index] = "keep"
             return
         for qualified, node in refs:
+            if qualified in SESSIONS:
+                raise self.block(index, node, f"function `{stmt.name}` builds and runs a graph of its own at each "
+                                              "call (a Session inside it): the rewrite converts one module-level "
+                                              "graph; a per-call graph (whose variables TF2 would also create at "
+                                              "each call) is not converted yet; move the graph to module level or "
+                                              "convert the function by hand")
+        for qualified, node in refs:
             if any(qualified == p or qualified.startswith(p + ".") for p in STATEFUL_IN_FUNCTIONS):
                 raise self.block(index, node, f"function `{stmt.name}` uses `{_short(qualified)}`: it would create "
                                               "state or graph structure at every call in TF2 (variables, layers, "
@@ -556,6 +571,18 @@ class Analyzer:
             facts.variables.append(VariableDef(index, name, ((name, False),)))
             facts.roles[index] = "global-step"
             return
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _factory_params():
+            # ``optimizer = make_optimizer(step)``: a parameter of a graph function (graph_functions.py) whose
+            # arguments are module-level factories, rewritten there to build the Keras optimizers
+            if len(targets) != 1 or value.keywords or len(value.args) > 1 or (
+                    value.args and not (isinstance(value.args[0], ast.Name)
+                                        and value.args[0].id in facts.global_steps)):
+                raise self.block(index, value, f"optimizer factory `{value.func.id}` called with other than the "
+                                               "global step, or assigned to several names")
+            text = ast.unparse(value).replace("{", "{{").replace("}", "}}")
+            facts.optimizers[name] = OptimizerDef(index, name, text, f"{value.func.id}(...)")
+            facts.roles[index] = "optimizer"
+            return
         if call_name and call_name.startswith("tensorflow.train.") and call_name.endswith("Optimizer"):
             if len(targets) != 1:
                 raise self.block(index, stmt, "optimizer assigned to several names")
@@ -575,8 +602,12 @@ class Analyzer:
             return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
                 value.func.attr in ("compute_gradients", "apply_gradients"):
-            raise self.block(index, value, "`compute_gradients`/`apply_gradients` on a TF1 optimizer: the rewrite "
-                                           "converts `minimize`")
+            from migrate.tf2_eager.optimizers import gradient_pair
+
+            call = gradient_pair(self, index, name, value, len(targets))
+            if call is not None:  # ``apply_gradients(compute_gradients(loss))``: a ``minimize``
+                self._minimize(index, name, call, 1)
+            return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in facts.factories \
                 and isinstance(target, ast.Name):
             if reads & graph:
@@ -707,7 +738,7 @@ class Analyzer:
     def _optimizer(self, index: int, call: ast.Call, qualified: str, name: str) -> OptimizerDef:
         short = qualified.rsplit(".", 1)[1]
         table = self.entries.get("optimizers", {})
-        spec = table.get(short)
+        spec = table.get(short) or self.entries.get("explicit_optimizers", {}).get(short)
         if spec is None:
             reason = self.entries.get("optimizer_refusals", {}).get(short, "it has no Keras optimizer with the "
                                                                            "same update rule")
@@ -750,6 +781,8 @@ class Analyzer:
                 arguments.append(f"{keras_name}={spec['defaults'][param]}")  # the TF1 default, written out
         for extra, value in spec.get("fixed", {}).items():
             arguments.append(f"{extra}={value}")
+        if spec.get("explicit"):  # no Keras optimizer takes TF1's steps: written out (optimizers.py)
+            return OptimizerDef(index, name, ", ".join(arguments), short, schedule, explicit=spec["explicit"])
         return OptimizerDef(index, name, f"{{tf}}.keras.optimizers.{spec['keras']}({', '.join(arguments)})", short,
                             schedule)
 

@@ -32,6 +32,9 @@ from migrate.plugin import CustomTransform, register
 from migrate.tf2_eager import iterators, rnn, sparse
 from migrate.tf2_eager import averages, layers, scopes
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
+from migrate.tf2_eager.graph_functions import GraphFunctions
+from migrate.tf2_eager.optimizers import ExplicitOptimizers
+from migrate.tf2_eager.seeds import plan_op_seeds
 
 MARKER = "# dlmigrate: session.run"
 DROP = "__dlmigrate_drop__"
@@ -92,7 +95,27 @@ class EagerProgram(CustomTransform):
         try:
             rewrite = Rewrite(ctx, module, statements, self.entries, wrap)
             result = rewrite.build()
-        except Blocked as blocked:
+        except Blocked as first:
+            blocked = first
+            functions = GraphFunctions(ctx, module, statements, self.entries, ctx.ruleset)
+            if functions.applies():  # no module-level Session: functions that each build and run a graph
+                try:
+                    new_module, count = functions.build()
+                except Blocked as reason:
+                    blocked = reason
+                else:
+                    gone = set()
+                    for index in functions.replaced:
+                        position = ctx._position_of(original.body[index])
+                        if position is not None:
+                            gone.update(range(position.start.line, position.end.line + 1))
+                    ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
+                                       and not (f.code in REPLACED_FINDINGS and f.line in gone)]
+                    ctx.report(self.rule, original, f"{count} function(s) that each build and run a TF1 graph "
+                               "rewritten as eager TF2 (each call creates its variables, as each fresh graph did; "
+                               "the Session runs became nested functions); optimizer factories became Keras "
+                               "optimizers", fixed=True)
+                    return new_module
             if blocked_rule is not None:
                 anchor = original.body[blocked.index] if blocked.index < len(original.body) else original
                 line = _absolute_line(ctx, anchor, statements[blocked.index] if blocked.index < len(statements)
@@ -237,6 +260,16 @@ class Rewrite:
         return name
 
     # -- the plan
+    def replace_statement(self, index: int, text: str) -> None:
+        """A top-level statement's text edited before the analysis (``seeds.py``): comments above it kept."""
+        leading = self.leading(index)
+        if not text.startswith(leading):
+            raise Blocked(index, 1, "a statement edited for op seeds lost the comments above it")
+        statement = cst.parse_module(text[len(leading):]).body[0]
+        self.statements[index] = statement.with_changes(leading_lines=self.statements[index].leading_lines)
+        self.texts[index] = self.module.code_for_node(self.statements[index])
+        self.trees[index] = ast.parse(self.texts[index])
+
     def build(self):
         from migrate.tf2_eager.segments import merge_facts, segments
 
@@ -263,6 +296,10 @@ class Rewrite:
         for generated in ("tf1_lstm_cell_as_keras", "tf1_orthogonal_initial_value"):
             if generated in self.used:  # the helpers the rewrite may add have fixed names
                 raise Blocked(0, 1, f"the module already uses the name `{generated}`, which the rewrite generates")
+        self.op_seeds = plan_op_seeds(self)
+        if self.op_seeds and segment is not None:
+            raise Blocked(segment.start, 1, "unseeded random ops in a program split by `reset_default_graph()`: "
+                                            "TF1 numbers their op seeds graph by graph; not rewritten")
         analyzer = Analyzer(self.trees, self.qualify, self.entries)
         self.analyzer = analyzer
         analyzer.tf = self.tf
@@ -295,6 +332,7 @@ class Rewrite:
         self.plan_schedules()
         self.sparse = sparse.sparse_nodes(self)
         self.sparse_class = None
+        self.explicit = ExplicitOptimizers(self)
         functions, calls = self.plan_functions(gone)
         if self.sparse_class:
             functions.insert(0, sparse.class_text().replace(sparse.VALUE_CLASS, self.sparse_class, 2))
@@ -323,12 +361,12 @@ class Rewrite:
                 target = next(v.target for v in facts.variables if v.index == index)
                 piece = self.leading(index) + f"{target} = {self.tf}.Variable(0, dtype={self.tf}.int64, " \
                     f"trainable=False, name=\"global_step\")\n"
-            elif role == "optimizer":
-                optimizer = next(o for o in facts.optimizers.values() if o.index == index)
-                piece = self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
-            elif role == "train-op-inline":
-                optimizer = next(t.optimizer for t in facts.train_ops.values() if t.index == index)
-                piece = self.leading(index) + f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
+            elif role in ("optimizer", "train-op-inline"):
+                optimizer = next(o for o in facts.optimizers.values() if o.index == index) if role == "optimizer" \
+                    else next(t.optimizer for t in facts.train_ops.values() if t.index == index)
+                construction = self.explicit.construction(optimizer) if optimizer.explicit else \
+                    f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
+                piece = self.leading(index) + construction
             elif role in ("session", "session-assign", "interactive"):
                 if self.wrap is None:
                     chunks.append((index, "".join(functions) + ("\n\n" if functions else "")))
@@ -735,6 +773,7 @@ class Rewrite:
                     variables = [expr for expr, trainable, root in members if trainable and root in reads]
                 if not variables:
                     raise Blocked(train.index, 1, f"the loss of `{train.name}` reads no trainable variable")
+                self.explicit.register(train, indexes, variables)
                 grads = self.local_name("gradients")
                 var_text = "[" + ", ".join(variables) + "]"
                 lines.append(f"{indent}{grads} = {tape}.gradient({loss}, {var_text})\n")
@@ -778,7 +817,8 @@ class Rewrite:
                     name = dotted(node.func)
                     qualified = canonical(self.qualify(name)) if name else None
                     if qualified and qualified.startswith(prefixes):
-                        if not any(k.arg == "seed" for k in node.keywords) and self.facts.seeds:
+                        # (a sampled loss given ``sampled_values`` draws nothing itself: its sampler is the op)
+                        if not any(k.arg in ("seed", "sampled_values") for k in node.keywords) and self.facts.seeds:
                             where = index if index >= 0 else self.facts.session_index
                             raise Blocked(where, node.lineno, f"`{name}` draws random numbers without an op "
                                           "seed: TF1 derives it from the graph, eager TF2 from another counter, "

@@ -11,7 +11,7 @@ _PARAMS = ("enabled", "dtype", "cache_enabled")
 
 @register("PT1018")
 class AmpAutocast(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > len(_PARAMS) or unknown_keywords(parts, set(_PARAMS)):
             return Unfixable("unexpected arguments for autocast(enabled, dtype, cache_enabled)")
         device = qualified.split(".")[1]  # torch.cuda.amp.autocast -> cuda

@@ -6,9 +6,11 @@ found on the original tree (for positions) and rewritten after the pass.
 """
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
-from migrate.plugin import register
+from migrate.lazycst import cst
+from migrate.plugin import match_at_node, register
+from migrate.resolve import dotted_name_ast, qualify_in_scopes
 from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, render_call, unknown_keywords
 
 _NEW = {"custom_fwd": "torch.amp.custom_fwd", "custom_bwd": "torch.amp.custom_bwd"}
@@ -36,20 +38,31 @@ class AmpCustomFwd(CallRewrite):
         name = spell(_NEW[qualified.rsplit(".", 1)[1]])
         return render_call(name, positional, [*keywords, ("device_type", f'"{device}"')])
 
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         allowed = {"fwd", "cast_inputs"} if qualified.endswith("fwd") else {"bwd"}
         if parts.starred or len(parts.positional) > 1 or unknown_keywords(parts, allowed):
             return Unfixable("unexpected arguments")
         return Fix(self._new_call(qualified, parts.positional, list(parts.keywords.items()), spell))
 
+    def match(self, scan):
+        found = super().match(scan)
+        for node in ast.walk(scan.tree):
+            for decorator in getattr(node, "decorator_list", ()):
+                dotted = dotted_name_ast(decorator) if isinstance(decorator, (ast.Name, ast.Attribute)) else None
+                # decorators are read with the module's imports, at every depth
+                qualified = qualify_in_scopes(dotted, [], scan.bindings) if dotted else None
+                if qualified in self.functions:
+                    found.append(match_at_node(self.rule, scan, decorator, self.message(qualified), self.rule.safety,
+                                               payload=qualified))
+        return found
+
     def prepare(self, ctx) -> None:
         sites = []
         for decorator in _bare_decorators(ctx.original_module):
-            qualified = ctx.qualify(decorator.decorator)
-            if qualified in self.functions:
-                fixed = ctx.may_fix(self.rule)
-                ctx.report(self.rule, decorator.decorator, self.message(qualified), fixed=fixed)
-                sites.append(qualified)
+            match = ctx.match_at(self, decorator.decorator)
+            if match is not None:
+                ctx.report_match(match)
+                sites.append(match.payload)
         ctx.facts[self.code] = sites
 
     def finish(self, ctx, module: cst.Module) -> cst.Module:

@@ -7,7 +7,7 @@ from migrate.torch_deprecations.util import CallRewrite, Fix, render_call
 
 @register("PT1019")
 class AmpGradScaler(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         # torch.amp.GradScaler's parameters are the device followed by the old ones, in order
         device = qualified.split(".")[1]
         return Fix(render_call(spell("torch.amp.GradScaler"), [f'"{device}"', *parts.positional], parts.keywords))

@@ -7,7 +7,7 @@ from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 @register("PT1008")
 class ChainMatmul(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.keywords:
             return Unfixable("keyword arguments (out=) have no multi_dot equivalent in this form")
         if not parts.starred and len(parts.positional) < 2:

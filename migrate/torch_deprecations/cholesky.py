@@ -7,7 +7,7 @@ from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, literal
 
 @register("PT1007")
 class Cholesky(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > 2 or unknown_keywords(parts, {"input", "upper"}):
             return Unfixable("unexpected arguments for torch.cholesky(input, upper)")
         matrix = parts.text(0, "input")

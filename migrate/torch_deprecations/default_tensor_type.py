@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, code_of, literal
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, literal
 
 _CPU_TYPES = {
     "FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16", "BFloat16Tensor": "bfloat16",
@@ -11,13 +11,12 @@ _CPU_TYPES = {
 
 @register("PT1032")
 class DefaultTensorType(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
-        if parts.starred or len(call.args) != 1 or set(parts.keywords) - {"t"}:
+    def rewrite(self, qualified, parts, spell):
+        if parts.starred or parts.count != 1 or set(parts.keywords) - {"t"}:
             return Unfixable("expected one tensor type argument")
-        node = call.args[0].value
-        value = literal(node)
+        value = literal(parts.argument(0, "t"))
         # torch.DoubleTensor, "torch.DoubleTensor" or an alias of torch: the type's own name decides
-        dotted = (value if isinstance(value, str) else code_of(node)).split(".")
+        dotted = (value if isinstance(value, str) else parts.text(0, "t")).split(".")
         if dotted[-1] in _CPU_TYPES and "cuda" not in dotted:
             name = dotted[-1]
             return Fix(f"{spell('torch.set_default_dtype')}({spell('torch.' + _CPU_TYPES[name])})")

@@ -15,7 +15,6 @@ from migrate.torch_deprecations.util import (
     CallRewrite,
     Fix,
     Unfixable,
-    code_of,
     literal,
     parenthesized,
     render_call,
@@ -34,7 +33,7 @@ def _reduction(size_average: object, reduce: object) -> str:
 
 @register("PT1028")
 class LegacyReduction(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if not set(_LEGACY) & set(parts.keywords):
             return None
         values = {name: literal(parts.nodes[name]) if name in parts.nodes else None for name in _LEGACY}
@@ -50,14 +49,11 @@ class LegacyReduction(CallRewrite):
             return Unfixable("both flags are computed; pick reduction='mean', 'sum' or 'none' by hand")
         keywords = []
         placed = False
-        for arg in call.args:
-            if arg.keyword is None:
-                continue
-            name = arg.keyword.value
+        for name in parts.keywords:
             if name in (*_LEGACY, "reduction"):
                 if not placed:
                     keywords.append(("reduction", reduction))
                     placed = True
                 continue
             keywords.append((name, parts.keywords[name]))
-        return Fix(render_call(code_of(call.func), parts.positional, keywords), safety=Safety.SAFE)
+        return Fix(render_call(parts.func, parts.positional, keywords), safety=Safety.SAFE)

@@ -12,84 +12,94 @@ code from the file, so it must come from a trusted source.
 """
 from __future__ import annotations
 
-import libcst as cst
+import ast
+import io
+import tokenize
 
 from migrate.model import Safety, Severity
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, append_keyword, call_parts, dry_spell
+from migrate.resolve import dotted_name_ast, qualify_in_scopes
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, call_parts_ast, dry_spell
 
 
-def _state_dict_arg(node: cst.BaseExpression) -> cst.BaseExpression:
+def _state_dict_arg(node: ast.expr) -> ast.expr:
     """``name`` for ``name[key]``; the node itself otherwise."""
-    if isinstance(node, cst.Subscript):
+    if isinstance(node, ast.Subscript):
         return node.value
     return node
 
 
-class _Loads(cst.CSTVisitor):
-    def __init__(self, ctx) -> None:
-        self.ctx = ctx
-        self.into_state_dict: set[int] = set()  # torch.load calls whose result is a state dict
-        self.assigned: dict[str, list[cst.Call | None]] = {}  # name -> torch.load calls assigned (None: other)
-        self.uses: dict[str, int] = {}
-        self.state_dict_uses: dict[str, int] = {}
+def _name_counts(source: str) -> dict[str, int]:
+    """How often each identifier is written in the code (not in strings or comments)."""
+    counts: dict[str, int] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.NAME:
+                counts[token.string] = counts.get(token.string, 0) + 1
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return counts
 
-    def _is_load(self, node: cst.BaseExpression) -> bool:
-        return isinstance(node, cst.Call) and self.ctx.qualify(node.func) == "torch.load"
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                name = target.target.value
-                self.assigned.setdefault(name, []).append(node.value if self._is_load(node.value) else None)
-                self.uses[name] = self.uses.get(name, 0) - 1  # the target is not a use
+def state_dict_loads(scan) -> set[int]:
+    """ids of the ``torch.load`` calls (``ast``) whose result is known to be a state dict.
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.uses[node.value] = self.uses.get(node.value, 0) + 1
+    Names are resolved with the module's imports, at every depth.
+    """
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if not (isinstance(node.func, cst.Attribute) and node.func.attr.value == "load_state_dict" and node.args):
-            return
-        value = node.args[0].value
-        if self._is_load(value):
-            self.into_state_dict.add(id(value))
-        value = _state_dict_arg(value)
-        if isinstance(value, cst.Name):
-            self.state_dict_uses[value.value] = self.state_dict_uses.get(value.value, 0) + 1
+    def is_load(node: ast.AST) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        dotted = dotted_name_ast(node.func)
+        return dotted is not None and qualify_in_scopes(dotted, [], scan.bindings) == "torch.load"
 
-    def state_dict_loads(self) -> set[int]:
-        chosen = set(self.into_state_dict)
-        for name, values in self.assigned.items():
-            if len(values) == 1 and values[0] is not None and self.state_dict_uses.get(name, 0) == self.uses.get(name, 0) > 0:
+    into: set[int] = set()
+    assigned: dict[str, list[ast.Call | None]] = {}
+    targets: dict[str, int] = {}
+    state_dict_uses: dict[str, int] = {}
+    for node in ast.walk(scan.tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(node.value if is_load(node.value) else None)
+                    targets[target.id] = targets.get(target.id, 0) + 1  # the target is not a use
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "load_state_dict" and node.args:
+            value = node.args[0]
+            if is_load(value):
+                into.add(id(value))
+            value = _state_dict_arg(value)
+            if isinstance(value, ast.Name):
+                state_dict_uses[value.id] = state_dict_uses.get(value.id, 0) + 1
+    chosen = set(into)
+    if assigned:
+        counts = _name_counts(scan.source)
+        for name, values in assigned.items():
+            uses = counts.get(name, 0) - targets.get(name, 0)
+            if len(values) == 1 and values[0] is not None and state_dict_uses.get(name, 0) == uses > 0:
                 chosen.add(id(values[0]))
-        return chosen
+    return chosen
 
 
 @register("PT1021")
 class LoadWeightsOnly(CallRewrite):
-    def prepare(self, ctx) -> None:
-        loads = _Loads(ctx)
-        ctx.original_module.visit(loads)
-        ctx.facts[self.code] = loads.state_dict_loads()
-
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if "weights_only" in parts.keywords:
             return None
-        if any(arg.star == "**" for arg in call.args):
+        if parts.double_starred:
             return Unfixable("**kwargs may already pass weights_only")
         if len(parts.positional) > 3:
             return Unfixable("extra positional arguments are passed to the unpickler")
-        return Fix("", node=append_keyword(call, "weights_only", "True"))
+        return Fix("", append=("weights_only", "True"))
 
-    def on_call(self, ctx, qualified, original, updated):
-        if qualified not in self.functions or id(original) in ctx.facts.get(self.code, ()):
-            return super().on_call(ctx, qualified, original, updated)
-        outcome = self.rewrite(qualified, call_parts(updated), dry_spell, updated)
-        if not isinstance(outcome, Fix):
-            return super().on_call(ctx, qualified, original, updated)
-        fixed = ctx.may_fix(self.rule, Safety.REVIEW)
-        ctx.report(self.rule, original, self.entries["unsafe_message"], fixed=fixed, safety=Safety.REVIEW,
-                   severity=Severity.WARNING)
-        if not fixed:
-            return None
-        return append_keyword(updated, "weights_only", "False")
+    def match_call(self, scan, qualified, node):
+        outcome = self.rewrite(qualified, call_parts_ast(node, scan.source), dry_spell)
+        if isinstance(outcome, Fix):
+            loads = scan.matches.get("<PT1021 state dicts>")
+            if loads is None:
+                loads = scan.matches["<PT1021 state dicts>"] = state_dict_loads(scan)
+            if id(node) not in loads:  # not known to be a state dict: keep the old behaviour, explicitly
+                outcome = Fix("", safety=Safety.REVIEW, append=("weights_only", "False"))
+                return self.decide(scan, qualified, node, outcome, self.entries["unsafe_message"],
+                                   severity=Severity.WARNING)
+        return self.decide(scan, qualified, node, outcome)

@@ -7,7 +7,7 @@ from migrate.torch_deprecations.util import NOT_LITERAL, CallRewrite, Fix, Unfix
 
 @register("PT1009")
 class Lu(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > 3 or unknown_keywords(parts, {"A", "pivot", "get_infos"}):
             return Unfixable("unexpected arguments for torch.lu(A, pivot, get_infos)")
         matrix = parts.text(0, "A")

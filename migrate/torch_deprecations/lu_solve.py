@@ -7,7 +7,7 @@ from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, unknown
 
 @register("PT1010")
 class LuSolve(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or unknown_keywords(parts, {"input", "b", "LU_data", "LU_pivots"}):
             return Unfixable("unexpected arguments for torch.lu_solve(b, LU_data, LU_pivots)")
         rhs = parts.text(0, "input") or parts.keywords.get("b")

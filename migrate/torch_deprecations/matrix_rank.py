@@ -7,7 +7,7 @@ from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, render_
 
 @register("PT1005")
 class MatrixRank(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > 3 or unknown_keywords(parts, {"input", "tol", "symmetric"}):
             return Unfixable("unexpected arguments for torch.matrix_rank(input, tol, symmetric)")
         matrix = parts.text(0, "input")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from migrate.model import Safety
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, append_keyword, method_call_lines
+from migrate.torch_deprecations.util import CallRewrite, Fix, unresolved_method_calls
 
 
 @register("PT1043")
@@ -18,20 +18,20 @@ class Multinomial(CallRewrite):
     def applies(self, scan) -> bool:
         return "torch" in scan.imported_roots()
 
-    def sites(self, scan):
-        methods = method_call_lines(scan, "multinomial")
-        return None if methods is None else [*super().sites(scan), *methods]
+    def match(self, scan):
+        found = super().match(scan)
+        for node in unresolved_method_calls(scan, "multinomial"):
+            if not node.args and not node.keywords:
+                found.append(self.decide(scan, "Tensor.multinomial", node, Fix("", append=("num_samples", "1"))))
+        return found
 
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or "num_samples" in parts.keywords or len(parts.positional) != 1:
             return None
-        return Fix("", node=append_keyword(call, "num_samples", "1"), safety=Safety.SAFE)
+        return Fix("", append=("num_samples", "1"), safety=Safety.SAFE)
 
     def on_method_call(self, ctx, method, original, updated):
-        if method != "multinomial" or updated.args:
+        match = ctx.match_at(self, original) if method == "multinomial" else None
+        if match is None or not ctx.report_match(match):
             return None
-        fixed = ctx.may_fix(self.rule)
-        ctx.report(self.rule, original, self.message("Tensor.multinomial"), fixed=fixed)
-        if not fixed:
-            return None
-        return append_keyword(updated, "num_samples", "1")
+        return self.apply(ctx, method, match, original, updated)

@@ -15,72 +15,91 @@ arguments become ``apply`` arguments) or used any other way gets a finding.
 """
 from __future__ import annotations
 
-import libcst as cst
+import ast
+import io
+import tokenize
+from functools import cache
 
+from migrate.lazycst import cst
 from migrate.model import Safety
-from migrate.plugin import CustomTransform, register
+from migrate.plugin import CustomTransform, match_at_node, register, source_segment
+from migrate.resolve import dotted_name_ast, qualify_in_scopes
 
 _FUNCTION_BASES = {"torch.autograd.Function", "torch.autograd.function.Function"}
 
 
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+# -- the decision, on the ``ast`` scan (``match``); the libcst side only rewrites what it decided
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _methods(node: cst.ClassDef) -> dict[str, cst.FunctionDef]:
-    return {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+        and isinstance(statement.value.value, (str, bytes))
 
 
-def _first_param(func: cst.FunctionDef) -> str | None:
-    params = func.params.params
-    return params[0].name.value if params else None
+def _methods(node: ast.ClassDef) -> dict[str, ast.FunctionDef]:
+    return {s.name: s for s in node.body if isinstance(s, _FUNCTIONS)}
 
 
-class _Names(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.count = 0
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.count += 1
+def _name_tokens(text: str) -> list[str]:
+    """The identifiers written in ``text`` (not in strings or comments)."""
+    try:
+        return [t.string for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type == tokenize.NAME]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
 
 
-def _count(node: cst.CSTNode, name: str) -> int:
-    names = _Names(name)
-    node.visit(names)
-    return names.count
-
-
-def _old_style_reason(node: cst.ClassDef) -> str | None:
+def _old_style_reason(node: ast.ClassDef, source: str) -> str | None:
     """None when the class can be rewritten; otherwise why not."""
     methods = _methods(node)
-    for statement in node.body.body:
-        if isinstance(statement, cst.FunctionDef) and statement.name.value in ("forward", "backward"):
+    for statement in node.body:
+        if isinstance(statement, _FUNCTIONS) and statement.name in ("forward", "backward"):
             continue
         if not _is_docstring(statement):
             return "the class has other members than forward/backward (constructor arguments or helpers need a manual port)"
     if "backward" not in methods:
         return "there is no backward method"
     for func in methods.values():
-        if func.decorators:
+        if func.decorator_list:
             return "forward/backward are decorated"
-        if _first_param(func) != "self" or func.params.star_kwarg is not None or func.params.kwonly_params:
+        params = func.args
+        if not params.args or params.args[0].arg != "self" or params.kwarg is not None or params.kwonlyargs:
             return "forward/backward do not take (self, positional arguments)"
-        if _count(func, "ctx"):
+        if "ctx" in _name_tokens(source_segment(source, func) or ""):
             return "the methods already use a name `ctx`"
     return None
 
 
-class _RenameSelf(cst.CSTTransformer):
-    def leave_Name(self, original_node, updated_node):
-        return updated_node.with_changes(value="ctx") if updated_node.value == "self" else updated_node
+def _is_instance_call_ast(node: ast.Call, name: str) -> bool:
+    """``Name()(args)`` with positional arguments only."""
+    inner = node.func
+    return (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == name
+            and not inner.args and not inner.keywords and not node.keywords)
+
+
+def _uses(tree: ast.Module, source: str, name: str) -> tuple[int, int]:
+    """(every use of ``name`` in the module, uses in the ``Name()(...)`` pattern); a ``class name`` is no use."""
+    tokens = _name_tokens(source)
+    total = sum(1 for token in tokens if token == name)
+    total -= sum(1 for before, token in zip(tokens, tokens[1:]) if before == "class" and token == name)
+    calls = sum(1 for node in ast.walk(tree) if isinstance(node, ast.Call) and _is_instance_call_ast(node, name))
+    return total, calls
+
+
+# -- the libcst rewrite
+
+@cache
+def _rename_self():
+    class _RenameSelf(cst.CSTTransformer):
+        def leave_Name(self, original_node, updated_node):
+            return updated_node.with_changes(value="ctx") if updated_node.value == "self" else updated_node
+
+    return _RenameSelf
 
 
 def _static(func: cst.FunctionDef) -> cst.FunctionDef:
-    renamed = func.visit(_RenameSelf())
+    renamed = func.visit(_rename_self()())
     return renamed.with_changes(decorators=[cst.Decorator(decorator=cst.Name("staticmethod"))])
 
 
@@ -91,66 +110,50 @@ def _is_instance_call(node: cst.Call, name: str) -> bool:
             and not inner.args and all(a.keyword is None and a.star != "**" for a in node.args))
 
 
-class _Uses(cst.CSTVisitor):
-    """Uses of a class name: all of them, and those in the ``Name()(...)`` pattern."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.total = 0
-        self.calls = 0
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        for part in (*node.decorators, *node.bases, *node.keywords, node.body):
-            part.visit(self)
-        return False  # its own name is a definition, not a use
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.total += 1
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if _is_instance_call(node, self.name):
-            self.calls += 1
-
-
 @register("PT1044")
 class OldAutogradFunction(CustomTransform):
     def applies(self, scan) -> bool:
         return "torch" in scan.imported_roots()
 
-    def _candidates(self, ctx, module: cst.Module) -> list[cst.ClassDef]:
+    def _candidates(self, scan) -> list[ast.ClassDef]:
         found = []
-        for statement in module.body:
-            if not isinstance(statement, cst.ClassDef):
+        for statement in scan.tree.body:
+            if not isinstance(statement, ast.ClassDef):
                 continue
-            if not any(ctx.qualify(base.value) in _FUNCTION_BASES for base in statement.bases if base.keyword is None):
+            # bases are read with the module's imports
+            bases = (dotted_name_ast(base) for base in statement.bases)
+            if not any(dotted and qualify_in_scopes(dotted, [], scan.bindings) in _FUNCTION_BASES for dotted in bases):
                 continue
             forward = _methods(statement).get("forward")
             if forward is None or any(
-                    isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in forward.decorators):
+                    isinstance(d, ast.Name) and d.id == "staticmethod" for d in forward.decorator_list):
                 continue
             found.append(statement)
         return found
 
-    def prepare(self, ctx) -> None:
-        plan = {}
-        for node in self._candidates(ctx, ctx.original_module):
-            name = node.name.value
-            reason = _old_style_reason(node)
+    def match(self, scan):
+        matches = []
+        for node in self._candidates(scan):
+            name = node.name
+            reason = _old_style_reason(node, scan.source)
             if reason is None:
-                uses = _Uses(name)
-                ctx.original_module.visit(uses)
+                total, calls = _uses(scan.tree, scan.source, name)
                 # the name appears once per pattern use; anything else is another use
-                if uses.total != uses.calls:
+                if total != calls:
                     reason = f"`{name}` is used other than as `{name}()(...)`; change those uses to `{name}.apply(...)` by hand"
             if reason is not None:
-                ctx.report(self.rule, node, f"{self.rule.message} (needs a manual change: {reason})", fixed=False,
-                           safety=Safety.NONE)
-                continue
-            fixed = ctx.may_fix(self.rule)
-            ctx.report(self.rule, node, self.rule.message, fixed=fixed)
-            if fixed:
-                plan[name] = True
+                matches.append(match_at_node(self.rule, scan, node, f"{self.rule.message} (needs a manual change: {reason})",
+                                             Safety.NONE, fixable=False))
+            else:
+                matches.append(match_at_node(self.rule, scan, node, self.rule.message, self.rule.safety, payload=name))
+        return matches
+
+    def prepare(self, ctx) -> None:
+        plan = {}
+        for statement in ctx.original_module.body:
+            match = ctx.match_at(self, statement) if isinstance(statement, cst.ClassDef) else None
+            if match is not None and ctx.report_match(match):
+                plan[match.payload] = True
         ctx.facts[self.code] = plan
 
     def finish(self, ctx, module: cst.Module) -> cst.Module:

@@ -15,7 +15,7 @@ from migrate.torch_deprecations.util import (
 
 @register("PT1006")
 class Qr(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > 2 or unknown_keywords(parts, {"input", "some"}):
             return Unfixable("unexpected arguments for torch.qr(input, some)")
         matrix = parts.text(0, "input")

@@ -30,7 +30,7 @@ def _is_int(value: object) -> bool:
 
 @register("PT1012")
 class Range(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > 3 or unknown_keywords(parts, _KEYWORDS) or "out" in parts.keywords:
             return Unfixable("unexpected arguments for torch.range(start, end, step)")
         start, end = parts.text(0, "start"), parts.text(1, "end")

@@ -7,8 +7,8 @@ which is a change to two places of the program a tool cannot pair safely.
 from __future__ import annotations
 
 from migrate.model import Safety
-from migrate.plugin import CustomTransform, register
-from migrate.torch_deprecations.util import method_call_lines
+from migrate.plugin import CustomTransform, match_at_node, register
+from migrate.torch_deprecations.util import unresolved_method_calls
 
 
 @register("PT1045")
@@ -16,10 +16,12 @@ class Reinforce(CustomTransform):
     def applies(self, scan) -> bool:
         return "torch" in scan.imported_roots()
 
-    def sites(self, scan):
-        return method_call_lines(scan, "reinforce")
+    def match(self, scan):
+        return [match_at_node(self.rule, scan, node, self.rule.message, Safety.NONE, fixable=False)
+                for node in unresolved_method_calls(scan, "reinforce")]
 
     def on_method_call(self, ctx, method, original, updated):
-        if method == "reinforce":
-            ctx.report(self.rule, original, self.rule.message, fixed=False, safety=Safety.NONE)
+        match = ctx.match_at(self, original) if method == "reinforce" else None
+        if match is not None:
+            ctx.report_match(match)
         return None

@@ -1,9 +1,10 @@
 """PT1037: ``x.require_grad = True`` sets an unused attribute; PyTorch reads ``requires_grad``."""
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
-from migrate.plugin import CustomTransform, register
+from migrate.lazycst import cst
+from migrate.plugin import CustomTransform, match_at_node, register
 
 
 def _typo_targets(statement: cst.SimpleStatementLine):
@@ -19,22 +20,19 @@ class RequireGradTypo(CustomTransform):
     def applies(self, scan) -> bool:
         return "torch" in scan.imported_roots()
 
-    def sites(self, scan):
-        import ast
-
-        if scan.tree is None:
-            return None
-        return [line for node in ast.walk(scan.tree) if isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Attribute) and t.attr == "require_grad" for t in node.targets)
-                for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]
+    def match(self, scan):
+        if "require_grad" not in scan.source:
+            return []
+        return [match_at_node(self.rule, scan, target, self.rule.message, self.rule.safety)
+                for node in ast.walk(scan.tree) if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Attribute) and target.attr == "require_grad"]
 
     def on_statement(self, ctx, original, updated):
-        found = list(_typo_targets(original))
-        if not found:
-            return None
-        fixed = ctx.may_fix(self.rule)
-        for _, _, node in found:
-            ctx.report(self.rule, node, self.rule.message, fixed=fixed)
+        found = [ctx.match_at(self, node) for _, _, node in _typo_targets(original)]
+        fixed = False
+        for match in found:
+            if match is not None:
+                fixed = ctx.report_match(match) or fixed
         if not fixed:
             return None
         body = list(updated.body)

@@ -13,7 +13,7 @@ from migrate.torch_deprecations.util import CallRewrite, Unfixable
 
 @register("PT1029")
 class ImplicitSoftmaxDim(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         position = int(self.functions[qualified])  # where dim sits among the positional parameters
         if "dim" in parts.keywords or len(parts.positional) > position or parts.starred:
             return None

@@ -15,7 +15,7 @@ from migrate.torch_deprecations.util import (
 
 @register("PT1002")
 class Symeig(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > 3 or unknown_keywords(parts, {"input", "eigenvectors", "upper"}):
             return Unfixable("arguments other than input, eigenvectors and upper have no torch.linalg.eigh equivalent")
         matrix = parts.text(0, "input")

@@ -13,7 +13,7 @@ _FIXED = {
 
 @register("PT1016")
 class UpsampleMode(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > 3 or unknown_keywords(parts, {"input", "size", "scale_factor"}):
             return Unfixable("unexpected arguments for upsample_*(input, size, scale_factor)")
         keywords = list(parts.keywords.items()) + _FIXED[qualified]

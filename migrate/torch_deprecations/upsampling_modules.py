@@ -15,7 +15,7 @@ _FIXED = {
 
 @register("PT1042")
 class UpsamplingModules(CallRewrite):
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) > 2 or unknown_keywords(parts, {"size", "scale_factor"}):
             return Unfixable("unexpected arguments for UpsamplingXxx2d(size, scale_factor)")
         keywords = list(parts.keywords.items()) + _FIXED[qualified]

@@ -9,13 +9,15 @@ cannot be rewritten automatically.
 """
 from __future__ import annotations
 
+import ast
+import io
+import tokenize
 from dataclasses import dataclass
 from typing import Callable
 
-import libcst as cst
-
+from migrate.lazycst import cst
 from migrate.model import Safety
-from migrate.plugin import CustomTransform
+from migrate.plugin import CustomTransform, Match, ast_position, source_segment
 
 Spell = Callable[..., str]
 NOT_LITERAL = object()
@@ -26,10 +28,43 @@ def code_of(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
-def literal(node: cst.BaseExpression | None) -> object:
-    """The Python value of a simple literal (bool, None, number, string), else ``NOT_LITERAL``."""
+def _literal_ast(node: ast.AST, source: str | None) -> object:
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if value is None or isinstance(value, (bool, int, float)) and not isinstance(value, complex):
+            return value
+        if isinstance(value, (str, bytes)):
+            # one string token, as libcst's SimpleString ("a" "b" is a ConcatenatedString there: not a literal)
+            text = source_segment(source, node) if source is not None else None
+            if text is None or _string_tokens(text) != 1:
+                return NOT_LITERAL
+            return value
+        return NOT_LITERAL
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _literal_ast(node.operand, source)
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+            return -inner
+    return NOT_LITERAL
+
+
+def _string_tokens(text: str) -> int:
+    try:
+        return sum(1 for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type == tokenize.STRING)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return 0
+
+
+def literal(node, source: str | None = None) -> object:
+    """The Python value of a simple literal (bool, None, number, string), else ``NOT_LITERAL``.
+
+    ``node`` is a libcst expression, or an ``ast`` one (of ``CallParts.from_ast``: its ``source``).
+    """
     if node is None:
         return NOT_LITERAL
+    if isinstance(node, ast.AST):
+        return _literal_ast(node, source)
+    if isinstance(node, _AstArgument):
+        return _literal_ast(node.node, node.source)
     if isinstance(node, cst.Name) and node.value in _NAMED_CONSTANTS:
         return _NAMED_CONSTANTS[node.value]
     if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
@@ -48,15 +83,31 @@ def short(qualified: str) -> str:
     return qualified
 
 
+@dataclass(frozen=True)
+class _AstArgument:
+    """An ``ast`` argument with the text it was read from (``literal`` needs both)."""
+
+    node: ast.AST
+    source: str
+
+
 @dataclass
 class CallParts:
-    """A call's arguments as source text, so a rule can reassemble them in a new order."""
+    """A call's arguments as source text, so a rule can reassemble them in a new order.
+
+    Built from the libcst call when a fix is applied (``call_parts``), from the
+    ``ast`` call when the rule matches (``call_parts_ast``): a rule's ``rewrite``
+    reads only these, so both stages run the same decision.
+    """
 
     positional: list[str]
-    keywords: dict[str, str]
-    nodes: dict[str, cst.BaseExpression]  # keyword -> value node, for literal checks
-    positional_nodes: list[cst.BaseExpression]
+    keywords: dict[str, str]  # in the call's order
+    nodes: dict[str, object]  # keyword -> value node, for literal checks
+    positional_nodes: list[object]
     starred: bool  # *args / **kwargs: the mapping to parameters is unknown
+    func: str = ""  # the callee as written
+    double_starred: bool = False  # a **kwargs argument
+    count: int = 0  # arguments of every kind
 
     def argument(self, index: int, keyword: str) -> cst.BaseExpression | None:
         """The node passed for a parameter, by position or by keyword."""
@@ -87,7 +138,37 @@ def call_parts(call: cst.Call) -> CallParts:
         else:
             keywords[arg.keyword.value] = code_of(arg.value)
             nodes[arg.keyword.value] = arg.value
-    return CallParts(positional, keywords, nodes, positional_nodes, starred)
+    return CallParts(positional, keywords, nodes, positional_nodes, starred, code_of(call.func),
+                     any(arg.star == "**" for arg in call.args), len(call.args))
+
+
+def call_parts_ast(call: ast.Call, source: str) -> CallParts:
+    """``call_parts`` for an ``ast`` call (texts are the source segments, without enclosing parentheses)."""
+
+    def text(node: ast.AST) -> str:
+        return source_segment(source, node) or ""
+
+    positional, positional_nodes, keywords, nodes = [], [], {}, {}
+    # libcst keeps the written order of positional, *args, keyword and **kwargs arguments; ast splits them
+    ordered = sorted([*call.args, *call.keywords], key=lambda a: (a.lineno, a.col_offset))
+    starred = double = False
+    for arg in ordered:
+        if isinstance(arg, ast.Starred):
+            starred = True
+            positional.append("*" + text(arg.value))
+            positional_nodes.append(_AstArgument(arg.value, source))
+        elif isinstance(arg, ast.keyword):
+            if arg.arg is None:
+                starred = double = True
+                positional.append("**" + text(arg.value))
+                positional_nodes.append(_AstArgument(arg.value, source))
+            else:
+                keywords[arg.arg] = text(arg.value)
+                nodes[arg.arg] = _AstArgument(arg.value, source)
+        else:
+            positional.append(text(arg))
+            positional_nodes.append(_AstArgument(arg, source))
+    return CallParts(positional, keywords, nodes, positional_nodes, starred, text(call.func), double, len(ordered))
 
 
 def render_call(func: str, positional: list[str], keywords: list[tuple[str, str]] | dict[str, str]) -> str:
@@ -97,6 +178,17 @@ def render_call(func: str, positional: list[str], keywords: list[tuple[str, str]
 
 def parenthesized(text: str) -> str:
     """``text`` as an operand: parenthesized unless it is a name, call, literal or subscript."""
+    try:  # ast first: deciding on the ``ast`` side never needs libcst
+        body = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        body = None
+    if body is not None and not isinstance(body, (ast.Tuple, ast.GeneratorExp)) and text == text.strip():
+        if body.col_offset > 0:  # the whole text is in parentheses already
+            return text
+        if isinstance(body, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) or (
+                isinstance(body, ast.Constant) and type(body.value) in (int, float)):
+            return text
+        return f"({text})"
     node = cst.parse_expression(text)
     if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)) or node.lpar:
         return text
@@ -112,10 +204,10 @@ class Unfixable:
 
 @dataclass(frozen=True)
 class Fix:
-    text: str  # the replacement expression ("" when ``node`` is given)
+    text: str  # the replacement expression ("" when ``append`` is given)
     safety: Safety | None = None  # None: the rule's own safety
     note: str = ""  # appended to the message (what a reviewer should check)
-    node: cst.BaseExpression | None = None  # an edited node, when the call's own layout can be kept
+    append: tuple[str, str] | None = None  # (keyword, value) added last, keeping the call's own layout
 
 
 def has_comment(node: cst.CSTNode) -> bool:
@@ -127,6 +219,17 @@ def has_comment(node: cst.CSTNode) -> bool:
 
     node.visit(Find())
     return bool(found)
+
+
+def has_comment_ast(node: ast.AST, source: str) -> bool:
+    """Is there a comment inside ``node``'s text (as libcst would hold a ``Comment`` in it)?"""
+    text = source_segment(source, node) or ""
+    if "#" not in text:
+        return False
+    try:
+        return any(t.type == tokenize.COMMENT for t in tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return True
 
 
 def append_keyword(call: cst.Call, name: str, value: str) -> cst.Call:
@@ -167,6 +270,12 @@ class CallRewrite(CustomTransform):
 
     ``entries["functions"]`` is either a list of names or a table name ->
     rule-specific data (for example the replacement's name).
+
+    The decision is made once, on the ``ast`` call (``match``): ``rewrite`` runs on
+    its ``CallParts`` and says fix (with safety and note), report, or nothing.
+    ``lint`` reports those matches; the libcst pass looks the match up at the same
+    place (``on_call``), reports it as it is and, for a fix that is applied, runs
+    ``rewrite`` again on the libcst call only to spell the replacement.
     """
 
     def __init__(self, rule, entries) -> None:
@@ -176,48 +285,114 @@ class CallRewrite(CustomTransform):
             dict(functions) if isinstance(functions, dict) else {name: None for name in functions}
         )
 
+    def wants(self, qualified: str) -> bool:
+        return qualified in self.functions
+
     def applies(self, scan) -> bool:
-        return any(ref.is_call and ref.qualified in self.functions for ref in scan.references)
+        return any(ref.is_call and self.wants(ref.qualified) for ref in scan.references)
 
-    def sites(self, scan):
-        return [line for ref in scan.references if ref.is_call and ref.qualified in self.functions
-                for line in range(ref.line, (ref.end_line or ref.line) + 1)]
-
-    def rewrite(self, qualified: str, parts: CallParts, spell: Spell, call: cst.Call) -> Fix | Unfixable | None:
+    def rewrite(self, qualified: str, parts: CallParts, spell: Spell) -> Fix | Unfixable | None:
         """The replacement for one call, why there is none, or None when the call is fine."""
         raise NotImplementedError
 
     def message(self, qualified: str, **extra: str) -> str:
         return _fill(self.rule.message, name=short(qualified), **extra)
 
-    def on_call(self, ctx, qualified, original, updated):
-        if qualified not in self.functions:
-            return None
-        parts = call_parts(updated)
-        outcome = self.rewrite(qualified, parts, dry_spell, updated)
+    def match(self, scan) -> list[Match]:
+        calls = dotted_calls(scan)
+        found = []
+        for ref in scan.references:
+            if ref.is_call and self.wants(ref.qualified):
+                node = calls.get((ref.line, ref.column))
+                if node is not None:
+                    match = self.match_call(scan, ref.qualified, node)
+                    if match is not None:
+                        found.append(match)
+        return found
+
+    def match_call(self, scan, qualified: str, node: ast.Call) -> Match | None:
+        outcome = self.rewrite(qualified, call_parts_ast(node, scan.source), dry_spell)
+        return self.decide(scan, qualified, node, outcome)
+
+    def decide(self, scan, qualified: str, node: ast.Call, outcome: Fix | Unfixable | None,
+               message: str | None = None, **fields) -> Match | None:
+        """The match for one call from the rule's outcome (None: nothing to report)."""
         if outcome is None:
             return None
-        message = self.message(qualified)
-        if isinstance(outcome, Fix) and outcome.node is None and has_comment(updated):
+        message = message or self.message(qualified)
+        if isinstance(outcome, Fix) and outcome.append is None and has_comment_ast(node, scan.source):
             outcome = Unfixable("comments inside the call would be lost by the rewrite")
+        line, column, end_line, end_column = ast_position(scan.source.splitlines(), node)
         if isinstance(outcome, Unfixable):
-            ctx.report(self.rule, original, f"{message} (needs a manual change: {outcome.reason})",
-                       fixed=False, safety=Safety.NONE)
-            return None
-        safety = outcome.safety or self.rule.safety
+            return Match(self.rule, line, column, f"{message} (needs a manual change: {outcome.reason})", Safety.NONE,
+                         end_line=end_line, end_column=end_column, fixable=False, payload=outcome, **fields)
         if outcome.note:
             message = f"{message} ({outcome.note})"
-        fixed = ctx.may_fix(self.rule, safety)
-        ctx.report(self.rule, original, message, fixed=fixed, safety=safety)
-        if not fixed:
+        return Match(self.rule, line, column, message, outcome.safety or self.rule.safety,
+                     end_line=end_line, end_column=end_column, payload=outcome, **fields)
+
+    def on_call(self, ctx, qualified, original, updated):
+        if not self.wants(qualified):
             return None
+        match = ctx.match_at(self, original)
+        if match is None or not ctx.report_match(match):
+            return None
+        return self.apply(ctx, qualified, match, original, updated)
+
+    def apply(self, ctx, qualified, match: Match, original, updated):
+        """The libcst edit for a match whose fix is applied: the rule's decision, spelled here."""
+        decided = match.payload
+        if isinstance(decided, Fix) and decided.append is not None:
+            return append_keyword(updated, *decided.append)
         prefer = code_of(original.func).split(".", 1)[0]
-        spelled = self.rewrite(qualified, parts, lambda name, p=prefer: ctx.spell(name, p), updated)
-        assert isinstance(spelled, Fix)
-        if spelled.node is not None:
-            return spelled.node
+        spelled = self.rewrite(qualified, call_parts(updated), lambda name, p=prefer: ctx.spell(name, p))
+        assert isinstance(spelled, Fix), (self.code, spelled)
         replacement = cst.parse_expression(spelled.text)
         return replacement.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+
+
+def dotted_calls(scan) -> dict[tuple[int, int], ast.Call]:
+    """The module's calls of a dotted name, by (line, 0-based character column): where ``Reference``s of calls start."""
+    cached = scan.matches.get("<calls>")
+    if cached is None:
+        lines = scan.source.splitlines()
+        cached = {}
+        for node in ast.walk(scan.tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                while isinstance(func, ast.Attribute):
+                    func = func.value
+                if isinstance(func, ast.Name):
+                    cached[(node.lineno, ast_position(lines, node)[1] - 1)] = node
+        scan.matches["<calls>"] = cached
+    return cached
+
+
+def unresolved_method_calls(scan, method: str):
+    """``receiver.method(...)`` calls whose callee does not resolve through an import (the engine's
+    ``on_method_call`` sites), as ``ast`` calls."""
+    if scan.tree is None or method not in scan.source:
+        return []
+    resolved = {(ref.line, ref.column) for ref in scan.references if ref.is_call}
+    lines = scan.source.splitlines()
+    return [node for node in ast.walk(scan.tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
+            and (node.lineno, ast_position(lines, node)[1] - 1) not in resolved]
+
+
+def callee_name(node) -> str | None:
+    """The last name of the callee when ``node`` (libcst, or an ``ast`` argument) is a call, else None."""
+    if isinstance(node, _AstArgument):
+        node = node.node
+    if isinstance(node, ast.AST):
+        if not isinstance(node, ast.Call):
+            return None
+        func = node.func
+        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if not isinstance(node, cst.Call):
+        return None
+    func = node.func
+    return func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
 
 
 def unknown_keywords(parts: CallParts, allowed: set[str]) -> list[str]:

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from migrate.model import Safety
 from migrate.plugin import register
-from migrate.torch_deprecations.util import NOT_LITERAL, CallRewrite, Fix, Unfixable, literal, parenthesized
+from migrate.torch_deprecations.util import (
+    NOT_LITERAL,
+    CallRewrite,
+    Fix,
+    Unfixable,
+    callee_name,
+    literal,
+    parenthesized,
+)
 
 _FACTORIES = {
     "tensor", "zeros", "ones", "empty", "full", "rand", "randn", "randint", "arange", "linspace", "eye",
@@ -23,17 +31,10 @@ _FACTORIES = {
 
 @register("PT1025")
 class Variable(CallRewrite):
-    def _is_factory(self, call) -> bool:
-        import libcst as cst
+    def _is_factory(self, parts) -> bool:
+        return callee_name(parts.positional_nodes[0]) in _FACTORIES
 
-        value = call.args[0].value
-        if not isinstance(value, cst.Call):
-            return False
-        func = value.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-        return name in _FACTORIES
-
-    def rewrite(self, qualified, parts, spell, call):
+    def rewrite(self, qualified, parts, spell):
         if parts.starred or len(parts.positional) != 1 or set(parts.keywords) - {"requires_grad", "volatile"}:
             return Unfixable("only Variable(tensor) and Variable(tensor, requires_grad=...) are rewritten")
         # volatile is ignored by PyTorch >= 0.4; PT1026 reports it and puts the inference under no_grad
@@ -42,8 +43,8 @@ class Variable(CallRewrite):
         if requires_grad is NOT_LITERAL:
             return Unfixable("requires_grad is not a literal; use tensor.detach().requires_grad_(flag)")
         if requires_grad:
-            if self._is_factory(call):
+            if self._is_factory(parts):
                 return Fix(f"{data}.requires_grad_()", safety=Safety.SAFE)
             return Fix(f"{data}.detach().requires_grad_()", safety=Safety.SAFE)
         return Fix(parts.positional[0] if data == parts.positional[0] else data,
-                   safety=Safety.SAFE if self._is_factory(call) else None)
+                   safety=Safety.SAFE if self._is_factory(parts) else None)

@@ -968,7 +968,7 @@ _RECORDER: list = [None]
 
 
 def _mark_run_functions(source: str, recorder) -> "ast.Module | None":
-    """Module-level functions whose ``def`` line carries ``# dlmigrate: session.run`` (the eager rewrite
+    """Functions (module-level or nested) whose ``def`` line carries ``# dlmigrate: session.run`` (the eager rewrite
     of a ``Session.run`` site) get an outermost decorator recording each call's result as a Session.run
     result, so the two sides pair call by call.  None when the program has no such function."""
     if recorder is None or not RUN_FUNCTION_MARKER.search(source):
@@ -976,7 +976,7 @@ def _mark_run_functions(source: str, recorder) -> "ast.Module | None":
     tree = ast.parse(source)
     lines = source.splitlines()
     marked = []
-    for node in tree.body:
+    for node in ast.walk(tree):  # nested too: a function that builds and runs its graph per call has them inside
         if isinstance(node, ast.FunctionDef) and node.lineno <= len(lines) and \
                 RUN_FUNCTION_MARKER.search(lines[node.lineno - 1]):
             decorator = ast.Name(id="__dlmigrate_session_run__", ctx=ast.Load())
