@@ -171,8 +171,9 @@ def test_recorded_summaries_compare_value_by_value():
     assert all(o["structure"] == "array" for o in recorder.outputs)
 
 
-# `make test` validates one program (about 95 s on a busy machine); `make verify` (DLMIGRATE_TF2_CORPUS=1) all four
-SAMPLE = "tf1_eager/saver_round_trip.py"
+# about 70 s a program even on a quiet machine: `make verify` (DLMIGRATE_TF2_CORPUS=1) validates all four; `make test`
+# keeps the in-process checks above and the restore of a real TF1 checkpoint below
+SAMPLE = None
 WHOLE = bool(os.environ.get("DLMIGRATE_TF2_CORPUS"))
 
 
