@@ -265,6 +265,9 @@ class Rewrite:
     def build(self):
         from migrate.tf2_eager.segments import merge_facts, segments
 
+        from migrate.tf2_eager import host_apis
+
+        self.host = host_apis.prepare(self)  # flags/logging -> absl, ConfigProto -> tf.config, shape `.value`
         parts = segments(self)
         if len(parts) == 1:
             return self.finalize(self.plan(None))
@@ -367,6 +370,9 @@ class Rewrite:
         code = _tidy(self.assemble(chunks))
         if facts.imports:
             code = _add_imports(code, facts.imports)
+        from migrate.tf2_eager import host_apis
+
+        code = host_apis.finish(self, code, getattr(self, "host", None))
 
         if not code.endswith("\n"):
             code += "\n"
