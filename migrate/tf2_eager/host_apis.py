@@ -20,12 +20,12 @@ to the Analyzer); ``finish(rewrite, code)`` adds imports, the tf.config calls an
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from migrate.resolve import dotted_name_ast as dotted
-from migrate.tf2_eager.facts import Blocked
+from migrate.tf2_eager.facts import Blocked, canonical
 
-V1 = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
 FLAG_MODULES = ("app.flags", "flags")
 LOGGING_FUNCTIONS = frozenset({"debug", "info", "warning", "warn", "error", "set_verbosity", "flush"})
 LOGGING_LEVELS = frozenset({"DEBUG", "INFO", "WARN", "ERROR"})
@@ -38,6 +38,9 @@ CONFIG_CALLS = {
 }
 GPU_OPTIONS = frozenset({"allow_growth"})
 DROP = "__dlmigrate_drop__"
+# compat findings (TF2101 "tf.logging is tf.compat.v1.logging...", TF2201 "ConfigProto configured a Session")
+# that a completed eager rewrite made moot: the rewrite leaves none of these names (check_output)
+MOOT = re.compile(r"^`(?:tf|tensorflow)(?:\.compat\.v1)?\.(?:app|flags|logging|ConfigProto|GPUOptions)\b")
 
 
 @dataclass
@@ -54,15 +57,10 @@ def _short(rewrite, node) -> str | None:
     """``app.flags.DEFINE_integer`` for a dotted name that resolves to ``tensorflow.compat.v1.<that>``."""
     name = dotted(node)
     qualified = rewrite.qualify(name) if name else None
-    if not qualified:
+    qualified = canonical(qualified)
+    if not qualified or not qualified.startswith("tensorflow."):
         return None
-    for prefix in V1:
-        if qualified.startswith(prefix):
-            return qualified[len(prefix):]
-    if qualified.startswith("tensorflow.") and qualified.split(".")[1] in ("app", "flags", "logging", "ConfigProto",
-                                                                           "GPUOptions"):
-        return qualified[len("tensorflow."):]
-    return None
+    return qualified[len("tensorflow."):]
 
 
 def _bound(rewrite) -> set[str]:
@@ -365,3 +363,8 @@ def _imports_sys(code: str) -> bool:
     tree = ast.parse(code)
     return any(isinstance(n, ast.Import) and any(a.name == "sys" and a.asname is None for a in n.names)
                for n in tree.body)
+
+
+def drop_moot_findings(findings: list) -> None:
+    """After TF4001 rewrote the module: the compat advice about flags/logging/ConfigProto was carried out."""
+    findings[:] = [f for f in findings if not (f.code in ("TF2101", "TF2201") and MOOT.match(f.message or ""))]

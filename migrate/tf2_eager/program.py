@@ -126,6 +126,10 @@ class EagerProgram(CustomTransform):
         gone = summary.pop("replaced_lines")
         ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
                            and not (f.code in REPLACED_FINDINGS and f.line in gone)]
+        if getattr(rewrite, "host", None) is not None:
+            from migrate.tf2_eager.host_apis import drop_moot_findings
+
+            drop_moot_findings(ctx.findings)
         session = original.body[summary["session_index"]]
         ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
         layers.report(ctx, rewrite)
