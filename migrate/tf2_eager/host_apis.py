@@ -230,6 +230,8 @@ def prepare(rewrite) -> HostPlan:
     if plan.flags:
         names = {plan.flags} | set(aliases)
         plan.reads_flags = any(_reads_flags(tree, names) for tree in rewrite.trees)
+        if plan.reads_flags and not plan.app_run:
+            _check_parse_point(rewrite, plan.flags)
     return plan
 
 
@@ -302,6 +304,33 @@ def _app_run(text: str, plan: HostPlan) -> str:
     from migrate.tf2_eager.program import _splice
 
     return _splice(text, edits)
+
+
+def _check_parse_point(rewrite, name: str) -> None:
+    """absl's FLAGS are parsed once, right after the last module-level DEFINE: TF1 parsed at the first read.
+    Both agree when every DEFINE is a module-level statement and no flag value is read before the last one."""
+    last = None
+    for index, tree in enumerate(rewrite.trees):
+        stmt = tree.body[0] if len(tree.body) == 1 else None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr.startswith("DEFINE") and dotted(node.func.value) == name:
+                if not (isinstance(stmt, ast.Expr) and stmt.value is node):
+                    raise Blocked(index, node.lineno, f"`{node.func.attr}` inside another statement: the converted "
+                                  "program parses absl's FLAGS once after the module-level DEFINEs (TF1 parsed "
+                                  "them at the first read); not rewritten")
+                last = index
+    for index, tree in enumerate(rewrite.trees[:last or 0]):
+        stmt = tree.body[0] if len(tree.body) == 1 else None
+        is_alias = isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Attribute) \
+            and stmt.value.attr == "FLAGS"
+        if not is_alias and _reads_flags(tree, {name}) or any(
+                isinstance(n, ast.Name) and n.id == "FLAGS" and isinstance(n.ctx, ast.Load) for n in ast.walk(tree)):
+            raise Blocked(index, 1, "a flag value read before the last `DEFINE_*`: TF1 parsed argv at that read, "
+                                    "absl's FLAGS are parsed after the DEFINEs; not rewritten")
+    if last is None:
+        raise Blocked(0, 1, "FLAGS read but no module-level `DEFINE_*`: where TF1 parsed argv cannot be placed "
+                            "for absl; not rewritten")
 
 
 def _reads_flags(tree, names: set[str]) -> bool:
