@@ -33,7 +33,7 @@ FULL = {
     "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py",
     "softmax_mlp.py",
     "trap_random_per_run.py", "train_eval_shared_weights.py", "variable_scope_reuse.py",
-    "saver_restore.py", "saver_round_trip.py", "summaries.py", "summaries_read_back.py",
+    "saver_restore.py", "saver_round_trip.py", "summaries.py", "summaries_read_back.py", "flags_logging_config.py",
 }
 
 
