@@ -133,7 +133,7 @@ def prepare(rewrite) -> HostPlan:
             option = dotted(stmt.targets[0])
             parts = option.split(".") if option else []
             if parts and parts[0] in configs:
-                _set_option(rewrite, index, ".".join(parts[1:]), _literal(rewrite, index, stmt.value, option), plan)
+                _set_option(rewrite, index, ".".join(parts[1:]), stmt.value, plan)
                 drop = True
         if drop:
             rewrite.replace_statement(index, rewrite.leading(index) + DROP + "\n")
@@ -197,10 +197,10 @@ def prepare(rewrite) -> HostPlan:
                 edits.append((node, f"\0logging.{member}"))
                 handled.update(id(n) for n in ast.walk(node))
         for node in ast.walk(tree):  # tf.logging.set_verbosity(...) with a level other than a tf.logging constant
-            if isinstance(node, ast.Call) and _short(rewrite, node.func) == "logging.set_verbosity":
-                if len(node.args) != 1 or node.keywords or _short(rewrite, node.args[0]) not in {
-                        f"logging.{level}" for level in LOGGING_LEVELS}:
-                    raise Blocked(index, node.lineno, "`tf.logging.set_verbosity` with other than a `tf.logging` "
+            if isinstance(node, ast.Call) and _short(rewrite, node.func) == "logging.set_verbosity" and (
+                    len(node.args) != 1 or node.keywords or _short(rewrite, node.args[0]) not in {
+                        f"logging.{level}" for level in LOGGING_LEVELS}):
+                raise Blocked(index, node.lineno, "`tf.logging.set_verbosity` with other than a `tf.logging` "
                                   "level constant (absl numbers its levels otherwise); not rewritten")
             if isinstance(node, ast.Call) and _short(rewrite, node.func) == "app.run":
                 plan.app_run = True
@@ -265,19 +265,19 @@ def _read_config(rewrite, index: int, call, plan: HostPlan) -> None:
             if not (isinstance(value, ast.Call) and _short(rewrite, value.func) == "GPUOptions" and not value.args):
                 raise Blocked(index, value.lineno, "`ConfigProto(gpu_options=...)` not a `GPUOptions(...)` call")
             for option in value.keywords:
-                _set_option(rewrite, index, f"gpu_options.{option.arg}",
-                            _literal(rewrite, index, option.value, f"gpu_options.{option.arg}"), plan, option.value)
+                _set_option(rewrite, index, f"gpu_options.{option.arg}", option.value, plan)
         else:
-            _set_option(rewrite, index, keyword.arg, _literal(rewrite, index, keyword.value, keyword.arg), plan,
-                        keyword.value)
+            _set_option(rewrite, index, keyword.arg, keyword.value, plan)
 
 
-def _set_option(rewrite, index: int, option: str, value, plan: HostPlan, node=None) -> None:
-    line = node.lineno if node is not None else 1
+def _set_option(rewrite, index: int, option: str, node: ast.expr, plan: HostPlan) -> None:
+    """One ConfigProto option (``gpu_options.x`` for GPUOptions'), its value a literal ``node``."""
+    line = node.lineno
     known = option in CONFIG_CALLS or (option.startswith("gpu_options.") and option.split(".", 1)[1] in GPU_OPTIONS)
     if not known:
         raise Blocked(index, line, f"`ConfigProto` option `{option}` has no TF2 `tf.config` equivalent the rewrite "
                                    "knows; remove it or set it by hand in the TF2 program")
+    value = _literal(rewrite, index, node, option)
     if option in plan.config and plan.config[option] != value:
         raise Blocked(index, line, f"`ConfigProto` option `{option}` set to different values; one process-wide "
                                    "`tf.config` setting cannot express both")
@@ -297,8 +297,9 @@ def _app_run(text: str, plan: HostPlan) -> str:
         if isinstance(node, ast.Call) and dotted(node.func) == f"{plan.app}.run":
             main = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "main"), None)
             main_text = ast.get_source_segment(text, main) if main is not None else "main"
-            edits.append((node, f"{plan.app}.run({main_text}, flags_parser=lambda argv: "
-                                f"{plan.flags or 'flags'}.FLAGS(argv, known_only=True))"))
+            run = (f"{plan.app}.run({main_text}, flags_parser=lambda argv: "
+                   f"{plan.flags or 'flags'}.FLAGS(argv, known_only=True))")
+            edits.append((node, run))
     if plan.flags is None:
         plan.flags = "flags"
     from migrate.tf2_eager.program import _splice
@@ -373,9 +374,8 @@ def finish(rewrite, code: str, plan: HostPlan | None) -> str:
         defines = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
                    and (dotted(n.value.func) or "").startswith(f"{plan.flags}.DEFINE")]
         if defines:
-            inserts.append((defines[-1].end_lineno,
-                            f"{plan.flags}.FLAGS(sys.argv)  # TF1's FLAGS parsed argv on first use; absl's must be "
-                            "parsed\n"))
+            line = f"{plan.flags}.FLAGS(sys.argv)  # TF1's FLAGS parsed argv on first use; absl's must be parsed\n"
+            inserts.append((defines[-1].end_lineno, line))
     for at, text in sorted(inserts, reverse=True):
         rows[at:at] = [text]
     out, dropped = [], False
