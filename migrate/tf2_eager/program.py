@@ -267,9 +267,8 @@ class Rewrite:
         self.trees[index] = ast.parse(self.texts[index])
 
     def build(self):
-        from migrate.tf2_eager.segments import merge_facts, segments
-
         from migrate.tf2_eager import host_apis
+        from migrate.tf2_eager.segments import merge_facts, segments
 
         self.host = host_apis.prepare(self)  # flags/logging -> absl, ConfigProto -> tf.config, shape `.value`
         parts = segments(self)
