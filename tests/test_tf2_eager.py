@@ -27,13 +27,15 @@ EAGER_RULES = load_rules(rulesets_for_target("tf2"), ignore=["TF4003"])
 
 # measured: the programs --to tf2 converts whole (the rest keep the tf2-compat output, with TF4002)
 FULL = {
-    "alias_import.py", "autoencoder.py", "embeddings.py", "optimizers.py", "batch_norm_moments.py", "batch_norm_no_update_ops.py", "batch_norm_update_ops.py", "cnn_conv2d.py", "collections_regularization.py", "compat_v1_from_import.py", "compat_v1_import.py", "constants_basic_ops.py",
-    "control_flow.py", "dropout_keep_prob.py", "from_imports.py", "gan.py", "gan_two_optimizers.py", "image_ops.py",
-    "linear_regression.py",
-    "logistic_regression.py", "lr_decay_global_step.py", "nearest_neighbor.py", "plain_import.py", "reductions_argmax.py",
-    "softmax_mlp.py",
-    "trap_random_per_run.py", "train_eval_shared_weights.py", "variable_scope_reuse.py",
-    "saver_restore.py", "saver_round_trip.py", "summaries.py", "summaries_read_back.py", "flags_logging_config.py",
+    "alias_import.py", "autoencoder.py", "batch_norm_moments.py", "batch_norm_no_update_ops.py",
+    "batch_norm_update_ops.py", "cnn_conv2d.py", "collections_regularization.py", "compat_v1_from_import.py",
+    "compat_v1_import.py", "constants_basic_ops.py", "control_flow.py", "dataset_iterators.py",
+    "dropout_keep_prob.py", "embeddings.py", "from_imports.py", "gan.py", "gan_two_optimizers.py", "image_ops.py",
+    "initializers.py", "interactive_eval_run.py", "linear_regression.py", "logistic_regression.py",
+    "lr_decay_global_step.py", "lstm_dynamic_rnn.py", "lstm_variable_lengths.py", "nearest_neighbor.py",
+    "optimizers.py", "plain_import.py", "reductions_argmax.py", "saver_restore.py", "saver_round_trip.py",
+    "softmax_mlp.py", "sparse_tensors.py", "summaries.py", "summaries_read_back.py", "train_eval_shared_weights.py",
+    "trap_random_per_run.py", "variable_scope_reuse.py", "flags_logging_config.py",
 }
 
 

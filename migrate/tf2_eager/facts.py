@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 from migrate.resolve import dotted_name_ast
+from migrate.tf2_eager import interactive, iterators, rnn, sparse
 from dataclasses import dataclass, field
 
 from migrate.tf2_eager.averages import classify_average, classify_control
@@ -25,6 +26,8 @@ V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
 
 PLACEHOLDER = "tensorflow.placeholder"
 VARIABLE = "tensorflow.Variable"
+GET_VARIABLE = "tensorflow.get_variable"
+UNINITIALIZED = "tensorflow.report_uninitialized_variables"
 SESSIONS = ("tensorflow.Session",)
 INITIALIZERS = ("tensorflow.global_variables_initializer", "tensorflow.initialize_all_variables",
                 "tensorflow.local_variables_initializer", "tensorflow.initialize_local_variables")
@@ -77,6 +80,7 @@ class Placeholder:
     dtype: str  # source text of the dtype argument
     order: int
     shape: tuple | None = None  # a literal shape (ints and None), if given
+    sparse: bool = False  # ``tf.sparse_placeholder``: fed a SparseTensor(Value)
     default: str | None = None  # ``placeholder_with_default``: a Python bool switch, this value when not fed
 
 
@@ -149,6 +153,8 @@ class RunSite:
     key: tuple = ()
     keyed: KeyedLoop | None = None  # the fetch is the loop's tensor: ``for k, t in D.items(): sess.run(t)``
     feed_var: str | None = None  # ``feed_dict=feed``, ``feed = {placeholder: value}`` bound once in the block
+    iterator: str | None = None  # ``sess.run(it.initializer, ...)``: the initializable iterator it (re)starts
+    local_init: bool = False  # an initializer run of local variables only
 
     @property
     def line(self) -> int:
@@ -180,6 +186,15 @@ class ProgramFacts:
     hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> factory calls to hoist
     python_hoists: dict[int, list[ast.Call]] = field(default_factory=dict)  # node index -> Python RNG calls
     opaque: dict[str, str] = field(default_factory=dict)  # module name -> the imported function that made it
+    datasets: dict[str, int] = field(default_factory=dict)  # module-level tf.data pipeline name -> its bindings
+    iterators: dict = field(default_factory=dict)  # iterator name -> iterators.IteratorDef
+    iterator_hoists: dict[int, tuple] = field(default_factory=dict)  # node index -> (inline iterator call, dataset)
+    queries: list = field(default_factory=list)  # (top, `get_output_types(ds)` call, spec attribute)
+    cells: dict = field(default_factory=dict)  # LSTM cell name -> rnn.CellDef
+    rnn_states: set[str] = field(default_factory=set)  # names holding a dynamic_rnn state (c, h)
+    global_inits: set[str] = field(default_factory=set)  # init op names made by global_variables_initializer
+    eval_exprs: dict = field(default_factory=dict)  # id(`sess.run(<expression>)` call) -> the expression
+    sparse_values: list = field(default_factory=list)  # (top, `tf.SparseTensorValue(...)` call in the Session)
     # averages.py: ExponentialMovingAverage objects, their apply/average sites, control_dependencies blocks
     averages: dict = field(default_factory=dict)
     applies: dict = field(default_factory=dict)
@@ -222,7 +237,8 @@ class ProgramFacts:
 
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
-                | set(self.train_ops) | self.init_ops | set(self.update_collections) | set(self.initializer_nodes))
+                | set(self.train_ops) | self.init_ops | set(self.update_collections) | set(self.initializer_nodes)
+                | set(self.iterators))
 
 
 def names_read(node: ast.AST) -> set[str]:
@@ -299,18 +315,27 @@ class Analyzer:
                 if isinstance(sub, ast.Attribute) and sub.attr in NAME_LOOKUPS:
                     raise Blocked(index, sub.lineno, f"a tensor or op looked up by name (`{sub.attr}`): graph names "
                                                      "do not exist in eager TF2; pass the Python object instead")
+        refusals = self.entries.get("api_refusals", {})
+        for index, module in enumerate(self.statements):
+            for qualified, node in self.tf_refs(module):
+                reason = refusals.get(qualified)
+                if reason is not None:
+                    raise Blocked(index, node.lineno, f"`{_short(qualified)}` is not converted: {reason}")
         self._count_stores()
         for index, module in enumerate(self.statements):
             if self.segment is not None and index not in self.segment:
                 continue
             for stmt in module.body:
                 self._classify(index, stmt)
+        iterators.check_bindings(self)
+        rnn.check(self)
         if self.facts.session_index < 0:
             raise Blocked(0, 1, "no `with tf.Session() as sess:` block (or `sess = tf.Session()`) at module level "
                                 "runs this graph")
         scopes.check_builder_uses(self)
         self._check_python_inputs()
         self._collect_runs()
+        sparse.check_feeds(self)
         layers.check_batch_norm_updates(self)
         self.facts.runs.sort(key=lambda r: (r.top, r.node.lineno, r.node.col_offset))  # source order
         self.facts.evals.sort(key=lambda e: (e[0], e[1].lineno, e[1].col_offset))
@@ -337,8 +362,10 @@ class Analyzer:
     def _classify(self, index: int, stmt: ast.stmt) -> None:
         facts = self.facts
         if facts.session_index >= 0 and index > facts.session_index:
-            self._after_session(index, stmt)
-            return
+            if not (facts.roles.get(facts.session_index) == "interactive" and not facts.session_closed
+                    and interactive.graph_statement(self, stmt)):
+                self._after_session(index, stmt)
+                return
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             facts.roles[index] = "keep"
             return
@@ -461,7 +488,8 @@ class Analyzer:
     def _after_session(self, index: int, stmt: ast.stmt) -> None:
         facts = self.facts
         name = facts.session_name
-        open_session = facts.roles.get(facts.session_index) == "session-assign" and not facts.session_closed
+        open_session = facts.roles.get(facts.session_index) in ("session-assign", "interactive") \
+            and not facts.session_closed
         if (open_session and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
                 and dotted(stmt.value.func) == f"{name}.close"):
             facts.roles[index] = "drop"
@@ -483,6 +511,14 @@ class Analyzer:
         graph = facts.graph_names()
         reads = names_read(value)
         call_name = self.q(value.func) if isinstance(value, ast.Call) else None
+        if call_name == interactive.INTERACTIVE and isinstance(target, ast.Name):
+            if value.args or any(k.arg != "config" for k in value.keywords):
+                raise self.block(index, value, "an InteractiveSession on a given graph or target")
+            if facts.session_index >= 0:
+                raise self.block(index, stmt, "a second Session on the same graph")
+            facts.session_index, facts.session_name = index, target.id
+            facts.roles[index] = "interactive"
+            return
         if call_name in SESSIONS and isinstance(target, ast.Name):
             if value.args or any(k.arg != "config" for k in value.keywords):
                 raise self.block(index, value, "a Session on a given graph or target")
@@ -500,12 +536,14 @@ class Analyzer:
                         if isinstance(t, ast.Name))
         if isinstance(target, ast.Tuple) and len(targets) != len(target.elts):
             raise self.block(index, stmt, "starred or nested assignment targets")
+        if iterators.classify(self, index, stmt, targets) or rnn.classify(self, index, stmt, targets):
+            return
         for name in targets:
             if name != "_" and self.stores.get(name, 0) > 1 and (reads & graph or self.tf_calls(value)):
                 raise self.block(index, stmt, f"`{name}` is bound more than once; the rewrite needs each graph "
                                               "name defined once")
         name = targets[0]
-        if call_name == PLACEHOLDER and len(targets) == 1:
+        if call_name in (PLACEHOLDER, sparse.SPARSE_PLACEHOLDER) and len(targets) == 1:
             dtype = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "dtype"), None)
             if dtype is None:
                 raise self.block(index, value, "placeholder without a dtype")
@@ -515,12 +553,15 @@ class Analyzer:
             if isinstance(shape_node, (ast.List, ast.Tuple)) and all(
                     isinstance(e, ast.Constant) and (e.value is None or type(e.value) is int) for e in shape_node.elts):
                 shape = tuple(e.value for e in shape_node.elts)
-            facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders), shape)
+            facts.placeholders[name] = Placeholder(name, ast.unparse(dtype), len(facts.placeholders), shape,
+                                                   sparse=call_name == sparse.SPARSE_PLACEHOLDER)
             if shape and isinstance(shape[-1], int):
                 facts.last_dims[name] = shape[-1]
             facts.roles[index] = "placeholder"
             return
         if call_name in INITIALIZERS and len(targets) == 1:
+            if call_name in INITIALIZERS[:2]:
+                facts.global_inits.add(name)
             facts.init_ops.add(name)
             facts.roles[index] = "drop"
             return
@@ -547,6 +588,8 @@ class Analyzer:
                 raise self.block(index, stmt, "optimizer assigned to several names")
             facts.optimizers[name] = self._optimizer(index, value, call_name, name)
             facts.roles[index] = "optimizer"
+            return
+        if self._module_feed(index, stmt, targets):
             return
         if classify_average(self, index, stmt, name, call_name):
             return
@@ -586,7 +629,7 @@ class Analyzer:
             facts.variable_names.add(name)
             facts.roles[index] = "variable"
             return
-        variables = [(q, c) for q, c in self.tf_calls(value) if q == VARIABLE]
+        variables = [(q, c) for q, c in self.tf_calls(value) if q in (VARIABLE, GET_VARIABLE)]
         if variables:
             self._variables(index, stmt, name, len(targets), variables, reads & graph)
             return
@@ -606,6 +649,25 @@ class Analyzer:
             if qualified and qualified.split(".")[0] not in KNOWN_PYTHON_MODULES:
                 facts.opaque.update({t: qualified for t in targets})  # may hold variables we cannot see
         facts.roles[index] = "keep"
+
+    def _module_feed(self, index: int, stmt: ast.Assign, targets: tuple[str, ...]) -> bool:
+        """``feed = {placeholder: value, ...}`` at module level, bound once, its values plain Python (no graph
+        value): a feed dict built before the Session. Recorded like one bound in the Session block."""
+        facts = self.facts
+        value = stmt.value
+        if not (len(targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(value, ast.Dict)
+                and value.keys and all(isinstance(k, ast.Name) and k.id in facts.placeholders for k in value.keys)):
+            return False
+        name = targets[0]
+        if self.stores.get(name, 0) != 1:
+            raise self.block(index, stmt, f"the feed dict `{name}` is bound more than once")
+        for item in value.values:
+            if names_read(item) & facts.graph_names() or self.tf_calls(item):
+                raise self.block(index, item, f"the feed dict `{name}` feeds a graph value (a tensor fed into "
+                                              "the graph): not converted")
+        facts.feed_dicts[name] = (index, value)
+        facts.roles[index] = "feed"
+        return True
 
     def _check_callees(self, index: int, value: ast.expr) -> None:
         """A graph statement moves into functions that run at every call: what it calls must be known not to
@@ -658,15 +720,18 @@ class Analyzer:
         if isinstance(value, ast.Call) and self.q(value.func) == VARIABLE:
             members.append((name, trainable(value)))
         elif isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys) and all(
-                isinstance(v, ast.Call) and self.q(v.func) == VARIABLE for v in value.values):
+                isinstance(v, ast.Call) and self.q(v.func) in (VARIABLE, GET_VARIABLE) for v in value.values):
             members.extend((f"{name}[{k.value!r}]", trainable(v)) for k, v in zip(value.keys, value.values))
         elif isinstance(value, (ast.List, ast.Tuple)) and all(
-                isinstance(v, ast.Call) and self.q(v.func) == VARIABLE for v in value.elts):
+                isinstance(v, ast.Call) and self.q(v.func) in (VARIABLE, GET_VARIABLE) for v in value.elts):
             members.extend((f"{name}[{i}]", trainable(v)) for i, v in enumerate(value.elts))
         else:
             raise self.block(index, stmt, f"`{name}` holds variables in a form the rewrite does not track "
                                           "(a variable is expected alone, or in a literal dict or list)")
-        facts.variables.append(VariableDef(index, name, tuple(members)))
+        getters = [c for q, c in calls if q == GET_VARIABLE]
+        if any(c not in (value.values if isinstance(value, ast.Dict) else getattr(value, "elts", ())) for c in getters):
+            raise self.block(index, stmt, "`get_variable` inside another expression")
+        facts.variables.append(VariableDef(index, name, tuple(members), get_variable=bool(getters)))
         facts.variable_names.add(name)
         facts.roles[index] = "variable"
 
@@ -808,10 +873,19 @@ class Analyzer:
             for loop in loops.values():  # the loop header reads the container: rewritten with the runs
                 for inner in ast.walk(loop.loop.iter):
                     run_nodes.add(id(inner))
+            looped_ids = {id(sub) for sub, looped in _with_loop_flag(stmt) if looped}
             for sub in ast.walk(stmt):
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
                         isinstance(sub.func.value, ast.Name) and sub.func.value.id == name and sub.func.attr == "run":
-                    facts.runs.append(self._run_site(top, sub, loops))
+                    fetch = sub.args[0] if len(sub.args) == 1 and not sub.keywords else None
+                    special = isinstance(fetch, ast.Call) and self.q(fetch.func) in (*INITIALIZERS, UNINITIALIZED)
+                    if fetch is not None and not special and \
+                            self._eager_expression(fetch, self._not_in_eval() | {name}):
+                        # ``sess.run(<expression>)``: computed like ``<expression>.eval()``
+                        facts.evals.append((top, sub, id(sub) in looped_ids))
+                        facts.eval_exprs[id(sub)] = sub.args[0]
+                    else:
+                        facts.runs.append(self._run_site(top, sub, loops))
                     run_nodes.add(id(sub))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
@@ -820,12 +894,29 @@ class Analyzer:
                         and self.q(sub.func.value.func) in INITIALIZERS:
                     facts.runs.append(RunSite(top, sub, "init", (), ()))  # ``initializer.run()``: variables are ready
                     run_nodes.update(id(inner) for inner in ast.walk(sub))
+            for sub in ast.walk(stmt):
+                attr = iterators.query(self, sub) if id(sub) not in run_nodes else None
+                if attr:
+                    facts.queries.append((top, sub, attr))
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))
+                elif id(sub) not in run_nodes and sparse.value_constructor(self, sub, graph | {name}):
+                    facts.sparse_values.append((top, sub))
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))
+                elif isinstance(sub, ast.Attribute) and (self.q(sub) or "").startswith("tensorflow.errors."):
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))  # an exception class: plain Python
+            for sub in ast.walk(stmt):
+                site = interactive.run_site(self, top, sub) if id(sub) not in run_nodes else None
+                if site is not None:
+                    if site.shape == "init":
+                        self._init_statement(top, stmt, sub)
+                    facts.runs.append(site)
+                    run_nodes.update(id(inner) for inner in ast.walk(sub))
             edits, allowed = scopes.session_introspection(self, top, stmt, run_nodes)
             if edits:
                 facts.session_edits.setdefault(top, []).extend(edits)
             run_nodes |= allowed
             for sub, looped in _with_loop_flag(stmt):
-                if id(sub) not in run_nodes and self._eager_eval(sub, graph | {name}):
+                if id(sub) not in run_nodes and self._eager_eval(sub, self._not_in_eval() | {name}):
                     facts.evals.append((top, sub, looped))
                     for inner in ast.walk(sub):
                         run_nodes.add(id(inner))
@@ -847,6 +938,26 @@ class Analyzer:
                 if isinstance(sub, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) and name in names_read(sub):
                     raise Blocked(top, sub.lineno, "the Session is used inside a nested function")
 
+    def _not_in_eval(self) -> set[str]:
+        """Graph names an ``<expression>.eval()`` may not read: what needs a feed or is not a value. (Tensors
+        and variables it reads are computed in, or read by, the generated function, as the run computed them.)"""
+        facts = self.facts
+        return set(facts.placeholders) | set(facts.train_ops) | facts.init_ops | set(facts.optimizers) | \
+            set(facts.iterators) | facts.rnn_states | {n for n in facts.nodes if any(
+                p in self._closure_names(n) for p in facts.placeholders)}
+
+    def _closure_names(self, name: str) -> set[str]:
+        seen, stack = set(), [name]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            node = self.facts.nodes.get(current)
+            if node is not None:
+                stack.extend(node.deps)
+        return seen
+
     def _eager_eval(self, node: ast.AST, off_limits: set[str]) -> bool:
         """``<expression of TF ops on Python values>.eval()`` in the Session block: the ops join the graph and
         run at once, which is what they do eagerly (``.numpy()``). Not when the expression reads a graph
@@ -854,8 +965,15 @@ class Analyzer:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "eval"
                 and not node.args and not node.keywords):
             return False
-        value = node.func.value
-        if not isinstance(value, ast.Call) or names_read(value) & off_limits:
+        return self._eager_expression(node.func.value, off_limits)
+
+    def _eager_expression(self, value: ast.expr, off_limits: set[str]) -> bool:
+        """An expression of TF ops and operators (``tf.subtract(a, b)``, ``w * scale``) on graph tensors,
+        variables, Python values and literals: what ``.eval()`` or ``sess.run(<expression>)`` computes."""
+        if not isinstance(value, (ast.Call, ast.BinOp, ast.UnaryOp)) or names_read(value) & off_limits:
+            return False
+        if isinstance(value, (ast.BinOp, ast.UnaryOp)) and not (names_read(value) & self.facts.graph_names()
+                                                                 or self.tf_calls(value)):
             return False
         for sub in ast.walk(value):
             if isinstance(sub, ast.Call):
@@ -883,9 +1001,14 @@ class Analyzer:
                 continue
             container = loop.iter.func.value.id
             node = facts.nodes.get(container)
-            if node is None or node.targets != (container,):
+            held = next((v for v in facts.variables if v.target == container), None)
+            if held is not None and container not in facts.nodes:
+                # a literal dict of variables: each run reads one of them (keys from the members)
+                value = self.statements[held.index].body[0].value
+            elif node is None or node.targets != (container,):
                 continue
-            value = self.statements[node.index].body[0].value
+            else:
+                value = self.statements[node.index].body[0].value
             if not (isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
                                                         for k in value.keys)):
                 continue
@@ -952,6 +1075,25 @@ class Analyzer:
                     and stores.get(stmt.targets[0].id) == 1 and self.stores.get(stmt.targets[0].id, 0) == 1:
                 facts.feed_dicts[stmt.targets[0].id] = (top, stmt.value)
 
+    def _init_statement(self, top: int, stmt: ast.stmt, call: ast.Call) -> None:
+        """An initializer run is dropped with its statement: it must be one on its own."""
+        if not any(isinstance(s, ast.Expr) and s.value is call for s in ast.walk(stmt)):
+            raise Blocked(top, call.lineno, "the result of an initializer run is used")
+
+    def _after_global_init(self, top: int, call: ast.Call) -> None:
+        """``sess.run(tf.report_uninitialized_variables())`` is empty in the rewrite (an eager variable is
+        initialized when it is created): converted only where TF1's was empty too, after a run of the global
+        initializer written directly in the Session block (not in a loop or a branch) and before this run."""
+        facts = self.facts
+        direct = {id(s.value) for _, s in facts.session_body if isinstance(s, ast.Expr)}
+        for run in facts.runs:
+            if run.shape == "init" and not run.iterator and not run.local_init and id(run.node) in direct and \
+                    (run.top, run.node.lineno) < (top, call.lineno):
+                return
+        raise Blocked(top, call.lineno, "`report_uninitialized_variables()` not preceded by a run of the global "
+                                        "variables initializer in the Session block: in eager TF2 every variable is "
+                                        "initialized, so the result could differ")
+
     def _run_site(self, top: int, call: ast.Call, loops: dict | None = None) -> RunSite:
         facts = self.facts
         where = top
@@ -965,8 +1107,19 @@ class Analyzer:
         feed_node = call.args[1] if len(call.args) > 1 else next(
             (k.value for k in call.keywords if k.arg == "feed_dict"), None)
         if isinstance(fetch_node, ast.Call) and self.q(fetch_node.func) in INITIALIZERS:
-            return RunSite(top, call, "init", (), ())
-        if isinstance(fetch_node, (ast.List, ast.Tuple)):
+            return RunSite(top, call, "init", (), (), local_init=self.q(fetch_node.func) not in INITIALIZERS[:2])
+        if isinstance(fetch_node, ast.Call) and self.q(fetch_node.func) == UNINITIALIZED and not fetch_node.args \
+                and not fetch_node.keywords and feed_node is None:
+            self._after_global_init(top, call)
+            return RunSite(top, call, "uninitialized", (), ())
+        iterator = iterators.initializer_fetch(self, fetch_node)
+        if iterator is not None:
+            if not facts.iterators[iterator].initializable:
+                raise fail(fetch_node, f"`{iterator}.initializer` of a one-shot iterator")
+            items = []
+        if iterator is not None:
+            shape = "init"
+        elif isinstance(fetch_node, (ast.List, ast.Tuple)):
             shape = "list" if isinstance(fetch_node, ast.List) else "tuple"
             items = fetch_node.elts
         else:
@@ -983,7 +1136,7 @@ class Analyzer:
             members = {expr for v in facts.variables for expr, _ in v.members}
             if isinstance(item, ast.Name) and item.id in fetchable or text in members:
                 if isinstance(item, ast.Name) and item.id in facts.variable_names and text not in members \
-                        and item.id not in facts.aliases:
+                        and keyed is None and item.id not in facts.aliases:
                     raise fail(item, f"fetch of `{text}`, a container of variables")
                 fetches.append(text)
             elif isinstance(item, ast.Name) and item.id in facts.placeholders:
@@ -991,8 +1144,8 @@ class Analyzer:
             else:
                 raise fail(item, f"fetch `{text}` is not a graph tensor named at module level (tensors looked up "
                                  "by name, built in the Session or held in containers are not converted)")
-        if shape == "single" and fetches[0] in facts.init_ops:
-            return RunSite(top, call, "init", (), ())
+        if shape == "single" and fetches and fetches[0] in facts.init_ops:
+            return RunSite(top, call, "init", (), (), local_init=fetches[0] not in facts.global_inits)
         if any(f in facts.init_ops for f in fetches):
             raise fail(call, "an initializer fetched together with other values")
         feeds: list[tuple[str, ast.expr]] = []
@@ -1008,7 +1161,8 @@ class Analyzer:
                     raise fail(key, f"feeding `{ast.unparse(key)}`, which is not a placeholder (feeding an "
                                     "intermediate tensor replaces part of the graph: not converted)")
                 feeds.append((key.id, value))
-        return RunSite(top, call, shape, tuple(fetches), tuple(feeds), keyed=keyed, feed_var=feed_var)
+        return RunSite(top, call, shape, tuple(fetches), tuple(feeds), keyed=keyed, feed_var=feed_var,
+                       iterator=iterator)
 
 
 def _short(qualified: str) -> str:

@@ -29,6 +29,7 @@ import re
 import libcst as cst
 
 from migrate.plugin import CustomTransform, register
+from migrate.tf2_eager import iterators, rnn, sparse
 from migrate.tf2_eager import averages, layers, scopes
 from migrate.tf2_eager.facts import Analyzer, Blocked, RunSite, canonical
 from migrate.tf2_eager.graph_functions import GraphFunctions
@@ -247,6 +248,13 @@ class Rewrite:
         self.used.add(name)
         return name
 
+    def fresh_name(self, base: str) -> str:
+        """``fresh``, where ``base`` may be taken when the module uses it only as an attribute (``tf.X``)."""
+        bound = any(isinstance(n, (ast.Name, ast.arg, ast.FunctionDef, ast.ClassDef, ast.alias)) and
+                    base in (getattr(n, "id", None), getattr(n, "arg", None), getattr(n, "name", None),
+                             getattr(n, "asname", None)) for t in self.trees for n in ast.walk(t))
+        return self.fresh(base, reusable=frozenset() if bound else frozenset({base}))
+
     def local_name(self, base: str) -> str:
         """A name local to one generated function: free in the module (the function reads its globals)."""
         name, k = base, 2
@@ -291,11 +299,15 @@ class Rewrite:
     def plan(self, segment):
         """The rewritten statements, ``(index, text)`` (None for a generated function), of the statements in
         ``segment`` (a range of indexes; None: all)."""
+        for generated in ("tf1_lstm_cell_as_keras", "tf1_orthogonal_initial_value"):
+            if generated in self.used:  # the helpers the rewrite may add have fixed names
+                raise Blocked(0, 1, f"the module already uses the name `{generated}`, which the rewrite generates")
         self.op_seeds = plan_op_seeds(self)
         if self.op_seeds and segment is not None:
             raise Blocked(segment.start, 1, "unseeded random ops in a program split by `reset_default_graph()`: "
                                             "TF1 numbers their op seeds graph by graph; not rewritten")
         analyzer = Analyzer(self.trees, self.qualify, self.entries)
+        self.analyzer = analyzer
         analyzer.tf = self.tf
         analyzer.segment = segment
         facts = analyzer.run()
@@ -315,17 +327,31 @@ class Rewrite:
         self.hoisted: dict[int, str] = {}
         self.hoist_factory_calls()
         self.hoist_python()
+        iterators.plan(self)
         averages.plan(self)
         self.module_overrides: dict[int, str] = {}
         self.plan_get_variables()
+        rnn.plan(self)
         self.introspections: dict[int, str] = {}
         scopes.plan(self)
         self.schedules: dict[int, str] = {}
         self.plan_schedules()
+        self.sparse = sparse.sparse_nodes(self)
+        self.sparse_class = None
         self.explicit = ExplicitOptimizers(self)
         functions, calls = self.plan_functions(gone)
+        if self.sparse_class:
+            functions.insert(0, sparse.class_text().replace(sparse.VALUE_CLASS, self.sparse_class, 2))
+        if self.rnn_state_class:
+            functions.insert(0, rnn.class_text(self.rnn_state_class, sparse.SENTINEL))
+        functions[:0] = self.initializer_texts
         self.plan_evals(functions)
         body_texts = self.rewrite_session(calls)
+        if hasattr(self, "uninitialized_name"):
+            lines = self.uninitialized_lines
+            functions.append(f"\n\ndef {self.uninitialized_name}():  {MARKER} (line{'s' if len(lines) > 1 else ''} "
+                             f"{', '.join(lines)})\n    return {self.tf}.constant([], dtype={self.tf}.string)  "
+                             "# eager variables are initialized when they are created\n")
         chunks: list[tuple[int | None, str]] = []  # (statement index, or None for a function; text)
         for index, text in enumerate(self.texts):
             role = facts.roles.get(index, "keep")
@@ -347,7 +373,7 @@ class Rewrite:
                 construction = self.explicit.construction(optimizer) if optimizer.explicit else \
                     f"{optimizer.name} = {optimizer.keras.format(tf=self.tf)}\n"
                 piece = self.leading(index) + construction
-            elif role in ("session", "session-assign"):
+            elif role in ("session", "session-assign", "interactive"):
                 if self.wrap is None:
                     chunks.append((index, "".join(functions) + ("\n\n" if functions else "")))
                 else:
@@ -357,6 +383,13 @@ class Rewrite:
                 piece = self.introspections[index]
             elif role == "session-body":
                 piece = body_texts.get(index, "")
+            elif role == "feed":  # a module-level feed dict: its keys become the placeholder names
+                top, mapping = facts.feed_dicts[next(n for n, (i, _) in facts.feed_dicts.items() if i == index)]
+                piece = _splice(self.texts[index], [(key, repr(key.id)) for key in mapping.keys])
+            elif role == "rnn-cell":
+                piece = self.leading(index) + self.cell_texts[index]
+            elif role == "iterator":
+                piece = self.leading(index) + self.iterator_texts[index]
             elif role == "node" and index in self.hoisted:
                 piece = self.leading(index) + self.hoisted[index]
             elif role == "node" and index in self.schedules:
@@ -382,6 +415,8 @@ class Rewrite:
         code = self.modernize_v1_calls(code)
         code = _drop_unused_imports(code, self.qualify)
         self.check_output(code)
+        if sparse.SENTINEL in code:
+            code = code.replace(sparse.SENTINEL, self.ctx.spell("collections.namedtuple"))
         new_module = cst.parse_module(code)
         replaced: set[int] = set()
         for index, role in facts.roles.items():
@@ -402,7 +437,7 @@ class Rewrite:
             "replaced_lines": replaced,
             "session_index": facts.session_index,
             "placeholders": len(facts.placeholders),
-            "sites": sum(1 for r in facts.runs if r.shape != "init"),
+            "sites": sum(1 for r in facts.runs if r.shape != "init"),  # (report_uninitialized counts)
             "functions": len(self.function_names),
             "optimizers": ", ".join(sorted({t.optimizer.v1_name for t in facts.train_ops.values()})) or "none",
             "notes": list(facts.notes),
@@ -426,21 +461,21 @@ class Rewrite:
 
     def plan_get_variables(self) -> None:
         """``w = tf.get_variable("w", shape, dtype, initializer=init(...))`` -> ``tf.Variable(<the op the TF1
-        initializer runs>, name="w")``: the same op with the same seeds, so the same initial values."""
-        table = self.entries.get("initializers", {})
+        initializer runs>, name="w")``: the same op with the same seeds, so the same initial values. Alone or
+        as the items of a literal dict/list of variables."""
+        from migrate.tf2_eager import initializers
+
+        self.orthogonal_needed = False
         for variable in self.facts.variables:
             if not variable.get_variable:
                 continue
             index = variable.index
             text = self.texts[index]
             call = next(n for n in ast.walk(self.trees[index]) if isinstance(n, ast.Call))
-            params = ("name", "shape", "dtype", "initializer")
-            given = dict(zip(params, call.args))
+            given = dict(zip(("name", "shape", "dtype", "initializer"), call.args))
             given.update({k.arg: k.value for k in call.keywords})
-            extra = set(given) - set(params) - {"trainable"}
-            if extra or len(call.args) > len(params):
-                raise Blocked(index, 1, f"`get_variable` with {', '.join(sorted(extra)) or 'extra arguments'}")
-            if "initializer" not in given and "shape" in given and variable.target in self.restored_first:
+            if "initializer" not in given and "shape" in given and variable.target in self.restored_first \
+                    and variable.members[0][0] == variable.target:
                 # a Saver restores it before anything reads it: TF1 never used its (unseeded) initial value
                 dtype = given.get("dtype")
                 dtype_text = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
@@ -452,30 +487,73 @@ class Rewrite:
                     f"{variable.target} = {self.tf}.Variable({self.tf}.zeros({ast.get_source_segment(text, given['shape'])}, "
                     f"dtype={dtype_text}), name={name_text}{trainable})  # restored before use\n")
                 continue
-            if "shape" not in given or "name" not in given or "initializer" not in given:
-                raise Blocked(index, 1, "`get_variable` without an explicit name, shape and initializer (the "
-                                        "default glorot initializer is unseeded)")
-            init = given["initializer"]
-            qualified = canonical(self.qualify(ast.unparse(init.func))) if isinstance(init, ast.Call) else None
-            spec = table.get(qualified or "")
-            if spec is None:
-                raise Blocked(index, 1, f"`get_variable` initializer `{ast.unparse(init)}` is not one the rewrite "
-                                        "maps to a TF2 op")
-            init_args = dict(zip(spec["params"], init.args))
-            init_args.update({k.arg: k.value for k in init.keywords})
-            if set(init_args) - set(spec["params"]):
-                raise Blocked(index, 1, f"initializer arguments {', '.join(sorted(set(init_args) - set(spec['params'])))}")
-            values = {"shape": ast.get_source_segment(text, given["shape"]), "tf": self.tf}
-            for param in spec["params"]:
-                values[param] = ast.get_source_segment(text, init_args[param]) if param in init_args \
-                    else spec["defaults"].get(param, "None")
-            dtype = given.get("dtype") or init_args.get("dtype")
-            values["dtype"] = ast.get_source_segment(text, dtype) if dtype is not None else f"{self.tf}.float32"
-            op = spec["op"].format(**values)
-            trainable = "" if variable.members[0][1] else ", trainable=False"
-            name_text = ast.get_source_segment(text, given["name"])
-            self.module_overrides[index] = (f"{variable.target} = {self.tf}.Variable({op}, "
-                                            f"name={name_text}{trainable})\n")
+            calls = [n for n in ast.walk(self.trees[index]) if isinstance(n, ast.Call)
+                     and canonical(self.qualify(ast.unparse(n.func))) == "tensorflow.get_variable"]
+            edits = [(call, self.get_variable_text(index, call, text)) for call in calls]
+            needed = self.orthogonal_needed and not getattr(self, "orthogonal_written", False)
+            prefix = "\n\n" + initializers.orthogonal_function(self.tf).strip("\n") + "\n\n\n" if needed else ""
+            self.orthogonal_written = self.orthogonal_needed
+            self.module_overrides[index] = prefix + _splice(text, edits)[len(self.leading(index)):]
+
+    def get_variable_text(self, index: int, call: ast.Call, text: str) -> str:
+        from migrate.tf2_eager import initializers
+
+        table = self.entries.get("initializers", {})
+        params = ("name", "shape", "dtype", "initializer")
+        given = dict(zip(params, call.args))
+        given.update({k.arg: k.value for k in call.keywords})
+        extra = set(given) - set(params) - {"trainable"}
+        if extra or len(call.args) > len(params):
+            raise Blocked(index, call.lineno, f"`get_variable` with {', '.join(sorted(extra)) or 'extra arguments'}")
+        if "shape" not in given or "name" not in given or "initializer" not in given:
+            raise Blocked(index, call.lineno, "`get_variable` without an explicit name, shape and initializer (the "
+                                              "default glorot initializer is unseeded)")
+        trainable = given.get("trainable")
+        if trainable is not None and not (isinstance(trainable, ast.Constant) and isinstance(trainable.value, bool)):
+            raise Blocked(index, call.lineno, "`trainable=` that is not a literal")
+        trainable_text = ", trainable=False" if trainable is not None and trainable.value is False else ""
+        init = given["initializer"]
+        shape_text = ast.get_source_segment(text, given["shape"])
+        dtype = given.get("dtype")
+        dtype_text = ast.get_source_segment(text, dtype) if dtype is not None else None
+        op = self.initializer_op(index, init, self.canonical_call(init), given["shape"], shape_text, dtype_text, text)
+        name_text = ast.get_source_segment(text, given["name"])
+        return f"{self.tf}.Variable({op}, name={name_text}{trainable_text})"
+
+    def canonical_call(self, node: ast.expr) -> str | None:
+        return canonical(self.qualify(ast.unparse(node.func))) if isinstance(node, ast.Call) else None
+
+    def initializer_op(self, index: int, init: ast.expr, qualified: str | None, shape_node: ast.expr,
+                       shape_text: str, dtype_text: str | None, text: str) -> str:
+        """The op a TF1 initializer object runs for a variable of this shape (table templates, then the
+        shape-dependent ones of ``initializers``); Blocked when neither knows it."""
+        from migrate.tf2_eager import initializers
+
+        spec = self.entries.get("initializers", {}).get(qualified or "")
+        if spec is None:
+            op = initializers.initial_value(self, index, qualified or "", init, shape_node, shape_text, dtype_text,
+                                            text)
+            if op is None:
+                raise Blocked(index, getattr(init, "lineno", 1), f"initializer `{ast.unparse(init)}` is not one the "
+                                                                 "rewrite maps to a TF2 op")
+            return op
+        init_args = dict(zip(spec["params"], init.args))
+        init_args.update({k.arg: k.value for k in init.keywords})
+        if set(init_args) - set(spec["params"]):
+            raise Blocked(index, init.lineno, "initializer arguments "
+                          f"{', '.join(sorted(set(init_args) - set(spec['params'])))}")
+        values = {"shape": shape_text, "tf": self.tf}
+        for param in spec["params"]:
+            values[param] = ast.get_source_segment(text, init_args[param]) if param in init_args \
+                else spec["defaults"].get(param, "None")
+        dtype = init_args.get("dtype")
+        values["dtype"] = dtype_text or (ast.get_source_segment(text, dtype) if dtype is not None
+                                         else f"{self.tf}.float32")
+        return spec["op"].format(**values)
+
+    def facts_stores(self, name: str) -> int:
+        """How many times ``name`` is bound at module level (the analysis' count)."""
+        return self.analyzer.stores.get(name, 0)
 
     def plan_schedules(self) -> None:
         """``lr = tf.train.exponential_decay(lr0, step, ...)`` feeding an optimizer that increments ``step``:
@@ -624,10 +702,10 @@ class Rewrite:
             else:
                 expanded.append(run)
         for run in expanded:
-            if run.shape == "init":
+            if run.shape in ("init", "uninitialized"):
                 continue
             fed = tuple(sorted(p for p, _ in run.feeds))
-            run.key = (run.fetches, fed, run.keyed.container if run.keyed else None)
+            run.key = (run.fetches, fed, run.keyed.container if run.keyed else None, run.shape == "op")
             groups.setdefault(run.key, []).append(run)
         texts: list[str] = []
         calls: dict[int, str] = {}  # id(ast call) -> replacement text
@@ -636,15 +714,17 @@ class Rewrite:
         single_train = len(facts.train_ops) == 1
         indent = " " * 4
         for key, runs in groups.items():
-            fetches, _, keyed = key
+            fetches, _, keyed, op_only = key
             trains = [f for f in fetches if f in facts.train_ops]
             values = [f for f in fetches if f not in facts.train_ops and f not in facts.ops]
             op_fetches = [f for f in fetches if f in facts.ops]  # ops (an average's update): no value
+            effects = values if op_only else []  # ``X.op.run()``: computed for its effect, nothing returned
+            values = [] if op_only else values
             if len(trains) > 1:
                 raise Blocked(runs[0].top, runs[0].line, "one `sess.run` fetches two training ops; their order of "
                                                          "updates is not defined in TF1")
             train = facts.train_ops[trains[0]] if trains else None
-            needed = set(values) | set(op_fetches) | (set(train.loss_deps) if train else set())
+            needed = set(values) | set(effects) | set(op_fetches) | (set(train.loss_deps) if train else set())
             for value in values:
                 needed.add(value.split("[", 1)[0])
             indexes, reads = self.closure(needed)
@@ -659,6 +739,7 @@ class Rewrite:
                                                              "would change them")
                 key_param = self.local_name("key")
             params = [p for p in facts.placeholders.values() if p.name in reads]
+            state = iterators.reinitialized(facts, reads)  # passed in: a traced function keeps no stale one
             fed = {p for p, _ in runs[0].feeds}
             missing = [p.name for p in params if p.name not in fed and p.default is None]
             if missing:
@@ -666,6 +747,8 @@ class Rewrite:
                                                          "that it does not feed (TF1 raises here)")
             if train is not None:
                 base = "train_step" if single_train else f"train_{train.name}"
+            elif effects:
+                base = "run_" + re.sub(r"\W+", "_", effects[0]).strip("_")
             elif not values and op_fetches:
                 base = "run_" + "_".join(re.sub(r"\W+", "_", v).strip("_") for v in op_fetches[:2])
             else:
@@ -675,7 +758,7 @@ class Rewrite:
             if random_op:
                 self.random_functions[name] = random_op
             sites = ", ".join(str(self.absolute(r)) for r in runs)
-            lines = [f"def {name}({', '.join(([key_param] if key_param else []) + [p.name for p in params])}):  {MARKER} "
+            lines = [f"def {name}({', '.join(([key_param] if key_param else []) + state + [p.name for p in params])}):  {MARKER} "
                      + f"(line{'s' if len(runs) > 1 else ''} {sites})\n"]
             for p in params:
                 if p.default is None:  # a boolean switch stays a Python bool (Keras layers branch on it)
@@ -709,10 +792,10 @@ class Rewrite:
             if key_param:
                 lines.append(f"{indent}return {values[0]}[{key_param}]\n")
             elif values:
-                lines.append(f"{indent}return {', '.join(values)}\n")
+                lines.append(f"{indent}return {', '.join(self.returned(v, runs[0]) for v in values)}\n")
             texts.append("\n\n" + "".join(lines))
             for run in runs:
-                calls[id(run.node)] = self.call_text(run, name, params, values)
+                calls[id(run.node)] = self.call_text(run, name, params, values, state)
                 run.function = (name, tuple(p.name for p in params))
         for run, copies in self.entry_runs:
             signatures = {c.function[1] for c in copies}
@@ -777,21 +860,38 @@ class Rewrite:
         return self.module.code_for_node(statement.with_changes(leading_lines=[])) if hasattr(
             statement, "leading_lines") else self.texts[index]
 
-    def call_text(self, run: RunSite, name: str, params, values) -> str:
+    def returned(self, value: str, run: RunSite) -> str:
+        """A fetch as the generated function returns it: a sparse tensor as sess.run's namedtuple."""
+        sparse.check_fetch(self, run, value)
+        if value not in self.sparse:
+            return value
+        if self.sparse_class is None:
+            self.sparse_class = self.fresh_name(sparse.VALUE_CLASS)  # (tf.SparseTensorValue is gone)
+        return f"{self.sparse_class}({value}.indices, {value}.values, {value}.dense_shape)"
+
+    def call_text(self, run: RunSite, name: str, params, values, state=()) -> str:
         text = self.texts[run.top]
         feeds = dict(run.feeds)
         if run.feed_var:
             fed = [f"{run.feed_var}[{p.name!r}]" if p.name in feeds else p.default for p in params]
         else:
             fed = [ast.get_source_segment(text, feeds[p.name]) if p.name in feeds else p.default for p in params]
-        args = ", ".join(([run.keyed.key_var] if run.keyed else []) + fed)
+        args = ", ".join(([run.keyed.key_var] if run.keyed else []) + list(state) + fed)
         call = f"{name}({args})"
         trains = [f for f in run.fetches if f in self.facts.train_ops or f in self.facts.ops]
         structured = set(self.entries.get("structured_ops", ()))
         nested = [v for v in values if v in self.facts.nodes and self.facts.nodes[v].call in structured
-                  and len(self.facts.nodes[v].targets) == 1]
+                  and len(self.facts.nodes[v].targets) == 1 or v in self.sparse or v in self.facts.rnn_states]
+        if run.shape == "op":
+            return call
         if run.shape == "single" and nested:
             return f"{self.tf}.nest.map_structure(lambda t: t.numpy(), {call})"
+        if nested and not trains and run.shape in ("list", "tuple") and len(values) == len(run.fetches) > 1:
+            # several values, some of them structures: converted leaf by leaf, in the fetch structure
+            converted = f"{self.tf}.nest.map_structure(lambda t: t.numpy(), {call})"
+            if self.unpacked(run):
+                return converted
+            return f"list({converted})" if run.shape == "list" else f"tuple({converted})"
         if nested:
             raise Blocked(run.top, run.line, f"`{nested[0]}` is a structure of tensors fetched together with "
                                              "other values")
@@ -824,7 +924,10 @@ class Rewrite:
         for run in facts.runs:
             if run.shape == "init":
                 statement = self.statement_of(run)
-                by_top.setdefault(run.top, []).append((statement, DROP))
+                replacement = iterators.initializer_call(self, run) if run.iterator else DROP
+                by_top.setdefault(run.top, []).append((statement, replacement))
+            elif run.shape == "uninitialized":
+                by_top.setdefault(run.top, []).append((run.node, f"{self.uninitialized_function(run)}().numpy()"))
             else:
                 if self.unused_feed_has_effects(run, calls):
                     raise Blocked(run.top, run.line, "a fed value the run does not need is computed by a call; "
@@ -839,6 +942,10 @@ class Rewrite:
                     by_top[run.top].append((run.keyed.loop.iter, repr(run.keyed.keys)))
         for top, node, _ in facts.evals:
             by_top.setdefault(top, []).append((node, self.eval_calls[id(node)]))
+        for top, node in facts.sparse_values:
+            by_top.setdefault(top, []).append((node, sparse.value_text(self, node, self.texts[top])))
+        for top, node, attr in facts.queries:
+            by_top.setdefault(top, []).append((node, iterators.query_text(self, node, attr, self.texts[top])))
         for top, edits in facts.session_edits.items():
             by_top.setdefault(top, []).extend(edits)
         tops = {facts.session_index} | {t for t, _ in facts.session_body}
@@ -853,7 +960,8 @@ class Rewrite:
             top, mapping = facts.feed_dicts[feed_var]
             if loads != runs:
                 raise Blocked(top, mapping.lineno, f"`{feed_var}` is used other than as the `feed_dict` of runs")
-            by_top.setdefault(top, []).extend((key, repr(key.id)) for key in mapping.keys)
+            if facts.roles.get(top) != "feed":  # (a module-level one is rewritten with its statement)
+                by_top.setdefault(top, []).extend((key, repr(key.id)) for key in mapping.keys)
         out: dict[int, str] = {}
         tops = {facts.session_index} | {t for t, _ in facts.session_body}
         for top in tops:
@@ -864,6 +972,16 @@ class Rewrite:
         else:
             out[facts.session_index] = ""
         return {top: _drop_marked(text) for top, text in out.items()}
+
+    def uninitialized_function(self, run: RunSite) -> str:
+        """``sess.run(tf.report_uninitialized_variables())`` after the global initializer: no name (the
+        analysis checked the order); a generated function, so the validator pairs it with the TF1 run."""
+        if not hasattr(self, "uninitialized_name"):
+            self.uninitialized_name = self.fresh_name("report_uninitialized_variables")
+            self.uninitialized_lines = []
+            self.function_names.append(self.uninitialized_name)
+        self.uninitialized_lines.append(str(self.absolute(run)))
+        return self.uninitialized_name
 
     def plan_evals(self, functions: list[str]) -> None:
         """``<ops>.eval()`` in the Session block -> a generated function returning those ops, called there:
@@ -876,12 +994,21 @@ class Rewrite:
             if random_op:
                 self.random_functions[name] = random_op
             line = _absolute_line(self.ctx, self.ctx.original_module.body[top], self.statements[top], node.lineno)
-            value = ast.get_source_segment(self.texts[top], node.func.value)
+            expression = self.facts.eval_exprs.get(id(node)) or node.func.value
+            value = ast.get_source_segment(self.texts[top], expression)
             # Python values it reads (a loop variable, a comprehension's) are passed in: the function is global
             from migrate.tf2_eager.facts import names_read
 
-            params = ", ".join(sorted(n for n in names_read(node.func.value) if self.qualify(n) is None))
-            functions.append(f"\n\ndef {name}({params}):  {MARKER} (line {line})\n    return {value}\n")
+            graph = self.facts.graph_names()
+            reads = names_read(expression)
+            params = ", ".join(sorted(n for n in reads if self.qualify(n) is None and n not in graph))
+            # graph tensors it reads (default-session code: ``tf.subtract(a, b).eval()``) are computed in it
+            indexes, closure_reads = self.closure(reads & set(self.facts.nodes))
+            random_op = random_op or self.random_op(indexes, closure_reads)
+            if random_op:
+                self.random_functions[name] = random_op
+            body = "".join(line for index in indexes for line in _indent(self.statement_code(index), "    "))
+            functions.append(f"\n\ndef {name}({params}):  {MARKER} (line {line})\n{body}    return {value}\n")
             self.eval_calls[id(node)] = f"{name}({params}).numpy()"
 
     def check_eval_random(self, top: int, node: ast.Call, looped: bool) -> str | None:
@@ -977,6 +1104,10 @@ class Rewrite:
                 replacement = self.resize_images(node, segment)
                 if replacement:
                     edits.append((node, replacement))
+            elif short == "sparse_to_dense":
+                replacement = self.sparse_to_dense(node, segment)
+                if replacement:
+                    edits.append((node, replacement))
             elif short == "losses.mean_squared_error":
                 replacement = self.mean_squared_error(node, segment)
                 if replacement:
@@ -1015,6 +1146,21 @@ class Rewrite:
             return None
         return (f"{self.tf}.raw_ops.{op}(images={segment(images)}, size={segment(size)}, align_corners=False, "
                 "half_pixel_centers=False)")
+
+    def sparse_to_dense(self, node: ast.Call, segment) -> str | None:
+        """v1 ``sparse_to_dense(indices, output_shape, values, default_value=0, validate_indices=True)`` is
+        the ``SparseToDense`` op with those arguments (TF2 dropped the function, not the op)."""
+        params = ("sparse_indices", "output_shape", "sparse_values", "default_value", "validate_indices", "name")
+        if len(node.args) > len(params) or any(k.arg not in params for k in node.keywords):
+            return None
+        given = dict(zip(params, node.args))
+        given.update({k.arg: k.value for k in node.keywords})
+        if not all(p in given for p in params[:3]):
+            return None
+        args = [f"{p}={segment(given[p])}" for p in params[:3]]
+        args.append(f"default_value={segment(given['default_value']) if 'default_value' in given else '0'}")
+        args.append(f"validate_indices={segment(given['validate_indices']) if 'validate_indices' in given else 'True'}")
+        return f"{self.tf}.raw_ops.SparseToDense({', '.join(args)})"
 
     def mean_squared_error(self, node: ast.Call, segment) -> str | None:
         """``tf.losses.mean_squared_error(labels, predictions)`` with its defaults (``weights=1.0``,
