@@ -35,7 +35,7 @@ FULL = {
     "lr_decay_global_step.py", "lstm_dynamic_rnn.py", "lstm_variable_lengths.py", "nearest_neighbor.py",
     "optimizers.py", "plain_import.py", "reductions_argmax.py", "saver_restore.py", "saver_round_trip.py",
     "softmax_mlp.py", "sparse_tensors.py", "summaries.py", "summaries_read_back.py", "train_eval_shared_weights.py",
-    "trap_random_per_run.py", "variable_scope_reuse.py",
+    "trap_random_per_run.py", "variable_scope_reuse.py", "flags_logging_config.py",
 }
 
 

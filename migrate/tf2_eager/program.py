@@ -127,6 +127,10 @@ class EagerProgram(CustomTransform):
         gone = summary.pop("replaced_lines")
         ctx.findings[:] = [f for f in ctx.findings if not (f.code in SUPERSEDED and f.fixed)
                            and not (f.code in REPLACED_FINDINGS and f.line in gone)]
+        if getattr(rewrite, "host", None) is not None:
+            from migrate.tf2_eager.host_apis import drop_moot_findings
+
+            drop_moot_findings(ctx.findings)
         session = original.body[summary["session_index"]]
         ctx.report(self.rule, session, self.rule.message.format(**summary), fixed=True)
         layers.report(ctx, rewrite)
@@ -271,8 +275,10 @@ class Rewrite:
         self.trees[index] = ast.parse(self.texts[index])
 
     def build(self):
+        from migrate.tf2_eager import host_apis
         from migrate.tf2_eager.segments import merge_facts, segments
 
+        self.host = host_apis.prepare(self)  # flags/logging -> absl, ConfigProto -> tf.config, shape `.value`
         parts = segments(self)
         if len(parts) == 1:
             return self.finalize(self.plan(None))
@@ -400,6 +406,9 @@ class Rewrite:
         code = _tidy(self.assemble(chunks))
         if facts.imports:
             code = _add_imports(code, facts.imports)
+        from migrate.tf2_eager import host_apis
+
+        code = host_apis.finish(self, code, getattr(self, "host", None))
 
         if not code.endswith("\n"):
             code += "\n"
