@@ -41,7 +41,7 @@ verify: $(STAMP)
 		tests/test_corpus_runtime.py tests/test_torch_legacy.py tests/test_tf_to_torch_corpus.py
 	$(PYTEST) tests/test_keras_to_torch.py
 	$(BIN)/dlmigrate rules verify --ruleset tf_to_torch
-	DLMIGRATE_TF2_CORPUS=1 $(PYTEST) -m slow tests/test_tf2_eager.py tests/test_tf2_eager_scopes.py tests/test_tf2_eager_host.py tests/test_tf2_eager_more.py
+	DLMIGRATE_TF2_CORPUS=1 $(PYTEST) -m slow tests/test_tf2_eager.py tests/test_tf2_eager_scopes.py tests/test_tf2_eager_host.py tests/test_tf2_eager_more.py tests/test_tf2_eager_flags.py
 	DLMIGRATE_VERIFY=1 $(PYTEST) tests/test_engine_agreement.py -k benchmark_tree
 
 # The engine fuzzer for longer than `make test` gives it (FUZZ_EXAMPLES mutated inputs per seed source).
