@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tf2_eager_support import validate_on_keras3
 
 from migrate.convert import convert_text
 from migrate.model import Safety
@@ -162,17 +163,6 @@ def test_value_runs_pair_generated_functions_with_session_runs():
     assert list(_value_runs(rewritten)) == ["session.run#0/0"]
 
 
-def _validate(original: Path, rewritten: Path):
-    from migrate.validate.pipeline import ValidateOptions, validate_pair
-
-    previous = os.environ.pop("TF_USE_LEGACY_KERAS", None)  # the executor picks: Keras 3 for the rewrite
-    try:
-        return validate_pair(original, rewritten, ValidateOptions())
-    finally:
-        if previous is not None:
-            os.environ["TF_USE_LEGACY_KERAS"] = previous
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("rules", [RULES, EAGER_RULES], ids=["tf-function", "eager"])
 def test_converted_program_validates(tmp_path, rules):
@@ -180,7 +170,7 @@ def test_converted_program_validates(tmp_path, rules):
     code, _ = convert(name, rules)
     rewritten = tmp_path / name
     rewritten.write_text(code, encoding="utf-8")
-    result = _validate(path_of(name), rewritten)
+    result = validate_on_keras3(path_of(name), rewritten)
     assert result.verdict.value == "PASS", result.message
     assert len(result.outputs) > 100  # every d/g step's loss, paired run by run
 

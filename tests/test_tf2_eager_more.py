@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from tf2_eager_support import validate_on_keras3
 
 from migrate.convert import convert_text
 from migrate.model import Safety
@@ -174,17 +175,6 @@ with tf.Session() as sess:
     assert "range is computed from the variable's shape, which is not a literal" in blocked(findings)
 
 
-def _validate(original: Path, rewritten: Path):
-    from migrate.validate.pipeline import ValidateOptions, validate_pair
-
-    previous = os.environ.pop("TF_USE_LEGACY_KERAS", None)  # the executor picks: Keras 3 for the rewrite
-    try:
-        return validate_pair(original, rewritten, ValidateOptions())
-    finally:
-        if previous is not None:
-            os.environ["TF_USE_LEGACY_KERAS"] = previous
-
-
 # `make test` validates a fixed sample (the LSTM program in eager mode); `make verify`
 # (DLMIGRATE_TF2_CORPUS=1) validates every program in both modes and every naive mapping
 WHOLE = bool(os.environ.get("DLMIGRATE_TF2_CORPUS"))
@@ -202,7 +192,7 @@ def test_converted_program_validates(tmp_path, relative, rules):
     assert "TF4001" in {f.code for f in findings}
     rewritten = tmp_path / Path(relative).name
     rewritten.write_text(code, encoding="utf-8")
-    result = _validate(ROOT / "corpus" / relative, rewritten)
+    result = validate_on_keras3(ROOT / "corpus" / relative, rewritten)
     assert result.verdict.value == "PASS", result.message
 
 
@@ -220,6 +210,6 @@ def test_each_naive_lstm_mapping_is_caught(tmp_path, mistake, old, new):
     assert code.count(old) == 1, mistake
     rewritten = tmp_path / "naive.py"
     rewritten.write_text(code.replace(old, new), encoding="utf-8")
-    result = _validate(ROOT / "corpus" / relative, rewritten)
+    result = validate_on_keras3(ROOT / "corpus" / relative, rewritten)
     assert result.verdict.value == "MISMATCH", mistake
     assert re.search(r"\d", result.message)

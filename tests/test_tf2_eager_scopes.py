@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from tf2_eager_support import validate_on_keras3
 
 from migrate.convert import convert_text
 from migrate.model import Safety
@@ -203,17 +204,6 @@ def test_layers_with_the_unseeded_default_initializer_in_a_seeded_program_are_re
     assert len(messages) == 1 and "default kernel initializer in a seeded program" in messages[0], messages
 
 
-def _validate(original: Path, rewritten: Path):
-    from migrate.validate.pipeline import ValidateOptions, validate_pair
-
-    previous = os.environ.pop("TF_USE_LEGACY_KERAS", None)  # the executor picks: Keras 3 for the rewrite
-    try:
-        return validate_pair(original, rewritten, ValidateOptions())
-    finally:
-        if previous is not None:
-            os.environ["TF_USE_LEGACY_KERAS"] = previous
-
-
 PROGRAMS = [CORPUS / "variable_scope_reuse.py", CORPUS / "gan.py", CORPUS / "collections_regularization.py",
             CORPUS / "batch_norm_moments.py", NEW / "batch_norm_update_ops.py", NEW / "batch_norm_no_update_ops.py"]
 # `make test` validates a fixed sample (about 10 s each on an idle machine); `make verify` (DLMIGRATE_TF2_CORPUS=1)
@@ -232,7 +222,7 @@ def test_converted_program_validates(tmp_path, path, mode):
     code, _ = convert_file(path, rules)
     rewritten = tmp_path / path.name
     rewritten.write_text(code, encoding="utf-8")
-    result = _validate(path, rewritten)
+    result = validate_on_keras3(path, rewritten)
     assert result.verdict.value == "PASS", result.message
 
 
@@ -244,7 +234,7 @@ def test_the_validator_tells_frozen_statistics_from_updated_ones(tmp_path):
     assert "momentum=1.0, " in code
     rewritten = tmp_path / path.name
     rewritten.write_text(code.replace("momentum=1.0, ", ""), encoding="utf-8")
-    result = _validate(path, rewritten)
+    result = validate_on_keras3(path, rewritten)
     assert result.verdict.value == "MISMATCH", result.message
 
 
