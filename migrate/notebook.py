@@ -93,13 +93,19 @@ def _as_source(text: str, like: object) -> object:
     return text
 
 
-def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple[Finding, ...]]]) -> NotebookResult:
+def _load(text: str) -> dict:
+    """The notebook's JSON, or NotebookError saying why it is not one."""
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotebookError(f"invalid notebook JSON: {exc}") from exc
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise NotebookError("not a notebook: no 'cells' list at the top level")
+    return notebook
+
+
+def convert_notebook(text: str, convert_module: Callable[[str], tuple[str, tuple[Finding, ...]]]) -> NotebookResult:
+    notebook = _load(text)
     language = (notebook.get("metadata", {}).get("kernelspec", {}) or {}).get("language", "python")
     if language not in ("python", None, ""):
         return NotebookResult(text, ())
@@ -196,12 +202,7 @@ def notebook_script(text: str) -> tuple[str, list[str]]:
     IPython lines (``%magic``, ``!shell``, ``x?``) become ``pass`` statements of the same indentation and
     cells that start with a cell magic (``%%bash``) are left out; each is listed in the returned
     ``set_aside`` ("cell 3: %matplotlib inline") so the validator can say what it did not run."""
-    try:
-        notebook = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise NotebookError(f"invalid notebook JSON: {exc}") from exc
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise NotebookError("not a notebook: no 'cells' list at the top level")
+    notebook = _load(text)
     parts: list[str] = []
     set_aside: list[str] = []
     code_cells = [c for c in notebook["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]

@@ -511,21 +511,15 @@ class Analyzer:
         graph = facts.graph_names()
         reads = names_read(value)
         call_name = self.q(value.func) if isinstance(value, ast.Call) else None
-        if call_name == interactive.INTERACTIVE and isinstance(target, ast.Name):
+        interactive_session = call_name == interactive.INTERACTIVE
+        if (interactive_session or call_name in SESSIONS) and isinstance(target, ast.Name):
             if value.args or any(k.arg != "config" for k in value.keywords):
-                raise self.block(index, value, "an InteractiveSession on a given graph or target")
+                kind = "an InteractiveSession" if interactive_session else "a Session"
+                raise self.block(index, value, f"{kind} on a given graph or target")
             if facts.session_index >= 0:
                 raise self.block(index, stmt, "a second Session on the same graph")
             facts.session_index, facts.session_name = index, target.id
-            facts.roles[index] = "interactive"
-            return
-        if call_name in SESSIONS and isinstance(target, ast.Name):
-            if value.args or any(k.arg != "config" for k in value.keywords):
-                raise self.block(index, value, "a Session on a given graph or target")
-            if facts.session_index >= 0:
-                raise self.block(index, stmt, "a second Session on the same graph")
-            facts.session_index, facts.session_name = index, target.id
-            facts.roles[index] = "session-assign"
+            facts.roles[index] = "interactive" if interactive_session else "session-assign"
             return
         if not isinstance(target, (ast.Name, ast.Tuple)):
             if reads & graph or self.tf_refs(stmt):
