@@ -31,7 +31,7 @@ from migrate.cstutil import (
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet, format_message, short_name
-from migrate.plugin import CustomTransform
+from migrate.plugin import CustomTransform, drop_superseded, rebound_targets
 
 CONVENTIONAL_ALIASES = {"tensorflow": "tf", "numpy": "np", "torch": "torch"}
 
@@ -142,6 +142,8 @@ class EngineContext:
         """Report a match as it was made; True when its fix is to be applied here."""
         finding = match.finding(self.apply)
         self.findings.append(finding)
+        if finding.fixed and match.rule.supersedes:  # (what it supersedes was reported before: it is inside)
+            self.findings[:] = drop_superseded(self.findings, (match,), self.apply)
         return finding.fixed
 
     # -- reporting
@@ -578,7 +580,10 @@ def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
     table but needs nothing.  One set lookup per reference in the common case.
     """
     keys = ruleset.keys()
+    rebound = rebound_targets(scan, customs)  # (TF2007: references through the compat.v1 alias read as TF1 uses)
     for ref in scan.references:
+        if rebound:
+            ref = _rebound_reference(ref, rebound)
         if ref.qualified in keys and _reference_needs_rule(ref, ruleset):
             return True
     for qualified, *_ in scan.imports:
@@ -713,16 +718,20 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
 
     for ref in scan.references:
         if rebound:
-            for old, new in rebound.items():
-                if ref.qualified == old or ref.qualified.startswith(old + "."):
-                    ref = dataclasses.replace(ref, qualified=new + ref.qualified[len(old):])
-                    break
+            ref = _rebound_reference(ref, rebound)
         if (ref.qualified in keys and _reference_needs_rule(ref, ruleset)) or in_module(ref.qualified):
             lines.update(range(ref.line, (ref.end_line or ref.line) + 1))
     for qualified, _local, line, _column in scan.imports:
         if qualified in ruleset.renames or qualified in ruleset.findings or in_module(qualified):
             lines.add(line)
     return _custom_lines(scan, customs, source, lines)
+
+
+def _rebound_reference(ref: Reference, rebound: dict[str, str]) -> Reference:
+    for old, new in rebound.items():
+        if ref.qualified == old or ref.qualified.startswith(old + "."):
+            return dataclasses.replace(ref, qualified=new + ref.qualified[len(old):])
+    return ref
 
 
 def _custom_lines(scan: Scan, customs: list[CustomTransform], source: str, lines: set[int]) -> list[int]:

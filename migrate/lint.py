@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severity
+from migrate.plugin import drop_superseded, rebound_targets
 from migrate.resolve import (
     FRAMEWORK_ROOTS,
     Bindings,
@@ -28,6 +29,7 @@ from migrate.resolve import (
     dotted_name_ast,
     mentions_framework,
     module_bindings_ast,
+    qualify_in_scopes,
     scan_source,
 )
 from migrate.rules import RuleSet, format_message, short_name
@@ -61,10 +63,30 @@ class _Checker(AstScanner):
     resolver's own, inherited, so lint resolves every name as convert does.
     """
 
-    def __init__(self, source: str, ruleset: RuleSet, bindings: Bindings) -> None:
+    def __init__(self, source: str, ruleset: RuleSet, bindings: Bindings, rebound: dict[str, str] | None = None) -> None:
+        # ``rebound``: import targets a rule re-points (``plugin.rebound_targets``: TF2007 reads the
+        # compat.v1 alias as ``tensorflow``), applied to module and function-level imports as the engine does
+        self.rebound = rebound or {}
+        if self.rebound:
+            bindings = bindings.copy()
+            for local, target in list(bindings.items()):
+                if target in self.rebound:
+                    bindings.bind(local, self.rebound[target])
         super().__init__(source, bindings)
         self.rs = ruleset
         self.findings: list[Finding] = []
+
+    # -- resolution as the libcst pass resolves (import targets a rule's ``prepare`` re-points)
+    def _scopes(self) -> list[dict[str, str | None]]:
+        if not self.rebound:
+            return list(self.scopes)
+        return [{name: self.rebound.get(target, target) if target else target for name, target in scope.items()}
+                for scope in self.scopes]
+
+    def _qualify(self, dotted: str) -> str | None:
+        if not self.rebound:
+            return super()._qualify(dotted)
+        return qualify_in_scopes(dotted, self._scopes(), self.module_bindings)
 
     # -- positions: ast counts UTF-8 bytes, findings count characters (as libcst does)
     def _char_col(self, line: int, byte_col: int) -> int:
@@ -249,10 +271,10 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
         stars = bind_star_imports(tree, filename, Bindings())  # the project's own modules, read, not imported
     if tree is not None and not imports_framework(tree) and not stars:
         return ()
-    matched: list[Finding] | None = []
+    custom = _CustomMatches()
     if ruleset.custom:
-        matched = _custom_matches(source, tree, ruleset, filename, stars)  # (the scan binds the star imports too)
-    if matched is None:
+        custom = _custom_matches(source, tree, ruleset, filename, stars)  # (the scan binds the star imports too)
+    if custom is None:
         # a custom rule that decides on the libcst tree applies (or the file needs repair): take the engine's word
         from migrate.engine import transform_source
 
@@ -261,9 +283,11 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     bindings = module_bindings_ast(tree, may_declare_global="global" in source)
     if stars:
         bind_star_imports(tree, filename, bindings)
-    checker = _Checker(source, ruleset, bindings)
+    checker = _Checker(source, ruleset, bindings, custom.rebound)
     checker.visit(tree)
-    return tuple(sorted(set(checker.findings) | set(matched), key=Finding.sort_key))
+    # what a custom rule's applied fix supersedes goes, as in convert (``plugin.drop_superseded``)
+    found = drop_superseded([*checker.findings, *custom.findings], custom.matches, CONVERT_APPLY)
+    return tuple(sorted({replace(f, fixed=False) for f in found}, key=Finding.sort_key))
 
 
 # Roots a rule set's ``frameworks`` stand for: a torchvision-only file is still a torch file.
@@ -280,8 +304,18 @@ def _imported_roots(tree: ast.Module) -> set[str]:
     return roots
 
 
+@dataclass
+class _CustomMatches:
+    """The custom rules' say on one file: their matches, those matches' findings (fixed as convert would
+    fix them) and the import targets they re-point (``plugin.rebound_targets``)."""
+
+    matches: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    rebound: dict[str, str] = field(default_factory=dict)
+
+
 def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str,
-                    stars: list | tuple = ()) -> list[Finding] | None:
+                    stars: list | tuple = ()) -> _CustomMatches | None:
     """The custom rules' findings for this file, from their ``ast`` matches; None when one needs libcst.
 
     A cheap gate first: the rule set's frameworks must be imported.  Then each rule's
@@ -301,9 +335,9 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
             continue
         undecided.append(code)
     if not undecided:
-        return []
+        return _CustomMatches()
     scan = scan or scan_source(source, filename, tree)
-    found: list[Finding] = []
+    found = _CustomMatches(rebound=rebound_targets(scan, [c for c in ruleset.transforms() if c.code in undecided]))
     for custom in ruleset.transforms():
         if custom.code not in undecided or not custom.applies(scan):
             continue
@@ -313,7 +347,9 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
         matches = custom.matches(scan)
         if matches is None:
             return None
-        found.extend(replace(m.finding(CONVERT_APPLY), fixed=False) for m in matches if m.stands(CONVERT_APPLY))
+        standing = [m for m in matches if m.stands(CONVERT_APPLY)]
+        found.matches.extend(standing)
+        found.findings.extend(m.finding(CONVERT_APPLY) for m in standing)
     return found
 
 

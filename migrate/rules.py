@@ -116,6 +116,9 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
         raise RuleError(f"{path.name}: every rule needs at least one example")
     if safety is Safety.NONE and any(e.after is not None and e.after != e.before for e in examples):
         raise RuleError(f"{path.name}: a rule with safety 'none' cannot have an example that rewrites")
+    supersedes = raw.get("supersedes", [])
+    if not isinstance(supersedes, list) or not all(isinstance(c, str) and CODE_PATTERN.match(c) for c in supersedes):
+        raise RuleError(f"{path.name}: supersedes must be a list of rule codes")
     entries = _load_entries(path, raw)
     explanation = raw["explanation"].strip()
     if raw.get("safety_reason"):
@@ -135,6 +138,7 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
         valid=tuple(v["code"] for v in raw.get("valid", [])),
         entry_count=len(entries),
         source=str(path),
+        supersedes=tuple(supersedes),
     )
     return LoadedRule(rule, entries)
 
@@ -220,6 +224,7 @@ class RuleSet:
             self._transforms = [known[code](rule, self.entries.get(code, {})) for code, rule in sorted(self.custom.items())]
             for transform in self._transforms:
                 transform.siblings = tuple(self._transforms)  # the rules it may depend on (PT1047)
+                transform.ruleset = self
         return self._transforms
 
     def module_finding_for(self, qualified: str):

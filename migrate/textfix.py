@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from migrate.lint import _Checker, _Pos
 from migrate.model import Edit, Finding, Fix, Rule, Safety, Severity
-from migrate.resolve import dotted_name_ast, qualify_in_scopes
+from migrate.resolve import dotted_name_ast
 from migrate.rules import format_message, short_name
 
 
@@ -45,10 +45,9 @@ class PendingRename:
 
 class TextMatcher(_Checker):
     def __init__(self, source: str, ctx, customs) -> None:
-        super().__init__(source, ctx.ruleset, ctx.bindings)
+        super().__init__(source, ctx.ruleset, ctx.bindings, ctx.rebound_targets)
         self.ctx = ctx
         self.customs = customs
-        self.rebound = ctx.rebound_targets
         self.cst_lines: set[int] = set()  # lines whose fix needs the libcst pass
         if ctx.scan is not None:
             self.function_scopes.update(ctx.scan.function_scopes)  # the scan's walk of each function, reused
@@ -103,18 +102,6 @@ class TextMatcher(_Checker):
             if index == len(self._hot) or self._hot[index] > node.end_lineno:
                 return None
         return super().visit(node)
-
-    # -- resolution as the libcst pass resolves (import targets a rule's ``prepare`` re-pointed)
-    def _scopes(self) -> list[dict[str, str | None]]:
-        if not self.rebound:
-            return list(self.scopes)
-        return [{name: self.rebound.get(target, target) if target else target for name, target in scope.items()}
-                for scope in self.scopes]
-
-    def _qualify(self, dotted: str) -> str | None:
-        if not self.rebound:
-            return super()._qualify(dotted)
-        return qualify_in_scopes(dotted, self._scopes(), self.module_bindings)
 
     # -- decisions that depend on what convert applies
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
