@@ -19,6 +19,10 @@ Entry kinds (what ``entries`` holds for each ``kind``):
     finding         {qualified name: {"severity": s, "message": m}}   (call or reference)
     module          {module prefix: {"severity": s, "message": m}}   (any use below it)
     custom          free-form; read by the transform registered for the code
+
+A custom rule that rewrites a whole node may declare ``supersedes = ["TF2001", ...]``: the findings of
+those codes on the node its applied fix rewrites are replaced by its own (``plugin.drop_superseded``,
+honoured alike by ``lint`` and the engine).
 """
 from __future__ import annotations
 
