@@ -280,10 +280,15 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
         return tuple(sorted({replace(f, fixed=False) for f in result.findings}, key=Finding.sort_key))
-    bindings = module_bindings_ast(tree, may_declare_global="global" in source)
-    if stars:
-        bind_star_imports(tree, filename, bindings)
+    if custom.scan is not None:  # the scan the custom rules matched on: its bindings and function scopes, reused
+        bindings = custom.scan.bindings.copy()
+    else:
+        bindings = module_bindings_ast(tree, may_declare_global="global" in source)
+        if stars:
+            bind_star_imports(tree, filename, bindings)
     checker = _Checker(source, ruleset, bindings, custom.rebound)
+    if custom.scan is not None:
+        checker.function_scopes.update(custom.scan.function_scopes)
     checker.visit(tree)
     # what a custom rule's applied fix supersedes goes, as in convert (``plugin.drop_superseded``)
     found = drop_superseded([*checker.findings, *custom.findings], custom.matches, CONVERT_APPLY)
@@ -312,6 +317,7 @@ class _CustomMatches:
     matches: list = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     rebound: dict[str, str] = field(default_factory=dict)
+    scan: object = None  # the file's ``Scan``, when one was made
 
 
 def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str,
@@ -337,13 +343,18 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
     if not undecided:
         return _CustomMatches()
     scan = scan or scan_source(source, filename, tree)
-    found = _CustomMatches(rebound=rebound_targets(scan, [c for c in ruleset.transforms() if c.code in undecided]))
+    applicable = []
     for custom in ruleset.transforms():
         if custom.code not in undecided or not custom.applies(scan):
             continue
-        texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
-        if not custom.has_match() and texts and not any(text in source for text in texts):
-            continue  # the engine's gate too (``engine._text_gate``); a rule with ``match`` is its own gate
+        if not custom.has_match():
+            texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
+            if texts and not any(text in source for text in texts):
+                continue  # the engine's gate too (``engine._text_gate``); a rule with ``match`` is its own gate
+            return None  # (asked before any rule matches: that work would be thrown away)
+        applicable.append(custom)
+    found = _CustomMatches(rebound=rebound_targets(scan, applicable), scan=scan)
+    for custom in applicable:
         matches = custom.matches(scan)
         if matches is None:
             return None

@@ -246,15 +246,25 @@ def engine_name(scan, node: ast.expr, rebound: dict[str, str], *, call: bool = F
     return rebind(qualified, target, rebound)
 
 
+def _call_at(scan, ref) -> ast.Call | None:
+    """The ``ast`` call a call ``Reference`` was made for: among the scan's ``receiver.name(...)`` calls
+    (the callee's last name is the reference's), else (a bare-name callee) from one walk of the module."""
+    name = ref.qualified.rsplit(".", 1)[-1]
+    for node in (scan.method_calls or {}).get(name, ()):
+        if node.lineno == ref.line and place(scan, node)[1] - 1 == ref.column:
+            return node
+    return dotted_calls(scan).get((ref.line, ref.column))
+
+
 def calls_of(custom, scan, names) -> list[tuple[str, ast.Call, dict[str, str]]]:
     """(qualified name, call, rebound) of each call of one of ``names`` as the engine's pass qualifies it."""
+    candidates = [ref for ref in scan.references if ref.is_call and _canonical(ref.qualified) in names]
+    if not candidates:
+        return []
     rebound = rebound_targets(scan, custom.siblings)
-    calls = dotted_calls(scan)
     found = []
-    for ref in scan.references:
-        if not ref.is_call or _canonical(ref.qualified) not in names:
-            continue
-        node = calls.get((ref.line, ref.column))
+    for ref in candidates:
+        node = _call_at(scan, ref)
         if node is None:
             continue
         qualified = engine_name(scan, node, rebound, call=True)
