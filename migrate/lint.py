@@ -27,6 +27,7 @@ from migrate.resolve import (
     bind_star_imports,
     dotted_name_ast,
     mentions_framework,
+    mentions_global,
     module_bindings_ast,
     scan_source,
 )
@@ -258,7 +259,7 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
         return tuple(sorted({replace(f, fixed=False) for f in result.findings}, key=Finding.sort_key))
-    bindings = module_bindings_ast(tree, may_declare_global="global" in source)
+    bindings = module_bindings_ast(tree, may_declare_global=mentions_global(source))
     if stars:
         bind_star_imports(tree, filename, bindings)
     checker = _Checker(source, ruleset, bindings)
