@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severity
-from migrate.plugin import drop_superseded, rebound_targets
+from migrate.plugin import drop_superseded, rebound_targets, statements
 from migrate.resolve import (
     FRAMEWORK_ROOTS,
     Bindings,
@@ -240,7 +240,7 @@ class _Checker(AstScanner):
 
 def imports_framework(tree: ast.Module, roots: tuple[str, ...] = FRAMEWORK_ROOTS) -> bool:
     """Does any import, anywhere in the module, bind a name from a framework?"""
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.Import):
             if any(alias.name.split(".", 1)[0] in roots for alias in node.names):
                 return True
@@ -302,7 +302,7 @@ RELATED_ROOTS = {"torch": ("torch", "torchvision", "functorch"), "tensorflow": (
 
 def _imported_roots(tree: ast.Module) -> set[str]:
     roots: set[str] = set()
-    for node in ast.walk(tree):
+    for node in statements(tree):  # (imports are statements: no walk of the expressions)
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".", 1)[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

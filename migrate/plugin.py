@@ -160,6 +160,21 @@ def ast_position(source_lines: list[str], node) -> tuple[int, int, int | None, i
             column(end_line, end_col) if end_line is not None and end_col is not None else None)
 
 
+def statements(tree):
+    """Every statement of an ``ast`` module at any depth, without walking expressions (imports, say, are
+    statements: this finds them all at a fraction of ``ast.walk``'s cost)."""
+    stack = [tree.body]
+    while stack:
+        for statement in stack.pop():
+            yield statement
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(statement, name, None)
+                if isinstance(block, list):
+                    stack.append(block)
+            stack.extend(handler.body for handler in getattr(statement, "handlers", ()))
+            stack.extend(case.body for case in getattr(statement, "cases", ()))
+
+
 def dotted_calls(scan) -> dict[tuple[int, int], ast.Call]:
     """The module's calls of a dotted name, by (line, 0-based character column): where ``Reference``s of calls start."""
     import ast

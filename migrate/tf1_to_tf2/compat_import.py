@@ -15,7 +15,7 @@ import ast
 import re
 
 from migrate.lazycst import cst
-from migrate.plugin import CustomTransform, Match, match_at_node, register, source_segment
+from migrate.plugin import CustomTransform, Match, match_at_node, register, source_segment, statements
 from migrate.resolve import TF_V1_ALIASES
 
 # what may follow the statement on its line: its own semicolon, a comment
@@ -46,20 +46,6 @@ def _alone_on_its_lines(lines: list[str], statement: ast.stmt) -> str | None:
     return end.group(1) or ""  # (libcst's semicolon holds the blanks around it)
 
 
-def _statements(tree: ast.Module):
-    """Every statement of the module, at any depth (imports are statements: expressions are not walked)."""
-    stack = [tree.body]
-    while stack:
-        for statement in stack.pop():
-            yield statement
-            for name in ("body", "orelse", "finalbody"):
-                block = getattr(statement, name, None)
-                if isinstance(block, list):
-                    stack.append(block)
-            stack.extend(handler.body for handler in getattr(statement, "handlers", ()))
-            stack.extend(case.body for case in getattr(statement, "cases", ()))
-
-
 @register("TF2007")
 class CompatV1Import(CustomTransform):
     prepare_reads_context_only = True  # prepare re-points the alias; the engine judges references by it
@@ -75,7 +61,7 @@ class CompatV1Import(CustomTransform):
         places = {(line, column) for qualified, _local, line, column in scan.imports if qualified in TF_V1_ALIASES}
         lines = scan.source.splitlines()
         found = []
-        for node in _statements(scan.tree):
+        for node in statements(scan.tree):
             if (node.lineno, node.col_offset) not in places:
                 continue
             local = _compat_alias(node)
