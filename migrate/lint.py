@@ -16,6 +16,7 @@ fix, and for files a custom transform must look at; tensorflow and torch never.
 from __future__ import annotations
 
 import ast
+import bisect
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -88,6 +89,50 @@ class _Checker(AstScanner):
         if not self.rebound:
             return super()._qualify(dotted)
         return qualify_in_scopes(dotted, self._scopes(), self.module_bindings)
+
+    # -- only statements holding a line some table reacts to are walked (the scan already walked them all)
+    def only_where_needed(self, scan) -> None:
+        """Skip every statement without a reference or import a table knows (or one of its prefixes:
+        a rename applies to the longest renamed prefix of a dotted name)."""
+        rs = self.rs
+        keys = rs.keys()
+        hits: set[int] = set()
+        known: dict[str, bool] = {}
+
+        def needed(qualified: str) -> bool:
+            found = known.get(qualified)
+            if found is None:
+                found = qualified in keys or bool(rs.module_findings) and rs.module_finding_for(qualified) is not None
+                if not found and "." in qualified:
+                    parts = qualified.split(".")
+                    found = any(".".join(parts[:n]) in rs.renames for n in range(2, len(parts)))
+                known[qualified] = found
+            return found
+
+        for ref in scan.references:
+            qualified = ref.qualified
+            if self.rebound:
+                for old, new in self.rebound.items():
+                    if qualified == old or qualified.startswith(old + "."):
+                        qualified = new + qualified[len(old):]
+                        break
+            if needed(qualified) or needed(ref.qualified):
+                hits.update(range(ref.line, (ref.end_line or ref.line) + 1))
+        for qualified, _local, line, _column in scan.imports:
+            if needed(qualified):
+                hits.add(line)
+        self._hot = sorted(hits)
+
+    _hot: list[int] | None = None
+
+    def visit(self, node: ast.AST):
+        if self._hot is not None and isinstance(node, ast.stmt):
+            decorators = getattr(node, "decorator_list", None)
+            first = min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
+            index = bisect.bisect_left(self._hot, first)
+            if index == len(self._hot) or self._hot[index] > node.end_lineno:
+                return None
+        return super().visit(node)
 
     # -- positions: ast counts UTF-8 bytes, findings count characters (as libcst does)
     def _char_col(self, line: int, byte_col: int) -> int:
@@ -290,6 +335,7 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     checker = _Checker(source, ruleset, bindings, custom.rebound)
     if custom.scan is not None:
         checker.function_scopes.update(custom.scan.function_scopes)
+        checker.only_where_needed(custom.scan)  # as convert's matcher: statements a table knows nothing of are skipped
     checker.visit(tree)
     # what a custom rule's applied fix supersedes goes, as in convert (``plugin.drop_superseded``)
     found = drop_superseded([*checker.findings, *custom.findings], custom.matches, CONVERT_APPLY)

@@ -22,7 +22,6 @@ whole-module libcst pass on every rule example, fixture and corpus file.
 from __future__ import annotations
 
 import ast
-import bisect
 from dataclasses import dataclass
 
 from migrate.lint import _Checker, _Pos
@@ -58,50 +57,6 @@ class TextMatcher(_Checker):
         self.starts = [0]  # character offset of each line
         for line in source.splitlines(keepends=True):
             self.starts.append(self.starts[-1] + len(line))
-
-    # -- only statements holding a line some table reacts to are walked (the scan already walked them all)
-    def only_where_needed(self, scan) -> None:
-        """Skip every statement without a reference or import a table knows (or one of its prefixes:
-        a rename applies to the longest renamed prefix of a dotted name)."""
-        rs = self.rs
-        keys = rs.keys()
-        hits: set[int] = set()
-        known: dict[str, bool] = {}
-
-        def needed(qualified: str) -> bool:
-            found = known.get(qualified)
-            if found is None:
-                found = qualified in keys or bool(rs.module_findings) and rs.module_finding_for(qualified) is not None
-                if not found and "." in qualified:
-                    parts = qualified.split(".")
-                    found = any(".".join(parts[:n]) in rs.renames for n in range(2, len(parts)))
-                known[qualified] = found
-            return found
-
-        for ref in scan.references:
-            qualified = ref.qualified
-            if self.rebound:
-                for old, new in self.rebound.items():
-                    if qualified == old or qualified.startswith(old + "."):
-                        qualified = new + qualified[len(old):]
-                        break
-            if needed(qualified) or needed(ref.qualified):
-                hits.update(range(ref.line, (ref.end_line or ref.line) + 1))
-        for qualified, _local, line, _column in scan.imports:
-            if needed(qualified):
-                hits.add(line)
-        self._hot = sorted(hits)
-
-    _hot: list[int] | None = None
-
-    def visit(self, node: ast.AST):
-        if self._hot is not None and isinstance(node, ast.stmt):
-            decorators = getattr(node, "decorator_list", None)
-            first = min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
-            index = bisect.bisect_left(self._hot, first)
-            if index == len(self._hot) or self._hot[index] > node.end_lineno:
-                return None
-        return super().visit(node)
 
     # -- decisions that depend on what convert applies
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
