@@ -25,7 +25,8 @@ import tokenize
 from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, Match, ast_position, match_at_node, register, source_segment
 from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
-from migrate.torch_deprecations.util import dotted_calls, literal
+from migrate.arguments import calls_by_position
+from migrate.torch_deprecations.util import literal
 
 # the libcst hook a match is for: a call of a resolved name (``on_call``) or an untyped ``x.save(...)``
 # (``on_method_call``); ``tf.keras.models.save_model(m, "p").save("q")`` has both at one place
@@ -53,7 +54,7 @@ def _as_converted(qualified: str, func: ast.AST, rebound: bool) -> str:
 def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast.Call]]:
     """(name as the pass resolves it, ``ast`` call) for each call of one of ``names``."""
     rebound = _compat_rebound(custom, scan)
-    calls = dotted_calls(scan)
+    calls = calls_by_position(scan)
     found = []
     for ref in scan.references:
         if not ref.is_call:
