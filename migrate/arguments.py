@@ -131,6 +131,15 @@ def plan_arguments(ruleset: "RuleSet", qualified: str, node: ast.Call,
     return ArgumentPlan(tuple(findings), tuple(steps), frozenset(drops))
 
 
+def _dotted_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name)
+
+
 def calls_by_position(scan) -> dict[tuple[int, int], ast.Call]:
     """The module's calls of a dotted name by (line, 0-based character column) of where they start
     (where the scan's ``Reference`` of a call starts, and libcst's position of the ``Call``)."""
@@ -139,16 +148,55 @@ def calls_by_position(scan) -> dict[tuple[int, int], ast.Call]:
         from migrate.plugin import ast_position
 
         lines = scan.source.splitlines()
-        cached = {}
-        for node in ast.walk(scan.tree):
-            if isinstance(node, ast.Call):
-                func = node.func
-                while isinstance(func, ast.Attribute):
-                    func = func.value
-                if isinstance(func, ast.Name):
-                    cached[(node.lineno, ast_position(lines, node)[1] - 1)] = node
+        cached = {(node.lineno, ast_position(lines, node)[1] - 1): node
+                  for node in ast.walk(scan.tree) if _dotted_call(node)}
         scan.matches["<calls>"] = cached
     return cached
+
+
+def call_at(scan, line: int, column: int) -> ast.Call | None:
+    """The call of a dotted name starting at ``line`` and 0-based character ``column`` (as ``calls_by_position``),
+    found by walking only the statements on that line (the libcst pass asks for the calls it leaves)."""
+    whole = scan.matches.get("<calls>")
+    if whole is not None:
+        return whole.get((line, column))
+    by_line = scan.matches.setdefault("<calls by line>", {})
+    calls = by_line.get(line)
+    if calls is None:
+        from migrate.plugin import ast_position
+
+        lines = scan.matches.get("<lines>")
+        if lines is None:
+            lines = scan.matches["<lines>"] = scan.source.splitlines()
+        calls = by_line[line] = {}
+        for node in nodes_on_line(scan.tree.body, line):
+            if _dotted_call(node) and node.lineno == line:
+                calls[(line, ast_position(lines, node)[1] - 1)] = node
+    return calls.get((line, column))
+
+
+def nodes_on_line(body: list[ast.stmt], line: int):
+    """Every node of the statements of ``body`` (and their nested blocks) that span ``line``, not descending
+    into statements that do not: a statement's header, decorators and expressions, and the blocks holding ``line``."""
+    for statement in body:
+        decorators = getattr(statement, "decorator_list", None)
+        first = min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
+        if not first <= line <= statement.end_lineno:
+            continue
+        stack: list[ast.AST] = [statement]
+        while stack:
+            node = stack.pop()
+            yield node
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    continue  # a nested statement: reached through its block below, when it spans the line
+                stack.append(child)
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(statement, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield from nodes_on_line(block, line)
+        for holder in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+            yield from nodes_on_line(holder.body, line)
 
 
 def apply_plan(plan: ArgumentPlan, call):

@@ -25,7 +25,7 @@ from migrate.cstutil import (
     dotted_name,
     function_scope_cst,
 )
-from migrate.arguments import apply_plan, calls_by_position, has_argument_rules, plan_arguments
+from migrate.arguments import apply_plan, call_at, has_argument_rules, plan_arguments
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet, format_message, short_name
@@ -407,7 +407,7 @@ class _Transformer(cst.CSTTransformer):
         if not has_argument_rules(self.rs, qualified):
             return call
         position = self._position_of(original)
-        node = calls_by_position(self.ctx.scan).get((position.start.line, position.start.column))
+        node = call_at(self.ctx.scan, position.start.line, position.start.column)
         if node is None:  # (every dotted call is in the scan's tree: a parse of the same text)
             raise AssertionError(f"no ast call at {position.start} for {qualified}")
         plan = plan_arguments(self.rs, qualified, node, self.ctx.may_fix)

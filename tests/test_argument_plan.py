@@ -89,3 +89,28 @@ def test_awkward_argument_lists(before, after):
     # safe fixes only (lint --fix): a keyword removal (TF2005, review) is reported and left
     safe = transform_source(before, rules, apply=frozenset({Safety.SAFE}))
     assert safe.code == transform_source(before, rules, apply=frozenset({Safety.SAFE}), units=False).code
+
+
+def test_call_at_finds_what_the_whole_tree_walk_finds():
+    """The libcst pass finds a call's ``ast`` node by walking only the statements on its line."""
+    from pathlib import Path
+
+    from migrate.arguments import call_at, calls_by_position
+    from migrate.resolve import scan_source
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [p.read_text(encoding="utf-8") for p in sorted((root / "corpus" / "tf1").glob("*.py"))]
+    sources.append(H + "@tf.function(x=tf.f(1))\ndef g(a=tf.h(2)):\n    try: tf.i(3)\n"
+                       "    except tf.errors.E(4): pass\n    return [tf.j(k) for k in tf.k(5)]\n"
+                       "if tf.a(1): b = tf.b(2); c = tf.c(3)\nmatch tf.m(1):\n    case 1: tf.n(2)\n")
+    checked = 0
+    for source in sources:
+        whole = calls_by_position(scan_source(source))
+        scan = scan_source(source)
+        for (line, column), node in whole.items():
+            assert call_at(scan, line, column) is not None
+            assert call_at(scan, line, column).lineno == node.lineno
+            assert call_at(scan, line, column).col_offset == node.col_offset
+            checked += 1
+        assert call_at(scan, 1, 99) is None
+    assert checked > 500

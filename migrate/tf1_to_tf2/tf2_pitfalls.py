@@ -25,7 +25,7 @@ import tokenize
 from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, Match, ast_position, match_at_node, register, source_segment
 from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
-from migrate.arguments import calls_by_position
+from migrate.arguments import call_at, nodes_on_line
 from migrate.torch_deprecations.util import literal
 
 # the libcst hook a match is for: a call of a resolved name (``on_call``) or an untyped ``x.save(...)``
@@ -54,12 +54,12 @@ def _as_converted(qualified: str, func: ast.AST, rebound: bool) -> str:
 def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast.Call]]:
     """(name as the pass resolves it, ``ast`` call) for each call of one of ``names``."""
     rebound = _compat_rebound(custom, scan)
-    calls = calls_by_position(scan)
+    wanted = _spellings(names)
     found = []
     for ref in scan.references:
-        if not ref.is_call:
+        if not ref.is_call or ref.qualified not in wanted:
             continue
-        node = calls.get((ref.line, ref.column))
+        node = call_at(scan, ref.line, ref.column)
         if node is None:
             continue
         qualified = _as_converted(ref.qualified, node.func, rebound)
@@ -68,10 +68,15 @@ def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast
     return found
 
 
+def _spellings(names) -> set[str]:
+    """``names`` and the same names through a ``tf.compat.v1`` alias (which TF2007 re-points)."""
+    return set(names) | {alias + name[len("tensorflow"):] for name in names if name.startswith("tensorflow.")
+                         for alias in TF_V1_ALIASES}
+
+
 def _might_call(scan, names) -> bool:
     """Cheap gate: a call of one of ``names``, or of the same name through a ``tf.compat.v1`` alias."""
-    wanted = set(names) | {alias + name[len("tensorflow"):] for name in names if name.startswith("tensorflow.")
-                           for alias in TF_V1_ALIASES}
+    wanted = _spellings(names)
     return any(ref.is_call and ref.qualified in wanted for ref in scan.references)
 
 
@@ -132,7 +137,7 @@ class DeviceFunction(CustomTransform):
         return found
 
     def on_call(self, ctx, qualified, original, updated):
-        applied = _applied(ctx, self, original, _CALL)
+        applied = _applied(ctx, self, original, _CALL) if qualified in _DEVICE else None
         if applied is None or not applied[1]:
             return None
         from migrate.cstutil import build_dotted
@@ -256,13 +261,17 @@ class AssertScalarValue(CustomTransform):
         return _might_call(scan, _ASSERT_SCALAR)
 
     def match(self, scan) -> list[Match]:
-        statements = {id(node.value) for node in ast.walk(scan.tree) if isinstance(node, ast.Expr)}
-        return [match_at_node(self.rule, scan, node, self.rule.message, self.rule.safety, fixable=False,
-                              payload=_CALL)
-                for _qualified, node in _resolved_calls(self, scan, _ASSERT_SCALAR) if id(node) not in statements]
+        found = []
+        for _qualified, node in _resolved_calls(self, scan, _ASSERT_SCALAR):
+            if any(isinstance(s, ast.Expr) and s.value is node for s in nodes_on_line(scan.tree.body, node.lineno)):
+                continue  # a statement of its own: its value is not used
+            found.append(match_at_node(self.rule, scan, node, self.rule.message, self.rule.safety, fixable=False,
+                                       payload=_CALL))
+        return found
 
     def on_call(self, ctx, qualified, original, updated):
-        _applied(ctx, self, original, _CALL)
+        if qualified in _ASSERT_SCALAR:  # (as the pass resolves the callee: the names ``match`` looked for)
+            _applied(ctx, self, original, _CALL)
         return None
 
 
@@ -296,19 +305,18 @@ class SaveWithoutExtension(CustomTransform):
                 found.append(match_at_node(
                     self.rule, scan, node, self.rule.message.format(call="tf.keras.models.save_model", path=path),
                     self.rule.safety, fixable=False, payload=_CALL))
-        if any(ref.qualified.startswith(("tensorflow.keras", "keras", "tf_keras")) for ref in scan.references):
+        saves = scan.method_calls.get("save", ()) if scan.method_calls is not None else [
+            node for node in ast.walk(scan.tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save"]
+        # ``x.save("path")`` on an object the pass cannot type: one positional argument (a Saver's takes two)
+        saves = [(node, path) for node in saves if len(node.args) == 1 and not node.keywords
+                 for path in [_path_without_extension(node.args[0], scan.source)] if path is not None]
+        if saves and any(ref.qualified.startswith(("tensorflow.keras", "keras", "tf_keras")) for ref in scan.references):
             resolved = {(ref.line, ref.column) for ref in scan.references if ref.is_call}
             lines = scan.source.splitlines()
-            saves = scan.method_calls.get("save", ()) if scan.method_calls is not None else [
-                node for node in ast.walk(scan.tree)
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save"]
-            for node in saves:
-                # ``x.save("path")`` on an object the pass cannot type: one positional argument (a Saver's takes two)
-                if len(node.args) != 1 or node.keywords or (node.lineno, ast_position(lines, node)[1] - 1) in resolved:
-                    continue
-                path = _path_without_extension(node.args[0], scan.source)
-                if path is None:
-                    continue
+            for node, path in saves:
+                if (node.lineno, ast_position(lines, node)[1] - 1) in resolved:
+                    continue  # a call the pass resolves: no ``on_method_call`` there
                 receiver = dotted_name_ast(node.func.value) or "model"
                 message = self.rule.message.format(call=f"{receiver}.save", path=path) \
                     + f" (if {receiver} is a Keras model)"
@@ -318,9 +326,11 @@ class SaveWithoutExtension(CustomTransform):
         return found
 
     def on_call(self, ctx, qualified, original, updated):
-        _applied(ctx, self, original, _CALL)
+        if qualified in _SAVE_MODEL:
+            _applied(ctx, self, original, _CALL)
         return None
 
     def on_method_call(self, ctx, method, original, updated):
-        _applied(ctx, self, original, _METHOD)
+        if method == "save":
+            _applied(ctx, self, original, _METHOD)
         return None
