@@ -9,8 +9,11 @@ imports), which also says how each finding is fixed:
   fixed by one text edit over the reference's span, spelled through the file's
   imports exactly as the libcst pass spells it (``EngineContext.spell``);
 * a reference or module finding has nothing to fix;
+* a call's argument tables are decided by ``migrate.arguments.plan_arguments``
+  on the ``ast`` call (the plan the libcst pass builds): findings without an
+  edit are reported here, a lone value rewrite is one text edit;
 * what only libcst can rewrite exactly -- a ``from`` import whose names move
-  (it may be split), a call whose arguments an argument table changes -- is
+  (it may be split), a call whose argument list the plan rebuilds -- is
   marked ``needs_cst`` on the lines of its node: the engine's units pass
   (``engine._transform_units``) parses just the statements holding such lines
   (and custom rules' sites) and rewrites them; every finding and edit on those
