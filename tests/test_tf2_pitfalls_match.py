@@ -151,7 +151,7 @@ def test_device_function_through_the_compat_alias_is_rewritten():
     assert "import tensorflow as tf\n" in result.code
 
 
-def test_assert_scalar_no_longer_needs_the_whole_module_pass(monkeypatch):
+def test_report_only_rules_need_no_libcst_parse(monkeypatch):
     import libcst
 
     import migrate.engine as engine
@@ -160,7 +160,11 @@ def test_assert_scalar_no_longer_needs_the_whole_module_pass(monkeypatch):
     real = libcst.parse_module
     monkeypatch.setattr(engine.cst, "parse_module", lambda text, *a, **k: parsed.append(text) or real(text, *a, **k))
     body = "".join(f"a{n} = {n}\n" for n in range(20))
-    source = "import tensorflow as tf\n" + body + "y = tf.debugging.assert_scalar(x)\n"
+    source = ("import tensorflow as tf\nfrom tensorflow.python.nope import x\n" + body
+              + "y = tf.debugging.assert_scalar(x)\nmodel = tf.keras.Sequential()\nmodel.save('out/m')\n")
     result = transform_source(source, _selected(), apply=CONVERT_APPLY)
-    assert [f.code for f in result.findings] == ["TF2109"]
-    assert parsed == ["y = tf.debugging.assert_scalar(x)\n"]  # the one statement, not the module
+    assert result.code == source
+    assert sorted(f.code for f in result.findings) == ["TF2108", "TF2109", "TF2110"]
+    assert parsed == []  # TF2109 once forced the whole-module pass; report-only matches need no libcst at all
+    whole = transform_source(source, _selected(), apply=CONVERT_APPLY, units=False)
+    assert _told(whole.findings) == _told(result.findings)

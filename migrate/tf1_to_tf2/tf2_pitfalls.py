@@ -11,9 +11,10 @@ TF2110  ``tf.keras.models.save_model(model, "path")`` / ``model.save("path")`` w
         path without ``.keras`` or ``.h5``: Keras 3 raises ValueError (TF1 wrote HDF5 there).
 
 Each rule decides on the ``ast`` scan (``match``); ``lint`` reports those matches without
-libcst, and the libcst hooks look the match up at the original node (``ctx.match_at``) and
-only report it (and, for TF2107, build the new call).  Names are judged as the libcst pass
-judges them: where TF2007 turns ``import tensorflow.compat.v1 as tf`` into ``import
+libcst.  In ``convert``, TF2107's libcst hook looks its match up at the original call
+(``ctx.match_at``), reports it and builds the new call; TF2108-TF2110 only report, so their
+matches are reported as they are and no statement is parsed with libcst for them
+(``_ReportOnly``).  Names are judged as the libcst pass judges them: where TF2007 turns ``import tensorflow.compat.v1 as tf`` into ``import
 tensorflow as tf``, ``tf.device`` is TF2's ``tensorflow.device`` (``_as_converted``).
 """
 from __future__ import annotations
@@ -27,11 +28,6 @@ from migrate.plugin import CustomTransform, Match, ast_position, match_at_node, 
 from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
 from migrate.arguments import call_at, nodes_on_line
 from migrate.torch_deprecations.util import literal
-
-# the libcst hook a match is for: a call of a resolved name (``on_call``) or an untyped ``x.save(...)``
-# (``on_method_call``); ``tf.keras.models.save_model(m, "p").save("q")`` has both at one place
-_CALL, _METHOD = "call", "method"
-
 
 def _compat_rebound(custom: CustomTransform, scan) -> bool:
     """Does the pass read the ``tensorflow.compat.v1`` alias as ``tensorflow`` (TF2007's ``prepare``)?"""
@@ -80,12 +76,25 @@ def _might_call(scan, names) -> bool:
     return any(ref.is_call and ref.qualified in wanted for ref in scan.references)
 
 
-def _applied(ctx, custom: CustomTransform, node, kind: str):
-    """The match ``custom`` made at ``node`` for this hook, reported as made; None when there is none."""
-    match = ctx.match_at(custom, node)
-    if match is None or match.payload != kind:
-        return None
-    return match, ctx.report_match(match)
+class _ReportOnly(CustomTransform):
+    """A rule that only reports: its ``ast`` matches are its findings in ``convert`` too, reported once per
+    pass (``unit_finish`` for the units pass, ``finish`` for the whole-module one), so no statement is
+    parsed with libcst for it."""
+
+    def sites(self, scan):
+        return []
+
+    def _report(self, ctx) -> None:
+        if ctx.scan is not None and self.applies(ctx.scan):
+            ctx.findings.extend(m.finding(ctx.apply) for m in self.matches(ctx.scan) or ())
+
+    def unit_finish(self, ctx, tree):
+        self._report(ctx)
+        return []
+
+    def finish(self, ctx, module):
+        self._report(ctx)
+        return module
 
 
 def _keyword(node: ast.Call, *names: str) -> ast.expr | None:
@@ -133,12 +142,12 @@ class DeviceFunction(CustomTransform):
                 what = f"the function {value.id}"
             if what is not None:
                 found.append(match_at_node(self.rule, scan, node, self.rule.message.format(what=what),
-                                           self.rule.safety, payload=_CALL))
+                                           self.rule.safety))
         return found
 
     def on_call(self, ctx, qualified, original, updated):
-        applied = _applied(ctx, self, original, _CALL) if qualified in _DEVICE else None
-        if applied is None or not applied[1]:
+        match = ctx.match_at(self, original) if qualified in _DEVICE else None
+        if match is None or not ctx.report_match(match):
             return None
         from migrate.cstutil import build_dotted
         from migrate.tf1_to_tf2.calls import callee_root
@@ -207,7 +216,7 @@ def _from_module_span(source: str, node: ast.ImportFrom) -> ast.AST | None:
 
 
 @register("TF2108")
-class PrivateModule(CustomTransform):
+class PrivateModule(_ReportOnly):
     """Report-only: an import of a ``tensorflow.python`` module the installed TensorFlow does not have."""
 
     def applies(self, scan) -> bool:
@@ -235,17 +244,8 @@ class PrivateModule(CustomTransform):
                     if node is None:
                         node = statement  # (a from-import whose text tokenize cannot read: reported at the statement)
                     found.append(match_at_node(self.rule, scan, node, self.rule.message.format(module=module),
-                                               self.rule.safety, fixable=False, payload=_CALL))
+                                               self.rule.safety, fixable=False))
         return found
-
-    def on_statement(self, ctx, original, updated):
-        for small in original.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    _applied(ctx, self, alias, _CALL)
-            elif isinstance(small, cst.ImportFrom) and small.module is not None:
-                _applied(ctx, self, small.module, _CALL)
-        return None
 
 
 # -- TF2109 ------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ _ASSERT_SCALAR = {"tensorflow.assert_scalar", "tensorflow.debugging.assert_scala
 
 
 @register("TF2109")
-class AssertScalarValue(CustomTransform):
+class AssertScalarValue(_ReportOnly):
     """Report-only: a call of assert_scalar anywhere except as an expression statement of its own."""
 
     def applies(self, scan) -> bool:
@@ -265,14 +265,8 @@ class AssertScalarValue(CustomTransform):
         for _qualified, node in _resolved_calls(self, scan, _ASSERT_SCALAR):
             if any(isinstance(s, ast.Expr) and s.value is node for s in nodes_on_line(scan.tree.body, node.lineno)):
                 continue  # a statement of its own: its value is not used
-            found.append(match_at_node(self.rule, scan, node, self.rule.message, self.rule.safety, fixable=False,
-                                       payload=_CALL))
+            found.append(match_at_node(self.rule, scan, node, self.rule.message, self.rule.safety, fixable=False))
         return found
-
-    def on_call(self, ctx, qualified, original, updated):
-        if qualified in _ASSERT_SCALAR:  # (as the pass resolves the callee: the names ``match`` looked for)
-            _applied(ctx, self, original, _CALL)
-        return None
 
 
 # -- TF2110 ------------------------------------------------------------------------------------------
@@ -291,7 +285,7 @@ def _path_without_extension(node: ast.AST | None, source: str) -> str | None:
 
 
 @register("TF2110")
-class SaveWithoutExtension(CustomTransform):
+class SaveWithoutExtension(_ReportOnly):
     """Report-only: a Keras save to a literal path without ``.keras``/``.h5``."""
 
     def applies(self, scan) -> bool:
@@ -304,7 +298,7 @@ class SaveWithoutExtension(CustomTransform):
             if path is not None and _keyword(node, "save_format") is None:
                 found.append(match_at_node(
                     self.rule, scan, node, self.rule.message.format(call="tf.keras.models.save_model", path=path),
-                    self.rule.safety, fixable=False, payload=_CALL))
+                    self.rule.safety, fixable=False))
         saves = scan.method_calls.get("save", ()) if scan.method_calls is not None else [
             node for node in ast.walk(scan.tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save"]
@@ -315,22 +309,10 @@ class SaveWithoutExtension(CustomTransform):
             resolved = {(ref.line, ref.column) for ref in scan.references if ref.is_call}
             lines = scan.source.splitlines()
             for node, path in saves:
-                if (node.lineno, ast_position(lines, node)[1] - 1) in resolved:
-                    continue  # a call the pass resolves: no ``on_method_call`` there
+                if dotted_name_ast(node.func) is not None and (node.lineno, ast_position(lines, node)[1] - 1) in resolved:
+                    continue  # a callee the pass resolves through an import: no untyped receiver
                 receiver = dotted_name_ast(node.func.value) or "model"
                 message = self.rule.message.format(call=f"{receiver}.save", path=path) \
                     + f" (if {receiver} is a Keras model)"
-                match = match_at_node(self.rule, scan, node, message, self.rule.safety, fixable=False, payload=_METHOD)
-                if all(m.key != match.key for m in found):  # (``save_model(m, "p").save("q")``: one place, one match)
-                    found.append(match)
+                found.append(match_at_node(self.rule, scan, node, message, self.rule.safety, fixable=False))
         return found
-
-    def on_call(self, ctx, qualified, original, updated):
-        if qualified in _SAVE_MODEL:
-            _applied(ctx, self, original, _CALL)
-        return None
-
-    def on_method_call(self, ctx, method, original, updated):
-        if method == "save":
-            _applied(ctx, self, original, _METHOD)
-        return None
