@@ -14,8 +14,9 @@ Each rule decides on the ``ast`` scan (``match``); ``lint`` reports those matche
 libcst.  In ``convert``, TF2107's libcst hook looks its match up at the original call
 (``ctx.match_at``), reports it and builds the new call; TF2108-TF2110 only report, so their
 matches are reported as they are and no statement is parsed with libcst for them
-(``_ReportOnly``).  Names are judged as the libcst pass judges them: where TF2007 turns ``import tensorflow.compat.v1 as tf`` into ``import
-tensorflow as tf``, ``tf.device`` is TF2's ``tensorflow.device`` (``_as_converted``).
+(``_ReportOnly``).  Names are judged as the libcst pass judges them: where TF2007 turns
+``import tensorflow.compat.v1 as tf`` into ``import tensorflow as tf``, ``tf.device`` is TF2's
+``tensorflow.device`` (``_as_converted``).
 """
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ import ast
 import io
 import tokenize
 
+from migrate.arguments import call_at, nodes_on_line
 from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, Match, ast_position, match_at_node, register, source_segment
 from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
-from migrate.arguments import call_at, nodes_on_line
 from migrate.torch_deprecations.util import literal
+
 
 def _compat_rebound(custom: CustomTransform, scan) -> bool:
     """Does the pass read the ``tensorflow.compat.v1`` alias as ``tensorflow`` (TF2007's ``prepare``)?"""
@@ -309,7 +311,8 @@ class SaveWithoutExtension(_ReportOnly):
             resolved = {(ref.line, ref.column) for ref in scan.references if ref.is_call}
             lines = scan.source.splitlines()
             for node, path in saves:
-                if dotted_name_ast(node.func) is not None and (node.lineno, ast_position(lines, node)[1] - 1) in resolved:
+                where = (node.lineno, ast_position(lines, node)[1] - 1)
+                if dotted_name_ast(node.func) is not None and where in resolved:
                     continue  # a callee the pass resolves through an import: no untyped receiver
                 receiver = dotted_name_ast(node.func.value) or "model"
                 message = self.rule.message.format(call=f"{receiver}.save", path=path) \
