@@ -163,29 +163,6 @@ class DeviceFunction(CustomTransform):
 
 # -- TF2108 ------------------------------------------------------------------------------------------
 
-_COMPOUND_BLOCKS = ("body", "orelse", "finalbody")
-
-
-def _statement_line_imports(tree: ast.Module, lines: list[str]):
-    """Imports that stand on a statement line of their own (libcst's ``SimpleStatementLine``, the engine's
-    ``on_statement``), not in a one-line suite such as ``if x: import y``."""
-    stack: list[list[ast.stmt]] = [tree.body]
-    while stack:
-        block = stack.pop()
-        first = block[0]
-        inline = bool(lines[first.lineno - 1].encode("utf-8")[: first.col_offset].strip()) if block is not tree.body \
-            else False
-        for statement in block:
-            if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                if not inline:
-                    yield statement
-                continue
-            blocks = [getattr(statement, name, None) for name in _COMPOUND_BLOCKS]
-            blocks += [handler.body for handler in getattr(statement, "handlers", ())]
-            blocks += [case.body for case in getattr(statement, "cases", ())]
-            stack.extend(b for b in blocks if isinstance(b, list) and b and isinstance(b[0], ast.stmt))
-
-
 def _from_module_span(source: str, node: ast.ImportFrom) -> ast.AST | None:
     """A node spanning the module name of ``from X import ...`` (as libcst's ``ImportFrom.module``)."""
     text = source_segment(source, node)
@@ -235,7 +212,9 @@ class PrivateModule(_ReportOnly):
 
     def match(self, scan) -> list[Match]:
         found = []
-        for statement in _statement_line_imports(scan.tree, scan.source.splitlines()):
+        for statement in ast.walk(scan.tree):  # (only asked where an import names tensorflow.python)
+            if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                continue
             places: list[tuple[str, ast.AST | None]] = []
             if isinstance(statement, ast.Import):
                 places = [(alias.name, alias) for alias in statement.names]
