@@ -2,8 +2,9 @@
 
 Order per call site, as positional meaning must be fixed before names change:
 findings -> positional-to-keyword reorders -> keyword renames/removals ->
-value rewrites (one plan, decided on the ``ast`` call: ``migrate.arguments``) -> custom transforms.  Dotted references are renamed on the
-way out of the tree, and scheduled imports are added once at the end.
+value rewrites (one plan, decided on the ``ast`` call: ``migrate.arguments``) ->
+custom transforms.  Dotted references are renamed on the way out of the tree,
+and scheduled imports are added once at the end.
 
 Only files whose ``ast`` scan shows something a rule reacts to are parsed with
 libcst; everything else is returned untouched, byte for byte.
