@@ -20,6 +20,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from migrate.arguments import plan_arguments, written_arguments
 from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severity
 from migrate.plugin import drop_superseded, rebound_targets, statements
 from migrate.resolve import (
@@ -235,52 +236,13 @@ class _Checker(AstScanner):
         self._check_arguments(qualified, node, call)
 
     def _check_arguments(self, qualified: str, node: ast.Call, call: _Pos) -> None:
-        rs = self.rs
-        if not (qualified in rs.reorders or qualified in rs.keyword_renames
-                or qualified in rs.keyword_removals or qualified in rs.value_rewrites):
+        """The argument tables' findings (``migrate.arguments``: the plan convert builds)."""
+        plan = plan_arguments(self.rs, qualified, node, _may_fix)
+        if plan is None:
             return
-        # (keyword, position) per keyword argument as the engine sees the argument list;
-        # an argument the engine rebuilt has no position of its own and is reported at the call
-        arguments: list[tuple[str, _Pos]] = []
-        entry = rs.reorders.get(qualified)
-        if entry is not None:
-            params, keep, rule = entry
-            leading = 0
-            for arg in node.args:
-                if isinstance(arg, ast.Starred):
-                    break
-                leading += 1
-            contiguous = leading == sum(1 for a in node.args if not isinstance(a, ast.Starred))
-            if leading > keep and contiguous and leading <= len(params) and _may_fix(rule):
-                named = list(params[keep:leading])
-                self._report(rule, call, format_message(rule.message, name=short_name(qualified), keywords=", ".join(named)))
-                arguments.extend((name, call) for name in named)
-        arguments.extend((k.arg, self._pos(k)) for k in node.keywords if k.arg)
-
-        present = {name for name, _ in arguments}
-        for old, new, rule in rs.keyword_renames.get(qualified, ()):
-            for index, (name, pos) in enumerate(arguments):
-                if name != old:
-                    continue
-                self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=old, new=new))
-                if _may_fix(rule) and new not in present:
-                    arguments[index] = (new, call)
-                    present.add(new)
-        drop: set[int] = set()
-        for old, rule in rs.keyword_removals.get(qualified, ()):
-            for index, (name, pos) in enumerate(arguments):
-                if name == old:
-                    self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=old))
-                    if _may_fix(rule):
-                        drop.add(index)
-        arguments = [a for i, a in enumerate(arguments) if i not in drop]
-        for keyword, new_keyword, _template, rule in rs.value_rewrites.get(qualified, ()):
-            for index, (name, pos) in enumerate(arguments):
-                if name != keyword:
-                    continue
-                self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword))
-                if _may_fix(rule):
-                    arguments[index] = (new_keyword, call)
+        written = written_arguments(node) if any(f.at is not None for f in plan.findings) else []
+        for finding in plan.findings:
+            self._report(finding.rule, call if finding.at is None else self._pos(written[finding.at]), finding.message)
 
 
 def imports_framework(tree: ast.Module, roots: tuple[str, ...] = FRAMEWORK_ROOTS) -> bool:

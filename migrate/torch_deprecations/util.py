@@ -15,6 +15,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Callable
 
+from migrate.arguments import calls_by_position as dotted_calls
 from migrate.lazycst import cst
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, Match, ast_position, dotted_calls, source_segment  # noqa: F401 (dotted_calls re-exported)
