@@ -175,25 +175,6 @@ def statements(tree):
             stack.extend(case.body for case in getattr(statement, "cases", ()))
 
 
-def dotted_calls(scan) -> dict[tuple[int, int], ast.Call]:
-    """The module's calls of a dotted name, by (line, 0-based character column): where ``Reference``s of calls start."""
-    import ast
-
-    cached = scan.matches.get("<calls>")
-    if cached is None:
-        lines = scan.source.splitlines()
-        cached = {}
-        for node in ast.walk(scan.tree):
-            if isinstance(node, ast.Call):
-                func = node.func
-                while isinstance(func, ast.Attribute):
-                    func = func.value
-                if isinstance(func, ast.Name):
-                    cached[(node.lineno, ast_position(lines, node)[1] - 1)] = node
-        scan.matches["<calls>"] = cached
-    return cached
-
-
 class CustomTransform:
     """Hooks a structural rule can implement; every hook is optional."""
 

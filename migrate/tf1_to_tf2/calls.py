@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from migrate.lazycst import cst
 from migrate.model import Safety
-from migrate.plugin import ast_position, dotted_calls, rebind, rebound_targets
+from migrate.arguments import call_at, plan_arguments, written_arguments
+from migrate.plugin import ast_position, rebind, rebound_targets
 from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
 
 
@@ -159,11 +160,10 @@ def _table_fixes(rule) -> bool:
     return rule.safety is not Safety.NONE and rule.safety in _TABLES_APPLY
 
 
-def written_arguments(node: ast.Call) -> list[Argument]:
+def _arguments(node: ast.Call) -> list[Argument]:
     """``node``'s arguments in written order (libcst's order; ast keeps positional and keyword apart)."""
-    items = sorted([*node.args, *node.keywords], key=lambda a: (a.lineno, a.col_offset))
     out = []
-    for item in items:
+    for item in written_arguments(node):
         if isinstance(item, ast.Starred):
             out.append(Argument(None, "*", item.value))
         elif isinstance(item, ast.keyword):
@@ -174,38 +174,17 @@ def written_arguments(node: ast.Call) -> list[Argument]:
 
 
 def arguments_after_tables(ruleset, qualified: str, node: ast.Call) -> list[Argument]:
-    """The call's arguments once the engine's table steps ran on it (``engine._Transformer._reorder``,
-    ``_rename_keywords``, ``_remove_keywords``, ``_rewrite_values``): the list a custom ``on_call`` gets
-    as ``updated.args``, so a rule decides on the ``ast`` what it decides there today."""
-    args = written_arguments(node)
-    if ruleset is None:
+    """The call's arguments once the argument tables' plan (``arguments.plan_arguments``, the one decision
+    lint, convert's matcher and the libcst pass apply) is applied: the list a custom ``on_call`` gets as
+    ``updated.args``, so a rule decides on the ``ast`` what it decides there."""
+    args = _arguments(node)
+    plan = plan_arguments(ruleset, qualified, node, _table_fixes) if ruleset is not None else None
+    if plan is None:
         return args
-    entry = ruleset.reorders.get(qualified)
-    if entry is not None:
-        params, keep, rule = entry
-        positional = [i for i, a in enumerate(args) if a.keyword is None and not a.star]
-        if len(positional) > keep and positional == list(range(len(positional))) and _table_fixes(rule) \
-                and all(index < len(params) for index in positional[keep:]):
-            for index in positional[keep:]:
-                args[index] = Argument(params[index], "", args[index].value)
-    renames = ruleset.keyword_renames.get(qualified)
-    if renames:
-        present = {a.keyword for a in args if a.keyword is not None}
-        for old, new, rule in renames:
-            for index, arg in enumerate(args):
-                if arg.keyword == old and _table_fixes(rule) and new not in present:
-                    args[index] = Argument(new, "", arg.value, arg.value_rewritten)
-                    present.add(new)
-    removals = ruleset.keyword_removals.get(qualified)
-    if removals:
-        drop = {index for old, rule in removals for index, arg in enumerate(args)
-                if arg.keyword == old and _table_fixes(rule)}
-        args = [a for index, a in enumerate(args) if index not in drop]
-    for keyword, new_keyword, _template, rule in ruleset.value_rewrites.get(qualified, ()):
-        for index, arg in enumerate(args):
-            if arg.keyword == keyword and _table_fixes(rule):
-                args[index] = Argument(new_keyword, "", arg.value, True)
-    return args
+    for index, kind, keyword, _template in plan.steps:
+        arg = args[index]
+        args[index] = Argument(keyword, "", arg.value, arg.value_rewritten or kind == "value")
+    return [arg for index, arg in enumerate(args) if index not in plan.drops]
 
 
 def _references(scan) -> dict:
@@ -248,12 +227,12 @@ def engine_name(scan, node: ast.expr, rebound: dict[str, str], *, call: bool = F
 
 def _call_at(scan, ref) -> ast.Call | None:
     """The ``ast`` call a call ``Reference`` was made for: among the scan's ``receiver.name(...)`` calls
-    (the callee's last name is the reference's), else (a bare-name callee) from one walk of the module."""
+    (the callee's last name is the reference's), else (a bare-name callee) among the statements of its line."""
     name = ref.qualified.rsplit(".", 1)[-1]
     for node in (scan.method_calls or {}).get(name, ()):
         if node.lineno == ref.line and place(scan, node)[1] - 1 == ref.column:
             return node
-    return dotted_calls(scan).get((ref.line, ref.column))
+    return call_at(scan, ref.line, ref.column)
 
 
 def calls_of(custom, scan, names) -> list[tuple[str, ast.Call, dict[str, str]]]:

@@ -18,7 +18,7 @@ from typing import Callable
 from migrate.arguments import calls_by_position as dotted_calls
 from migrate.lazycst import cst
 from migrate.model import Safety
-from migrate.plugin import CustomTransform, Match, ast_position, dotted_calls, source_segment  # noqa: F401 (dotted_calls re-exported)
+from migrate.plugin import CustomTransform, Match, ast_position, source_segment
 
 Spell = Callable[..., str]
 NOT_LITERAL = object()
