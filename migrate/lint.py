@@ -256,8 +256,9 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
     if tree is not None and not imports_framework(tree) and not stars:
         return ()
     matched: list[Finding] | None = []
+    withdrawn: set[tuple[str, int, int]] = set()  # (code, line, column) of findings an applied match replaces
     if ruleset.custom:
-        matched = _custom_matches(source, tree, ruleset, filename, stars)  # (the scan binds the star imports too)
+        matched = _custom_matches(source, tree, ruleset, filename, stars, withdrawn)  # (the scan binds star imports)
     if matched is None:
         # a custom rule that decides on the libcst tree applies (or the file needs repair): take the engine's word
         from migrate.engine import transform_source
@@ -269,7 +270,8 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
         bind_star_imports(tree, filename, bindings)
     checker = _Checker(source, ruleset, bindings)
     checker.visit(tree)
-    return tuple(sorted(set(checker.findings) | set(matched), key=Finding.sort_key))
+    found = {f for f in checker.findings if (f.code, f.line, f.column) not in withdrawn} | set(matched)
+    return tuple(sorted(found, key=Finding.sort_key))
 
 
 # Roots a rule set's ``frameworks`` stand for: a torchvision-only file is still a torch file.
@@ -287,7 +289,7 @@ def _imported_roots(tree: ast.Module) -> set[str]:
 
 
 def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str,
-                    stars: list | tuple = ()) -> list[Finding] | None:
+                    stars: list | tuple = (), withdrawn: set | None = None) -> list[Finding] | None:
     """The custom rules' findings for this file, from their ``ast`` matches; None when one needs libcst.
 
     A cheap gate first: the rule set's frameworks must be imported.  Then each rule's
@@ -320,6 +322,8 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
         if matches is None:
             return None
         found.extend(replace(m.finding(CONVERT_APPLY), fixed=False) for m in matches if m.stands(CONVERT_APPLY))
+        if withdrawn is not None:  # what a match's applied fix takes away (TF2105: the TF2101 on a removed import)
+            withdrawn.update(*(m.superseded(CONVERT_APPLY) for m in matches if hasattr(m, "superseded")))
     return found
 
 

@@ -221,6 +221,7 @@ class RuleSet:
             self._transforms = [known[code](rule, self.entries.get(code, {})) for code, rule in sorted(self.custom.items())]
             for transform in self._transforms:
                 transform.siblings = tuple(self._transforms)  # the rules it may depend on (PT1047)
+                transform.ruleset = self
         return self._transforms
 
     def module_finding_for(self, qualified: str):
