@@ -99,6 +99,11 @@ EDGE_CASES = {
                              'v = load_variable(checkpoint_dir="/c", name="w")\n',
     "comments-between": "import tensorflow as tf\nfrom tensorflow.contrib import layers as contrib_layers  # noqa\n\n\n"
                         "# keep\nfrom tensorflow.contrib import slim\nnet = contrib_layers.xavier_initializer()\n",
+    "crlf": "import tensorflow as tf\r\nimport tensorflow.contrib.slim as slim\r\n\r\nnet = slim.conv2d(x, 3, [3, 3])\r\n"
+            "y = slim.l2_regularizer(0.1)\r\n",
+    "crlf-unused": "import tensorflow as tf\r\nimport tensorflow.contrib.slim as slim\r\n\r\ny = slim.l2_regularizer(0.1)\r\n",
+    "non-ascii": '# é ü\nimport tensorflow as tf\nimport tensorflow.contrib.slim as slim\n'
+                 'é = 1; y = slim.l2_regularizer(0.1); z = "ü"; slim_x = slim\n',
     "name-in-replacement-text": "import tensorflow as tf\nfrom tensorflow.contrib import layers as lower\n"
                                 "i = tf.contrib.layers.variance_scaling_initializer(mode=m)\n",
 }

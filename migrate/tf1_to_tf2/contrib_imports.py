@@ -18,6 +18,8 @@ adding the names their replacements bring in.
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 from dataclasses import dataclass
 
 from migrate.lazycst import cst
@@ -242,27 +244,43 @@ def _line_groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
     return groups
 
 
-def _identifiers(tree: ast.AST, wanted: set[str]):
-    """(name, line, byte column) of every identifier in ``wanted`` outside import statements, as
-    ``_used_names`` reads them (the column is where the identifier itself starts, where the ast says)."""
-    stack = [tree]
+def _walk(tree: ast.AST, wanted: set[str], hot: list[int]) -> tuple[list[tuple[str, int | None, int | None]],
+                                                                     list[ast.Attribute]]:
+    """One walk outside import statements: (name, line, byte column) of every identifier in ``wanted``, as
+    ``_used_names`` reads them (the column where the identifier itself starts), and the outermost dotted
+    names (``Attribute`` chains on a ``Name``), which a rename may replace.  Only statements holding one of
+    the ``hot`` lines (sorted) are walked."""
+    found: list[tuple[str, int | None, int | None]] = []
+    chains: list[ast.Attribute] = []
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
-        node = stack.pop()
+        node, inner = stack.pop()
+        if isinstance(node, ast.stmt):
+            decorators = getattr(node, "decorator_list", None)
+            first = min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
+            index = bisect.bisect_left(hot, first)
+            if index == len(hot) or hot[index] > node.end_lineno:
+                continue
+        if isinstance(node, ast.Attribute):
+            if node.attr in wanted:
+                found.append((node.attr, node.end_lineno, node.end_col_offset - len(node.attr.encode("utf-8"))))
+            if not inner:
+                root = node.value
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if isinstance(root, ast.Name):
+                    chains.append(node)
+            stack.append((node.value, True))
+            continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend((child, False) for child in ast.iter_child_nodes(node))
         if isinstance(node, ast.Name):
             if node.id in wanted:
-                yield node.id, node.lineno, node.col_offset
-        elif isinstance(node, ast.Attribute):
-            if node.attr in wanted:
-                yield node.attr, node.end_lineno, node.end_col_offset - len(node.attr.encode("utf-8"))
-        elif isinstance(node, ast.arg):
+                found.append((node.id, node.lineno, node.col_offset))
+        elif isinstance(node, (ast.arg, ast.keyword)):
             if node.arg in wanted:
-                yield node.arg, node.lineno, node.col_offset
-        elif isinstance(node, ast.keyword):
-            if node.arg in wanted:
-                yield node.arg, node.lineno, node.col_offset
+                found.append((node.arg, node.lineno, node.col_offset))
         else:
             names = []
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -277,9 +295,8 @@ def _identifiers(tree: ast.AST, wanted: set[str]):
                 names = [node.rest]
             elif isinstance(node, ast.MatchClass):
                 names = node.kwd_attrs
-            for name in names:
-                if name in wanted:
-                    yield name, None, None  # never inside an expression a rule replaces
+            found.extend((name, None, None) for name in names if name in wanted)  # never inside a replaced expression
+    return found, chains
 
 
 def _span(node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -299,23 +316,31 @@ def _after_rewrite(scan, ruleset, siblings, wanted: set[str]) -> tuple[set[str],
 
     lines = scan.source.splitlines()
     compat = any(s.code == "TF2007" for s in siblings)
-    chains: dict[tuple[int, int], ast.Attribute] = {}
-    for node in ast.walk(scan.tree):
-        if isinstance(node, ast.Attribute):
-            key = (node.lineno, ast_position(lines, node)[1] - 1)
-            held = chains.get(key)
-            if held is None or (node.end_lineno, node.end_col_offset) > (held.end_lineno, held.end_col_offset):
-                chains[key] = node
+
+    def rebound(qualified: str) -> str:
+        return "tensorflow." + qualified[len(_V1):] if compat and qualified.startswith(_V1) else qualified
+
+    # only statements that may matter are walked: those where a wanted name is written, and those where a
+    # rename may bring one in
+    text = scan.source.replace("\r\n", "\n").replace("\r", "\n")  # (the line breaks ast counts)
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    hot = {bisect.bisect_left(breaks, m.start()) + 1
+           for m in re.finditer(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(wanted))), text)}
+    for ref in scan.references:
+        parts = rebound(ref.qualified).split(".")
+        for end in range(len(parts), 1, -1):
+            renamed = ruleset.renames.get(".".join(parts[:end]))
+            if renamed is not None and wanted & set(renamed[0].split(".")):
+                hot.update(range(ref.line, (ref.end_line or ref.line) + 1))
+    occurrences, outermost = _walk(scan.tree, wanted, sorted(hot))
+    chains = {(node.lineno, ast_position(lines, node)[1] - 1): node for node in outermost}
     replaced: list[tuple[tuple[int, int], tuple[int, int]]] = []
     introduced: set[str] = set()
     for ref in scan.references:
         node = chains.get((ref.line, ref.column))
         if node is None:
             continue
-        qualified = ref.qualified
-        if compat and qualified.startswith(_V1):  # TF2007 re-points the compat.v1 alias
-            qualified = "tensorflow." + qualified[len(_V1):]
-        parts = qualified.split(".")
+        parts = rebound(ref.qualified).split(".")  # (TF2007 re-points the compat.v1 alias)
         current, depth = node, 0
         while isinstance(current, ast.Attribute) and depth < len(parts) - 1:
             renamed = ruleset.renames.get(".".join(parts[:len(parts) - depth]))
@@ -363,7 +388,7 @@ def _after_rewrite(scan, ruleset, siblings, wanted: set[str]) -> tuple[set[str],
                 introduced.update(n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(ast.parse(text))
                                   if isinstance(n, (ast.Name, ast.Attribute)))
     survivors = set()
-    for name, line, column in _identifiers(scan.tree, wanted):
+    for name, line, column in occurrences:
         if line is None or not any(start <= (line, column) < end for start, end in replaced):
             survivors.add(name)
     return survivors, introduced
