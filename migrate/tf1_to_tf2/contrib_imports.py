@@ -59,27 +59,6 @@ def _bound_contrib(small: cst.BaseSmallStatement) -> list[tuple[cst.ImportAlias,
     return None
 
 
-def _names(module) -> set[str]:
-    """Every ``Name`` of the module outside import statements."""
-
-    class Names(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.names: set[str] = set()
-
-        def visit_Import(self, node) -> bool:
-            return False
-
-        def visit_ImportFrom(self, node) -> bool:
-            return False
-
-        def visit_Name(self, node) -> None:
-            self.names.add(node.value)
-
-    visitor = Names()
-    module.visit(visitor)
-    return visitor.names
-
-
 @register("TF2105")
 class UnusedContribImport(CustomTransform):
     def applies(self, scan) -> bool:
@@ -88,7 +67,9 @@ class UnusedContribImport(CustomTransform):
     def finish(self, ctx, module: cst.Module) -> cst.Module:
         if not ctx.may_fix(self.rule):
             return module
-        used = _names(module)
+        used = _used_names(module.code)  # (the units pass reads the names off its rewritten text the same way)
+        if used is None:
+            return module
         body = list(module.body)
         changed = False
         for index, statement in enumerate(body):
@@ -418,7 +399,7 @@ def _bound_contrib_ast(statement) -> list[str] | None:
 
 
 def _used_names(text: str) -> set[str] | None:
-    """Every identifier libcst holds as a ``Name`` outside import statements (what ``_Names`` collects)."""
+    """Every identifier libcst holds as a ``Name`` outside import statements, read off the ``ast`` of ``text``."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
