@@ -104,6 +104,8 @@ EDGE_CASES = {
     "crlf-unused": "import tensorflow as tf\r\nimport tensorflow.contrib.slim as slim\r\n\r\ny = slim.l2_regularizer(0.1)\r\n",
     "non-ascii": '# é ü\nimport tensorflow as tf\nimport tensorflow.contrib.slim as slim\n'
                  'é = 1; y = slim.l2_regularizer(0.1); z = "ü"; slim_x = slim\n',
+    "non-ascii-alias": "# é\nimport tensorflow as tf\nfrom tensorflow.contrib import layers as é_l, slim  # ü\n"
+                       "i = é_l.xavier_initializer()\n",
     "name-in-replacement-text": "import tensorflow as tf\nfrom tensorflow.contrib import layers as lower\n"
                                 "i = tf.contrib.layers.variance_scaling_initializer(mode=m)\n",
 }

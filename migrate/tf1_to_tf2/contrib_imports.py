@@ -183,6 +183,9 @@ class UnusedContribImport(CustomTransform):
             candidates.append((statement, bound))
         if not candidates:
             return []
+        from migrate.plugin import ast_position
+
+        lines = scan.source.splitlines()
         wanted = {local for _statement, bound in candidates for local in bound}
         survivors, introduced = _after_rewrite(scan, ruleset, self.siblings, wanted)
         found = []
@@ -190,12 +193,12 @@ class UnusedContribImport(CustomTransform):
             unused = [local for local in bound if local not in survivors and local not in introduced]
             if not unused:
                 continue
-            withdrawn = tuple((statement.lineno, alias.col_offset + 1) for alias in getattr(statement, "names", ())
-                              if getattr(alias, "lineno", statement.lineno) == statement.lineno) \
-                if isinstance(statement, ast.ImportFrom) else ()
+            # the TF2101 errors on the statement's first line go with it (its names' places, as lint reports them)
+            withdrawn = tuple(("TF2101", alias.lineno, ast_position(lines, alias)[1]) for alias in statement.names
+                              if alias.lineno == statement.lineno) if isinstance(statement, ast.ImportFrom) else ()
             found.append(ImportMatch(self.rule, statement.lineno, statement.col_offset + 1,
                                      self.rule.message.format(names=", ".join(sorted(unused))), self.rule.safety,
-                                     end_line=statement.end_lineno, withdraws=tuple(("TF2101", *w) for w in withdrawn)))
+                                     end_line=statement.end_lineno, withdraws=withdrawn))
         return found
 
 
