@@ -162,12 +162,17 @@ class _Checker(AstScanner):
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
         hit = self.rs.module_finding_for(qualified)
         renamed = self.rs.renames.get(qualified)
-        if hit is not None and hit[1] is Severity.ERROR and renamed is not None and renamed[1].safety is not Safety.NONE:
-            return  # as in convert: the fixable rename (reported) moves the name out of the removed module
+        if hit is not None and hit[1] is Severity.ERROR and (
+                renamed is not None and renamed[1].safety is not Safety.NONE or self._claimed(qualified)):
+            return  # as in convert: the fixable rename (reported) or a transform moves the name out of the module
         if hit is not None:
             prefix, severity, message, rule = hit
             self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),
                          severity=severity, safety=Safety.NONE)
+
+    def _claimed(self, qualified: str) -> bool:
+        """A custom rule takes every use of ``qualified`` (``CustomTransform.claims``; TF2103's contrib calls)."""
+        return bool(self.rs.custom) and any(c.claims(qualified) and _may_fix(c.rule) for c in self.rs.transforms())
 
     def _reference_findings(self, qualified: str, pos: _Pos) -> None:
         for severity, message, rule in self.rs.findings.get(qualified, ()):
