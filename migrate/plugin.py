@@ -111,6 +111,51 @@ def rebind(qualified: str, root_target: str, rebound: dict[str, str]) -> str:
     return qualified if new is None else new + qualified[len(root_target):]
 
 
+def rebind_dotted(qualified: str, dotted: str | None, rebound: dict[str, str]) -> str:
+    """``qualified``, the resolution of the dotted spelling ``dotted`` (``tf.device``), as the pass reads it
+    once ``rebound``: only a root local bound to exactly a re-pointed target changes (as
+    ``EngineContext.rebind_target`` and lint's checker re-point bindings), never a longer or shorter one."""
+    if not rebound or dotted is None:
+        return qualified
+    rest = dotted[len(dotted.split(".", 1)[0]):]  # ".device" after the bound root
+    target = qualified[:len(qualified) - len(rest)] if rest and qualified.endswith(rest) else qualified
+    return rebind(qualified, target, rebound)
+
+
+def may_rebind(qualified: str, rebound: dict[str, str]) -> str:
+    """``qualified`` with the longest re-pointed target it starts with replaced: a cheap over-approximation
+    of ``rebind_dotted`` for gates that only decide where to look (it also re-points a name written through
+    a longer or shorter binding)."""
+    for old, new in rebound.items():
+        if qualified == old or qualified.startswith(old + "."):
+            return new + qualified[len(old):]
+    return qualified
+
+
+def rebind_reference(scan: "Scan", ref, rebound: dict[str, str]) -> str:
+    """The qualified name of the scan's reference ``ref`` as the pass reads it once ``rebound``
+    (``rebind_dotted`` on the dotted spelling found at the reference's place in the ``ast`` tree)."""
+    qualified = ref.qualified
+    if not rebound or may_rebind(qualified, rebound) == qualified or scan.tree is None:
+        return qualified
+    import ast
+
+    from migrate.arguments import nodes_on_line
+    from migrate.resolve import dotted_name_ast
+
+    lines = scan.matches.get("<lines>")
+    if lines is None:
+        lines = scan.matches["<lines>"] = scan.source.splitlines()
+    kinds = ast.Call if ref.is_call else (ast.Attribute, ast.Name)
+    for node in nodes_on_line(scan.tree.body, ref.line):  # (outer nodes first: the whole dotted name)
+        if not isinstance(node, kinds) or node.lineno != ref.line:
+            continue
+        dotted = dotted_name_ast(node.func if ref.is_call else node)
+        if dotted is not None and ast_position(lines, node)[1] - 1 == ref.column:
+            return rebind_dotted(qualified, dotted, rebound)
+    return qualified
+
+
 def match_at_node(rule: "Rule", scan: "Scan", node, message: str, safety: "Safety", **fields) -> Match:
     """A ``Match`` spanning the ``ast`` ``node`` of the scanned module."""
     line, column, end_line, end_column = ast_position(scan.source.splitlines(), node)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from migrate.lazycst import cst
 from migrate.model import Safety
 from migrate.arguments import call_at, plan_arguments, written_arguments
-from migrate.plugin import ast_position, rebind, rebound_targets
+from migrate.plugin import ast_position, rebind_dotted, rebound_targets
 from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
 
 
@@ -33,8 +33,10 @@ class CallMove:
                    dict(entry.get("add", {})))
 
 
-def _canonical(name: str) -> str:
-    """``name`` with the TF1 API prefix (``tensorflow.compat.v1.``, ``tensorflow._api.v1.``) read as ``tensorflow.``."""
+def canonical(name: str) -> str:
+    """``name`` with the TF1 API prefix (``tensorflow.compat.v1.``, ``tensorflow._api.v1.``) read as ``tensorflow.``
+    (a gate for the TF1 rules: which names they look at; what a reference means once TF2007 re-points the
+    compat.v1 alias is ``plugin.rebind_dotted``'s)."""
     for alias in TF_V1_ALIASES:
         if name.startswith(alias + "."):
             return "tensorflow." + name[len(alias) + 1:]
@@ -43,13 +45,13 @@ def _canonical(name: str) -> str:
 
 def mentioned_lines(scan, names) -> list[int]:
     """The lines where the ``ast`` scan references one of ``names`` (a rule's sites)."""
-    return [line for ref in scan.references if _canonical(ref.qualified) in names
+    return [line for ref in scan.references if canonical(ref.qualified) in names
             for line in range(ref.line, (ref.end_line or ref.line) + 1)]
 
 
 def mentions(scan, names) -> bool:
     """Does the ``ast`` scan reference any of ``names`` (also spelled through the TF1 API module)?"""
-    return any(_canonical(ref.qualified) in names for ref in scan.references)
+    return any(canonical(ref.qualified) in names for ref in scan.references)
 
 
 def expression(ctx, text: str) -> cst.BaseExpression:
@@ -217,12 +219,7 @@ def engine_name(scan, node: ast.expr, rebound: dict[str, str], *, call: bool = F
     ref = _references(scan).get((node.lineno, column, call))
     if ref is None:
         return None
-    qualified = ref.qualified
-    if not rebound:
-        return qualified
-    rest = dotted[len(dotted.split(".", 1)[0]):]
-    target = qualified[:len(qualified) - len(rest)] if rest and qualified.endswith(rest) else qualified
-    return rebind(qualified, target, rebound)
+    return rebind_dotted(ref.qualified, dotted, rebound)
 
 
 def _call_at(scan, ref) -> ast.Call | None:
@@ -237,7 +234,7 @@ def _call_at(scan, ref) -> ast.Call | None:
 
 def calls_of(custom, scan, names) -> list[tuple[str, ast.Call, dict[str, str]]]:
     """(qualified name, call, rebound) of each call of one of ``names`` as the engine's pass qualifies it."""
-    candidates = [ref for ref in scan.references if ref.is_call and _canonical(ref.qualified) in names]
+    candidates = [ref for ref in scan.references if ref.is_call and canonical(ref.qualified) in names]
     if not candidates:
         return []
     rebound = rebound_targets(scan, custom.siblings)
@@ -253,7 +250,8 @@ def calls_of(custom, scan, names) -> list[tuple[str, ast.Call, dict[str, str]]]:
 
 
 def short(qualified: str) -> str:
-    return "tf" + qualified[len("tensorflow"):]
+    """``tensorflow.x`` as ``tf.x`` (any other name as it is)."""
+    return "tf" + qualified[len("tensorflow"):] if qualified.startswith("tensorflow") else qualified
 
 
 def keyword_value(call: cst.Call, name: str, position: int | None = None) -> cst.Arg | None:

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
-from migrate.plugin import CustomTransform, Match, ast_position, register, source_segment
+from migrate.plugin import CustomTransform, Match, ast_position, rebind_reference, rebound_targets, register, source_segment
+from migrate.tf1_to_tf2.calls import canonical
 
 TRUNC_SCALE = "1.3 * 0.87962566103423978 ** 2"  # contrib truncated-normal stddev factor, in TF2's convention
 
@@ -46,7 +47,6 @@ _PARAMS = {
     "load_variable": ("checkpoint_dir", "name"),
 }
 _LOAD_VARIABLE = ("tensorflow.train.load_variable", {"checkpoint_dir": "ckpt_dir_or_file"})
-_V1 = "tensorflow.compat.v1."
 _NOT_CALLED = "not called"  # the payload of a match on a use that is not a call (reported, never fixed)
 
 
@@ -240,23 +240,21 @@ class ContribCalls(CustomTransform):
     def claims(self, qualified: str) -> bool:
         return _function(qualified) is not None
 
-    def _qualified(self, qualified: str) -> str:
-        """The name as the pass resolves it: TF2007 re-points ``tensorflow.compat.v1`` to ``tensorflow``."""
-        if qualified.startswith(_V1) and any(s.code == "TF2007" for s in self.siblings):
-            return "tensorflow." + qualified[len(_V1):]
-        return qualified
-
     def applies(self, scan) -> bool:
-        return any(_function(self._qualified(ref.qualified)) for ref in scan.references)
+        # (a gate: a name through the TF1 API module counts, whether or not TF2007 re-points its alias)
+        return any(_function(canonical(ref.qualified)) for ref in scan.references)
 
     def match(self, scan) -> list[Match]:
-        from migrate.torch_deprecations.util import dotted_calls
+        from migrate.arguments import calls_by_position
 
-        calls = dotted_calls(scan)
+        calls = calls_by_position(scan)
         lines = scan.source.splitlines()
+        rebound = rebound_targets(scan, self.siblings)  # (TF2007 re-points the compat.v1 alias to tensorflow)
         found = []
         for ref in scan.references:
-            qualified = self._qualified(ref.qualified)
+            if _function(canonical(ref.qualified)) is None:
+                continue
+            qualified = rebind_reference(scan, ref, rebound)
             name = _function(qualified)
             if name is None:
                 continue

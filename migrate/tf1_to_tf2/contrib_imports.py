@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from migrate.lazycst import cst
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, Match, register
+from migrate.resolve import dotted_name_ast
 
 _CONVERT_APPLY = frozenset({Safety.SAFE, Safety.REVIEW})  # what convert applies by default (lint reports that)
 
@@ -295,14 +296,11 @@ def _after_rewrite(scan, ruleset, siblings, wanted: set[str]) -> tuple[set[str],
     the arguments the conversion does not use, the keywords it renames).  Other rules' edits never
     touch a name bound to a contrib module.
     """
-    from migrate.plugin import ast_position
-    from migrate.tf1_to_tf2.contrib_calls import Conversion, _arguments, _bind, _Param, _V1
+    from migrate.plugin import ast_position, may_rebind, rebind_dotted, rebound_targets
+    from migrate.tf1_to_tf2.contrib_calls import Conversion, _arguments, _bind, _Param
 
     lines = scan.source.splitlines()
-    compat = any(s.code == "TF2007" for s in siblings)
-
-    def rebound(qualified: str) -> str:
-        return "tensorflow." + qualified[len(_V1):] if compat and qualified.startswith(_V1) else qualified
+    rebound = rebound_targets(scan, siblings)  # (TF2007 re-points the compat.v1 alias to tensorflow)
 
     # only statements that may matter are walked: those where a wanted name is written, and those where a
     # rename may bring one in
@@ -311,7 +309,7 @@ def _after_rewrite(scan, ruleset, siblings, wanted: set[str]) -> tuple[set[str],
     hot = {bisect.bisect_left(breaks, m.start()) + 1
            for m in re.finditer(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(wanted))), text)}
     for ref in scan.references:
-        parts = rebound(ref.qualified).split(".")
+        parts = may_rebind(ref.qualified, rebound).split(".")  # (where to look: a superset is fine)
         for end in range(len(parts), 1, -1):
             renamed = ruleset.renames.get(".".join(parts[:end]))
             if renamed is not None and wanted & set(renamed[0].split(".")):
@@ -324,7 +322,7 @@ def _after_rewrite(scan, ruleset, siblings, wanted: set[str]) -> tuple[set[str],
         node = chains.get((ref.line, ref.column))
         if node is None:
             continue
-        parts = rebound(ref.qualified).split(".")  # (TF2007 re-points the compat.v1 alias)
+        parts = rebind_dotted(ref.qualified, dotted_name_ast(node), rebound).split(".")
         current, depth = node, 0
         while isinstance(current, ast.Attribute) and depth < len(parts) - 1:
             renamed = ruleset.renames.get(".".join(parts[:len(parts) - depth]))
@@ -336,9 +334,9 @@ def _after_rewrite(scan, ruleset, siblings, wanted: set[str]) -> tuple[set[str],
             current, depth = current.value, depth + 1
     conversions = next((s for s in siblings if s.code == "TF2103"), None)
     if conversions is not None and conversions.applies(scan):
-        from migrate.torch_deprecations.util import dotted_calls
+        from migrate.arguments import calls_by_position
 
-        calls = dotted_calls(scan)
+        calls = calls_by_position(scan)
         for match in conversions.matches(scan) or ():
             conversion = match.payload
             if not isinstance(conversion, Conversion) or not match.finding(_CONVERT_APPLY).fixed:

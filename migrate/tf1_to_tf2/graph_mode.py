@@ -30,6 +30,7 @@ from pathlib import Path
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, Match, register
+from migrate.tf1_to_tf2.calls import canonical, short
 
 _DISABLERS = ("disable_v2_behavior", "disable_eager_execution")
 _ENABLERS = ("enable_eager_execution", "enable_v2_behavior")
@@ -41,15 +42,6 @@ _GUARD_WHERE = "as the first statement under if __name__ == '__main__'"
 _MODULE_WHERE = "after the import block"
 
 
-def _canonical(name: str) -> str:
-    for prefix in ("tensorflow.compat.v1.", "tensorflow."):
-        if name.startswith(prefix):
-            return "tensorflow." + name[len(prefix):]
-    return name
-
-
-def _short(name: str) -> str:
-    return "tf" + name[len("tensorflow"):] if name.startswith("tensorflow") else name
 
 
 @functools.lru_cache(maxsize=4096)
@@ -105,7 +97,7 @@ class _GraphModeBase(CustomTransform):
         apis = self._apis()
         seen: list[str] = []
         for ref in scan.references:
-            name = _canonical(ref.qualified)
+            name = canonical(ref.qualified)
             if name in apis and name not in seen:
                 seen.append(name)
         return seen
@@ -135,7 +127,7 @@ class _GraphModeBase(CustomTransform):
         guard = _main_guard(tree)
         top_lines = _module_level_lines(tree, guard)
         module_level = [n for n in names
-                        if any(_canonical(r.qualified) == n and r.line in top_lines for r in scan.references)]
+                        if any(canonical(r.qualified) == n and r.line in top_lines for r in scan.references)]
         runs = _runs_at_module_level(tree, guard, scan, top_lines)
         run = scan.run
         importers = tuple(_shown(run, p) for p in run.get("importers", ()))
@@ -203,7 +195,7 @@ class GraphModeProgram(_GraphModeBase):
     @staticmethod
     def _names(scan, plan: Plan) -> str:
         if plan.names:
-            return ", ".join(_short(n) for n in plan.names[:3])
+            return ", ".join(short(n) for n in plan.names[:3])
         return "through " + ", ".join(_shown(scan.run, p) for p in plan.libraries[:3])
 
     def _no_anchor(self, scan, plan: Plan) -> str:
@@ -251,12 +243,12 @@ class GraphModeLibrary(_GraphModeBase):
         if plan is None or plan.place or not plan.names:
             return []
         tree = scan.tree
-        line = min((r.line for r in scan.references if _canonical(r.qualified) == plan.names[0]), default=None)
+        line = min((r.line for r in scan.references if canonical(r.qualified) == plan.names[0]), default=None)
         statement = next((s for s in tree.body if line is not None and _first_line_of(s) <= line <= s.end_lineno),
                          tree.body[0])
-        short = ", ".join(_short(n) for n in plan.names[:3])
+        names = ", ".join(short(n) for n in plan.names[:3])
         return [Match(self.rule, statement.lineno, statement.col_offset + 1,
-                      self.rule.message.format(names=short, role=plan.why), self.rule.safety, fixable=False)]
+                      self.rule.message.format(names=names, role=plan.why), self.rule.safety, fixable=False)]
 
     def unit_finish(self, ctx, tree):
         match = self._match(ctx)
@@ -277,7 +269,7 @@ _RUNNERS = {"tensorflow.Session", "tensorflow.InteractiveSession", "tensorflow.t
 
 def _runs_at_module_level(tree: ast.Module, guard, scan, top_lines: set[int]) -> bool:
     """Module-level code opens a session, starts the program, prints, or calls a function of this file."""
-    if any(r.line in top_lines and (_canonical(r.qualified) in _RUNNERS or r.qualified in _STARTERS)
+    if any(r.line in top_lines and (canonical(r.qualified) in _RUNNERS or r.qualified in _STARTERS)
            for r in scan.references):
         return True
     defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}

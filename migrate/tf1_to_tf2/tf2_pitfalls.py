@@ -16,7 +16,7 @@ libcst.  In ``convert``, TF2107's libcst hook looks its match up at the original
 matches are reported as they are and no statement is parsed with libcst for them
 (``_ReportOnly``).  Names are judged as the libcst pass judges them: where TF2007 turns
 ``import tensorflow.compat.v1 as tf`` into ``import tensorflow as tf``, ``tf.device`` is TF2's
-``tensorflow.device`` (``_as_converted``).
+``tensorflow.device`` (``plugin.rebind_dotted`` through ``plugin.rebound_targets``).
 """
 from __future__ import annotations
 
@@ -26,32 +26,17 @@ import tokenize
 
 from migrate.arguments import call_at, nodes_on_line
 from migrate.lazycst import cst
-from migrate.plugin import CustomTransform, Match, ast_position, match_at_node, register, source_segment
+from migrate.plugin import (CustomTransform, Match, ast_position, match_at_node, rebind_dotted, rebound_targets, register,
+                            source_segment)
 from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
 from migrate.torch_deprecations.util import literal
 
 
-def _compat_rebound(custom: CustomTransform, scan) -> bool:
-    """Does the pass read the ``tensorflow.compat.v1`` alias as ``tensorflow`` (TF2007's ``prepare``)?"""
-    return any(s.code == "TF2007" for s in custom.siblings) and any(q in TF_V1_ALIASES for q, *_ in scan.imports)
-
-
-def _as_converted(qualified: str, func: ast.AST, rebound: bool) -> str:
-    """``qualified`` (a reference through ``func``) as the libcst pass resolves it: an import bound to
-    exactly a ``tensorflow.compat.v1`` alias means ``tensorflow`` there (``EngineContext.rebind_target``)."""
-    if not rebound:
-        return qualified
-    dotted = dotted_name_ast(func) or ""
-    rest = dotted[len(dotted.split(".", 1)[0]):]  # ".device" after the bound root
-    target = qualified[: len(qualified) - len(rest)] if rest else qualified
-    if target in TF_V1_ALIASES and qualified.endswith(rest):
-        return "tensorflow" + rest
-    return qualified
-
-
 def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast.Call]]:
-    """(name as the pass resolves it, ``ast`` call) for each call of one of ``names``."""
-    rebound = _compat_rebound(custom, scan)
+    """(name as the pass resolves it, ``ast`` call) for each call of one of ``names``: through the import
+    targets the rule set re-points (``plugin.rebound_targets``: TF2007 makes a ``tf.compat.v1`` alias mean
+    ``tensorflow``)."""
+    rebound = rebound_targets(scan, custom.siblings)
     wanted = _spellings(names)
     found = []
     for ref in scan.references:
@@ -60,7 +45,7 @@ def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast
         node = call_at(scan, ref.line, ref.column)
         if node is None:
             continue
-        qualified = _as_converted(ref.qualified, node.func, rebound)
+        qualified = rebind_dotted(ref.qualified, dotted_name_ast(node.func), rebound)
         if qualified in names:
             found.append((qualified, node))
     return found
