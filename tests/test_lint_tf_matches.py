@@ -158,3 +158,57 @@ def test_lint_reads_references_through_the_compat_alias_as_convert_does():
     assert "b = tf.compat.v1.placeholder(tf.float32)" in converted.code
     assert _told(check_module(source, rules)) == _told(converted.findings)
     assert {"TF2002", "TF2008"} <= {f.code for f in converted.findings}
+
+
+# -- the full probe: lint --to tf2-compat over every TF1 source the project holds, libcst unimportable
+
+FULL_PROBE = r'''
+import contextlib, io, json, sys
+
+class NoLibcst:
+    def find_spec(self, name, path=None, target=None):
+        if name == "libcst" or name.startswith("libcst."):
+            raise ImportError("libcst is blocked")
+
+sys.meta_path.insert(0, NoLibcst())
+from migrate.cli import main
+
+out, err = io.StringIO(), io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    code = main(["lint", "--no-config", "--to", "tf2-compat", "--jobs", "1", "--output-format", "json",
+                 *json.load(sys.stdin)])
+print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(),
+                  "libcst": sorted(m for m in sys.modules if m == "libcst" or m.startswith("libcst."))}))
+'''
+
+
+def _fixture_tf_files() -> list[Path]:
+    return sorted(p for p in (ROOT / "tests" / "fixtures").rglob("*.py")
+                  if "tensorflow" in p.read_text(encoding="utf-8", errors="replace"))
+
+
+def test_lint_tf2_compat_over_every_tf1_source_never_imports_libcst(tmp_path):
+    # one fresh interpreter where ``import libcst`` fails: every rules/tf1_to_tf2 example ``before`` (written
+    # to files), every corpus/tf1 program and the TF files under tests/fixtures are linted in one run
+    rules = load_rules(["tf1_to_tf2"])
+    examples = [(code, n, e.before) for code, rule in sorted(rules.rules.items())
+                for n, e in enumerate(rule.examples, 1)]
+    for code, n, before in examples:
+        (tmp_path / f"{code}_example{n}.py").write_text(before, encoding="utf-8")
+    corpus = sorted((ROOT / "corpus" / "tf1").rglob("*.py"))
+    fixtures = _fixture_tf_files()
+    assert len(examples) > 40 and len(corpus) > 20 and len(fixtures) > 5
+    paths = [str(tmp_path), *map(str, corpus), *map(str, fixtures)]
+    result = subprocess.run([sys.executable, "-c", FULL_PROBE], input=json.dumps(paths), capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    probe = json.loads(result.stdout.splitlines()[-1])
+    assert probe["libcst"] == [], probe["libcst"]
+    assert probe["code"] in (0, 1), (probe["code"], probe["stderr"][-3000:])
+    assert "internal error" not in probe["stdout"] + probe["stderr"], probe["stderr"][-3000:]
+    findings = json.loads(probe["stdout"])
+    linted = {(ROOT / f["path"]).resolve() for f in findings}
+    # the run read every file (each of these sources has a finding), and the structural rules spoke
+    assert {p.resolve() for p in corpus} <= linted, sorted(map(str, {p.resolve() for p in corpus} - linted))
+    assert len({p for p in linted if p.parent == tmp_path.resolve()}) >= len(examples) * 9 // 10
+    assert {"TF2007", "TF2008", "TF2103", "TF2301"} <= {f["code"] for f in findings}
