@@ -25,11 +25,19 @@ import io
 import tokenize
 
 from migrate.arguments import call_at, nodes_on_line
+from migrate.callparts import literal
 from migrate.lazycst import cst
-from migrate.plugin import (CustomTransform, Match, ast_position, match_at_node, rebind_dotted, rebound_targets, register,
-                            source_segment)
+from migrate.plugin import (
+    CustomTransform,
+    Match,
+    ast_position,
+    match_at_node,
+    rebind_dotted,
+    rebound_targets,
+    register,
+    source_segment,
+)
 from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
-from migrate.torch_deprecations.util import literal
 
 
 def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast.Call]]:

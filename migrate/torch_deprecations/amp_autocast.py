@@ -1,8 +1,9 @@
 """PT1018: ``torch.cuda.amp.autocast(...)`` -> ``torch.amp.autocast("cuda", ...)`` (and the cpu twin)."""
 from __future__ import annotations
 
+from migrate.callparts import render_call, unknown_keywords
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, render_call, unknown_keywords
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 # The device-specific classes take (enabled, dtype, cache_enabled); torch.amp.autocast
 # takes (device_type, dtype, enabled, cache_enabled), so positional arguments become keywords.

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import ast
 
+from migrate.callparts import render_call, unknown_keywords
 from migrate.lazycst import cst
 from migrate.plugin import match_at_node, register
 from migrate.resolve import dotted_name_ast, qualify_in_scopes
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, render_call, unknown_keywords
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 _NEW = {"custom_fwd": "torch.amp.custom_fwd", "custom_bwd": "torch.amp.custom_bwd"}
 

@@ -1,8 +1,9 @@
 """PT1019: ``torch.cuda.amp.GradScaler(...)`` -> ``torch.amp.GradScaler("cuda", ...)`` (and the cpu twin)."""
 from __future__ import annotations
 
+from migrate.callparts import render_call
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, render_call
+from migrate.torch_deprecations.util import CallRewrite, Fix
 
 
 @register("PT1019")

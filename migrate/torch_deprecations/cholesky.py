@@ -1,8 +1,9 @@
 """PT1007: ``torch.cholesky`` -> ``torch.linalg.cholesky`` (same ``upper`` keyword)."""
 from __future__ import annotations
 
+from migrate.callparts import literal, render_call, unknown_keywords
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, literal, render_call, unknown_keywords
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 
 @register("PT1007")

@@ -1,8 +1,9 @@
 """PT1032: ``torch.set_default_tensor_type(T)`` -> ``torch.set_default_dtype(dtype)`` for CPU floating types."""
 from __future__ import annotations
 
+from migrate.callparts import literal
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, literal
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 _CPU_TYPES = {
     "FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16", "BFloat16Tensor": "bfloat16",

@@ -8,17 +8,10 @@ by PyTorch, so the rewrite replaces it.
 """
 from __future__ import annotations
 
+from migrate.callparts import NOT_LITERAL, literal, parenthesized, render_call
 from migrate.model import Safety
 from migrate.plugin import register
-from migrate.torch_deprecations.util import (
-    NOT_LITERAL,
-    CallRewrite,
-    Fix,
-    Unfixable,
-    literal,
-    parenthesized,
-    render_call,
-)
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 _LEGACY = ("size_average", "reduce")
 

@@ -16,10 +16,11 @@ import ast
 import io
 import tokenize
 
+from migrate.callparts import call_parts_ast
 from migrate.model import Safety, Severity
 from migrate.plugin import register
 from migrate.resolve import dotted_name_ast, qualify_in_scopes
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, call_parts_ast, dry_spell
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, dry_spell
 
 
 def _state_dict_arg(node: ast.expr) -> ast.expr:

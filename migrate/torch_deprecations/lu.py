@@ -1,8 +1,9 @@
 """PT1009: ``torch.lu`` -> ``torch.linalg.lu_factor`` / ``lu_factor_ex`` (with ``get_infos=True``)."""
 from __future__ import annotations
 
+from migrate.callparts import NOT_LITERAL, literal, render_call, unknown_keywords
 from migrate.plugin import register
-from migrate.torch_deprecations.util import NOT_LITERAL, CallRewrite, Fix, Unfixable, literal, render_call, unknown_keywords
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 
 @register("PT1009")

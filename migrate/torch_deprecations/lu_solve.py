@@ -1,8 +1,9 @@
 """PT1010: ``torch.lu_solve(b, LU, pivots)`` -> ``torch.linalg.lu_solve(LU, pivots, b)``."""
 from __future__ import annotations
 
+from migrate.callparts import unknown_keywords
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, unknown_keywords
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 
 @register("PT1010")

@@ -1,8 +1,9 @@
 """PT1005: ``torch.matrix_rank`` (removed) -> ``torch.linalg.matrix_rank``."""
 from __future__ import annotations
 
+from migrate.callparts import render_call, unknown_keywords
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, render_call, unknown_keywords
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 
 @register("PT1005")

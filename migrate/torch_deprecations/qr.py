@@ -1,16 +1,9 @@
 """PT1006: ``torch.qr(A, some)`` -> ``torch.linalg.qr(A, mode)``."""
 from __future__ import annotations
 
+from migrate.callparts import NOT_LITERAL, literal, parenthesized, unknown_keywords
 from migrate.plugin import register
-from migrate.torch_deprecations.util import (
-    NOT_LITERAL,
-    CallRewrite,
-    Fix,
-    Unfixable,
-    literal,
-    parenthesized,
-    unknown_keywords,
-)
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 
 @register("PT1006")

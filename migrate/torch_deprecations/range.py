@@ -8,18 +8,10 @@ of elements depends on rounding, so those calls are reported instead.
 """
 from __future__ import annotations
 
+from migrate.callparts import NOT_LITERAL, literal, parenthesized, render_call, unknown_keywords
 from migrate.model import Safety
 from migrate.plugin import register
-from migrate.torch_deprecations.util import (
-    NOT_LITERAL,
-    CallRewrite,
-    Fix,
-    Unfixable,
-    literal,
-    parenthesized,
-    render_call,
-    unknown_keywords,
-)
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 _KEYWORDS = {"start", "end", "step", "dtype", "device", "requires_grad", "layout", "out"}
 

@@ -1,10 +1,10 @@
 """PT1024: torchvision model builders: ``pretrained=`` -> ``weights=`` (and ``pretrained_backbone=``)."""
 from __future__ import annotations
 
-
+from migrate.callparts import NOT_LITERAL, literal, parenthesized, render_call
 from migrate.model import Safety
 from migrate.plugin import register
-from migrate.torch_deprecations.util import NOT_LITERAL, CallRewrite, Fix, literal, parenthesized, render_call
+from migrate.torch_deprecations.util import CallRewrite, Fix
 
 _KEYWORDS = {"pretrained": "weights", "pretrained_backbone": "weights_backbone"}
 

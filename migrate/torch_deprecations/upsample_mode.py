@@ -1,8 +1,9 @@
 """PT1016: ``F.upsample_nearest`` / ``F.upsample_bilinear`` -> ``F.interpolate`` with their fixed mode."""
 from __future__ import annotations
 
+from migrate.callparts import render_call, unknown_keywords
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, render_call, unknown_keywords
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 # what each wrapper passes to interpolate, read from torch/nn/functional.py
 _FIXED = {

@@ -1,8 +1,9 @@
 """PT1042: ``nn.UpsamplingNearest2d`` / ``nn.UpsamplingBilinear2d`` -> ``nn.Upsample`` with their fixed mode."""
 from __future__ import annotations
 
+from migrate.callparts import render_call, unknown_keywords
 from migrate.plugin import register
-from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable, render_call, unknown_keywords
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 # what each subclass passes to Upsample.__init__ (torch/nn/modules/upsampling.py)
 _FIXED = {

@@ -10,17 +10,10 @@ directly.
 """
 from __future__ import annotations
 
+from migrate.callparts import NOT_LITERAL, callee_name, literal, parenthesized
 from migrate.model import Safety
 from migrate.plugin import register
-from migrate.torch_deprecations.util import (
-    NOT_LITERAL,
-    CallRewrite,
-    Fix,
-    Unfixable,
-    callee_name,
-    literal,
-    parenthesized,
-)
+from migrate.torch_deprecations.util import CallRewrite, Fix, Unfixable
 
 _FACTORIES = {
     "tensor", "zeros", "ones", "empty", "full", "rand", "randn", "randint", "arange", "linspace", "eye",

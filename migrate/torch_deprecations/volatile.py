@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import ast
 
+from migrate.callparts import literal
 from migrate.lazycst import cst
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, match_at_node, register
 from migrate.resolve import dotted_name_ast, qualify_in_scopes
-from migrate.torch_deprecations.util import literal
 
 VARIABLE = {"torch.autograd.Variable", "torch.autograd.variable.Variable"}
 _TRAINING_TEXT = (".backward(", ".step(", "autograd.grad", "requires_grad", "yield")
