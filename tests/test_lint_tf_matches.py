@@ -38,6 +38,12 @@ CASES = {
     "compat-from-v1": "from tensorflow.compat import v1\na = v1.to_float(x)\nv1.disable_v2_behavior()\n",
     "compat-and-plain": "import tensorflow.compat.v1 as tf\nimport tensorflow as tf2\na = tf.placeholder(tf.float32)\n"
                         "b = tf2.compat.v1.placeholder(tf2.float32)\nc = tf2.to_float(a)\n",
+    # only a local bound to exactly the compat.v1 module is re-pointed (plugin.rebind_dotted), not a name written
+    # through plain ``tensorflow``: convert leaves ``tf2.compat.v1.contrib...`` alone, so lint may not offer its fix
+    "compat-contrib-through-plain-alias": "import tensorflow.compat.v1 as tf\nimport tensorflow as tf2\n"
+                                          "a = tf.contrib.layers.xavier_initializer()\n"
+                                          "b = tf2.compat.v1.contrib.layers.xavier_initializer()\n"
+                                          "c = tf2.compat.v1.contrib.layers.l2_regularizer\n",
     "cast-shapes": "import tensorflow as tf\na = tf.to_float(x)\nb = tf.to_int32(x, 'n')\nd = tf.to_double(*xs)\n"
                    "e = tf.to_float(x, 'n', 3)\ng = (tf.to_float)(x)\nh = (tf.to_float(x))\n"
                    "j = tf.to_float(tf.to_int32(x))\ns = 'é'; l = tf.to_float(x)\n",
