@@ -30,7 +30,7 @@ from migrate.arguments import apply_plan, call_at, has_argument_rules, plan_argu
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet, format_message, short_name
-from migrate.plugin import CustomTransform, drop_superseded, rebound_targets
+from migrate.plugin import CustomTransform, drop_superseded, may_rebind, rebound_targets
 
 CONVENTIONAL_ALIASES = {"tensorflow": "tf", "numpy": "np", "torch": "torch"}
 
@@ -656,10 +656,8 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
 
 
 def _rebound_reference(ref: Reference, rebound: dict[str, str]) -> Reference:
-    for old, new in rebound.items():
-        if ref.qualified == old or ref.qualified.startswith(old + "."):
-            return dataclasses.replace(ref, qualified=new + ref.qualified[len(old):])
-    return ref
+    qualified = may_rebind(ref.qualified, rebound)  # (a gate: where the pass may act)
+    return ref if qualified == ref.qualified else dataclasses.replace(ref, qualified=qualified)
 
 
 def _custom_lines(scan: Scan, customs: list[CustomTransform], source: str, lines: set[int]) -> list[int]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from migrate.arguments import plan_arguments, written_arguments
 from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severity
-from migrate.plugin import drop_superseded, rebound_targets, statements
+from migrate.plugin import drop_superseded, may_rebind, rebound_targets, statements
 from migrate.resolve import (
     FRAMEWORK_ROOTS,
     Bindings,
@@ -111,12 +111,7 @@ class _Checker(AstScanner):
             return found
 
         for ref in scan.references:
-            qualified = ref.qualified
-            if self.rebound:
-                for old, new in self.rebound.items():
-                    if qualified == old or qualified.startswith(old + "."):
-                        qualified = new + qualified[len(old):]
-                        break
+            qualified = may_rebind(ref.qualified, self.rebound) if self.rebound else ref.qualified
             if needed(qualified) or needed(ref.qualified):
                 hits.update(range(ref.line, (ref.end_line or ref.line) + 1))
         for qualified, _local, line, _column in scan.imports:

@@ -123,7 +123,7 @@ def rebind_dotted(qualified: str, dotted: str | None, rebound: dict[str, str]) -
 
 
 def may_rebind(qualified: str, rebound: dict[str, str]) -> str:
-    """``qualified`` with the longest re-pointed target it starts with replaced: a cheap over-approximation
+    """``qualified`` with the (first) re-pointed target it starts with replaced: a cheap over-approximation
     of ``rebind_dotted`` for gates that only decide where to look (it also re-points a name written through
     a longer or shorter binding)."""
     for old, new in rebound.items():
