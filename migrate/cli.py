@@ -36,11 +36,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, error_line(message) + "\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with ``command`` (the first word of the command line) that
+    command's alone: the other command modules are then not imported (``lint`` on each commit need not
+    import ``convert``'s)."""
     parser = _Parser(prog="dlmigrate", description="Migrate deep-learning code between framework versions and frameworks.")
     parser.add_argument("--version", action="version", version=f"dlmigrate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if command not in COMMANDS else (command,):
         try:
             module = importlib.import_module(f"migrate.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -63,7 +66,9 @@ def _remember_parsers(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # a command named first is the only one built; anything else (help, --version, a typo) builds them all
+    parser = build_parser(argv[0] if argv else None)
     args, extra = parser.parse_known_args(argv)
     if extra:
         getattr(args, "_usage_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
