@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -30,10 +31,29 @@ def usage_error(message: str) -> int:
     return EXIT_USAGE
 
 
+def _columns() -> int:
+    """The terminal width as ``shutil.get_terminal_size`` gives it (``COLUMNS``, the terminal, else 80)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 already; keep the message short and clear
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, error_line(message) + "\n")
+
+    def _get_formatter(self):
+        # argparse's formatter imports shutil (with bz2 and lzma, ~2.5 ms) for the width, and every
+        # add_argument builds one: the same width, from os
+        return self.formatter_class(prog=self.prog, width=_columns() - 2)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -16,16 +16,16 @@ distinct mtime afterwards (file times are coarse, a few ms), so such a result is
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any, Callable
 
 RACY_SECONDS = 2.0
-_FORMAT = 1
+_FORMAT = 2
 _memory: dict[str, tuple] = {}  # this process's entries: (fingerprint, pickled value); each caller gets a copy
 
 
@@ -78,16 +78,17 @@ def cached(key: tuple, compute: Callable[[], Any]) -> Any:
         return compute()
     from migrate import __version__
 
-    digest = hashlib.sha1(repr((_FORMAT, __version__, sys.version_info[:2], key)).encode()).hexdigest()[:20]
-    stored = _memory.get(digest)
+    full_key = repr((_FORMAT, __version__, sys.version_info[:2], key))
+    digest = f"{zlib.crc32(full_key.encode()):08x}"  # the file's name; the key stored inside is compared whole
+    stored = _memory.get(full_key)
     if stored is not None and _fresh(stored[0]):
         return _hit(*stored)
     path = directory / f"rules-{digest}.pickle"
     try:
         with open(path, "rb") as handle:
-            fingerprint, blob = pickle.load(handle)
-        if _fresh(fingerprint):
-            _memory[digest] = (fingerprint, blob)
+            stored_key, fingerprint, blob = pickle.load(handle)
+        if stored_key == full_key and _fresh(fingerprint):
+            _memory[full_key] = (fingerprint, blob)
             return _hit(fingerprint, blob)
     except Exception:  # noqa: BLE001 - missing, unreadable, corrupt or from another layout: recompute
         pass
@@ -107,10 +108,10 @@ def cached(key: tuple, compute: Callable[[], Any]) -> Any:
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        _memory[digest] = (fingerprint, blob)
+        _memory[full_key] = (fingerprint, blob)
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         with open(temporary, "wb") as handle:
-            pickle.dump((fingerprint, blob), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((full_key, fingerprint, blob), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except Exception:  # noqa: BLE001 - a read-only home, a full disk: the run goes on uncached
         try:
