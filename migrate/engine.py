@@ -28,6 +28,7 @@ from migrate.cstutil import (
     parenthesize,
     remove_args,
 )
+from migrate.fixedits import UnitFixes
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet, format_message, short_name
@@ -904,7 +905,9 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
     indent_match = _INDENT_LINE.search(source)
     default_indent = indent_match.group(1) if indent_match else "    "
     replacements: list[tuple[int, int, str, int]] = []
+    fixes = UnitFixes(ctx, starts)  # each fixed finding's edits, for machine reports (migrate.fixedits)
     for first, last, enclosing in units:
+        fixes.unit_begins()
         text = "".join(lines[first - 1:last])
         indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
         eol = "\r\n" if lines[first - 1].endswith("\r\n") else "\n"
@@ -932,6 +935,7 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
         new = new[len(header):]
         if new != text:
             replacements.append((first, last, new, 0))
+            fixes.unit_rewritten(first, last, new)
     ctx.scopes = []
     for custom in customs:
         if type(custom).unit_finish is CustomTransform.unit_finish or not custom.applies(scan):
@@ -943,6 +947,7 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
             if after and not lines[after - 1].endswith(("\n", "\r\n")):
                 raise _WholeModule("insertion at the end of the file")
             replacements.append((after + 1, after, statement + first_eol, 1))
+            fixes.module_edit(custom.code, after + 1, after, statement + first_eol)
     if ctx.scheduled_imports:
         after = _import_insertion_line(scan.tree)
         if after == 0 or not lines[after - 1].endswith(("\n", "\r\n")):
@@ -950,11 +955,12 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
         added = "".join(f"import {top}" + (f" as {alias}" if alias else "") + first_eol
                         for top, alias in sorted(ctx.scheduled_imports.items()))
         replacements.append((after + 1, after, added, 0))  # an insertion: replaces no line
+        fixes.imports_added(after + 1, added)
     # as character spans: (start, end, order, text); a unit (or insertion) and a text edit never overlap
     spans = [(starts[first - 1], starts[last], order, new) for first, last, new, order in replacements]
     spans += [(edit.start, edit.end, 2, edit.text) for edit in edits]
     out = _splice(source, spans)
-    ctx.findings.extend(text_findings)
+    fixes.text_findings(text_findings)
     deletions = []
     for custom in customs:
         if type(custom).unit_finish is CustomTransform.unit_finish or not custom.applies(scan):
@@ -967,9 +973,10 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
             if any((s < end and start < e) if e > s else start < s < end for s, e, _o, _n in spans):
                 raise _WholeModule("a deleted statement was edited")
             deletions.append((start, end, 3, ""))
+            fixes.module_edit(custom.code, first, last, "")
     if deletions:
         out = _splice(source, spans + deletions)
-    findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
+    findings = tuple(sorted(set(fixes.findings()), key=Finding.sort_key))
     return EngineResult(out, findings)
 
 
