@@ -28,7 +28,7 @@ from migrate.cstutil import (
     parenthesize,
     remove_args,
 )
-from migrate.fixedits import UnitFixes
+from migrate.fixedits import UnitFixes, line_block_fixes
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet, format_message, short_name
@@ -640,6 +640,7 @@ def transform_source(
     ``facts``: what the run knows about this file among its others (``migrate.runfacts``), as ``scan.run``.
     """
     customs = ruleset.transforms()
+    original = source
     try:
         scan = scan_source(source, filename)
         early: list[Finding] = []
@@ -649,21 +650,23 @@ def transform_source(
     if facts:
         scan = replace(scan, run=facts)
     if not needs_rewrite(scan, ruleset, customs, source):
-        return EngineResult(source, tuple(early))
+        return EngineResult(source, line_block_fixes(original, source, early))
     if units:
         try:
             result = _transform_units(source, scan, ruleset, customs, apply)
             if not early:
                 return result
-            return EngineResult(result.code, tuple(sorted(set(result.findings) | set(early), key=Finding.sort_key)))
+            # the units' edits are in the repaired text: the fixes are told as line blocks of the file as it was
+            return EngineResult(result.code, line_block_fixes(original, result.code, sorted(
+                set(result.findings) | set(early), key=Finding.sort_key)))
         except _WholeModule:
             pass  # a statement libcst cannot take on its own, or an import to place: parse the whole module
     module, tail = parse_exactly(source)
     ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     new_module = wrapper.visit(_Transformer(ctx, customs))
-    findings = tuple(sorted(set(ctx.findings) | set(early), key=Finding.sort_key))
-    return EngineResult(new_module.code + tail, findings)
+    findings = sorted(set(ctx.findings) | set(early), key=Finding.sort_key)
+    return EngineResult(new_module.code + tail, line_block_fixes(original, new_module.code + tail, findings))
 
 
 from migrate.plugin import repair_unparsable  # noqa: E402 (re-exported: lint repairs without libcst)

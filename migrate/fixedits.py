@@ -12,18 +12,24 @@ computation:
   rewrite added, and what a module-level rule inserted or deleted, are edits the
   fix needs as well (the added imports are listed with every fixed finding of the
   file: an extra import never breaks a program, a missing one does).
+* where the units pass did not make the rewrite -- the whole-module libcst pass (a
+  rule that spans statements, e.g. PT1047 removing imports the fixes left unused),
+  or a file repaired before it could be parsed -- ``line_block_fixes`` cuts the
+  rewrite's result into the blocks of lines it changed and gives each block to the
+  fixed findings whose lines it overlaps (the narrowest), a block on no finding's
+  lines to every fixed finding: all of a file's edits together are exactly the
+  rewrite; one finding's may hold a neighbour's change.
 * ``lint`` reports without rewriting; for a machine report, ``attach_fixes`` runs
   exactly what ``lint --fix`` runs (``transform_honouring_suppressions``) on the
   files with something to fix -- once for the safe fixes and, when review fixes are
   reported, once more as ``--fix --unsafe-fixes`` -- and gives each finding the edits
-  of the run that would apply it.  Applying every distinct edit of a file's safe
-  findings gives what ``lint --fix`` writes (tests/test_fix_edits.py).
+  of the run that would apply it (a safe rule whose fix follows from a review fix,
+  PT1047 after PT1025, is given the second run's edits with applicability review).
+  Applying every distinct edit of a file's safe findings gives what ``lint --fix``
+  writes (tests/test_fix_edits.py).
 
-Edits are left out, with the reason, where they cannot be exact: a notebook (its
-findings count lines within a cell, its edits would be in the combined code of
-all cells), a file the whole-module libcst pass rewrote (a rule that spans
-statements: one finding's edit is not separable), and a file repaired before it
-could be parsed.
+Edits are left out, with the reason, for a notebook (its findings count lines
+within a cell, its edits would be in the combined code of all cells).
 """
 from __future__ import annotations
 
@@ -36,8 +42,8 @@ from migrate.model import Edit, FileResult, FileStatus, Finding, Fix, Safety
 
 NOTEBOOK_REASON = ("notebook: the edits are in the code of the notebook's cells, not in the .ipynb text; "
                    "`dlmigrate lint --fix` applies them")
-WHOLE_MODULE_REASON = ("a rule that spans statements rewrote this file in one libcst pass, so this finding's edit "
-                       "is not separable; `dlmigrate lint --fix` applies it")
+WHOLE_MODULE_REASON = ("one libcst pass rewrote this file and changed no line of this finding's own: its change is "
+                       "in the edits of the findings on the lines that changed")
 NOT_COMPUTED_REASON = ("no edit was computed for this finding in this run (a fix of an applicability the run "
                        "did not apply, or a file rewritten before it could be parsed)")
 
@@ -97,6 +103,56 @@ class UnitFixes:
         return out
 
 
+def line_block_fixes(original: str, rewritten: str, findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Fixes for a rewrite the units pass did not make (the whole-module libcst pass, a file repaired before
+    parsing): the blocks of lines the rewrite changed, each given to the fixed findings with the narrowest
+    line span that overlaps it, a block on no finding's lines to every fixed finding.
+
+    The edits are the rewrite's own result cut at line boundaries; which finding a block belongs to is
+    read from lines, so one finding's edits may hold a neighbour's change (``needs_cst``: they are the
+    libcst pass's), but all of a file's edits together are always exactly the rewrite.
+    """
+    findings = tuple(findings)
+    fixed = [f for f in findings if f.fixed]
+    if original == rewritten or not fixed:
+        return tuple(replace(f, fix=None) if f.fixed else f for f in findings)
+    import difflib
+
+    old, new = _lines(original), _lines(rewritten)
+    starts = [0]
+    for line in old:
+        starts.append(starts[-1] + len(line))
+    given: dict[int, list[Edit]] = {}
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edit = Edit(starts[i1], starts[i2], "".join(new[j1:j2]))
+        first, last = (i1 + 1, i2) if i2 > i1 else (i1, i1 + 1)  # an insertion touches the lines around it
+        spans = [(f.line, max(f.end_line or f.line, f.line)) for f in fixed]
+        covering = [n for n, (a, b) in enumerate(spans) if a <= last and first <= b]
+        if covering:
+            narrowest = min(spans[n][1] - spans[n][0] for n in covering)
+            owners = [n for n in covering if spans[n][1] - spans[n][0] == narrowest]
+        else:  # a change on no finding's lines (a call site of a class a rule rewrote): the fixes' together
+            owners = list(range(len(spans)))
+        for n in owners:
+            given.setdefault(n, []).append(edit)
+    out, index = [], 0
+    for finding in findings:
+        if finding.fixed:
+            edits = tuple(given.get(index, ()))
+            finding = replace(finding, fix=Fix(finding.safety, edits, needs_cst=True))
+            index += 1
+        out.append(finding)
+    return tuple(out)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their ends, as Python counts lines (\\n, \\r\\n, \\r)."""
+    return re.findall(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$", text)
+
+
 # -- the lint side -----------------------------------------------------------------
 
 
@@ -123,20 +179,28 @@ def attach_fixes(results: list[FileResult], rules_for: Callable[[str], Any], *, 
         from migrate.suppressions import transform_honouring_suppressions
 
         ruleset = rules_for(result.path)
-        by_run: dict[Safety, dict[tuple, Finding]] = {}
-        for safety, apply in ((Safety.SAFE, frozenset({Safety.SAFE})),
-                              (Safety.REVIEW, frozenset({Safety.SAFE, Safety.REVIEW}))):
-            if any(f.safety is safety for f in wanted):
-                try:
-                    _new, found = transform_honouring_suppressions(text, ruleset, apply, result.path)
-                except Exception:  # noqa: BLE001 - the report goes on; the fix stays undescribed
-                    found = ()
-                by_run[safety] = {_key(f): f for f in found if f.fixed}
+
+        def fixed_by(apply: frozenset) -> dict[tuple, Finding]:
+            try:
+                _new, found = transform_honouring_suppressions(text, ruleset, apply, result.path)
+            except Exception:  # noqa: BLE001 - the report goes on; the fix stays undescribed
+                found = ()
+            return {_key(f): f for f in found if f.fixed}
+
+        safe = fixed_by(frozenset({Safety.SAFE})) if any(f.safety is Safety.SAFE for f in wanted) else {}
+        # review fixes, and safe ones that only follow from a review fix (an import PT1025's fix leaves unused)
+        review = fixed_by(frozenset({Safety.SAFE, Safety.REVIEW})) if any(
+            f.safety is Safety.REVIEW or _key(f) not in safe for f in wanted) else {}
         findings = []
         for finding in result.findings:
-            engine = by_run.get(finding.safety, {}).get(_key(finding)) if finding in wanted else None
-            if engine is not None:
-                finding = replace(finding, fix=engine.fix or Fix(finding.safety, (), needs_cst=True))
+            if finding in wanted:
+                engine = safe.get(_key(finding)) if finding.safety is Safety.SAFE else None
+                applicability = finding.safety
+                if engine is None:
+                    engine, applicability = review.get(_key(finding)), Safety.REVIEW
+                if engine is not None:
+                    fix = engine.fix or Fix(applicability, (), needs_cst=True)
+                    finding = replace(finding, fix=replace(fix, applicability=applicability))
             findings.append(finding)
         out.append(replace(result, findings=tuple(findings)))
     return out
@@ -165,7 +229,8 @@ def fix_entry(finding: Finding, text: str | None, notebook: bool, positions: Pos
     if finding.safety is Safety.NONE:
         return None
     entry: dict[str, Any] = {
-        "applicability": finding.safety.value,
+        # the fix's own where it has one: a safe rule's fix that follows from a review fix is applied with it
+        "applicability": (finding.fix.applicability if finding.fix is not None else finding.safety).value,
         "needs_cst": bool(finding.fix and finding.fix.needs_cst),
         "edits": None,
         "reason": None,
@@ -194,16 +259,26 @@ def edit_entry(edit: Edit, positions: Positions) -> dict[str, Any]:
 
 
 def apply_edits(text: str, edits: Iterable[dict]) -> str:
-    """``text`` with the distinct JSON edits applied: from the bottom up, at one offset in the order listed
-    (what a consumer of the report does; ``lint --fix`` writes the same for a file's safe findings)."""
-    distinct: list[tuple[int, int, str]] = []
+    """``text`` with the JSON edits applied as a consumer of the report applies several fixes at once (ruff's
+    rule): in the order given, an edit identical to one taken is taken once, one that overlaps a taken
+    replacement is skipped (its finding is then fixed by the edit that won, or by a second lint run);
+    insertions at one offset go in the order given.
+
+    A file's safe findings' edits never overlap: applied together they give what ``lint --fix`` writes.  A
+    review fix may rewrite a statement a safe fix rewrote too (the two come from the two runs): give the
+    review findings' edits first, then the safe ones, to get what ``lint --fix --unsafe-fixes`` writes.
+    """
+    taken: list[tuple[int, int, str]] = []
     for edit in edits:
-        key = (edit["start"]["offset"], edit["end"]["offset"], edit["text"])
-        if key not in distinct:
-            distinct.append(key)
-    ordered = sorted(range(len(distinct)), key=lambda i: (distinct[i][0], distinct[i][1], i))
+        start, end, new = edit["start"]["offset"], edit["end"]["offset"], edit["text"]
+        if (start, end, new) in taken:
+            continue
+        if any(start < e and s < end or (s < start < e) or (start < s < end) for s, e, _n in taken):
+            continue
+        taken.append((start, end, new))
+    ordered = sorted(range(len(taken)), key=lambda i: (taken[i][0], taken[i][1], i))
     out = text
     for index in reversed(ordered):
-        start, end, new = distinct[index]
+        start, end, new = taken[index]
         out = out[:start] + new + out[max(start, end):]
     return out

@@ -116,7 +116,8 @@ def rule_descriptor(code: str, rule: Mapping[str, Any]) -> dict[str, Any]:
 
 def _fix_description(finding: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
     text = fix_title(rule) or f"Apply dlmigrate's rewrite for {finding['code']}"
-    if finding["safety"] == "review":
+    # the fix's own applicability: a safe rule's fix that follows from a review fix is applied with it
+    if (finding.get("fix") or {}).get("applicability", finding["safety"]) == "review":
         text += " (review: the documented replacement, but behaviour may differ)"
     return text
 
