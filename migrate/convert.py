@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -18,6 +17,7 @@ import libcst as cst
 from migrate.config import Config
 from migrate.model import FileResult, FileStatus, Finding, Safety
 from migrate.notebook import NotebookError, convert_notebook
+from migrate.parallel import interrupted, jobs_for, map_in_workers
 from migrate.resolve import mentions_framework
 from migrate.rules import RuleSet
 from migrate.runfacts import run_facts
@@ -25,9 +25,6 @@ from migrate.selection import ALL, Selection, configured_select, filter_ruleset,
 from migrate.sitemap import relocate, site_pairs
 from migrate.sources import SourceError, atomic_write, decode_source, discover, read_bytes
 from migrate.suppressions import transform_honouring_suppressions
-
-# Files smaller than this many in a run are converted in-process: worker start-up costs more.
-PARALLEL_THRESHOLD = 8
 
 
 DEFAULT_TARGET = "tf2-compat"
@@ -183,14 +180,7 @@ def _destination(path: Path, options: ConvertOptions, root: Path | None) -> Path
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(options: ConvertOptions, stop=None) -> None:
-    # Ctrl-C reaches the whole process group; the parent decides what stops (it cancels the queued
-    # files), so a worker finishes the file in hand (its write is atomic) instead of dying half-way
-    # or, worse, carrying on with the next queued files while the parent has already given up.
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["stop"] = stop
+def _init_worker(options: ConvertOptions) -> None:
     _WORKER["options"] = options
     _WORKER["rules"] = options.load_rules()
     _WORKER["cache"] = {}
@@ -198,8 +188,7 @@ def _init_worker(options: ConvertOptions, stop=None) -> None:
 
 def _work(item: tuple[Path, Path, dict]) -> FileResult:
     root, path, facts = item
-    stop = _WORKER.get("stop")
-    if stop is not None and stop.is_set():  # the run was interrupted: touch nothing more
+    if interrupted():  # the run was interrupted: touch nothing more
         return FileResult(str(path), FileStatus.SKIPPED, error=f"{path}: not converted (interrupted)")
     options: ConvertOptions = _WORKER["options"]  # type: ignore[assignment]
     rules = options.rules_for(_WORKER["rules"], path, _WORKER["cache"])  # type: ignore[arg-type]
@@ -234,25 +223,14 @@ def convert_paths(
         items = [(r, p) for r, p in items if not _inside(p, options.out_dir)]
         _copy_other_files(paths, options.out_dir, {p for _, p in items})
     facts = run_facts(paths, items)
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+    if jobs_for(jobs, len(items)) <= 1:
         rules = ruleset or options.load_rules()
         cache: dict = {}
         for root, path in items:
             yield convert_file(path, options.rules_for(rules, path, cache), options, root, facts.get(path))
         return
     work = [(root, path, facts.get(path)) for root, path in items]
-    import multiprocessing
-
-    stop = multiprocessing.get_context().Event()
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, stop))
-    try:
-        yield from pool.map(_work, work, chunksize=max(1, len(items) // (jobs * 8)))
-    except BaseException:  # Ctrl-C, or the consumer stopped: no queued file may still be written after this
-        stop.set()  # workers finish the file in hand and skip the rest of their chunk
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    yield from map_in_workers(_work, work, jobs_for(jobs, len(items)), _init_worker, (options,))
 
 
 def _inside(path: Path, directory: Path) -> bool:

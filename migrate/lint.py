@@ -27,6 +27,7 @@ from migrate.resolve import (
     bind_star_imports,
     dotted_name_ast,
     mentions_framework,
+    mentions_global,
     module_bindings_ast,
     scan_source,
 )
@@ -258,7 +259,7 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
         return tuple(sorted({replace(f, fixed=False) for f in result.findings}, key=Finding.sort_key))
-    bindings = module_bindings_ast(tree, may_declare_global="global" in source)
+    bindings = module_bindings_ast(tree, may_declare_global=mentions_global(source))
     if stars:
         bind_star_imports(tree, filename, bindings)
     checker = _Checker(source, ruleset, bindings)
@@ -431,3 +432,34 @@ def lint_path(path: Path, ruleset: RuleSet, *, fix: bool = False, diff: bool = F
             failed = replace(outcome.result, status=FileStatus.FAILED, error=f"{shown}: {exc}; file left unchanged")
             return LintOutcome(failed)
     return outcome
+
+
+# -- many files: in worker processes when there are enough (``migrate.parallel``) ----------------
+
+_RUN: dict[str, object] = {}
+
+
+def _init_run(base: RuleSet, options: dict) -> None:
+    _RUN.update(base=base, options=options, cache={})
+
+
+def _lint_item(item: tuple[Path, tuple]) -> LintOutcome:
+    from migrate.parallel import interrupted
+    from migrate.selection import filter_ruleset
+
+    path, key = item
+    if interrupted():
+        return LintOutcome(FileResult(str(path), FileStatus.SKIPPED, error=f"{path}: not linted (interrupted)"))
+    cache: dict = _RUN["cache"]  # type: ignore[assignment]
+    if key not in cache:
+        cache[key] = filter_ruleset(_RUN["base"], *key)  # type: ignore[arg-type]
+    return lint_path(path, cache[key], **_RUN["options"])  # type: ignore[arg-type]
+
+
+def lint_paths(items: list[tuple[Path, tuple]], base: RuleSet, *, jobs: int | None = None, fix: bool = False,
+               diff: bool = False, unsafe_fixes: bool = False):
+    """Lint each (path, (select, ignore)) item with ``base`` narrowed to that selection; outcomes in order."""
+    from migrate.parallel import run_all
+
+    options = {"fix": fix, "diff": diff, "unsafe_fixes": unsafe_fixes}
+    return run_all(_lint_item, items, jobs, _init_run, (base, options))

@@ -131,11 +131,36 @@ def dotted_name_ast(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
-def function_scope_ast(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> dict[str, str | None]:
+_STATEMENT_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statement_children(node: ast.AST) -> list[ast.AST]:
+    """The children of a statement that can bind a name when no ``:=`` is written: nested statements
+    (bodies, handlers, match cases) and assignment targets; other expressions bind nothing then."""
+    children: list[ast.AST] = []
+    for name in _STATEMENT_FIELDS:
+        value = getattr(node, name, None)
+        if value:
+            children.extend(value)
+    if isinstance(node, ast.Assign):
+        children.extend(node.targets)
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+        children.append(node.target)
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        children.extend(item.optional_vars for item in node.items if item.optional_vars is not None)
+    elif isinstance(node, ast.Delete):
+        children.extend(node.targets)
+    return children
+
+
+def function_scope_ast(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+                       walrus: bool = True) -> dict[str, str | None]:
     """Names bound in a function's own scope (not in nested functions or classes).
 
     Maps each local name to what a local import binds it to, or None where the
     local shadows whatever the module bound (a parameter named ``tf``).
+    ``walrus=False`` (the source has no ``:=``): expressions outside assignment
+    targets bind nothing, so only statements and targets are walked.
     """
     args = func.args
     scope: dict[str, str | None] = {
@@ -176,6 +201,9 @@ def function_scope_ast(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
             scope.update(local.items())
         elif isinstance(node, ast.ExceptHandler) and node.name:
             scope.setdefault(node.name, None)
+        if not walrus and isinstance(node, (ast.stmt, ast.excepthandler, ast.match_case)):
+            stack.extend(_statement_children(node))
+            continue
         stack.extend(ast.iter_child_nodes(node))
     for name in declared_global:
         scope.pop(name, None)
@@ -291,6 +319,7 @@ class AstScanner(ast.NodeVisitor):
         self.function_scopes: dict[tuple[int, int], dict[str, str | None]] = {}
         self.imports: list[tuple[str, str | None, int, int]] = []  # (qualified, asname, line, col)
         self._lines = source.splitlines()
+        self._walrus = ":=" in source
         self._call_funcs: set[int] = set()
         # method name -> each ``receiver.method(...)`` call, resolved or not (custom rules' sites read them)
         self.method_calls: dict[str, list[ast.Call]] = {}
@@ -322,7 +351,7 @@ class AstScanner(ast.NodeVisitor):
         key = (node.lineno, _line_offsets_to_chars(self._lines, node.lineno, node.col_offset))
         scope = self.function_scopes.get(key)  # known when a second pass reuses a scan's scopes
         if scope is None:
-            scope = self.function_scopes[key] = function_scope_ast(node)
+            scope = self.function_scopes[key] = function_scope_ast(node, self._walrus)
         self.scopes.append(scope)
         body = node.body if isinstance(node.body, list) else [node.body]
         for child in body:

@@ -182,10 +182,11 @@ class RuleSet:
     custom: dict[str, Rule] = field(default_factory=dict)
     _transforms: list | None = field(default=None, repr=False, compare=False)
     _keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _module_prefixes: dict | None = field(default=None, repr=False, compare=False)
 
     def add(self, loaded: LoadedRule) -> None:
         rule, entries = loaded.rule, loaded.entries
-        self._keys = None
+        self._keys = self._module_prefixes = None
         if rule.code in self.rules:
             raise RuleError(f"duplicate rule code {rule.code} ({rule.source} and {self.rules[rule.code].source})")
         self.rules[rule.code] = rule
@@ -236,10 +237,20 @@ class RuleSet:
         return self._transforms
 
     def module_finding_for(self, qualified: str):
-        for prefix, severity, message, rule in self.module_findings:
-            if qualified == prefix or qualified.startswith(prefix + "."):
-                return prefix, severity, message, rule
-        return None
+        """The module finding of the longest prefix of ``qualified`` (a whole dotted part) that has one."""
+        if not self.module_findings:
+            return None
+        prefixes = self._module_prefixes
+        if prefixes is None:
+            prefixes = {}
+            for item in self.module_findings:  # most specific first; the first of equal prefixes wins
+                prefixes.setdefault(item[0], item)
+            self._module_prefixes = prefixes
+        found = prefixes.get(qualified)
+        while found is None and "." in qualified:
+            qualified = qualified.rpartition(".")[0]
+            found = prefixes.get(qualified)
+        return found
 
     def keys(self) -> frozenset[str]:
         """Every qualified name some table reacts to (for cheap pre-filtering); built once per rule set."""

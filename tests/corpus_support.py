@@ -52,13 +52,18 @@ class Run:
     def ok(self) -> bool:
         return self.returncode == 0
 
+    def tail(self, lines: int = 6) -> str:
+        return "\n".join(self.stderr.strip().splitlines()[-lines:])
+
     def describe(self) -> str:
-        tail = "\n".join(self.stderr.strip().splitlines()[-15:])
-        return f"exit {self.returncode} after {self.seconds:.1f}s\n--- stdout\n{self.stdout}\n--- stderr (tail)\n{tail}"
+        return (f"exit {self.returncode} after {self.seconds:.1f}s\n--- stdout\n{self.stdout}\n"
+                f"--- stderr (tail)\n{self.tail(15)}")
 
 
-def _run(argv: list[str], cwd: Path, timeout: float) -> Run:
-    env = {**os.environ, **RUN_ENV}
+def run_process(argv: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> Run:
+    """Run ``argv`` with its output captured (``env``: the whole environment; default this one + RUN_ENV);
+    a timeout is exit 124."""
+    env = env if env is not None else {**os.environ, **RUN_ENV}
     start = time.monotonic()
     try:
         done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -70,12 +75,12 @@ def _run(argv: list[str], cwd: Path, timeout: float) -> Run:
 
 def run_tf1(program: Path, cwd: Path, timeout: float = PROGRAM_TIMEOUT_S) -> Run:
     """Run an unmodified TF1 program under the TF1 shim (this file run as a script)."""
-    return _run([PYTHON, str(Path(__file__).resolve()), str(program.resolve())], cwd, timeout)
+    return run_process([PYTHON, str(Path(__file__).resolve()), str(program.resolve())], cwd, timeout)
 
 
 def run_tf2(program: Path, cwd: Path, timeout: float = PROGRAM_TIMEOUT_S) -> Run:
     """Run a program as it is, on the installed TensorFlow 2."""
-    return _run([PYTHON, str(program.resolve())], cwd, timeout)
+    return run_process([PYTHON, str(program.resolve())], cwd, timeout)
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)\b")

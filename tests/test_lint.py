@@ -77,12 +77,42 @@ def test_clean_file_exits_zero_and_prints_nothing(capsys, tmp_path):
         (["--select", "XX9"], "unknown rule code or prefix XX9"),
         (["--rulesets", "no_such_set"], "unknown rule set"),
         (["--target", "no-such-target"], "unknown target"),
+        (["--jobs", "0"], "--jobs must be at least 1"),
     ],
 )
 def test_usage_errors_exit_two_with_a_message(capsys, legacy, args, message):
     code, _, err = lint(capsys, *args, str(legacy))
     assert code == 2
     assert message in err
+
+
+def test_workers_give_the_same_output_and_fixes_as_one_process(capsys, tmp_path):
+    # 12 files (workers start at 8), one per-path override, one unparsable file: the same lines in the same
+    # order, the same exit code and the same files written by --fix
+    trees = {}
+    for jobs in ("1", "2"):
+        tree = trees[jobs] = tmp_path / f"jobs{jobs}"
+        (tree / "sub").mkdir(parents=True)
+        for index in range(11):
+            (tree / ("sub" if index % 3 else ".") / f"m{index:02}.py").write_text(LEGACY + f"z{index} = 1\n")
+        (tree / "broken.py").write_text("import tensorflow as tf\nx = (\n")
+        (tree / "pyproject.toml").write_text('[tool.dlmigrate.per-path-ignores]\n"sub/**" = ["TF3001"]\n')
+    outputs = []
+    for jobs, tree in trees.items():
+        code = main(["lint", "--jobs", jobs, str(tree)])
+        out, err = capsys.readouterr()
+        outputs.append((code, out.replace(str(tree), "T"), err.replace(str(tree), "T")))
+    assert outputs[0] == outputs[1] and outputs[0][0] == 1 and "broken.py" in outputs[0][2]
+    found = finding_lines(outputs[0][1])
+    assert len(found) >= 11
+    codes_in_sub = {m["code"] for m in found if "sub" in m["path"]}
+    assert "TF3001" not in codes_in_sub and "TF3001" in {m["code"] for m in found}  # the override held
+    for jobs, tree in trees.items():
+        main(["lint", "--jobs", jobs, "--fix", str(tree)])
+        capsys.readouterr()
+    assert [p.read_text() for p in sorted(trees["1"].rglob("*.py"))] == \
+        [p.read_text() for p in sorted(trees["2"].rglob("*.py"))]
+    assert (trees["2"] / "m00.py").read_text() != LEGACY + "z0 = 1\n"  # something was fixed
 
 
 def test_missing_path_and_no_path_are_usage_errors(capsys, tmp_path):

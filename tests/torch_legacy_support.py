@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus_support import Run, run_process
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "torch_legacy"
 MODERN = CORPUS / "modern"
@@ -36,27 +38,10 @@ def programs() -> list[str]:
     return sorted(p.stem for p in CORPUS.glob("*.py") if not p.name.startswith("lib_"))
 
 
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float
-
-    def tail(self) -> str:
-        return "\n".join(self.stderr.strip().splitlines()[-6:])
-
-
 def run_program(path: Path) -> Run:
     env = {**os.environ, **RUN_ENV}
     env.pop("PYTHONPATH", None)  # the program sees only its own folder, as a user's script would
-    start = time.monotonic()
-    try:
-        done = subprocess.run([PYTHON, path.name], cwd=path.parent, env=env, capture_output=True, text=True,
-                              timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        return Run(124, "", f"timed out after {TIMEOUT_S}s", time.monotonic() - start)
-    return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
+    return run_process([PYTHON, path.name], path.parent, TIMEOUT_S, env)
 
 
 def convert_corpus(out: Path) -> subprocess.CompletedProcess:

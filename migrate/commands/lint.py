@@ -43,6 +43,8 @@ def register(sub) -> None:
     fixing.add_argument("--diff", action="store_true", help="print the diff --fix would apply; write nothing")
     parser.add_argument("--unsafe-fixes", action="store_true",
                         help="with --fix/--diff, also apply the fixes marked review (check them before committing)")
+    parser.add_argument("--jobs", "-j", type=int, default=None,
+                        help="worker processes for 8 files or more (default: all cores)")
     parser.add_argument("--stdin-filename", help="the name to report for '-' (and to match config globs)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     parser.add_argument("--quiet", "-q", action="count", default=0,
@@ -70,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.paths:
         return _usage("no paths given (pass files or directories, or '-' for stdin)")
+    if args.jobs is not None and args.jobs < 1:
+        return _usage("--jobs must be at least 1")
     stdin = [p for p in args.paths if p == "-"]
     paths = [Path(p) for p in args.paths if p != "-"]
     if stdin and (len(stdin) > 1 or args.fix):
@@ -144,15 +148,14 @@ def run(args: argparse.Namespace) -> int:
             cache[key] = filter_ruleset(base, *key)
         return cache[key]
 
-    outcomes = []
-    from migrate.lint import lint_path, lint_source
+    from migrate.lint import lint_paths, lint_source
     from migrate.sources import SourceError, decode_source, discover
 
     skipped: list[tuple[Path, str]] = []
-    for _root, file in discover(paths, skipped=skipped):
-        if config.is_excluded(file):
-            continue
-        outcomes.append(lint_path(file, rules_for(file), fix=args.fix, diff=args.diff, unsafe_fixes=args.unsafe_fixes))
+    items = [(file, narrowed(config.codes_for(file))) for _root, file in discover(paths, skipped=skipped)
+             if not config.is_excluded(file)]
+    outcomes = list(lint_paths(items, base, jobs=args.jobs, fix=args.fix, diff=args.diff,
+                               unsafe_fixes=args.unsafe_fixes))
     for link, reason in skipped:
         if not config.is_excluded(link) and args.quiet < 2:
             print(f"dlmigrate: warning: {link}: {reason}", file=sys.stderr)

@@ -235,6 +235,28 @@ class ProgramFacts:
     notes: list = field(default_factory=list)  # (rule code, top-level index, line in it, message) to report
     gradients: dict[str, tuple] = field(default_factory=dict)  # compute_gradients result -> (index, call)
 
+    def dependencies(self, names, *, helpers: bool = True,
+                     constants_computed: bool = True) -> tuple[list[int], set[str]]:
+        """What computing ``names`` needs: the statement indexes of the graph nodes it runs (module order) and
+        every name read on the way.  ``helpers``: follow what tensor-building functions read too;
+        ``constants_computed=False``: a graph constant kept at module level is read, its node not run."""
+        seen_nodes: set[int] = set()
+        reads: set[str] = set()
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name in reads:
+                continue
+            reads.add(name)
+            node = self.nodes.get(name)
+            if node is not None and node.index not in seen_nodes and (constants_computed or name not in self.constants):
+                seen_nodes.add(node.index)
+                stack.extend(node.deps)
+            helper = self.helpers.get(name) if helpers else None
+            if helper is not None:
+                stack.extend(helper)
+        return sorted(seen_nodes), reads
+
     def graph_names(self) -> set[str]:
         return (set(self.placeholders) | set(self.nodes) | self.variable_names | set(self.optimizers)
                 | set(self.train_ops) | self.init_ops | set(self.update_collections) | set(self.initializer_nodes)
@@ -938,19 +960,7 @@ class Analyzer:
         facts = self.facts
         return set(facts.placeholders) | set(facts.train_ops) | facts.init_ops | set(facts.optimizers) | \
             set(facts.iterators) | facts.rnn_states | {n for n in facts.nodes if any(
-                p in self._closure_names(n) for p in facts.placeholders)}
-
-    def _closure_names(self, name: str) -> set[str]:
-        seen, stack = set(), [name]
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            node = self.facts.nodes.get(current)
-            if node is not None:
-                stack.extend(node.deps)
-        return seen
+                p in facts.dependencies({n}, helpers=False)[1] for p in facts.placeholders)}
 
     def _eager_eval(self, node: ast.AST, off_limits: set[str]) -> bool:
         """``<expression of TF ops on Python values>.eval()`` in the Session block: the ops join the graph and

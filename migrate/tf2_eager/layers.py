@@ -388,7 +388,7 @@ def check_batch_norm_updates(analyzer) -> None:
             for f in run.fetches:
                 if f in facts.train_ops:
                     fetches |= set(facts.train_ops[f].loss_deps)
-            if bn.target not in _closure(facts, fetches):
+            if bn.target not in facts.dependencies(fetches)[1]:
                 continue
             mode = _training_in(facts, bn.training, run)
             if mode is None:
@@ -423,23 +423,6 @@ def _training_in(facts, training, run) -> bool | None:
     if isinstance(value, ast.Constant) and isinstance(value.value, bool):
         return value.value
     return None
-
-
-def _closure(facts, names: set[str]) -> set[str]:
-    seen: set[str] = set()
-    stack = list(names)
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        node = facts.nodes.get(name)
-        if node is not None:
-            stack.extend(node.deps)
-        helper = facts.helpers.get(name)
-        if helper is not None:
-            stack.extend(helper)
-    return seen
 
 
 def classify_update_control(analyzer, index: int, stmt: ast.With) -> bool:

@@ -666,24 +666,9 @@ class Rewrite:
 
     # -- generated functions
     def closure(self, names: set[str]) -> tuple[list[int], set[str]]:
-        """Statement indexes of the graph nodes ``names`` need (module order) and every name read on the way."""
-        facts = self.facts
-        seen_nodes: set[int] = set()
-        reads: set[str] = set()
-        stack = list(names)
-        while stack:
-            name = stack.pop()
-            if name in reads:
-                continue
-            reads.add(name)
-            node = facts.nodes.get(name)
-            if node is not None and node.index not in seen_nodes and name not in facts.constants:
-                seen_nodes.add(node.index)
-                stack.extend(node.deps)
-            helper = facts.helpers.get(name)
-            if helper is not None:
-                stack.extend(helper)
-        return sorted(seen_nodes), reads
+        """Statement indexes of the graph nodes ``names`` need (module order) and every name read on the way;
+        module-level constants are read, not recomputed."""
+        return self.facts.dependencies(names, constants_computed=False)
 
     def plan_functions(self, gone: frozenset[str]):
         facts = self.facts
