@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 RACY_SECONDS = 2.0
-_FORMAT = 2
+_FORMAT = 3
 _memory: dict[str, tuple] = {}  # this process's entries: (fingerprint, pickled value); each caller gets a copy
 
 

@@ -302,8 +302,12 @@ def load_rules(
     rulesets, select, ignore = tuple(rulesets), tuple(select), tuple(ignore)
     if root is None:  # the shipped rule data: through the cache of parsed rules (``migrate.rulecache``)
         root = rules_root()
-        return rulecache.cached(("load_rules", str(root), rulesets, select, ignore),
-                                lambda: _load_rules(rulesets, select, ignore, root))
+        every = rulecache.cached(("load_rules", str(root), rulesets), lambda: _load_rules(rulesets, ("ALL",), (), root))
+        if (select, ignore) == (("ALL",), ()):
+            return every
+        from migrate.selection import filter_ruleset  # one cache entry per rule-set list, not per selection
+
+        return filter_ruleset(every, select, ignore)
     return _load_rules(rulesets, select, ignore, root)
 
 
