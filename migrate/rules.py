@@ -32,7 +32,7 @@ from migrate import rulecache
 from migrate.model import Example, Rule, Safety, Severity
 
 KINDS = ("rename", "reorder", "keyword-rename", "keyword-remove", "value", "finding", "module", "custom")
-CODE_PATTERN = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
+CODE_PATTERN = r"^[A-Z]{2,5}\d{3,4}$"  # compiled by re on first use: a rule-cache hit never needs it
 REQUIRED = ("code", "name", "kind", "summary", "explanation", "message")
 
 
@@ -108,7 +108,7 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     if missing:
         raise RuleError(f"{path.name}: missing {', '.join(missing)}")
     code = raw["code"]
-    if not CODE_PATTERN.match(code) or not path.name.startswith(code + "_"):
+    if not re.match(CODE_PATTERN, code) or not path.name.startswith(code + "_"):
         raise RuleError(f"{path.name}: code {code!r} must look like TF2001 and prefix the file name")
     if raw["kind"] not in KINDS:
         raise RuleError(f"{path.name}: unknown kind {raw['kind']!r} (one of {', '.join(KINDS)})")

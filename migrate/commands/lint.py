@@ -290,12 +290,12 @@ def _gh(text: str, is_property: bool) -> str:
     return text
 
 
-_POSITION = re.compile(r"^.*?:(\d+):(\d+): |line (\d+)(?:, column (\d+))?")
+_POSITION = r"^.*?:(\d+):(\d+): |line (\d+)(?:, column (\d+))?"  # compiled (by re) only for a file error
 
 
 def _error_position(error: str) -> tuple[int, int]:
     """Line and column named in a parse error message (1, 1 when it names none)."""
-    match = _POSITION.search(error)
+    match = re.search(_POSITION, error)
     if match and match.group(1):
         return int(match.group(1)), int(match.group(2))
     if not match:
