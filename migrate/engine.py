@@ -2,8 +2,9 @@
 
 Order per call site, as positional meaning must be fixed before names change:
 findings -> positional-to-keyword reorders -> keyword renames/removals ->
-value rewrites -> custom transforms.  Dotted references are renamed on the
-way out of the tree, and scheduled imports are added once at the end.
+value rewrites (one plan, decided on the ``ast`` call: ``migrate.arguments``) ->
+custom transforms.  Dotted references are renamed on the way out of the tree,
+and scheduled imports are added once at the end.
 
 Only files whose ``ast`` scan shows something a rule reacts to are parsed with
 libcst; everything else is returned untouched, byte for byte.
@@ -24,15 +25,13 @@ from migrate.cstutil import (
     comprehension_scope_cst,
     dotted_name,
     function_scope_cst,
-    keyword_arg,
-    parenthesize,
-    remove_args,
 )
+from migrate.arguments import apply_plan, call_at, has_argument_rules, plan_arguments
 from migrate.fixedits import UnitFixes, line_block_fixes
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet, format_message, short_name
-from migrate.plugin import CustomTransform
+from migrate.plugin import CustomTransform, drop_superseded, rebound_targets
 
 CONVENTIONAL_ALIASES = {"tensorflow": "tf", "numpy": "np", "torch": "torch"}
 
@@ -143,6 +142,8 @@ class EngineContext:
         """Report a match as it was made; True when its fix is to be applied here."""
         finding = match.finding(self.apply)
         self.findings.append(finding)
+        if finding.fixed and match.rule.supersedes:  # (what it supersedes was reported before: it is inside)
+            self.findings[:] = drop_superseded(self.findings, (match,), self.apply)
         return finding.fixed
 
     # -- reporting
@@ -399,96 +400,25 @@ class _Transformer(cst.CSTTransformer):
         if isinstance(original_node.func, cst.Name):
             self._module_finding(qualified, original_node)
         self._reference_findings(qualified, original_node)
-        updated_node = self._reorder(qualified, original_node, updated_node)
-        updated_node = self._rename_keywords(qualified, original_node, updated_node)
-        updated_node = self._remove_keywords(qualified, original_node, updated_node)
-        updated_node = self._rewrite_values(qualified, original_node, updated_node)
+        updated_node = self._rewrite_arguments(qualified, original_node, updated_node)
         return self._offer(
             updated_node,
             [lambda call, c=c: c.on_call(self.ctx, qualified, original_node, call) for c in self.customs],
         )
 
-    def _reorder(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
-        entry = self.rs.reorders.get(qualified)
-        if entry is None:
+    def _rewrite_arguments(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
+        """The argument tables' plan for this call (``migrate.arguments``, decided on its ``ast`` call), built."""
+        if not has_argument_rules(self.rs, qualified):
             return call
-        params, keep, rule = entry
-        positional = [i for i, a in enumerate(call.args) if a.keyword is None and not a.star]
-        if len(positional) <= keep or positional != list(range(len(positional))):
-            return call
-        if not self.ctx.may_fix(rule):
-            return call
-        args = list(call.args)
-        named = []
-        for index in positional[keep:]:
-            if index >= len(params):
-                return call  # more positional arguments than the signature: leave it to the user
-            args[index] = keyword_arg(params[index], args[index].value, like=args[index])
-            named.append(params[index])
-        self.ctx.report(rule, original, format_message(rule.message, name=short_name(qualified), keywords=", ".join(named)),
-                        fixed=True)
-        return call.with_changes(args=args)
-
-    @staticmethod
-    def _site(original: cst.Call, keyword: str) -> cst.CSTNode:
-        """Where a keyword finding is reported: the user's own ``keyword=`` argument, or the call
-        when the keyword was written by an earlier step (a positional argument the reorder named)."""
-        for arg in original.args:
-            if arg.keyword is not None and arg.keyword.value == keyword:
-                return arg
-        return original
-
-    def _rename_keywords(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
-        renames = self.rs.keyword_renames.get(qualified)
-        if not renames:
-            return call
-        args = list(call.args)
-        present = {a.keyword.value for a in args if a.keyword is not None}
-        for old, new, rule in renames:
-            for i, arg in enumerate(args):
-                if arg.keyword is None or arg.keyword.value != old:
-                    continue
-                fixed = self.ctx.may_fix(rule) and new not in present
-                self.ctx.report(rule, self._site(original, old),
-                                format_message(rule.message, name=short_name(qualified), old=old, new=new), fixed=fixed)
-                if fixed:
-                    args[i] = arg.with_changes(keyword=cst.Name(new))
-                    present.add(new)
-        return call.with_changes(args=args)
-
-    def _remove_keywords(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
-        removals = self.rs.keyword_removals.get(qualified)
-        if not removals:
-            return call
-        drop: set[int] = set()
-        for old, rule in removals:
-            for i, arg in enumerate(call.args):
-                if arg.keyword is not None and arg.keyword.value == old:
-                    fixed = self.ctx.may_fix(rule)
-                    self.ctx.report(rule, self._site(original, old),
-                                    format_message(rule.message, name=short_name(qualified), old=old), fixed=fixed)
-                    if fixed:
-                        drop.add(i)
-        return call.with_changes(args=remove_args(list(call.args), drop))
-
-    def _rewrite_values(self, qualified: str, original: cst.Call, call: cst.Call) -> cst.Call:
-        rewrites = self.rs.value_rewrites.get(qualified)
-        if not rewrites:
-            return call
-        args = list(call.args)
-        for keyword, new_keyword, template, rule in rewrites:
-            for i, arg in enumerate(args):
-                if arg.keyword is None or arg.keyword.value != keyword:
-                    continue
-                fixed = self.ctx.may_fix(rule)
-                self.ctx.report(rule, self._site(original, keyword),
-                                format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword),
-                                fixed=fixed)
-                if fixed:
-                    value_code = cst.Module([]).code_for_node(parenthesize(arg.value))
-                    new_value = cst.parse_expression(template.replace("{value}", value_code))
-                    args[i] = keyword_arg(new_keyword, new_value, like=arg)
-        return call.with_changes(args=args)
+        position = self._position_of(original)
+        node = call_at(self.ctx.scan, position.start.line, position.start.column)
+        if node is None:  # (every dotted call is in the scan's tree: a parse of the same text)
+            raise AssertionError(f"no ast call at {position.start} for {qualified}")
+        plan = plan_arguments(self.rs, qualified, node, self.ctx.may_fix)
+        for finding in plan.findings:
+            self.ctx.report(finding.rule, original if finding.at is None else original.args[finding.at],
+                            finding.message, fixed=finding.fixed)
+        return apply_plan(plan, call) if plan.edits else call
 
     # -- statements and module
     def leave_SimpleStatementLine(self, original_node, updated_node):
@@ -579,7 +509,10 @@ def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
     table but needs nothing.  One set lookup per reference in the common case.
     """
     keys = ruleset.keys()
+    rebound = rebound_targets(scan, customs)  # (TF2007: references through the compat.v1 alias read as TF1 uses)
     for ref in scan.references:
+        if rebound:
+            ref = _rebound_reference(ref, rebound)
         if ref.qualified in keys and _reference_needs_rule(ref, ruleset):
             return True
     for qualified, *_ in scan.imports:
@@ -717,16 +650,20 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
 
     for ref in scan.references:
         if rebound:
-            for old, new in rebound.items():
-                if ref.qualified == old or ref.qualified.startswith(old + "."):
-                    ref = dataclasses.replace(ref, qualified=new + ref.qualified[len(old):])
-                    break
+            ref = _rebound_reference(ref, rebound)
         if (ref.qualified in keys and _reference_needs_rule(ref, ruleset)) or in_module(ref.qualified):
             lines.update(range(ref.line, (ref.end_line or ref.line) + 1))
     for qualified, _local, line, _column in scan.imports:
         if qualified in ruleset.renames or qualified in ruleset.findings or in_module(qualified):
             lines.add(line)
     return _custom_lines(scan, customs, source, lines)
+
+
+def _rebound_reference(ref: Reference, rebound: dict[str, str]) -> Reference:
+    for old, new in rebound.items():
+        if ref.qualified == old or ref.qualified.startswith(old + "."):
+            return dataclasses.replace(ref, qualified=new + ref.qualified[len(old):])
+    return ref
 
 
 def _custom_lines(scan: Scan, customs: list[CustomTransform], source: str, lines: set[int]) -> list[int]:

@@ -16,10 +16,13 @@ fix, and for files a custom transform must look at; tensorflow and torch never.
 from __future__ import annotations
 
 import ast
+import bisect
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from migrate.arguments import plan_arguments, written_arguments
 from migrate.model import FileResult, FileStatus, Finding, Rule, Safety, Severity
+from migrate.plugin import drop_superseded, rebound_targets, statements
 from migrate.resolve import (
     FRAMEWORK_ROOTS,
     Bindings,
@@ -29,6 +32,7 @@ from migrate.resolve import (
     mentions_framework,
     mentions_global,
     module_bindings_ast,
+    qualify_in_scopes,
     scan_source,
 )
 from migrate.rules import RuleSet, format_message, short_name
@@ -62,10 +66,74 @@ class _Checker(AstScanner):
     resolver's own, inherited, so lint resolves every name as convert does.
     """
 
-    def __init__(self, source: str, ruleset: RuleSet, bindings: Bindings) -> None:
+    def __init__(self, source: str, ruleset: RuleSet, bindings: Bindings, rebound: dict[str, str] | None = None) -> None:
+        # ``rebound``: import targets a rule re-points (``plugin.rebound_targets``: TF2007 reads the
+        # compat.v1 alias as ``tensorflow``), applied to module and function-level imports as the engine does
+        self.rebound = rebound or {}
+        if self.rebound:
+            bindings = bindings.copy()
+            for local, target in list(bindings.items()):
+                if target in self.rebound:
+                    bindings.bind(local, self.rebound[target])
         super().__init__(source, bindings)
         self.rs = ruleset
         self.findings: list[Finding] = []
+
+    # -- resolution as the libcst pass resolves (import targets a rule's ``prepare`` re-points)
+    def _scopes(self) -> list[dict[str, str | None]]:
+        if not self.rebound:
+            return list(self.scopes)
+        return [{name: self.rebound.get(target, target) if target else target for name, target in scope.items()}
+                for scope in self.scopes]
+
+    def _qualify(self, dotted: str) -> str | None:
+        if not self.rebound:
+            return super()._qualify(dotted)
+        return qualify_in_scopes(dotted, self._scopes(), self.module_bindings)
+
+    # -- only statements holding a line some table reacts to are walked (the scan already walked them all)
+    def only_where_needed(self, scan) -> None:
+        """Skip every statement without a reference or import a table knows (or one of its prefixes:
+        a rename applies to the longest renamed prefix of a dotted name)."""
+        rs = self.rs
+        keys = rs.keys()
+        hits: set[int] = set()
+        known: dict[str, bool] = {}
+
+        def needed(qualified: str) -> bool:
+            found = known.get(qualified)
+            if found is None:
+                found = qualified in keys or bool(rs.module_findings) and rs.module_finding_for(qualified) is not None
+                if not found and "." in qualified:
+                    parts = qualified.split(".")
+                    found = any(".".join(parts[:n]) in rs.renames for n in range(2, len(parts)))
+                known[qualified] = found
+            return found
+
+        for ref in scan.references:
+            qualified = ref.qualified
+            if self.rebound:
+                for old, new in self.rebound.items():
+                    if qualified == old or qualified.startswith(old + "."):
+                        qualified = new + qualified[len(old):]
+                        break
+            if needed(qualified) or needed(ref.qualified):
+                hits.update(range(ref.line, (ref.end_line or ref.line) + 1))
+        for qualified, _local, line, _column in scan.imports:
+            if needed(qualified):
+                hits.add(line)
+        self._hot = sorted(hits)
+
+    _hot: list[int] | None = None
+
+    def visit(self, node: ast.AST):
+        if self._hot is not None and isinstance(node, ast.stmt):
+            decorators = getattr(node, "decorator_list", None)
+            first = min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
+            index = bisect.bisect_left(self._hot, first)
+            if index == len(self._hot) or self._hot[index] > node.end_lineno:
+                return None
+        return super().visit(node)
 
     # -- positions: ast counts UTF-8 bytes, findings count characters (as libcst does)
     def _char_col(self, line: int, byte_col: int) -> int:
@@ -94,12 +162,17 @@ class _Checker(AstScanner):
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
         hit = self.rs.module_finding_for(qualified)
         renamed = self.rs.renames.get(qualified)
-        if hit is not None and hit[1] is Severity.ERROR and renamed is not None and renamed[1].safety is not Safety.NONE:
-            return  # as in convert: the fixable rename (reported) moves the name out of the removed module
+        if hit is not None and hit[1] is Severity.ERROR and (
+                renamed is not None and renamed[1].safety is not Safety.NONE or self._claimed(qualified)):
+            return  # as in convert: the fixable rename (reported) or a transform moves the name out of the module
         if hit is not None:
             prefix, severity, message, rule = hit
             self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),
                          severity=severity, safety=Safety.NONE)
+
+    def _claimed(self, qualified: str) -> bool:
+        """A custom rule takes every use of ``qualified`` (``CustomTransform.claims``; TF2103's contrib calls)."""
+        return bool(self.rs.custom) and any(c.claims(qualified) and _may_fix(c.rule) for c in self.rs.transforms())
 
     def _reference_findings(self, qualified: str, pos: _Pos) -> None:
         for severity, message, rule in self.rs.findings.get(qualified, ()):
@@ -168,57 +241,18 @@ class _Checker(AstScanner):
         self._check_arguments(qualified, node, call)
 
     def _check_arguments(self, qualified: str, node: ast.Call, call: _Pos) -> None:
-        rs = self.rs
-        if not (qualified in rs.reorders or qualified in rs.keyword_renames
-                or qualified in rs.keyword_removals or qualified in rs.value_rewrites):
+        """The argument tables' findings (``migrate.arguments``: the plan convert builds)."""
+        plan = plan_arguments(self.rs, qualified, node, _may_fix)
+        if plan is None:
             return
-        # (keyword, position) per keyword argument as the engine sees the argument list;
-        # an argument the engine rebuilt has no position of its own and is reported at the call
-        arguments: list[tuple[str, _Pos]] = []
-        entry = rs.reorders.get(qualified)
-        if entry is not None:
-            params, keep, rule = entry
-            leading = 0
-            for arg in node.args:
-                if isinstance(arg, ast.Starred):
-                    break
-                leading += 1
-            contiguous = leading == sum(1 for a in node.args if not isinstance(a, ast.Starred))
-            if leading > keep and contiguous and leading <= len(params) and _may_fix(rule):
-                named = list(params[keep:leading])
-                self._report(rule, call, format_message(rule.message, name=short_name(qualified), keywords=", ".join(named)))
-                arguments.extend((name, call) for name in named)
-        arguments.extend((k.arg, self._pos(k)) for k in node.keywords if k.arg)
-
-        present = {name for name, _ in arguments}
-        for old, new, rule in rs.keyword_renames.get(qualified, ()):
-            for index, (name, pos) in enumerate(arguments):
-                if name != old:
-                    continue
-                self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=old, new=new))
-                if _may_fix(rule) and new not in present:
-                    arguments[index] = (new, call)
-                    present.add(new)
-        drop: set[int] = set()
-        for old, rule in rs.keyword_removals.get(qualified, ()):
-            for index, (name, pos) in enumerate(arguments):
-                if name == old:
-                    self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=old))
-                    if _may_fix(rule):
-                        drop.add(index)
-        arguments = [a for i, a in enumerate(arguments) if i not in drop]
-        for keyword, new_keyword, _template, rule in rs.value_rewrites.get(qualified, ()):
-            for index, (name, pos) in enumerate(arguments):
-                if name != keyword:
-                    continue
-                self._report(rule, pos, format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword))
-                if _may_fix(rule):
-                    arguments[index] = (new_keyword, call)
+        written = written_arguments(node) if any(f.at is not None for f in plan.findings) else []
+        for finding in plan.findings:
+            self._report(finding.rule, call if finding.at is None else self._pos(written[finding.at]), finding.message)
 
 
 def imports_framework(tree: ast.Module, roots: tuple[str, ...] = FRAMEWORK_ROOTS) -> bool:
     """Does any import, anywhere in the module, bind a name from a framework?"""
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.Import):
             if any(alias.name.split(".", 1)[0] in roots for alias in node.names):
                 return True
@@ -250,21 +284,29 @@ def check_module(source: str, ruleset: RuleSet, filename: str = "<unknown>") -> 
         stars = bind_star_imports(tree, filename, Bindings())  # the project's own modules, read, not imported
     if tree is not None and not imports_framework(tree) and not stars:
         return ()
-    matched: list[Finding] | None = []
+    custom = _CustomMatches()
     if ruleset.custom:
-        matched = _custom_matches(source, tree, ruleset, filename, stars)  # (the scan binds the star imports too)
-    if matched is None:
+        custom = _custom_matches(source, tree, ruleset, filename, stars)  # (the scan binds the star imports too)
+    if custom is None:
         # a custom rule that decides on the libcst tree applies (or the file needs repair): take the engine's word
         from migrate.engine import transform_source
 
         result = transform_source(source, ruleset, apply=CONVERT_APPLY, filename=filename)
         return tuple(sorted({replace(f, fixed=False) for f in result.findings}, key=Finding.sort_key))
-    bindings = module_bindings_ast(tree, may_declare_global=mentions_global(source))
-    if stars:
-        bind_star_imports(tree, filename, bindings)
-    checker = _Checker(source, ruleset, bindings)
+    if custom.scan is not None:  # the scan the custom rules matched on: its bindings and function scopes, reused
+        bindings = custom.scan.bindings.copy()
+    else:
+        bindings = module_bindings_ast(tree, may_declare_global=mentions_global(source))
+        if stars:
+            bind_star_imports(tree, filename, bindings)
+    checker = _Checker(source, ruleset, bindings, custom.rebound)
+    if custom.scan is not None:
+        checker.function_scopes.update(custom.scan.function_scopes)
+        checker.only_where_needed(custom.scan)  # as convert's matcher: statements a table knows nothing of are skipped
     checker.visit(tree)
-    return tuple(sorted(set(checker.findings) | set(matched), key=Finding.sort_key))
+    # what a custom rule's applied fix supersedes goes, as in convert (``plugin.drop_superseded``)
+    found = drop_superseded([*checker.findings, *custom.findings], custom.matches, CONVERT_APPLY)
+    return tuple(sorted({replace(f, fixed=False) for f in found}, key=Finding.sort_key))
 
 
 # Roots a rule set's ``frameworks`` stand for: a torchvision-only file is still a torch file.
@@ -273,7 +315,7 @@ RELATED_ROOTS = {"torch": ("torch", "torchvision", "functorch"), "tensorflow": (
 
 def _imported_roots(tree: ast.Module) -> set[str]:
     roots: set[str] = set()
-    for node in ast.walk(tree):
+    for node in statements(tree):  # (imports are statements: no walk of the expressions)
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".", 1)[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -281,8 +323,19 @@ def _imported_roots(tree: ast.Module) -> set[str]:
     return roots
 
 
+@dataclass
+class _CustomMatches:
+    """The custom rules' say on one file: their matches, those matches' findings (fixed as convert would
+    fix them) and the import targets they re-point (``plugin.rebound_targets``)."""
+
+    matches: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    rebound: dict[str, str] = field(default_factory=dict)
+    scan: object = None  # the file's ``Scan``, when one was made
+
+
 def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: str,
-                    stars: list | tuple = ()) -> list[Finding] | None:
+                    stars: list | tuple = ()) -> _CustomMatches | None:
     """The custom rules' findings for this file, from their ``ast`` matches; None when one needs libcst.
 
     A cheap gate first: the rule set's frameworks must be imported.  Then each rule's
@@ -302,19 +355,26 @@ def _custom_matches(source: str, tree: ast.Module, ruleset: RuleSet, filename: s
             continue
         undecided.append(code)
     if not undecided:
-        return []
+        return _CustomMatches()
     scan = scan or scan_source(source, filename, tree)
-    found: list[Finding] = []
+    applicable = []
     for custom in ruleset.transforms():
         if custom.code not in undecided or not custom.applies(scan):
             continue
-        texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
-        if not custom.has_match() and texts and not any(text in source for text in texts):
-            continue  # the engine's gate too (``engine._text_gate``); a rule with ``match`` is its own gate
+        if not custom.has_match():
+            texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
+            if texts and not any(text in source for text in texts):
+                continue  # the engine's gate too (``engine._text_gate``); a rule with ``match`` is its own gate
+            return None  # (asked before any rule matches: that work would be thrown away)
+        applicable.append(custom)
+    found = _CustomMatches(rebound=rebound_targets(scan, applicable), scan=scan)
+    for custom in applicable:
         matches = custom.matches(scan)
         if matches is None:
             return None
-        found.extend(replace(m.finding(CONVERT_APPLY), fixed=False) for m in matches if m.stands(CONVERT_APPLY))
+        standing = [m for m in matches if m.stands(CONVERT_APPLY)]
+        found.matches.extend(standing)
+        found.findings.extend(m.finding(CONVERT_APPLY) for m in standing)
     return found
 
 

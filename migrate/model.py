@@ -59,6 +59,9 @@ class Rule:
     valid: tuple[str, ...] = ()
     entry_count: int = 0
     source: str = ""  # the data file the rule came from
+    # codes whose findings on the node this rule's applied fix rewrites are replaced by it (``supersedes``
+    # in the rule's data: TF2008 rewrites the whole ``tf.to_float(x)``, so the rename of its callee goes)
+    supersedes: tuple[str, ...] = ()
 
     @property
     def fixable(self) -> bool:

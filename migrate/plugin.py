@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from migrate.engine import EngineContext
     from migrate.model import Finding, Rule, Safety, Severity
     from migrate.resolve import Scan
+    from migrate.rules import RuleSet
 
 _REGISTRY: dict[str, type["CustomTransform"]] = {}
 _LOADED_PACKAGES: set[str] = set()
@@ -50,6 +51,9 @@ class Match:
     payload: object = None
     unfixed_message: str | None = None  # the message when the fix is not applied (None: ``message``)
     requires: "tuple[Match, ...]" = ()  # matches whose fixes must all be applied for this one to stand
+    # where the node this match rewrites starts, when not at the match's own place (a parenthesized callee):
+    # the findings there of the codes its rule declares in ``supersedes`` go when its fix is applied
+    supersedes_at: "tuple[int, int] | None" = None
 
     def stands(self, apply: frozenset) -> bool:
         """Is this match reported when ``apply`` is applied (its ``requires`` all fixed)?"""
@@ -58,6 +62,15 @@ class Match:
     @property
     def key(self) -> tuple[int, int]:
         return (self.line, self.column)
+
+    def superseded(self, apply: frozenset) -> "set[tuple[str, int, int]]":
+        """(code, line, column) of the findings this match replaces when ``apply`` is applied: those its
+        rule declares in its data (``supersedes = [...]``) on the node it rewrites, once its fix stands."""
+        codes = self.rule.supersedes
+        if not codes or not self.finding(apply).fixed:
+            return set()
+        line, column = self.supersedes_at or self.key
+        return {(code, line, column) for code in codes}
 
     def lines(self) -> range:
         return range(self.line, (self.end_line or self.line) + 1)
@@ -69,6 +82,33 @@ class Match:
         message = self.message if fixed or self.unfixed_message is None else self.unfixed_message
         return Finding(self.rule.code, message, self.severity or self.rule.severity, self.safety,
                        self.line, self.column, fixed, self.end_line, self.end_column)
+
+
+def drop_superseded(findings: "list[Finding]", matches: "Iterable[Match]", apply: frozenset) -> "list[Finding]":
+    """``findings`` without those a match supersedes (``Match.superseded``): a custom rule that rewrites a
+    whole call replaces, say, the rename the table made of its callee.  The one place this is decided:
+    ``lint`` filters its findings through it, the engine its pass's findings (``EngineContext.report_match``)."""
+    gone = set().union(*(m.superseded(apply) for m in matches))
+    if not gone:
+        return findings
+    return [f for f in findings if (f.code, f.line, f.column) not in gone]
+
+
+def rebound_targets(scan: "Scan", customs: "Iterable[CustomTransform]") -> dict[str, str]:
+    """Import targets the rules that apply to this file re-point (``CustomTransform.rebinds``): TF2007
+    reads ``tensorflow.compat.v1`` as ``tensorflow``.  The engine's pass (the rule's ``prepare``), lint's
+    checker and the other rules' ``match`` judge every reference through the same mapping."""
+    rebound: dict[str, str] = {}
+    for custom in customs:
+        if type(custom).rebinds is not CustomTransform.rebinds and custom.applies(scan):
+            rebound.update(custom.rebinds(scan))
+    return rebound
+
+
+def rebind(qualified: str, root_target: str, rebound: dict[str, str]) -> str:
+    """``qualified``, resolved through a local bound to ``root_target``, as it reads once ``rebound``."""
+    new = rebound.get(root_target)
+    return qualified if new is None else new + qualified[len(root_target):]
 
 
 def match_at_node(rule: "Rule", scan: "Scan", node, message: str, safety: "Safety", **fields) -> Match:
@@ -120,6 +160,21 @@ def ast_position(source_lines: list[str], node) -> tuple[int, int, int | None, i
             column(end_line, end_col) if end_line is not None and end_col is not None else None)
 
 
+def statements(tree):
+    """Every statement of an ``ast`` module at any depth, without walking expressions (imports, say, are
+    statements: this finds them all at a fraction of ``ast.walk``'s cost)."""
+    stack = [tree.body]
+    while stack:
+        for statement in stack.pop():
+            yield statement
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(statement, name, None)
+                if isinstance(block, list):
+                    stack.append(block)
+            stack.extend(handler.body for handler in getattr(statement, "handlers", ()))
+            stack.extend(case.body for case in getattr(statement, "cases", ()))
+
+
 class CustomTransform:
     """Hooks a structural rule can implement; every hook is optional."""
 
@@ -128,6 +183,7 @@ class CustomTransform:
     # True when ``prepare`` only adjusts the context (bindings, facts) and never reads the module:
     # the engine may then still parse only the statements that need an edit
     prepare_reads_context_only: bool = False
+    ruleset: "RuleSet | None" = None  # the rule set it was built for (its tables; set by ``RuleSet.transforms``)
 
     def __init__(self, rule: "Rule", entries: dict) -> None:
         self.rule = rule
@@ -144,6 +200,14 @@ class CustomTransform:
         transform rewrites each use, or reports the ones it cannot.
         """
         return False
+
+    def rebinds(self, scan: "Scan") -> dict[str, str]:
+        """Import targets this rule re-points when it applies (old -> new; see ``rebound_targets``).
+
+        Its ``prepare`` applies them to the engine's context; lint's checker and the
+        other rules' matches read references through them without the engine.
+        """
+        return {}
 
     def match(self, scan: "Scan") -> "list[Match] | None":
         """Every place this rule reports in the module, decided on the ``ast`` scan (only asked when ``applies``).

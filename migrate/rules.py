@@ -19,6 +19,10 @@ Entry kinds (what ``entries`` holds for each ``kind``):
     finding         {qualified name: {"severity": s, "message": m}}   (call or reference)
     module          {module prefix: {"severity": s, "message": m}}   (any use below it)
     custom          free-form; read by the transform registered for the code
+
+A custom rule that rewrites a whole node may declare ``supersedes = ["TF2001", ...]``: the findings of
+those codes on the node its applied fix rewrites are replaced by its own (``plugin.drop_superseded``,
+honoured alike by ``lint`` and the engine).
 """
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ from migrate import rulecache
 from migrate.model import Example, Rule, Safety, Severity
 
 KINDS = ("rename", "reorder", "keyword-rename", "keyword-remove", "value", "finding", "module", "custom")
-CODE_PATTERN = r"^[A-Z]{2,5}\d{3,4}$"  # compiled by re on first use: a rule-cache hit never needs it
+CODE_PATTERN = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 REQUIRED = ("code", "name", "kind", "summary", "explanation", "message")
 
 
@@ -108,7 +112,7 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     if missing:
         raise RuleError(f"{path.name}: missing {', '.join(missing)}")
     code = raw["code"]
-    if not re.match(CODE_PATTERN, code) or not path.name.startswith(code + "_"):
+    if not CODE_PATTERN.match(code) or not path.name.startswith(code + "_"):
         raise RuleError(f"{path.name}: code {code!r} must look like TF2001 and prefix the file name")
     if raw["kind"] not in KINDS:
         raise RuleError(f"{path.name}: unknown kind {raw['kind']!r} (one of {', '.join(KINDS)})")
@@ -129,6 +133,9 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
         raise RuleError(f"{path.name}: every rule needs at least one example")
     if safety is Safety.NONE and any(e.after is not None and e.after != e.before for e in examples):
         raise RuleError(f"{path.name}: a rule with safety 'none' cannot have an example that rewrites")
+    supersedes = raw.get("supersedes", [])
+    if not isinstance(supersedes, list) or not all(isinstance(c, str) and CODE_PATTERN.match(c) for c in supersedes):
+        raise RuleError(f"{path.name}: supersedes must be a list of rule codes")
     entries = _load_entries(path, raw)
     explanation = raw["explanation"].strip()
     if raw.get("safety_reason"):
@@ -148,6 +155,7 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
         valid=tuple(v["code"] for v in raw.get("valid", [])),
         entry_count=len(entries),
         source=str(path),
+        supersedes=tuple(supersedes),
     )
     return LoadedRule(rule, entries)
 
@@ -234,6 +242,7 @@ class RuleSet:
             self._transforms = [known[code](rule, self.entries.get(code, {})) for code, rule in sorted(self.custom.items())]
             for transform in self._transforms:
                 transform.siblings = tuple(self._transforms)  # the rules it may depend on (PT1047)
+                transform.ruleset = self
         return self._transforms
 
     def module_finding_for(self, qualified: str):

@@ -9,8 +9,11 @@ imports), which also says how each finding is fixed:
   fixed by one text edit over the reference's span, spelled through the file's
   imports exactly as the libcst pass spells it (``EngineContext.spell``);
 * a reference or module finding has nothing to fix;
+* a call's argument tables are decided by ``migrate.arguments.plan_arguments``
+  on the ``ast`` call (the plan the libcst pass builds): findings without an
+  edit are reported here, a lone value rewrite is one text edit;
 * what only libcst can rewrite exactly -- a ``from`` import whose names move
-  (it may be split), a call whose arguments an argument table changes -- is
+  (it may be split), a call whose argument list the plan rebuilds -- is
   marked ``needs_cst`` on the lines of its node: the engine's units pass
   (``engine._transform_units``) parses just the statements holding such lines
   (and custom rules' sites) and rewrites them; every finding and edit on those
@@ -22,12 +25,12 @@ whole-module libcst pass on every rule example, fixture and corpus file.
 from __future__ import annotations
 
 import ast
-import bisect
 from dataclasses import dataclass
 
+from migrate.arguments import ArgumentFinding, plan_arguments, written_arguments
 from migrate.lint import _Checker, _Pos
 from migrate.model import Edit, Finding, Fix, Rule, Safety, Severity
-from migrate.resolve import dotted_name_ast, qualify_in_scopes
+from migrate.resolve import dotted_name_ast
 from migrate.rules import format_message, short_name
 
 
@@ -45,10 +48,9 @@ class PendingRename:
 
 class TextMatcher(_Checker):
     def __init__(self, source: str, ctx, customs) -> None:
-        super().__init__(source, ctx.ruleset, ctx.bindings)
+        super().__init__(source, ctx.ruleset, ctx.bindings, ctx.rebound_targets)
         self.ctx = ctx
         self.customs = customs
-        self.rebound = ctx.rebound_targets
         self.cst_lines: set[int] = set()  # lines whose fix needs the libcst pass
         if ctx.scan is not None:
             self.function_scopes.update(ctx.scan.function_scopes)  # the scan's walk of each function, reused
@@ -59,62 +61,6 @@ class TextMatcher(_Checker):
         self.starts = [0]  # character offset of each line
         for line in source.splitlines(keepends=True):
             self.starts.append(self.starts[-1] + len(line))
-
-    # -- only statements holding a line some table reacts to are walked (the scan already walked them all)
-    def only_where_needed(self, scan) -> None:
-        """Skip every statement without a reference or import a table knows (or one of its prefixes:
-        a rename applies to the longest renamed prefix of a dotted name)."""
-        rs = self.rs
-        keys = rs.keys()
-        hits: set[int] = set()
-        known: dict[str, bool] = {}
-
-        def needed(qualified: str) -> bool:
-            found = known.get(qualified)
-            if found is None:
-                found = qualified in keys or bool(rs.module_findings) and rs.module_finding_for(qualified) is not None
-                if not found and "." in qualified:
-                    parts = qualified.split(".")
-                    found = any(".".join(parts[:n]) in rs.renames for n in range(2, len(parts)))
-                known[qualified] = found
-            return found
-
-        for ref in scan.references:
-            qualified = ref.qualified
-            if self.rebound:
-                for old, new in self.rebound.items():
-                    if qualified == old or qualified.startswith(old + "."):
-                        qualified = new + qualified[len(old):]
-                        break
-            if needed(qualified) or needed(ref.qualified):
-                hits.update(range(ref.line, (ref.end_line or ref.line) + 1))
-        for qualified, _local, line, _column in scan.imports:
-            if needed(qualified):
-                hits.add(line)
-        self._hot = sorted(hits)
-
-    _hot: list[int] | None = None
-
-    def visit(self, node: ast.AST):
-        if self._hot is not None and isinstance(node, ast.stmt):
-            decorators = getattr(node, "decorator_list", None)
-            first = min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
-            index = bisect.bisect_left(self._hot, first)
-            if index == len(self._hot) or self._hot[index] > node.end_lineno:
-                return None
-        return super().visit(node)
-
-    # -- resolution as the libcst pass resolves (import targets a rule's ``prepare`` re-pointed)
-    def _scopes(self) -> list[dict[str, str | None]]:
-        if not self.rebound:
-            return list(self.scopes)
-        return [{name: self.rebound.get(target, target) if target else target for name, target in scope.items()}
-                for scope in self.scopes]
-
-    def _qualify(self, dotted: str) -> str | None:
-        if not self.rebound:
-            return super()._qualify(dotted)
-        return qualify_in_scopes(dotted, self._scopes(), self.module_bindings)
 
     # -- decisions that depend on what convert applies
     def _module_finding(self, qualified: str, pos: _Pos) -> None:
@@ -155,33 +101,32 @@ class TextMatcher(_Checker):
                 return
 
     def _check_arguments(self, qualified: str, node: ast.Call, call: _Pos) -> None:
-        rs = self.rs
-        keywords = {k.arg for k in node.keywords if k.arg}
-        reorder = rs.reorders.get(qualified)
-        positional = sum(1 for a in node.args if not isinstance(a, ast.Starred))
-        if (reorder is not None and positional > reorder[1]) or keywords and (
-                any(old in keywords for old, _, _ in rs.keyword_renames.get(qualified, ()))
-                or any(old in keywords for old, _ in rs.keyword_removals.get(qualified, ()))):
-            self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # the argument list is libcst's to rebuild
+        """The argument tables' plan for the call (``migrate.arguments``, the one the libcst pass builds):
+        findings alone are reported here, a lone value rewrite is a text edit, any other edit is libcst's."""
+        plan = plan_arguments(self.rs, qualified, node, self.ctx.may_fix)
+        if plan is None or not plan.findings:
             return
-        rewrites = [r for r in rs.value_rewrites.get(qualified, ()) if r[0] in keywords]
-        if not rewrites:
+        written = written_arguments(node)
+        if not plan.edits:  # nothing to rewrite: reported as they are
+            for finding in plan.findings:
+                self._report(finding.rule, call if finding.at is None else self._pos(written[finding.at]),
+                             finding.message)
             return
-        if len(rewrites) > 1 or sum(1 for k in node.keywords if k.arg == rewrites[0][0]) > 1 \
-                or not self._rewrite_value(qualified, node, *rewrites[0]):
-            self.cst_lines.update(range(node.lineno, node.end_lineno + 1))
+        if len(plan.findings) == 1 and not plan.drops and len(plan.steps) == 1 and plan.steps[0][1] == "value" \
+                and plan.findings[0].at is not None \
+                and self._rewrite_value(qualified, written[plan.steps[0][0]], plan.steps[0][2], plan.steps[0][3],
+                                        plan.findings[0]):
+            return
+        self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # the argument list is libcst's to rebuild
 
-    def _rewrite_value(self, qualified: str, node: ast.Call, keyword: str, new_keyword: str, template: str,
-                       rule: Rule) -> bool:
+    def _rewrite_value(self, qualified: str, arg: ast.keyword, new_keyword: str, template: str,
+                       planned: ArgumentFinding) -> bool:
         """``keyword=VALUE`` -> ``new_keyword=<template with VALUE>`` as one text edit, as the libcst pass
         writes it (no spaces around ``=``; VALUE in parentheses unless it can stand as an operand).
         False where the text way could differ (a comment or a line break around ``=``)."""
-        (arg,) = [k for k in node.keywords if k.arg == keyword]
+        keyword = arg.arg
         pos = self._pos(arg)
-        message = format_message(rule.message, name=short_name(qualified), old=keyword, new=new_keyword)
-        if not self.ctx.may_fix(rule):
-            self._report(rule, pos, message)
-            return True
+        rule = planned.rule
         if arg.lineno != arg.value.lineno:
             return False
         line = self._lines[arg.lineno - 1]
@@ -201,8 +146,8 @@ class TextMatcher(_Checker):
             value_code = f"({value_code})"
         edit = Edit(begin + start, end, f"{new_keyword}={template.replace('{value}', value_code)}")
         self.value_edits.append((arg.lineno, arg.end_lineno, edit,
-                                 Finding(rule.code, message, rule.severity, rule.safety, pos.line, pos.column, True,
-                                         pos.end_line, pos.end_column, fix=Fix(rule.safety, (edit,)))))
+                                 Finding(rule.code, planned.message, rule.severity, rule.safety, pos.line, pos.column,
+                                         True, pos.end_line, pos.end_column, fix=Fix(rule.safety, (edit,)))))
         return True
 
     # -- fixes, once the engine knows which lines libcst takes

@@ -399,11 +399,24 @@ def test_custom_rules_match_on_ast_without_libcst(tmp_path):
     assert "HEAVY [] 1" in _modules_after_lint(path)
 
 
-def test_a_rule_deciding_on_the_libcst_tree_may_need_libcst_but_never_the_framework(tmp_path):
-    # TF2008 (tf.to_float and kin) has no ast match yet: lint takes the libcst engine's findings for it
+def test_tf2_compat_lint_decides_every_rule_without_libcst(tmp_path):
+    # the 15 structural tf1_to_tf2 rules match on the ast: a compat import (TF2007), a cast shorthand
+    # (TF2008), a contrib call (TF2103) and a graph program (TF2301) are reported without libcst
     path = tmp_path / "model.py"
-    path.write_text("import tensorflow as tf\nx = tf.to_float(tf.ones([2]))\n")
-    assert "HEAVY ['libcst'] 1" in _modules_after_lint(path, "--to", "tf2-compat")
+    path.write_text("import tensorflow.compat.v1 as tf\nfrom tensorflow.contrib import layers as contrib_layers\n"
+                    "x = tf.to_float(tf.ones([2]))\ninit = contrib_layers.xavier_initializer()\n"
+                    "with tf.Session() as sess:\n    print(sess.run(x))\n")
+    out = _modules_after_lint(path, "--to", "tf2-compat")
+    assert "HEAVY [] 1" in out, out
+    assert {"TF2007", "TF2008", "TF2103", "TF2301"} <= {m["code"] for m in finding_lines(out)}
+
+
+def test_a_rule_deciding_on_the_libcst_tree_may_need_libcst_but_never_the_framework(tmp_path):
+    # the whole-program eager rewrite (TF4001, --to tf2) still decides on the libcst tree
+    path = tmp_path / "model.py"
+    path.write_text("import tensorflow as tf\nx = tf.placeholder(tf.float32)\ny = x * 2.0\n"
+                    "with tf.Session() as sess:\n    print(sess.run(y, feed_dict={x: 1.0}))\n")
+    assert "HEAVY ['libcst'] 1" in _modules_after_lint(path, "--to", "tf2")
 
 
 def test_fix_imports_libcst_but_never_the_frameworks(tmp_path):

@@ -8,11 +8,14 @@ through the file's own aliases.
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
-import libcst as cst
-
-from migrate.cstutil import build_dotted, dotted_name, keyword_arg
+from migrate.lazycst import cst
+from migrate.model import Safety
+from migrate.arguments import call_at, plan_arguments, written_arguments
+from migrate.plugin import ast_position, rebind, rebound_targets
+from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,10 @@ class CallMove:
 
 
 def _canonical(name: str) -> str:
-    if name.startswith("tensorflow.compat.v1."):
-        return "tensorflow." + name[len("tensorflow.compat.v1."):]
+    """``name`` with the TF1 API prefix (``tensorflow.compat.v1.``, ``tensorflow._api.v1.``) read as ``tensorflow.``."""
+    for alias in TF_V1_ALIASES:
+        if name.startswith(alias + "."):
+            return "tensorflow." + name[len(alias) + 1:]
     return name
 
 
@@ -43,55 +48,79 @@ def mentioned_lines(scan, names) -> list[int]:
 
 
 def mentions(scan, names) -> bool:
-    """Does the ``ast`` scan reference any of ``names`` (also spelled through ``tf.compat.v1``)?"""
-    for ref in scan.references:
-        name = ref.qualified
-        if name.startswith("tensorflow.compat.v1."):
-            name = "tensorflow." + name[len("tensorflow.compat.v1."):]
-        if name in names:
-            return True
-    return False
+    """Does the ``ast`` scan reference any of ``names`` (also spelled through the TF1 API module)?"""
+    return any(_canonical(ref.qualified) in names for ref in scan.references)
 
 
 def expression(ctx, text: str) -> cst.BaseExpression:
     """``tensorflow.float32`` spelled through the file's aliases, anything else parsed as code."""
+    from migrate.cstutil import build_dotted
+
     if text.startswith("tensorflow."):
         return build_dotted(ctx.spell(text))
     return cst.parse_expression(text)
 
 
 def callee_root(call: cst.Call) -> str | None:
+    from migrate.cstutil import dotted_name
+
     dotted = dotted_name(call.func)
     return dotted.split(".", 1)[0] if dotted else None
 
 
-def move_call(ctx, move: CallMove, original: cst.Call, call: cst.Call) -> cst.Call | None:
-    """The rewritten call, or None when its shape is not one the move can keep exact (``*args``)."""
-    if any(arg.star for arg in call.args):
+@dataclass(frozen=True)
+class MovePlan:
+    """How ``move_call`` rewrites one call, decided on its argument list (``plan_move``): per argument,
+    None to drop it, "" to keep it as it is, else its keyword; then the keywords to add."""
+
+    args: tuple[str | None, ...]
+    added: tuple[str, ...]
+
+
+def plan_move(move: CallMove, args: list[tuple[str | None, str]]) -> MovePlan | None:
+    """The plan for a call whose arguments are ``args`` ((keyword or None, star)), in written order; None
+    when its shape is not one the move can keep exact (``*args``, more positional arguments than the TF1
+    signature, a TF1 alias and its new name both given)."""
+    if any(star for _keyword, star in args):
         return None
-    args: list[cst.Arg] = []
+    planned: list[str | None] = []
     present: set[str] = set()
-    for index, arg in enumerate(call.args):
-        if arg.keyword is None:
+    for index, (keyword, _star) in enumerate(args):
+        if keyword is None:
             if index < move.keep:
-                args.append(arg)
+                planned.append("")
                 continue
             if index >= len(move.params):
                 return None
-            arg = keyword_arg(move.params[index], arg.value, like=arg)
-        name = arg.keyword.value  # type: ignore[union-attr]
-        if name in move.keywords:
-            new_name = move.keywords[name]
-            if new_name is None:
+            keyword = move.params[index]
+        if keyword in move.keywords:
+            keyword = move.keywords[keyword]
+            if keyword is None:
+                planned.append(None)
                 continue
-            arg = arg.with_changes(keyword=cst.Name(new_name))
-            name = new_name
-        if name in present:
+        if keyword in present:
             return None  # TF1 alias and new name both given: let the user pick
-        present.add(name)
+        present.add(keyword)
+        planned.append(keyword)
+    return MovePlan(tuple(planned), tuple(k for k in move.add if k not in present))
+
+
+def apply_move(ctx, move: CallMove, plan: MovePlan, original: cst.Call, call: cst.Call) -> cst.Call:
+    """``call`` rewritten by a plan decided on the same argument list (``plan_move``)."""
+    from migrate.cstutil import build_dotted, keyword_arg
+
+    assert len(call.args) == len(plan.args), (move.new, len(call.args), plan)
+    args: list[cst.Arg] = []
+    for arg, keyword in zip(call.args, plan.args):
+        if keyword is None:
+            continue
+        if keyword and arg.keyword is None:
+            arg = keyword_arg(keyword, arg.value, like=arg)
+        elif keyword and arg.keyword.value != keyword:
+            arg = arg.with_changes(keyword=cst.Name(keyword))
         args.append(arg)
     insert_at = sum(1 for a in args if a.keyword is None)
-    added = [keyword_arg(k, expression(ctx, v)) for k, v in move.add.items() if k not in present]
+    added = [keyword_arg(k, expression(ctx, move.add[k])) for k in plan.added]
     if added and insert_at == len(args) and args:
         # the old last argument keeps its own trailing comma (if any) on the new last one
         last = args[-1]
@@ -102,16 +131,129 @@ def move_call(ctx, move: CallMove, original: cst.Call, call: cst.Call) -> cst.Ca
     return call.with_changes(func=func, args=args)
 
 
-def supersede_rename(ctx, original: cst.Call) -> None:
-    """Drop the symbol-rename finding of this callee: the whole call was rewritten instead."""
-    position = ctx._position_of(original.func)
-    if position is None:
-        return
-    rename_codes = {code for code, rule in ctx.ruleset.rules.items() if rule.kind == "rename"}
-    ctx.findings[:] = [
-        f for f in ctx.findings
-        if not (f.code in rename_codes and f.line == position.start.line and f.column == position.start.column + 1)
-    ]
+def move_call(ctx, move: CallMove, original: cst.Call, call: cst.Call) -> cst.Call | None:
+    """The rewritten call, or None when its shape is not one the move can keep exact (``*args``)."""
+    plan = plan_move(move, [(a.keyword.value if a.keyword is not None else None, a.star) for a in call.args])
+    return None if plan is None else apply_move(ctx, move, plan, original, call)
+
+
+# -- the ast side: what the engine's pass sees at a call, decided without libcst -----------------------
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of an ``ast`` call as the engine's custom hooks receive it (after the table rules)."""
+
+    keyword: str | None
+    star: str  # "", "*" or "**"
+    value: ast.expr
+    value_rewritten: bool = False  # a value rewrite (TF2006) replaced it
+
+
+# The argument tables the engine applies to a call before its custom hooks see it, applied as ``convert``
+# and ``lint`` apply them (every reachable fix selection includes safe fixes; the tables acting on the
+# custom rules' names are all safe).
+_TABLES_APPLY = frozenset({Safety.SAFE, Safety.REVIEW})
+
+
+def _table_fixes(rule) -> bool:
+    return rule.safety is not Safety.NONE and rule.safety in _TABLES_APPLY
+
+
+def _arguments(node: ast.Call) -> list[Argument]:
+    """``node``'s arguments in written order (libcst's order; ast keeps positional and keyword apart)."""
+    out = []
+    for item in written_arguments(node):
+        if isinstance(item, ast.Starred):
+            out.append(Argument(None, "*", item.value))
+        elif isinstance(item, ast.keyword):
+            out.append(Argument(item.arg, "" if item.arg else "**", item.value))
+        else:
+            out.append(Argument(None, "", item))
+    return out
+
+
+def arguments_after_tables(ruleset, qualified: str, node: ast.Call) -> list[Argument]:
+    """The call's arguments once the argument tables' plan (``arguments.plan_arguments``, the one decision
+    lint, convert's matcher and the libcst pass apply) is applied: the list a custom ``on_call`` gets as
+    ``updated.args``, so a rule decides on the ``ast`` what it decides there."""
+    args = _arguments(node)
+    plan = plan_arguments(ruleset, qualified, node, _table_fixes) if ruleset is not None else None
+    if plan is None:
+        return args
+    for index, kind, keyword, _template in plan.steps:
+        arg = args[index]
+        args[index] = Argument(keyword, "", arg.value, arg.value_rewritten or kind == "value")
+    return [arg for index, arg in enumerate(args) if index not in plan.drops]
+
+
+def _references(scan) -> dict:
+    """The scan's references by (line, 0-based character column, is a call)."""
+    held = scan.matches.get("<references>")
+    if held is None:
+        held = scan.matches["<references>"] = {(ref.line, ref.column, ref.is_call): ref for ref in scan.references}
+    return held
+
+
+def _lines(scan) -> list[str]:
+    held = scan.matches.get("<lines>")
+    if held is None:
+        held = scan.matches["<lines>"] = scan.source.splitlines()
+    return held
+
+
+def place(scan, node: ast.AST) -> tuple[int, int]:
+    """(line, 1-based character column) where ``node`` starts, as findings count."""
+    return ast_position(_lines(scan), node)[:2]
+
+
+def engine_name(scan, node: ast.expr, rebound: dict[str, str], *, call: bool = False) -> str | None:
+    """What the engine's pass resolves the dotted ``node`` (with ``call``, the callee of the call ``node``)
+    to: the scan's resolution, read through the import targets a rule re-points (``rebound``)."""
+    dotted = dotted_name_ast(node.func if call else node)
+    if dotted is None:
+        return None
+    column = ast_position(_lines(scan), node)[1] - 1
+    ref = _references(scan).get((node.lineno, column, call))
+    if ref is None:
+        return None
+    qualified = ref.qualified
+    if not rebound:
+        return qualified
+    rest = dotted[len(dotted.split(".", 1)[0]):]
+    target = qualified[:len(qualified) - len(rest)] if rest and qualified.endswith(rest) else qualified
+    return rebind(qualified, target, rebound)
+
+
+def _call_at(scan, ref) -> ast.Call | None:
+    """The ``ast`` call a call ``Reference`` was made for: among the scan's ``receiver.name(...)`` calls
+    (the callee's last name is the reference's), else (a bare-name callee) among the statements of its line."""
+    name = ref.qualified.rsplit(".", 1)[-1]
+    for node in (scan.method_calls or {}).get(name, ()):
+        if node.lineno == ref.line and place(scan, node)[1] - 1 == ref.column:
+            return node
+    return call_at(scan, ref.line, ref.column)
+
+
+def calls_of(custom, scan, names) -> list[tuple[str, ast.Call, dict[str, str]]]:
+    """(qualified name, call, rebound) of each call of one of ``names`` as the engine's pass qualifies it."""
+    candidates = [ref for ref in scan.references if ref.is_call and _canonical(ref.qualified) in names]
+    if not candidates:
+        return []
+    rebound = rebound_targets(scan, custom.siblings)
+    found = []
+    for ref in candidates:
+        node = _call_at(scan, ref)
+        if node is None:
+            continue
+        qualified = engine_name(scan, node, rebound, call=True)
+        if qualified in names:
+            found.append((qualified, node, rebound))
+    return found
+
+
+def short(qualified: str) -> str:
+    return "tf" + qualified[len("tensorflow"):]
 
 
 def keyword_value(call: cst.Call, name: str, position: int | None = None) -> cst.Arg | None:

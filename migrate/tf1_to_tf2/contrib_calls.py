@@ -22,12 +22,14 @@ is not a plain name) is left as it was with an error finding that says why.
 """
 from __future__ import annotations
 
-import libcst as cst
+import ast
+import io
+import tokenize
+from dataclasses import dataclass
 
-from migrate.cstutil import build_dotted, keyword_arg
-from migrate.model import Finding, Safety, Severity
-from migrate.plugin import CustomTransform, register
-from migrate.tf1_to_tf2.calls import CallMove, callee_root, move_call
+from migrate.lazycst import cst
+from migrate.model import Safety, Severity
+from migrate.plugin import CustomTransform, Match, ast_position, register, source_segment
 
 TRUNC_SCALE = "1.3 * 0.87962566103423978 ** 2"  # contrib truncated-normal stddev factor, in TF2's convention
 
@@ -43,6 +45,9 @@ _PARAMS = {
     "variance_scaling_initializer": ("factor", "mode", "uniform", "seed", "dtype"),
     "load_variable": ("checkpoint_dir", "name"),
 }
+_LOAD_VARIABLE = ("tensorflow.train.load_variable", {"checkpoint_dir": "ckpt_dir_or_file"})
+_V1 = "tensorflow.compat.v1."
+_NOT_CALLED = "not called"  # the payload of a match on a use that is not a call (reported, never fixed)
 
 
 def _function(qualified: str) -> str | None:
@@ -54,23 +59,180 @@ def _function(qualified: str) -> str | None:
     return None
 
 
-def _literal_bool(node: cst.BaseExpression) -> bool | None:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
+class _Unsupported(Exception):
+    pass
+
+
+# -- the decision, on the ``ast`` call ---------------------------------------------------------------
+#
+# A converted value is a tuple of pieces: literal text, or ``_Param(name)``, the code of the argument bound
+# to that TF1 parameter (filled in from the libcst call when the fix is applied, so the argument keeps its
+# exact text, parentheses and comments included).
+
+
+@dataclass(frozen=True)
+class _Param:
+    name: str
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """TF2103's decision for one call: the payload of its match."""
+
+    name: str  # the contrib function
+    target: str  # the qualified TF2 callee
+    keywords: tuple[tuple[str, tuple], ...]  # (keyword, value pieces); unused for load_variable (``move_call``)
+    detail: str
+
+
+def _string_token(node: ast.AST, source: str) -> str | None:
+    """The text of a one-token string literal (libcst's ``SimpleString``), else None."""
+    text = source_segment(source, node)
+    if text is None:
+        return None
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                  if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    return text if len(tokens) == 1 and tokens[0].type == tokenize.STRING else None
+
+
+def _simple(node: ast.AST, source: str) -> bool:
+    """Safe to evaluate twice (no call, no side effect): a name, attribute, number or one string token."""
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return True
+    if isinstance(node, ast.Constant):
+        if node.value is None or isinstance(node.value, bool):
+            return True  # ``None``/``True``/``False`` are names to libcst
+        if isinstance(node.value, (int, float)):
+            return True
+        if isinstance(node.value, (str, bytes)):
+            return _string_token(node, source) is not None
+    return False
+
+
+def _literal_bool(node: ast.AST) -> bool | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return node.value
     return None
 
 
-def _simple(node: cst.BaseExpression) -> bool:
-    """Safe to evaluate twice (no call, no side effect)."""
-    return isinstance(node, (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.SimpleString))
+def _arguments(call: ast.Call) -> list[tuple[str, str | None, ast.AST]]:
+    """(star, keyword, value) for each argument, in the written order (as libcst lists them)."""
+    found = []
+    for arg in sorted([*call.args, *call.keywords], key=lambda a: (a.lineno, a.col_offset)):
+        if isinstance(arg, ast.Starred):
+            found.append(("*", None, arg.value))
+        elif isinstance(arg, ast.keyword):
+            found.append(("**" if arg.arg is None else "", arg.arg, arg.value))
+        else:
+            found.append(("", None, arg))
+    return found
 
 
-def _code(node: cst.BaseExpression) -> str:
-    return cst.Module([]).code_for_node(node)
+def _bind(name: str, shape: list[tuple[str, str | None]]) -> dict[str, int]:
+    """TF1 parameter -> index of the argument passing it, for arguments given as (star, keyword)."""
+    params = _PARAMS[name]
+    bound: dict[str, int] = {}
+    for index, (star, keyword) in enumerate(shape):
+        if star:
+            raise _Unsupported("*args or **kwargs")
+        key = params[index] if keyword is None and index < len(params) else keyword
+        if key is None or key not in params:
+            raise _Unsupported(f"argument {key or index} is not in the TF1 signature")
+        bound[key] = index
+    return bound
 
 
-class _Unsupported(Exception):
-    pass
+def _movable(arguments: list[tuple[str, str | None, ast.AST]]) -> bool:
+    """Can ``calls.move_call`` keep ``load_variable``'s call exact (no ``*args``, no argument given twice)?"""
+    params, keywords = _PARAMS["load_variable"], _LOAD_VARIABLE[1]
+    present: set[str] = set()
+    for index, (star, keyword, _value) in enumerate(arguments):
+        if star:
+            return False
+        if keyword is None:
+            if index < 2:
+                continue
+            if index >= len(params):
+                return False
+            keyword = params[index]
+        keyword = keywords.get(keyword, keyword)
+        if keyword in present:
+            return False
+        present.add(keyword)
+    return True
+
+
+def decide(name: str, call: ast.Call, source: str) -> Conversion:
+    """How the contrib call ``call`` is converted; raises ``_Unsupported`` with the reason it cannot be."""
+    arguments = _arguments(call)
+    if name == "load_variable":
+        if not _movable(arguments):
+            raise _Unsupported("*args or a duplicated argument")
+        return Conversion(name, _LOAD_VARIABLE[0], (), "tf.train.load_variable (checkpoint_dir is ckpt_dir_or_file)")
+    bound = _bind(name, [(star, keyword) for star, keyword, _ in arguments])
+
+    def value(param: str) -> ast.AST:
+        return arguments[bound[param]][2]
+
+    def operand(param: str) -> tuple:
+        return (_Param(param),) if _simple(value(param), source) else ("(", _Param(param), ")")
+
+    if name in ("l1_regularizer", "l2_regularizer"):
+        if "scale" not in bound:
+            raise _Unsupported("no scale given")
+        if name == "l1_regularizer":
+            return Conversion(name, "tensorflow.keras.regularizers.L1", (("l1", (_Param("scale"),)),),
+                              "tf.keras.regularizers.L1(l1=scale); scope dropped")
+        return Conversion(name, "tensorflow.keras.regularizers.L2", (("l2", ("0.5 * ", *operand("scale"))),),
+                          "tf.keras.regularizers.L2(l2=0.5 * scale): contrib's L2 was scale * sum(w**2) / 2; "
+                          "scope dropped")
+    seed_dtype = tuple((k, (_Param(k),)) for k in ("seed", "dtype") if k in bound)
+    xavier = name.startswith("xavier")
+    uniform = (True if xavier else False) if "uniform" not in bound else _literal_bool(value("uniform"))
+    if uniform is None and not _simple(value("uniform"), source):
+        raise _Unsupported("uniform is an expression with a call in it")
+    if xavier and uniform is True:
+        return Conversion(name, "tensorflow.compat.v1.glorot_uniform_initializer", seed_dtype,
+                          "tf.compat.v1.glorot_uniform_initializer (the same uniform limit sqrt(6 / (fan_in + fan_out)))")
+    factor: tuple = ("1.0",) if xavier else operand("factor") if "factor" in bound else ("2.0",)
+    if uniform is None and "factor" in bound and not _simple(value("factor"), source):
+        raise _Unsupported("factor is an expression with a call in it, used twice")
+    if xavier:
+        mode: tuple = ('"fan_avg"',)
+    elif "mode" not in bound:
+        mode = ('"fan_in"',)
+    else:
+        node = value("mode")
+        text = _string_token(node, source) if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+        if text is not None and node.value.upper() in ("FAN_IN", "FAN_OUT", "FAN_AVG"):
+            body = text.lstrip("rRuUbBfF")
+            quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+            mode = (text[:len(text) - len(body)].lower().replace("b", "") + quote + node.value.lower() + quote,)
+        elif _simple(node, source):
+            mode = (_Param("mode"), ".lower()")
+        else:
+            raise _Unsupported("mode is an expression with a call in it")
+    trunc_scale = (*factor, f" * {TRUNC_SCALE}")
+    if uniform is True:
+        scale, distribution = factor, ('"uniform"',)
+    elif uniform is False:
+        scale, distribution = trunc_scale, ('"truncated_normal"',)
+    else:
+        flag = _Param("uniform")
+        scale = (*factor, " if ", flag, " else ", *trunc_scale)
+        distribution = ('"uniform" if ', flag, ' else "truncated_normal"')
+    keywords = (("scale", scale), ("mode", mode), ("distribution", distribution), *seed_dtype)
+    return Conversion(name, "tensorflow.compat.v1.variance_scaling_initializer", keywords,
+                      "tf.compat.v1.variance_scaling_initializer with mode lower-cased, uniform as distribution, and "
+                      "the scale of contrib's truncated normal (stddev sqrt(1.3 * factor / n)) kept")
+
+
+def _home(name: str) -> str:
+    return {"l1_regularizer": "tf.keras.regularizers.L1", "l2_regularizer": "tf.keras.regularizers.L2 with half the scale",
+            "load_variable": "tf.train.load_variable"}.get(name, "tf.compat.v1.variance_scaling_initializer")
 
 
 @register("TF2103")
@@ -78,121 +240,88 @@ class ContribCalls(CustomTransform):
     def claims(self, qualified: str) -> bool:
         return _function(qualified) is not None
 
+    def _qualified(self, qualified: str) -> str:
+        """The name as the pass resolves it: TF2007 re-points ``tensorflow.compat.v1`` to ``tensorflow``."""
+        if qualified.startswith(_V1) and any(s.code == "TF2007" for s in self.siblings):
+            return "tensorflow." + qualified[len(_V1):]
+        return qualified
+
     def applies(self, scan) -> bool:
-        return any(_function(ref.qualified) for ref in scan.references)
+        return any(_function(self._qualified(ref.qualified)) for ref in scan.references)
+
+    def match(self, scan) -> list[Match]:
+        from migrate.torch_deprecations.util import dotted_calls
+
+        calls = dotted_calls(scan)
+        lines = scan.source.splitlines()
+        found = []
+        for ref in scan.references:
+            qualified = self._qualified(ref.qualified)
+            name = _function(qualified)
+            if name is None:
+                continue
+            short = "tf" + qualified[len("tensorflow"):]
+            node = calls.get((ref.line, ref.column)) if ref.is_call else None
+            if node is None:
+                # a use that is not a call (``initializer=xavier_initializer``) cannot be converted: say so
+                found.append(Match(
+                    self.rule, ref.line, ref.column + 1, f"`tf.contrib...{name}` is used without being called; "
+                    "tf.contrib is gone in TF2: call it here so it can be converted, or use its TF2 home "
+                    f"({_home(name)}) by hand", Safety.NONE, severity=Severity.ERROR, fixable=False,
+                    end_line=ref.end_line, end_column=(ref.end_column or 0) + 1, payload=_NOT_CALLED))
+                continue
+            line, column, end_line, end_column = ast_position(lines, node)
+            try:
+                conversion = decide(name, node, scan.source)
+            except _Unsupported as why:
+                found.append(Match(self.rule, line, column, f"`{short}` is gone with tf.contrib and this call cannot "
+                                   f"be converted exactly ({why}); use {_home(name)} by hand", Safety.NONE,
+                                   severity=Severity.ERROR, end_line=end_line, end_column=end_column, fixable=False))
+                continue
+            found.append(Match(self.rule, line, column, self.rule.message.format(name=short, detail=conversion.detail),
+                               self.rule.safety, end_line=end_line, end_column=end_column, payload=conversion))
+        return found
 
     def sites(self, scan):
-        return [line for r in scan.references if _function(r.qualified)
-                for line in range(r.line, (r.end_line or r.line) + 1)]
+        return [line for m in self.matches(scan) or () if m.payload is not _NOT_CALLED for line in m.lines()]
 
-    def prepare(self, ctx) -> None:
-        # uses that are not calls (``initializer=xavier_initializer``) cannot be converted: say so
-        if ctx.scan is None:
-            return
-        for ref in ctx.scan.references:
-            name = _function(ref.qualified)
-            if name and not ref.is_call:
-                ctx.findings.append(Finding(
-                    code=self.rule.code, severity=Severity.ERROR, safety=Safety.NONE, fixed=False,
-                    line=ref.line, column=ref.column + 1, end_line=ref.end_line, end_column=(ref.end_column or 0) + 1,
-                    message=f"`tf.contrib...{name}` is used without being called; tf.contrib is gone in TF2: "
-                            "call it here so it can be converted, or use its TF2 home "
-                            f"({self._home(name)}) by hand"))
-
-    @staticmethod
-    def _home(name: str) -> str:
-        return {"l1_regularizer": "tf.keras.regularizers.L1", "l2_regularizer": "tf.keras.regularizers.L2 with half the scale",
-                "load_variable": "tf.train.load_variable"}.get(name, "tf.compat.v1.variance_scaling_initializer")
-
+    # -- applying the matches: calls in the pass, uses that are not calls reported at the end
     def on_call(self, ctx, qualified, original, updated):
-        name = _function(qualified)
-        if name is None:
+        if _function(qualified) is None:
             return None
-        short = "tf" + qualified[len("tensorflow"):]
-        try:
-            new, detail = self._convert(ctx, name, original, updated)
-        except _Unsupported as why:
-            ctx.report(self.rule, original, f"`{short}` is gone with tf.contrib and this call cannot be converted "
-                       f"exactly ({why}); use {self._home(name)} by hand", fixed=False,
-                       severity=Severity.ERROR, safety=Safety.NONE)
+        match = ctx.match_at(self, original)
+        if match is None or not ctx.report_match(match):
             return None
-        if not ctx.may_fix(self.rule):
-            ctx.report(self.rule, original, self.rule.message.format(name=short, detail=detail), fixed=False)
-            return None
-        ctx.report(self.rule, original, self.rule.message.format(name=short, detail=detail), fixed=True)
-        return new
+        conversion: Conversion = match.payload
+        from migrate.tf1_to_tf2.calls import CallMove, callee_root, move_call
 
-    def _bound(self, name: str, call: cst.Call) -> dict[str, cst.Arg]:
-        params = _PARAMS[name]
-        bound: dict[str, cst.Arg] = {}
-        for index, arg in enumerate(call.args):
-            if arg.star:
-                raise _Unsupported("*args or **kwargs")
-            key = params[index] if arg.keyword is None and index < len(params) else (
-                arg.keyword.value if arg.keyword is not None else None)
-            if key is None or key not in params:
-                raise _Unsupported(f"argument {key or index} is not in the TF1 signature")
-            bound[key] = arg
-        return bound
+        if conversion.name == "load_variable":
+            new = move_call(ctx, CallMove(conversion.target, _PARAMS["load_variable"], 2, _LOAD_VARIABLE[1]),
+                            original, updated)
+            assert new is not None, "the ast decision said load_variable's call can be moved"
+            return new
+        from migrate.cstutil import build_dotted, keyword_arg
 
-    def _build(self, ctx, original, call, target: str, keywords: list[tuple[str, cst.BaseExpression]]) -> cst.Call:
-        args = [keyword_arg(k, v) for k, v in keywords]
-        return call.with_changes(func=build_dotted(ctx.spell(target, callee_root(original))), args=args)
+        bound = _bind(conversion.name, [(arg.star, arg.keyword.value if arg.keyword is not None else None)
+                                        for arg in updated.args])
+        empty = cst.Module([])
 
-    def _convert(self, ctx, name: str, original: cst.Call, call: cst.Call) -> tuple[cst.Call, str]:
-        if name == "load_variable":
-            move = CallMove("tensorflow.train.load_variable", _PARAMS[name], 2, {"checkpoint_dir": "ckpt_dir_or_file"})
-            new = move_call(ctx, move, original, call)
-            if new is None:
-                raise _Unsupported("*args or a duplicated argument")
-            return new, "tf.train.load_variable (checkpoint_dir is ckpt_dir_or_file)"
-        bound = self._bound(name, call)
-        if name in ("l1_regularizer", "l2_regularizer"):
-            if "scale" not in bound:
-                raise _Unsupported("no scale given")
-            scale = bound["scale"].value
-            if name == "l1_regularizer":
-                return (self._build(ctx, original, call, "tensorflow.keras.regularizers.L1", [("l1", scale)]),
-                        "tf.keras.regularizers.L1(l1=scale); scope dropped")
-            half = cst.parse_expression(f"0.5 * {_code(scale) if _simple(scale) else '(' + _code(scale) + ')'}")
-            return (self._build(ctx, original, call, "tensorflow.keras.regularizers.L2", [("l2", half)]),
-                    "tf.keras.regularizers.L2(l2=0.5 * scale): contrib's L2 was scale * sum(w**2) / 2; scope dropped")
-        seed_dtype = [(k, bound[k].value) for k in ("seed", "dtype") if k in bound]
-        uniform_arg = bound.get("uniform")
-        xavier = name.startswith("xavier")
-        uniform = (True if xavier else False) if uniform_arg is None else _literal_bool(uniform_arg.value)
-        if uniform is None and not _simple(uniform_arg.value):
-            raise _Unsupported("uniform is an expression with a call in it")
-        if xavier and uniform is True:
-            return (self._build(ctx, original, call, "tensorflow.compat.v1.glorot_uniform_initializer", seed_dtype),
-                    "tf.compat.v1.glorot_uniform_initializer (the same uniform limit sqrt(6 / (fan_in + fan_out)))")
-        factor = cst.Float("1.0") if xavier else (bound["factor"].value if "factor" in bound else cst.Float("2.0"))
-        if uniform is None and not _simple(factor):
-            raise _Unsupported("factor is an expression with a call in it, used twice")
-        factor_code = _code(factor) if _simple(factor) else f"({_code(factor)})"
-        if xavier:
-            mode: cst.BaseExpression = cst.SimpleString('"fan_avg"')
-        elif "mode" not in bound:
-            mode = cst.SimpleString('"fan_in"')
-        else:
-            value = bound["mode"].value
-            if isinstance(value, cst.SimpleString) and value.evaluated_value.upper() in ("FAN_IN", "FAN_OUT", "FAN_AVG"):
-                mode = cst.SimpleString(value.prefix.replace("b", "") + value.quote + value.evaluated_value.lower()
-                                        + value.quote)
-            elif _simple(value):
-                mode = cst.parse_expression(f"{_code(value)}.lower()")
-            else:
-                raise _Unsupported("mode is an expression with a call in it")
-        trunc_scale = f"{factor_code} * {TRUNC_SCALE}"
-        if uniform is True:
-            scale, distribution = cst.parse_expression(factor_code), cst.SimpleString('"uniform"')
-        elif uniform is False:
-            scale, distribution = cst.parse_expression(trunc_scale), cst.SimpleString('"truncated_normal"')
-        else:
-            flag = _code(uniform_arg.value)
-            scale = cst.parse_expression(f"{factor_code} if {flag} else {trunc_scale}")
-            distribution = cst.parse_expression(f'"uniform" if {flag} else "truncated_normal"')
-        keywords = [("scale", scale), ("mode", mode), ("distribution", distribution), *seed_dtype]
-        return (self._build(ctx, original, call, "tensorflow.compat.v1.variance_scaling_initializer", keywords),
-                "tf.compat.v1.variance_scaling_initializer with mode lower-cased, uniform as distribution, and the "
-                "scale of contrib's truncated normal (stddev sqrt(1.3 * factor / n)) kept")
+        def text(pieces: tuple) -> str:
+            return "".join(empty.code_for_node(updated.args[bound[p.name]].value) if isinstance(p, _Param) else p
+                           for p in pieces)
+
+        args = [keyword_arg(keyword, cst.parse_expression(text(pieces))) for keyword, pieces in conversion.keywords]
+        return updated.with_changes(func=build_dotted(ctx.spell(conversion.target, callee_root(original))), args=args)
+
+    def _report_uses(self, ctx) -> None:
+        for match in (self.matches(ctx.scan) if ctx.scan is not None else None) or ():
+            if match.payload is _NOT_CALLED:
+                ctx.report_match(match)
+
+    def unit_finish(self, ctx, tree):
+        self._report_uses(ctx)
+        return []
+
+    def finish(self, ctx, module):
+        self._report_uses(ctx)
+        return module

@@ -24,14 +24,12 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import libcst as cst
-
-from migrate.cstutil import dotted_name
+from migrate.lazycst import cst
 from migrate.model import Safety, Severity
-from migrate.plugin import CustomTransform, register
+from migrate.plugin import CustomTransform, Match, register
 
 _DISABLERS = ("disable_v2_behavior", "disable_eager_execution")
 _ENABLERS = ("enable_eager_execution", "enable_v2_behavior")
@@ -39,6 +37,8 @@ _STARTERS = {
     "tensorflow.app.run", "tensorflow.compat.v1.app.run", "absl.app.run",
     "tensorflow.test.main", "tensorflow.compat.v1.test.main",
 }
+_GUARD_WHERE = "as the first statement under if __name__ == '__main__'"
+_MODULE_WHERE = "after the import block"
 
 
 def _canonical(name: str) -> str:
@@ -74,13 +74,29 @@ class Plan:
     libraries: tuple[str, ...] = ()  # graph-mode files of the tree this program imports
 
 
+@dataclass(frozen=True)
+class Placement:
+    """TF2301's decision, read off the ``ast``: the payload of its match, which both passes apply.
+
+    ``after``: the original line the switch follows (the units pass inserts it there as text);
+    ``statement``: the index of the module-level statement it goes before (``guard``: into), counted
+    among the statements that are not lines of only imports -- those are the ones the libcst pass
+    never adds, splits or removes, so the whole-module pass finds the same statement by this count.
+    """
+
+    place: str  # "guard" or "module"
+    after: int
+    indent: str
+    statement: int | None  # None: at the end of the module
+    one_line_guard: bool = False  # ``if __name__ == "__main__": main()``: the body becomes a block
+
+
 class _GraphModeBase(CustomTransform):
-    # the plan is read off the ast scan and the run's facts; both rules also work in the pass that
-    # parses only edited statements (``unit_finish``), placing the switch on the ast
-    prepare_reads_context_only = True
+    # both rules decide on the ast scan and the run's facts (``match``); nothing of the file's own statements
+    # is parsed: the switch is an inserted line (``unit_finish``, or ``finish`` in the whole-module pass)
 
     def sites(self, scan):
-        return []  # nothing of the file's own statements is rewritten: the switch is an inserted line
+        return []
 
     def _apis(self) -> set[str]:
         return set(self.entries.get("graph_apis", ()))
@@ -103,18 +119,19 @@ class _GraphModeBase(CustomTransform):
             return False
         return bool(self._graph_names(scan)) or bool(self._graph_libraries(scan))
 
-    def plan(self, ctx) -> Plan | None:
-        if "graph_mode_plan" not in ctx.facts:
-            ctx.facts["graph_mode_plan"] = self._plan(ctx) if ctx.scan is not None and self.applies(ctx.scan) else None
-        return ctx.facts["graph_mode_plan"]  # type: ignore[return-value]
+    def plan(self, scan) -> Plan | None:
+        """The file's role, decided once per scan (TF2301 and TF2302 share it)."""
+        if "<graph_mode_plan>" not in scan.matches:
+            scan.matches["<graph_mode_plan>"] = (self._plan(scan) if scan.tree is not None and self.applies(scan)
+                                                 else None)
+        return scan.matches["<graph_mode_plan>"]  # type: ignore[return-value]
 
-    def _plan(self, ctx) -> Plan:
-        scan = ctx.scan
+    def _plan(self, scan) -> Plan:
         names = tuple(self._graph_names(scan))
         libraries = tuple(self._graph_libraries(scan))
         if any(ref.qualified.rsplit(".", 1)[-1] in _ENABLERS for ref in scan.references):
             return Plan("", names, "enables eager execution itself, so the switch would undo it", libraries)
-        tree = ast.parse(ctx.source)
+        tree = scan.tree
         guard = _main_guard(tree)
         top_lines = _module_level_lines(tree, guard)
         module_level = [n for n in names
@@ -140,123 +157,118 @@ class _GraphModeBase(CustomTransform):
             return Plan("", names, "is a module of a package with no entry point of its own", libraries)
         return Plan("", names, "is a library (no entry point; nothing at module level runs a graph)", libraries)
 
+    def _match(self, ctx) -> Match | None:
+        """This rule's one match in the file, or None."""
+        matches = self.matches(ctx.scan) if ctx.scan is not None else None
+        if not matches:
+            return None
+        (match,) = matches
+        return match
+
 
 @register("TF2301")
 class GraphModeProgram(_GraphModeBase):
-    def prepare(self, ctx) -> None:
-        self.plan(ctx)
-
-    def _message(self, ctx, plan: Plan, where: str) -> str:
-        assumed = ""
-        if not ctx.scan.run.get("tree"):
-            assumed = ("; assumed it is a program that no other module imports (convert the whole tree "
-                       "to decide from its imports)")
-        return self.rule.message.format(names=self._short(ctx, plan), where=where, role=plan.why) + assumed
+    def match(self, scan) -> list[Match]:
+        plan = self.plan(scan)
+        if plan is None or not plan.place:
+            return []
+        tree = scan.tree
+        groups = _line_groups(tree.body)
+        if plan.place == "guard":
+            guard = _main_guard(tree)
+            first = guard.body[0]
+            indent = scan.source.splitlines()[first.lineno - 1][:first.col_offset]
+            placement = Placement("guard", _first_line_of(first) - 1, indent,
+                                  _counted(groups, next(i for i, g in enumerate(groups) if g[0] is guard)),
+                                  one_line_guard=first.lineno == guard.lineno)
+            anchor, where = guard, _GUARD_WHERE
+        else:
+            found = _after_import_block(groups)
+            if found is None:
+                first = tree.body[0]
+                return [Match(self.rule, first.lineno, first.col_offset + 1, self._no_anchor(scan, plan), Safety.NONE,
+                              severity=Severity.WARNING, fixable=False)]
+            index = found
+            anchor, where = groups[index - 1][0], _MODULE_WHERE
+            placement = Placement("module", groups[index - 1][-1].end_lineno, "",
+                                  _counted(groups, index) if index < len(groups) else None)
+        assumed = "" if scan.run.get("tree") else (
+            "; assumed it is a program that no other module imports (convert the whole tree to decide from its imports)")
+        fields = dict(names=self._names(scan, plan), role=plan.why, where=where)
+        return [Match(self.rule, anchor.lineno, anchor.col_offset + 1, self.rule.message.format(**fields) + assumed,
+                      self.rule.safety, end_line=anchor.end_lineno, payload=placement,
+                      unfixed_message=(f"this program uses graph-mode APIs ({fields['names']}) and {plan.why}; it "
+                                       f"needs tf.compat.v1.disable_v2_behavior() {where}{assumed}"))]
 
     @staticmethod
-    def _short(ctx, plan: Plan) -> str:
+    def _names(scan, plan: Plan) -> str:
         if plan.names:
             return ", ".join(_short(n) for n in plan.names[:3])
-        return "through " + ", ".join(_shown(ctx.scan.run, p) for p in plan.libraries[:3])
+        return "through " + ", ".join(_shown(scan.run, p) for p in plan.libraries[:3])
 
-    def _no_anchor(self, ctx, plan: Plan) -> str:
-        return (f"this program uses graph-mode APIs ({self._short(ctx, plan)}) but has no module-level TensorFlow "
+    def _no_anchor(self, scan, plan: Plan) -> str:
+        return (f"this program uses graph-mode APIs ({self._names(scan, plan)}) but has no module-level TensorFlow "
                 "import to put tf.compat.v1.disable_v2_behavior() after; call it where the program starts, before "
                 "any graph is built")
 
+    # -- applying the match: as an inserted line (units pass) or an inserted statement (whole-module pass)
     def unit_finish(self, ctx, tree):
-        plan = self.plan(ctx)
-        if plan is None or not plan.place or not ctx.may_fix(self.rule):
+        match = self._match(ctx)
+        if match is None:
             return []
-        lines = ctx.source.splitlines()
-        if plan.place == "guard":
-            guard = _main_guard(tree)
-            if guard is None or guard.body[0].lineno == guard.lineno or tree.body.index(guard) < 0:
-                return None  # a one-line guard becomes a block: the whole-module pass does that
-            first = guard.body[0]
-            indent = lines[first.lineno - 1][: first.col_offset]
-            after, anchor = _first_line_of(first) - 1, guard
-            where = "as the first statement under if __name__ == '__main__'"
-        else:
-            found = _ast_after_import_block(tree)
-            if found is None:
-                first = tree.body[0]
-                ctx.report_at(self.rule, first.lineno, first.col_offset, self._no_anchor(ctx, plan), fixed=False,
-                              severity=Severity.WARNING, safety=Safety.NONE)
-                return []
-            after, anchor = found
-            indent = ""
-            where = "after the import block"
-        if after < 1:
-            return None
-        call = f"{indent}{ctx.spell('tensorflow.compat.v1.disable_v2_behavior')}()"
-        ctx.report_at(self.rule, anchor.lineno, anchor.col_offset, self._message(ctx, plan, where), fixed=True)
-        return [(after, call)]
+        placement = match.payload
+        if placement is not None and (placement.one_line_guard or placement.after < 1):
+            return None  # a one-line guard becomes a block: the whole-module pass does that
+        if not ctx.report_match(match):
+            return []
+        return [(placement.after, f"{placement.indent}{ctx.spell('tensorflow.compat.v1.disable_v2_behavior')}()")]
 
-    def finish(self, ctx, module: cst.Module) -> cst.Module:
-        plan = self.plan(ctx)
-        if plan is None or not plan.place or not ctx.may_fix(self.rule):
+    def finish(self, ctx, module):
+        match = self._match(ctx)
+        if match is None:
+            return module
+        placement = match.payload
+        if placement is None or not match.finding(ctx.apply).fixed:
+            ctx.report_match(match)
             return module
         scheduled = dict(ctx.scheduled_imports)
         call = f"{ctx.spell('tensorflow.compat.v1.disable_v2_behavior')}(){module.default_newline}"
         statement = cst.parse_statement(call, config=module.config_for_parsing)
-        if plan.place == "guard":
-            new = _insert_in_guard(module, statement)
-            anchor = _guard_index(ctx.original_module)
-            where = "as the first statement under if __name__ == '__main__'"
-        else:
-            index = _after_import_block(module)
-            new = None if index is None else module.with_changes(
-                body=[*module.body[:index], statement, *module.body[index:]])
-            anchor = _after_import_block(ctx.original_module)
-            anchor = None if anchor is None else anchor - 1
-            where = "after the import block"
-        if new is None or anchor is None:
+        new = _insert(module, placement, statement)
+        if new is None:  # the pass changed the module beyond what it ever does: leave it, and say so
             ctx.scheduled_imports.clear()
-            ctx.scheduled_imports.update(scheduled)  # nothing inserted: no import for it either
-            ctx.report(self.rule, ctx.original_module.body[0], self._no_anchor(ctx, plan), fixed=False,
-                       severity=Severity.WARNING, safety=Safety.NONE)
+            ctx.scheduled_imports.update(scheduled)
+            ctx.findings.append(replace(match.finding(frozenset()), fixed=False))
             return module
-        ctx.report(self.rule, ctx.original_module.body[anchor], self._message(ctx, plan, where), fixed=True)
+        ctx.report_match(match)
         return new
 
 
 @register("TF2302")
 class GraphModeLibrary(_GraphModeBase):
-    def prepare(self, ctx) -> None:
-        self.plan(ctx)
-
-    def unit_finish(self, ctx, tree):
-        plan = self.plan(ctx)
+    def match(self, scan) -> list[Match]:
+        plan = self.plan(scan)
         if plan is None or plan.place or not plan.names:
             return []
-        line = min((r.line for r in ctx.scan.references if _canonical(r.qualified) == plan.names[0]), default=None)
+        tree = scan.tree
+        line = min((r.line for r in scan.references if _canonical(r.qualified) == plan.names[0]), default=None)
         statement = next((s for s in tree.body if line is not None and _first_line_of(s) <= line <= s.end_lineno),
                          tree.body[0])
         short = ", ".join(_short(n) for n in plan.names[:3])
-        ctx.report_at(self.rule, statement.lineno, statement.col_offset,
-                      self.rule.message.format(names=short, role=plan.why), fixed=False)
+        return [Match(self.rule, statement.lineno, statement.col_offset + 1,
+                      self.rule.message.format(names=short, role=plan.why), self.rule.safety, fixable=False)]
+
+    def unit_finish(self, ctx, tree):
+        match = self._match(ctx)
+        if match is not None:
+            ctx.report_match(match)
         return []
 
-    def finish(self, ctx, module: cst.Module) -> cst.Module:
-        plan = self.plan(ctx)
-        if plan is None or plan.place or not plan.names:
-            return module
-        short = ", ".join(_short(n) for n in plan.names[:3])
-        node = _first_reference_statement(ctx, plan.names[0]) or ctx.original_module.body[0]
-        ctx.report(self.rule, node, self.rule.message.format(names=short, role=plan.why), fixed=False)
+    def finish(self, ctx, module):
+        match = self._match(ctx)
+        if match is not None:
+            ctx.report_match(match)
         return module
-
-
-def _first_reference_statement(ctx, name: str):
-    line = min((r.line for r in ctx.scan.references if _canonical(r.qualified) == name), default=None)
-    if line is None:
-        return None
-    for statement in ctx.original_module.body:
-        position = ctx._position_of(statement)
-        if position is not None and position.start.line <= line <= position.end.line:
-            return statement
-    return None
 
 
 _RUNNERS = {"tensorflow.Session", "tensorflow.InteractiveSession", "tensorflow.train.MonitoredTrainingSession",
@@ -320,86 +332,17 @@ def _module_level_lines(tree: ast.Module, guard: ast.If | None) -> set[int]:
     return lines
 
 
-def _cst_is_main_guard(statement: cst.CSTNode) -> bool:
-    if not isinstance(statement, cst.If):
-        return False
-    try:
-        code = cst.Module(body=[]).code_for_node(statement.test)
-        return _is_main_guard(ast.parse(f"if {code}:\n    pass\n").body[0])
-    except SyntaxError:
-        return False
-
-
-def _guard_index(module: cst.Module) -> int | None:
-    return next((i for i, s in enumerate(module.body) if _cst_is_main_guard(s)), None)
-
-
-def _insert_in_guard(module: cst.Module, statement: cst.BaseStatement) -> cst.Module | None:
-    index = _guard_index(module)
-    if index is None:
-        return None
-    guard = module.body[index]
-    if isinstance(guard.body, cst.SimpleStatementSuite):  # ``if __name__ == "__main__": main()``
-        suite = guard.body
-        line = cst.SimpleStatementLine(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for s in suite.body],
-                                       trailing_whitespace=suite.trailing_whitespace)
-        body = cst.IndentedBlock(body=[statement, line])
-    elif isinstance(guard.body, cst.IndentedBlock):
-        body = guard.body.with_changes(body=[statement, *guard.body.body])
-    else:
-        return None
-    return module.with_changes(body=[*module.body[:index], guard.with_changes(body=body), *module.body[index + 1:]])
-
-
-def _imported_modules(statement: cst.CSTNode) -> list[str] | None:
-    """Modules a line of only imports imports, or None when the line is not only imports."""
-    if isinstance(statement, cst.SimpleStatementLine):
-        names: list[str] = []
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                names += [dotted_name(a.name) or "" for a in small.names]
-            elif isinstance(small, cst.ImportFrom):
-                names.append(dotted_name(small.module) or "" if small.module is not None else "")
-            else:
-                return None
-        return names
-    if isinstance(statement, cst.Try) and isinstance(statement.body, cst.IndentedBlock):
-        names = []
-        for inner in statement.body.body:
-            found = _imported_modules(inner)
-            if found is None:
-                return None
-            names += found
-        return names
-    return None
-
-
-def _after_import_block(module: cst.Module) -> int | None:
-    """Index just past the import block that holds the last top-level import of tensorflow."""
-    last = None
-    for index, statement in enumerate(module.body):
-        names = _imported_modules(statement) or []
-        if any(n == "tensorflow" or n.startswith("tensorflow.") for n in names):
-            last = index
-    if last is None:
-        return None
-    index = last + 1
-    while index < len(module.body) and _imported_modules(module.body[index]) is not None:
-        index += 1
-    return index
-
-
 def _first_line_of(statement: ast.stmt) -> int:
     decorators = getattr(statement, "decorator_list", None)
     return min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
 
 
-def _ast_imported_modules(group: list[ast.stmt]) -> list[str] | None:
-    """``_imported_modules`` on the ast: the statements of one line (or one ``try`` of only imports)."""
+def _imported_modules(group: list[ast.stmt]) -> list[str] | None:
+    """Modules imported by the statements of one line (or one ``try`` of only imports)."""
     names: list[str] = []
     if len(group) == 1 and isinstance(group[0], ast.Try):
         for inner in _line_groups(group[0].body):
-            found = _ast_imported_modules(inner)
+            found = _imported_modules(inner)
             if found is None:
                 return None
             names += found
@@ -424,18 +367,59 @@ def _line_groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
     return groups
 
 
-def _ast_after_import_block(tree: ast.Module) -> tuple[int, ast.stmt] | None:
-    """``_after_import_block`` on the ast: (last line of the import block, its last statement's first part)."""
-    groups = _line_groups(tree.body)
+def _after_import_block(groups: list[list[ast.stmt]]) -> int | None:
+    """The index of the first statement group after the import block that holds the last top-level import of
+    tensorflow (never between imports: ruff E402); None when no module-level import of tensorflow."""
     last = None
     for index, group in enumerate(groups):
-        names = _ast_imported_modules(group) or []
+        names = _imported_modules(group) or []
         if any(n == "tensorflow" or n.startswith("tensorflow.") for n in names):
             last = index
     if last is None:
         return None
     index = last + 1
-    while index < len(groups) and _ast_imported_modules(groups[index]) is not None:
+    while index < len(groups) and _imported_modules(groups[index]) is not None:
         index += 1
-    block_end = groups[index - 1]
-    return block_end[-1].end_lineno, block_end[0]
+    return index
+
+
+def _counted(groups: list[list[ast.stmt]], index: int) -> int:
+    """How many of ``groups[:index]`` are not lines of only imports (``_insert`` counts the same way)."""
+    return sum(1 for group in groups[:index] if not all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in group))
+
+
+def _import_line(statement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+
+
+def _insert(module, placement: Placement, statement):
+    """``module`` (the pass's result) with the switch where ``placement`` says; None where it cannot be found.
+
+    The statement is found by counting module-level statements that are not lines of only imports: the
+    pass renames, splits and removes import lines (TF2102, TF2105) but keeps every other statement.
+    """
+    body = list(module.body)
+    others = [i for i, s in enumerate(body) if not _import_line(s)]
+    if placement.statement is None:
+        index = len(body)
+    elif placement.statement < len(others):
+        index = others[placement.statement]
+    else:
+        return None
+    if placement.place == "module":
+        return module.with_changes(body=[*body[:index], statement, *body[index:]])
+    guard = body[index] if index < len(body) else None
+    if not isinstance(guard, cst.If):
+        return None
+    if isinstance(guard.body, cst.SimpleStatementSuite):  # ``if __name__ == "__main__": main()``
+        suite = guard.body
+        line = cst.SimpleStatementLine(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for s in suite.body],
+                                       trailing_whitespace=suite.trailing_whitespace)
+        block = cst.IndentedBlock(body=[statement, line])
+    else:  # the first statement's comments stay above the switch, as the units pass inserts it below them
+        first, *rest = guard.body.body
+        block = guard.body.with_changes(body=[statement.with_changes(leading_lines=first.leading_lines),
+                                              first.with_changes(leading_lines=()), *rest])
+    body[index] = guard.with_changes(body=block)
+    return module.with_changes(body=body)

@@ -9,74 +9,197 @@ TF2109  ``tf.debugging.assert_scalar(...)`` (or TF1's ``tf.assert_scalar``) used
         TF1 returned the tensor, TF2 returns None.
 TF2110  ``tf.keras.models.save_model(model, "path")`` / ``model.save("path")`` with a literal
         path without ``.keras`` or ``.h5``: Keras 3 raises ValueError (TF1 wrote HDF5 there).
+
+Each rule decides on the ``ast`` scan (``match``); ``lint`` reports those matches without
+libcst.  In ``convert``, TF2107's libcst hook looks its match up at the original call
+(``ctx.match_at``), reports it and builds the new call; TF2108-TF2110 only report, so their
+matches are reported as they are and no statement is parsed with libcst for them
+(``_ReportOnly``).  Names are judged as the libcst pass judges them: where TF2007 turns
+``import tensorflow.compat.v1 as tf`` into ``import tensorflow as tf``, ``tf.device`` is TF2's
+``tensorflow.device`` (``_as_converted``).
 """
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 
-import libcst as cst
-
-from migrate.cstutil import build_dotted, dotted_name
-from migrate.plugin import CustomTransform, method_call_lines, register
-from migrate.tf1_to_tf2.calls import callee_root, keyword_value
-
-def _lines(refs) -> list[int]:
-    return [line for r in refs for line in range(r.line, (r.end_line or r.line) + 1)]
+from migrate.arguments import call_at, nodes_on_line
+from migrate.lazycst import cst
+from migrate.plugin import CustomTransform, Match, ast_position, match_at_node, register, source_segment
+from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
+from migrate.torch_deprecations.util import literal
 
 
+def _compat_rebound(custom: CustomTransform, scan) -> bool:
+    """Does the pass read the ``tensorflow.compat.v1`` alias as ``tensorflow`` (TF2007's ``prepare``)?"""
+    return any(s.code == "TF2007" for s in custom.siblings) and any(q in TF_V1_ALIASES for q, *_ in scan.imports)
+
+
+def _as_converted(qualified: str, func: ast.AST, rebound: bool) -> str:
+    """``qualified`` (a reference through ``func``) as the libcst pass resolves it: an import bound to
+    exactly a ``tensorflow.compat.v1`` alias means ``tensorflow`` there (``EngineContext.rebind_target``)."""
+    if not rebound:
+        return qualified
+    dotted = dotted_name_ast(func) or ""
+    rest = dotted[len(dotted.split(".", 1)[0]):]  # ".device" after the bound root
+    target = qualified[: len(qualified) - len(rest)] if rest else qualified
+    if target in TF_V1_ALIASES and qualified.endswith(rest):
+        return "tensorflow" + rest
+    return qualified
+
+
+def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast.Call]]:
+    """(name as the pass resolves it, ``ast`` call) for each call of one of ``names``."""
+    rebound = _compat_rebound(custom, scan)
+    wanted = _spellings(names)
+    found = []
+    for ref in scan.references:
+        if not ref.is_call or ref.qualified not in wanted:
+            continue
+        node = call_at(scan, ref.line, ref.column)
+        if node is None:
+            continue
+        qualified = _as_converted(ref.qualified, node.func, rebound)
+        if qualified in names:
+            found.append((qualified, node))
+    return found
+
+
+def _spellings(names) -> set[str]:
+    """``names`` and the same names through a ``tf.compat.v1`` alias (which TF2007 re-points)."""
+    return set(names) | {alias + name[len("tensorflow"):] for name in names if name.startswith("tensorflow.")
+                         for alias in TF_V1_ALIASES}
+
+
+def _might_call(scan, names) -> bool:
+    """Cheap gate: a call of one of ``names``, or of the same name through a ``tf.compat.v1`` alias."""
+    wanted = _spellings(names)
+    return any(ref.is_call and ref.qualified in wanted for ref in scan.references)
+
+
+class _ReportOnly(CustomTransform):
+    """A rule that only reports: its ``ast`` matches are its findings in ``convert`` too, reported once per
+    pass (``unit_finish`` for the units pass, ``finish`` for the whole-module one), so no statement is
+    parsed with libcst for it."""
+
+    def sites(self, scan):
+        return []
+
+    def _report(self, ctx) -> None:
+        if ctx.scan is not None and self.applies(ctx.scan):
+            ctx.findings.extend(m.finding(ctx.apply) for m in self.matches(ctx.scan) or ())
+
+    def unit_finish(self, ctx, tree):
+        self._report(ctx)
+        return []
+
+    def finish(self, ctx, module):
+        self._report(ctx)
+        return module
+
+
+def _keyword(node: ast.Call, *names: str) -> ast.expr | None:
+    """The value passed by the first of ``names`` given as a keyword (in that order of preference)."""
+    for name in names:
+        for keyword in node.keywords:
+            if keyword.arg == name:
+                return keyword.value
+    return None
+
+
+def _positional(node: ast.Call, index: int) -> ast.expr | None:
+    """The argument written at ``index`` when it is a plain positional one (``cstutil``'s ``keyword_value``)."""
+    if index < len(node.args) and not isinstance(node.args[index], ast.Starred):
+        return node.args[index]
+    return None
+
+
+# -- TF2107 ------------------------------------------------------------------------------------------
+
+_DEVICE = {"tensorflow.device"}
 _DEVICE_SETTERS = {"tensorflow.train.replica_device_setter", "tensorflow.compat.v1.train.replica_device_setter"}
-
-
-def _module_functions(ctx) -> set[str]:
-    names = ctx.facts.get("module_functions")
-    if names is None:
-        tree = ctx.scan.tree if ctx.scan is not None and ctx.scan.tree is not None else ast.parse(ctx.source)
-        names = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        ctx.facts["module_functions"] = names
-    return names  # type: ignore[return-value]
 
 
 @register("TF2107")
 class DeviceFunction(CustomTransform):
-    def applies(self, scan) -> bool:
-        return any(r.qualified == "tensorflow.device" and r.is_call for r in scan.references)
+    """A device function given to TF2's ``tf.device``: the call goes to ``tf.compat.v1.device``."""
 
-    def sites(self, scan):
-        return _lines(r for r in scan.references if r.qualified == "tensorflow.device")
+    def applies(self, scan) -> bool:
+        return _might_call(scan, _DEVICE)
+
+    def match(self, scan) -> list[Match]:
+        module_functions = {s.name for s in scan.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        setters = {id(node) for _qualified, node in _resolved_calls(self, scan, _DEVICE_SETTERS)}
+        found = []
+        for _qualified, node in _resolved_calls(self, scan, _DEVICE):
+            # the pass reads the argument after TF2004 renamed ``device_name_or_function=`` to ``device_name=``
+            value = _positional(node, 0) or _keyword(node, "device_name", "device_name_or_function")
+            what = None
+            if isinstance(value, ast.Lambda):
+                what = "a lambda"
+            elif isinstance(value, ast.Call) and id(value) in setters:
+                what = "tf.compat.v1.train.replica_device_setter(...)"
+            elif isinstance(value, ast.Name) and value.id in module_functions:
+                what = f"the function {value.id}"
+            if what is not None:
+                found.append(match_at_node(self.rule, scan, node, self.rule.message.format(what=what),
+                                           self.rule.safety))
+        return found
 
     def on_call(self, ctx, qualified, original, updated):
-        if qualified != "tensorflow.device" or not updated.args:
+        match = ctx.match_at(self, original) if qualified in _DEVICE else None
+        if match is None or not ctx.report_match(match):
             return None
-        arg = keyword_value(updated, "device_name", 0) or keyword_value(updated, "device_name_or_function", 0)
-        if arg is None:
-            return None
-        value = arg.value
-        what = None
-        if isinstance(value, cst.Lambda):
-            what = "a lambda"
-        elif isinstance(value, cst.Call) and ctx.qualify(value.func) in _DEVICE_SETTERS:
-            what = "tf.compat.v1.train.replica_device_setter(...)"
-        elif isinstance(value, cst.Name) and value.value in _module_functions(ctx):
-            what = f"the function {value.value}"
-        if what is None:
-            return None
-        fixed = ctx.may_fix(self.rule)
-        ctx.report(self.rule, original, self.rule.message.format(what=what), fixed=fixed)
-        if not fixed:
-            return None
+        from migrate.cstutil import build_dotted
+        from migrate.tf1_to_tf2.calls import callee_root
+
+        # TF2004 renamed the keyword for TF2's tf.device; tf.compat.v1.device takes TF1's name
         args = [a.with_changes(keyword=cst.Name("device_name_or_function"))
                 if a.keyword is not None and a.keyword.value == "device_name" else a for a in updated.args]
         func = build_dotted(ctx.spell("tensorflow.compat.v1.device", callee_root(original)))
         return updated.with_changes(func=func, args=args)
 
 
+# -- TF2108 ------------------------------------------------------------------------------------------
+
+def _from_module_span(source: str, node: ast.ImportFrom) -> ast.AST | None:
+    """A node spanning the module name of ``from X import ...`` (as libcst's ``ImportFrom.module``)."""
+    text = source_segment(source, node)
+    if text is None:
+        return None
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    names = []
+    for token in tokens[1:]:  # after ``from``
+        if token.type == tokenize.NAME and token.string == "import":
+            break
+        if token.type == tokenize.NAME:
+            names.append(token)
+    if not names:
+        return None
+
+    def place(row: int, column: int) -> tuple[int, int]:
+        # token columns count characters of ``text``, whose first line starts at the statement's column
+        line = node.lineno + row - 1
+        prefix = "" if row > 1 else source.splitlines()[node.lineno - 1].encode("utf-8")[: node.col_offset].decode(
+            "utf-8", errors="ignore")
+        return line, len((prefix + text.splitlines()[row - 1][:column]).encode("utf-8"))
+
+    span = ast.Name("module")
+    span.lineno, span.col_offset = place(*names[0].start)
+    span.end_lineno, span.end_col_offset = place(*names[-1].end)
+    return span
+
+
 @register("TF2108")
-class PrivateModule(CustomTransform):
+class PrivateModule(_ReportOnly):
+    """Report-only: an import of a ``tensorflow.python`` module the installed TensorFlow does not have."""
+
     def applies(self, scan) -> bool:
         return any(q.startswith("tensorflow.python") for q, *_ in scan.imports)
-
-    def sites(self, scan):
-        return [line for q, _, line, _ in scan.imports if q.startswith("tensorflow.python")]
 
     def _known(self) -> frozenset[str]:
         known = getattr(self, "_modules", None)
@@ -84,103 +207,94 @@ class PrivateModule(CustomTransform):
             known = self._modules = frozenset(self.entries.get("modules", ()))
         return known
 
-    def on_statement(self, ctx, original, updated):
-        for small in original.body:
-            modules: list[tuple[str, cst.CSTNode]] = []
-            if isinstance(small, cst.Import):
-                modules = [(dotted_name(a.name) or "", a) for a in small.names]
-            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-                modules = [(dotted_name(small.module) or "", small.module)]
-            for module, node in modules:
-                if not module.startswith("tensorflow.python.") or module in self._known():
-                    continue
-                ctx.report(self.rule, node, self.rule.message.format(module=module), fixed=False)
-        return None
+    def _missing(self, module: str) -> bool:
+        return module.startswith("tensorflow.python.") and module not in self._known()
 
+    def match(self, scan) -> list[Match]:
+        found = []
+        for statement in ast.walk(scan.tree):  # (only asked where an import names tensorflow.python)
+            if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                continue
+            places: list[tuple[str, ast.AST | None]] = []
+            if isinstance(statement, ast.Import):
+                places = [(alias.name, alias) for alias in statement.names]
+            elif statement.module is not None and not statement.level and self._missing(statement.module):
+                places = [(statement.module, _from_module_span(scan.source, statement))]
+            for module, node in places:
+                if self._missing(module):
+                    if node is None:
+                        node = statement  # (a from-import whose text tokenize cannot read: reported at the statement)
+                    found.append(match_at_node(self.rule, scan, node, self.rule.message.format(module=module),
+                                               self.rule.safety, fixable=False))
+        return found
+
+
+# -- TF2109 ------------------------------------------------------------------------------------------
 
 _ASSERT_SCALAR = {"tensorflow.assert_scalar", "tensorflow.debugging.assert_scalar"}
 
 
-class _ValueUses(cst.CSTVisitor):
-    """Calls of assert_scalar anywhere in the module except as a statement of their own."""
-
-    def __init__(self, ctx) -> None:
-        self.ctx = ctx
-        self.statements: set[int] = set()
-        self.found: list[cst.Call] = []
-
-    def visit_Expr(self, node: cst.Expr) -> None:
-        self.statements.add(id(node.value))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if id(node) not in self.statements and self.ctx.qualify(node.func) in _ASSERT_SCALAR:
-            self.found.append(node)
-
-
 @register("TF2109")
-class AssertScalarValue(CustomTransform):
-    """Module-level imports resolve the callee (a whole-module walk after the pass: compound statements too)."""
+class AssertScalarValue(_ReportOnly):
+    """Report-only: a call of assert_scalar anywhere except as an expression statement of its own."""
 
     def applies(self, scan) -> bool:
-        return any(r.qualified in _ASSERT_SCALAR for r in scan.references)
+        return _might_call(scan, _ASSERT_SCALAR)
 
-    def finish(self, ctx, module):
-        visitor = _ValueUses(ctx)
-        ctx.original_module.visit(visitor)
-        for call in visitor.found:
-            ctx.report(self.rule, call, self.rule.message, fixed=False)
-        return module
+    def match(self, scan) -> list[Match]:
+        found = []
+        for _qualified, node in _resolved_calls(self, scan, _ASSERT_SCALAR):
+            if any(isinstance(s, ast.Expr) and s.value is node for s in nodes_on_line(scan.tree.body, node.lineno)):
+                continue  # a statement of its own: its value is not used
+            found.append(match_at_node(self.rule, scan, node, self.rule.message, self.rule.safety, fixable=False))
+        return found
 
+
+# -- TF2110 ------------------------------------------------------------------------------------------
 
 _SAVE_MODEL = {"tensorflow.keras.models.save_model", "tensorflow.keras.saving.save_model",
                "keras.models.save_model", "keras.saving.save_model", "tf_keras.models.save_model"}
 
 
-def _literal_path(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+def _path_without_extension(node: ast.AST | None, source: str) -> str | None:
+    """The literal path ``node`` writes (one string token, as libcst's ``SimpleString``) when it lacks a
+    Keras extension, else None."""
+    value = literal(node, source) if node is not None else None
+    if isinstance(value, str) and not value.endswith((".keras", ".h5", ".hdf5")):
+        return value
     return None
 
 
-def _needs_extension(path: str | None) -> bool:
-    return path is not None and not path.endswith((".keras", ".h5", ".hdf5"))
-
-
 @register("TF2110")
-class SaveWithoutExtension(CustomTransform):
+class SaveWithoutExtension(_ReportOnly):
+    """Report-only: a Keras save to a literal path without ``.keras``/``.h5``."""
+
     def applies(self, scan) -> bool:
-        return bool(self.sites(scan))
+        return _might_call(scan, _SAVE_MODEL) or scan.method_calls is None or "save" in scan.method_calls
 
-    def sites(self, scan):
-        lines = _lines(r for r in scan.references if r.qualified in _SAVE_MODEL)
-        if any(q.split(".", 1)[0] in ("tensorflow", "keras", "tf_keras") for q, *_ in scan.imports):
-            if scan.method_calls is None:
-                lines += method_call_lines(scan, {"save"}) or []
-            else:  # only ``x.save("literal")`` can be reported (``on_method_call``): ``saver.save(sess, ...)`` is no site
-                lines += [line for call in scan.method_calls.get("save", ())
-                          if len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Constant)
-                          and isinstance(call.args[0].value, str)
-                          for line in range(call.lineno, (call.end_lineno or call.lineno) + 1)]
-        return lines
-
-    def on_call(self, ctx, qualified, original, updated):
-        if qualified not in _SAVE_MODEL:
-            return None
-        arg = keyword_value(original, "filepath", 1)
-        path = _literal_path(arg.value) if arg is not None else None
-        if _needs_extension(path) and keyword_value(original, "save_format") is None:
-            ctx.report(self.rule, original, self.rule.message.format(call="tf.keras.models.save_model", path=path),
-                       fixed=False)
-        return None
-
-    def on_method_call(self, ctx, method, original, updated):
-        if method != "save" or len(original.args) != 1 or original.args[0].keyword is not None:
-            return None
-        path = _literal_path(original.args[0].value)
-        if _needs_extension(path) and any(ref.qualified.startswith(("tensorflow.keras", "keras", "tf_keras"))
-                                           for ref in ctx.scan.references):
-            receiver = dotted_name(original.func.value) or "model"  # type: ignore[attr-defined]
-            ctx.report(self.rule, original, self.rule.message.format(call=f"{receiver}.save", path=path)
-                       + f" (if {receiver} is a Keras model)", fixed=False)
-        return None
+    def match(self, scan) -> list[Match]:
+        found: list[Match] = []
+        for _qualified, node in _resolved_calls(self, scan, _SAVE_MODEL):
+            path = _path_without_extension(_positional(node, 1) or _keyword(node, "filepath"), scan.source)
+            if path is not None and _keyword(node, "save_format") is None:
+                found.append(match_at_node(
+                    self.rule, scan, node, self.rule.message.format(call="tf.keras.models.save_model", path=path),
+                    self.rule.safety, fixable=False))
+        saves = scan.method_calls.get("save", ()) if scan.method_calls is not None else [
+            node for node in ast.walk(scan.tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save"]
+        # ``x.save("path")`` on an object the pass cannot type: one positional argument (a Saver's takes two)
+        saves = [(node, path) for node in saves if len(node.args) == 1 and not node.keywords
+                 for path in [_path_without_extension(node.args[0], scan.source)] if path is not None]
+        if saves and any(ref.qualified.startswith(("tensorflow.keras", "keras", "tf_keras")) for ref in scan.references):
+            resolved = {(ref.line, ref.column) for ref in scan.references if ref.is_call}
+            lines = scan.source.splitlines()
+            for node, path in saves:
+                where = (node.lineno, ast_position(lines, node)[1] - 1)
+                if dotted_name_ast(node.func) is not None and where in resolved:
+                    continue  # a callee the pass resolves through an import: no untyped receiver
+                receiver = dotted_name_ast(node.func.value) or "model"
+                message = self.rule.message.format(call=f"{receiver}.save", path=path) \
+                    + f" (if {receiver} is a Keras model)"
+                found.append(match_at_node(self.rule, scan, node, message, self.rule.safety, fixable=False))
+        return found

@@ -15,6 +15,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Callable
 
+from migrate.arguments import calls_by_position as dotted_calls
 from migrate.lazycst import cst
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, Match, ast_position, source_segment
@@ -349,23 +350,6 @@ class CallRewrite(CustomTransform):
         assert isinstance(spelled, Fix), (self.code, spelled)
         replacement = cst.parse_expression(spelled.text)
         return replacement.with_changes(lpar=updated.lpar, rpar=updated.rpar)
-
-
-def dotted_calls(scan) -> dict[tuple[int, int], ast.Call]:
-    """The module's calls of a dotted name, by (line, 0-based character column): where ``Reference``s of calls start."""
-    cached = scan.matches.get("<calls>")
-    if cached is None:
-        lines = scan.source.splitlines()
-        cached = {}
-        for node in ast.walk(scan.tree):
-            if isinstance(node, ast.Call):
-                func = node.func
-                while isinstance(func, ast.Attribute):
-                    func = func.value
-                if isinstance(func, ast.Name):
-                    cached[(node.lineno, ast_position(lines, node)[1] - 1)] = node
-        scan.matches["<calls>"] = cached
-    return cached
 
 
 def unresolved_method_calls(scan, method: str):
