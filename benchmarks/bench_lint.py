@@ -187,11 +187,12 @@ def peer_version() -> str:
     return next((line.split(":", 1)[1].strip() for line in result.stdout.splitlines() if line.startswith("Version")), "?")
 
 
-def _env() -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     # installed tools run from cached bytecode; a PYTHONDONTWRITEBYTECODE shell would make every
     # run recompile the (editable) package and measure the compiler instead
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(extra)
     return env
 
 
@@ -200,18 +201,20 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_command(command: list[str], runs: int) -> tuple[float, float, subprocess.CompletedProcess]:
+def time_command(command: list[str], runs: int, env: dict[str, str] | None = None
+                 ) -> tuple[float, float, subprocess.CompletedProcess]:
     """(median wall seconds, median CPU seconds, last run).
 
     CPU time (user + system of the child) is what the run costs when the
     machine is not shared; wall time is what a user waits for here and now.
     """
-    last = subprocess.run(command, capture_output=True, text=True, env=_env())  # warm file cache, write .pyc
+    env = env or _env()
+    last = subprocess.run(command, capture_output=True, text=True, env=env)  # warm file cache, .pyc, rule cache
     walls, cpus = [], []
     for _ in range(runs):
         cpu_before = _child_cpu()
         start = time.perf_counter()
-        last = subprocess.run(command, capture_output=True, text=True, env=_env())
+        last = subprocess.run(command, capture_output=True, text=True, env=env)
         walls.append(time.perf_counter() - start)
         cpus.append(_child_cpu() - cpu_before)
     return statistics.median(walls), statistics.median(cpus), last
@@ -257,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             row += f" {'-':>22} {'-':>6} {'-':>17}"
         print(row)
+    # the parsed-rules cache (migrate.rulecache) off: what the first run after an upgrade or a rule edit costs
+    uncached, uncached_cpu, _ = time_command([str(dlmigrate), "lint", "--no-config", str(files[0])], args.runs,
+                                             env=_env(DLMIGRATE_NO_CACHE="1"))
+    print(f"{'1 torch file, no rule cache':<28} {uncached:>9.3f}s [{uncached_cpu:.3f}s]")
     wall, cpu = one_file
     print(f"\nratio = torchfix / dlmigrate. One torch file: {wall:.3f}s wall, {cpu:.3f}s CPU; target "
           f"{TARGET_ONE_FILE_S:.2f}s: {'met' if wall < TARGET_ONE_FILE_S else 'missed'} (wall), "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -30,17 +31,39 @@ def usage_error(message: str) -> int:
     return EXIT_USAGE
 
 
+def _columns() -> int:
+    """The terminal width as ``shutil.get_terminal_size`` gives it (``COLUMNS``, the terminal, else 80)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 already; keep the message short and clear
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, error_line(message) + "\n")
 
+    def _get_formatter(self):
+        # argparse's formatter imports shutil (with bz2 and lzma, ~2.5 ms) for the width, and every
+        # add_argument builds one: the same width, from os
+        return self.formatter_class(prog=self.prog, width=_columns() - 2)
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with ``command`` (the first word of the command line) that
+    command's alone: the other command modules are then not imported (``lint`` on each commit need not
+    import ``convert``'s)."""
     parser = _Parser(prog="dlmigrate", description="Migrate deep-learning code between framework versions and frameworks.")
     parser.add_argument("--version", action="version", version=f"dlmigrate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if command not in COMMANDS else (command,):
         try:
             module = importlib.import_module(f"migrate.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -63,7 +86,9 @@ def _remember_parsers(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # a command named first is the only one built; anything else (help, --version, a typo) builds them all
+    parser = build_parser(argv[0] if argv else None)
     args, extra = parser.parse_known_args(argv)
     if extra:
         getattr(args, "_usage_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")

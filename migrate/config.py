@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -121,6 +120,8 @@ def find_pyproject(start: Path) -> Path | None:
             except OSError as exc:
                 raise ConfigError(f"{pyproject}: cannot read: {exc.strerror or exc}") from exc
             if "dlmigrate" in text:  # cheap test before parsing every pyproject on the way up
+                import tomllib  # imported only here and below: most runs read no configuration
+
                 try:
                     data = tomllib.loads(text)
                 except tomllib.TOMLDecodeError as exc:
@@ -200,6 +201,8 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
     path = explicit if explicit is not None else find_pyproject(start or Path.cwd())
     if path is None:
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:

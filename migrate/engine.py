@@ -27,6 +27,7 @@ from migrate.cstutil import (
     function_scope_cst,
 )
 from migrate.arguments import apply_plan, call_at, has_argument_rules, plan_arguments
+from migrate.fixedits import UnitFixes, line_block_fixes
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
 from migrate.rules import RuleSet, format_message, short_name
@@ -572,6 +573,7 @@ def transform_source(
     ``facts``: what the run knows about this file among its others (``migrate.runfacts``), as ``scan.run``.
     """
     customs = ruleset.transforms()
+    original = source
     try:
         scan = scan_source(source, filename)
         early: list[Finding] = []
@@ -581,21 +583,23 @@ def transform_source(
     if facts:
         scan = replace(scan, run=facts)
     if not needs_rewrite(scan, ruleset, customs, source):
-        return EngineResult(source, tuple(early))
+        return EngineResult(source, line_block_fixes(original, source, early))
     if units:
         try:
             result = _transform_units(source, scan, ruleset, customs, apply)
             if not early:
                 return result
-            return EngineResult(result.code, tuple(sorted(set(result.findings) | set(early), key=Finding.sort_key)))
+            # the units' edits are in the repaired text: the fixes are told as line blocks of the file as it was
+            return EngineResult(result.code, line_block_fixes(original, result.code, sorted(
+                set(result.findings) | set(early), key=Finding.sort_key)))
         except _WholeModule:
             pass  # a statement libcst cannot take on its own, or an import to place: parse the whole module
     module, tail = parse_exactly(source)
     ctx = EngineContext(ruleset=ruleset, source=source, bindings=scan.bindings.copy(), apply=apply, scan=scan)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     new_module = wrapper.visit(_Transformer(ctx, customs))
-    findings = tuple(sorted(set(ctx.findings) | set(early), key=Finding.sort_key))
-    return EngineResult(new_module.code + tail, findings)
+    findings = sorted(set(ctx.findings) | set(early), key=Finding.sort_key)
+    return EngineResult(new_module.code + tail, line_block_fixes(original, new_module.code + tail, findings))
 
 
 from migrate.plugin import repair_unparsable  # noqa: E402 (re-exported: lint repairs without libcst)
@@ -839,7 +843,9 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
     indent_match = _INDENT_LINE.search(source)
     default_indent = indent_match.group(1) if indent_match else "    "
     replacements: list[tuple[int, int, str, int]] = []
+    fixes = UnitFixes(ctx, starts)  # each fixed finding's edits, for machine reports (migrate.fixedits)
     for first, last, enclosing in units:
+        fixes.unit_begins()
         text = "".join(lines[first - 1:last])
         indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
         eol = "\r\n" if lines[first - 1].endswith("\r\n") else "\n"
@@ -867,6 +873,7 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
         new = new[len(header):]
         if new != text:
             replacements.append((first, last, new, 0))
+            fixes.unit_rewritten(first, last, new)
     ctx.scopes = []
     for custom in customs:
         if type(custom).unit_finish is CustomTransform.unit_finish or not custom.applies(scan):
@@ -878,6 +885,7 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
             if after and not lines[after - 1].endswith(("\n", "\r\n")):
                 raise _WholeModule("insertion at the end of the file")
             replacements.append((after + 1, after, statement + first_eol, 1))
+            fixes.module_edit(custom.code, after + 1, after, statement + first_eol)
     if ctx.scheduled_imports:
         after = _import_insertion_line(scan.tree)
         if after == 0 or not lines[after - 1].endswith(("\n", "\r\n")):
@@ -885,11 +893,12 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
         added = "".join(f"import {top}" + (f" as {alias}" if alias else "") + first_eol
                         for top, alias in sorted(ctx.scheduled_imports.items()))
         replacements.append((after + 1, after, added, 0))  # an insertion: replaces no line
+        fixes.imports_added(after + 1, added)
     # as character spans: (start, end, order, text); a unit (or insertion) and a text edit never overlap
     spans = [(starts[first - 1], starts[last], order, new) for first, last, new, order in replacements]
     spans += [(edit.start, edit.end, 2, edit.text) for edit in edits]
     out = _splice(source, spans)
-    ctx.findings.extend(text_findings)
+    fixes.text_findings(text_findings)
     deletions = []
     for custom in customs:
         if type(custom).unit_finish is CustomTransform.unit_finish or not custom.applies(scan):
@@ -902,9 +911,10 @@ def _transform_units(source: str, scan: Scan, ruleset: RuleSet, customs: list[Cu
             if any((s < end and start < e) if e > s else start < s < end for s, e, _o, _n in spans):
                 raise _WholeModule("a deleted statement was edited")
             deletions.append((start, end, 3, ""))
+            fixes.module_edit(custom.code, first, last, "")
     if deletions:
         out = _splice(source, spans + deletions)
-    findings = tuple(sorted(set(ctx.findings), key=Finding.sort_key))
+    findings = tuple(sorted(set(fixes.findings()), key=Finding.sort_key))
     return EngineResult(out, findings)
 
 

@@ -8,7 +8,6 @@ of dying half-way or carrying on after the parent has given up.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -44,6 +43,7 @@ def map_in_workers(work: Callable[[T], R], items: list[T], jobs: int,
                    initializer: Callable[..., None], initargs: tuple = ()) -> Iterator[R]:
     """``work`` over ``items`` in ``jobs`` worker processes (each set up once by ``initializer``)."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # ~20 ms: only when workers start
 
     stop = multiprocessing.get_context().Event()
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(initializer, initargs, stop))

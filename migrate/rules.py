@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from migrate import rulecache
 from migrate.model import Example, Rule, Safety, Severity
 
 KINDS = ("rename", "reorder", "keyword-rename", "keyword-remove", "value", "finding", "module", "custom")
@@ -45,9 +44,21 @@ class RuleError(Exception):
     """A rule file is malformed; the message names the file and the problem."""
 
 
+def _read(path: Path) -> str:
+    """A rule data file's text; recorded for ``migrate.rulecache``'s fingerprint."""
+    rulecache.note(path)
+    return path.read_text(encoding="utf-8")
+
+
+def _toml(text: str) -> dict[str, Any]:
+    import tomllib  # ~12 ms to import: only when a rule file is parsed (not on a rule-cache hit)
+
+    return tomllib.loads(text)
+
+
 def rules_root() -> Path:
     """Rule data: inside the installed package, else the source checkout's ``rules/``."""
-    packaged = Path(str(resources.files("migrate"))) / "_rules"
+    packaged = Path(__file__).parent / "_rules"  # what ``importlib.resources.files`` names, no import
     if packaged.is_dir():
         return packaged
     checkout = Path(__file__).resolve().parent.parent / "rules"
@@ -76,7 +87,7 @@ def _load_entries(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     for name in raw.get("entries_files", []):
         table_path = path.parent / name
         try:
-            data = json.loads(table_path.read_text(encoding="utf-8"))
+            data = json.loads(_read(table_path))
         except (OSError, json.JSONDecodeError) as exc:
             raise RuleError(f"{path.name}: cannot read entries file {name}: {exc}") from exc
         table = data.get("entries", data)
@@ -91,8 +102,10 @@ def _load_entries(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
+    import tomllib
+
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = _toml(_read(path))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from exc
     missing = [key for key in REQUIRED if key not in raw]
@@ -259,10 +272,18 @@ class RuleSet:
 
 
 def available_rulesets(root: Path | None = None) -> dict[str, RuleSetInfo]:
-    root = root or rules_root()
+    if root is None:  # the shipped rule data: through the cache of parsed rules
+        root = rules_root()
+        return rulecache.cached(("available_rulesets", str(root)), lambda: _available_rulesets(root))
+    return _available_rulesets(root)
+
+
+def _available_rulesets(root: Path) -> dict[str, RuleSetInfo]:
     infos = {}
+    rulecache.note(root)
     for meta in sorted(root.glob("*/ruleset.toml")):
-        raw = tomllib.loads(meta.read_text(encoding="utf-8"))
+        rulecache.note(meta.parent)
+        raw = _toml(_read(meta))
         infos[meta.parent.name] = RuleSetInfo(
             name=meta.parent.name,
             title=raw.get("title", meta.parent.name),
@@ -287,11 +308,22 @@ def load_rules(
     ignore: Iterable[str] = (),
     root: Path | None = None,
 ) -> RuleSet:
+    rulesets, select, ignore = tuple(rulesets), tuple(select), tuple(ignore)
+    if root is None:  # the shipped rule data: through the cache of parsed rules (``migrate.rulecache``)
+        root = rules_root()
+        every = rulecache.cached(("load_rules", str(root), rulesets), lambda: _load_rules(rulesets, ("ALL",), (), root))
+        if (select, ignore) == (("ALL",), ()):
+            return every
+        from migrate.selection import filter_ruleset  # one cache entry per rule-set list, not per selection
+
+        return filter_ruleset(every, select, ignore)
+    return _load_rules(rulesets, select, ignore, root)
+
+
+def _load_rules(rulesets: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], root: Path) -> RuleSet:
     from migrate.selection import code_enabled  # the one selector's semantics (most specific prefix wins)
 
-    root = root or rules_root()
-    infos = available_rulesets(root)
-    select, ignore = tuple(select), tuple(ignore)
+    infos = available_rulesets(None if root == rules_root() else root)
     ruleset = RuleSet()
     for name in rulesets:
         if name not in infos:
@@ -312,10 +344,10 @@ def load_rules(
 
 def _excluded_entries(root: Path, name: str) -> set[str]:
     """Entries an including rule set leaves out of the rules it borrows (``exclude_files`` of its ruleset.toml)."""
-    meta = tomllib.loads((root / name / "ruleset.toml").read_text(encoding="utf-8"))
+    meta = _toml(_read(root / name / "ruleset.toml"))
     names: set[str] = set()
     for relative in meta.get("exclude_files", []):
-        names.update(json.loads((root / name / relative).read_text(encoding="utf-8"))["names"])
+        names.update(json.loads(_read(root / name / relative))["names"])
     return names
 
 
@@ -333,9 +365,11 @@ def _rule_files(root: Path, name: str) -> list[Path]:
     rule under its own code: ``lint`` reports TF1-only names with convert's codes.
     When the owning rule set is loaded too, the rule comes from it, whole.
     """
+    rulecache.note(root / name)  # a rule file added or removed changes the directory's mtime
     own = [p for p in sorted((root / name).glob("*.toml")) if p.name != "ruleset.toml"]
     meta = root / name / "ruleset.toml"
-    borrowed = tomllib.loads(meta.read_text(encoding="utf-8")).get("include", []) if meta.is_file() else []
+    rulecache.note(meta)
+    borrowed = _toml(_read(meta)).get("include", []) if meta.is_file() else []
     return own + [root / relative for relative in borrowed]
 
 

@@ -10,7 +10,6 @@ import codecs
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +107,8 @@ def atomic_write(path: Path, data: bytes, *, replace_only: bool = False) -> None
         mode = 0o666 & ~_umask()
     elif not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
         raise SourceError(f"{path}: file is read-only; left unchanged")
+    import tempfile  # (with shutil and random, ~3 ms) only when a file is written
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dlmigrate-tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

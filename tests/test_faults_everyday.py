@@ -56,14 +56,16 @@ def test_permission_denied_on_the_output_directory(tmp_path, capsys, monkeypatch
     (src / "a.py").write_text(EAGER)
     out = tmp_path / "out"
     out.mkdir()
-    real_mkstemp = migrate.sources.tempfile.mkstemp
+    import tempfile  # migrate.sources imports it when it writes
+
+    real_mkstemp = tempfile.mkstemp
 
     def denied(*args, dir=None, **kwargs):  # as a read-only directory answers a non-root user
         if dir is not None and Path(dir).resolve().is_relative_to(out.resolve()):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    monkeypatch.setattr(migrate.sources.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     code, _, err = run(capsys, "convert", str(src), "--out", str(out))
     assert code == 1
     assert f"{src / 'a.py'}: cannot write: Permission denied; file left unchanged" in err

@@ -146,7 +146,8 @@ def test_json_output_lists_every_finding(capsys, legacy):
         (int(m["line"]), int(m["col"]), m["code"]) for m in finding_lines(text_out)
     }
     relu = next(d for d in data if d["code"] == "TF3002")
-    assert relu["fixable"] is True and relu["fix"] == "safe" and relu["severity"] == "warning"
+    assert relu["fixable"] is True and relu["safety"] == "safe" and relu["severity"] == "warning"
+    assert relu["fix"]["applicability"] == "safe" and relu["fix"]["edits"]
 
 
 def test_github_output_is_workflow_commands(capsys, legacy):

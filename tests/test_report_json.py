@@ -81,7 +81,7 @@ def test_files_carry_findings_diff_sources_and_validation(document):
     assert lines == sorted(lines)
     first = model["findings"][0]
     assert set(first) == {"code", "message", "severity", "safety", "fixed", "line", "column", "end_line", "end_column",
-                          "original_line", "original_column", "cell", "file_line"}
+                          "original_line", "original_column", "cell", "file_line", "fix"}
     assert model["validation"]["verdict"] == "MISMATCH"
 
     broken = by_uri(document, "pkg/broken.py")

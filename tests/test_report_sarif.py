@@ -162,8 +162,9 @@ def test_fixes_for_fixed_findings_only(log):
             assert "fixes" not in result
     dropout = next(r for r in results_for(log, "pkg/model.py") if r["ruleId"] == "TF2006")
     (replacement,) = dropout["fixes"][0]["artifactChanges"][0]["replacements"]
-    assert replacement["deletedRegion"]["startLine"] == 5
-    assert replacement["insertedContent"]["text"] == "y = tf.nn.dropout(tf.matmul(x, w), rate=1 - 0.5)"
+    # the finding's own edit (the value rewrite on the ast), not the whole line from the diff
+    assert replacement == {"deletedRegion": {"startLine": 5, "startColumn": 36, "endLine": 5, "endColumn": 49},
+                           "insertedContent": {"text": "rate=1 - 0.5"}}
 
 
 def offset(text: str, line: int, column: int) -> int:

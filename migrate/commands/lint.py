@@ -170,13 +170,19 @@ def run(args: argparse.Namespace) -> int:
         if not (args.stdin_filename and config.is_excluded(Path(shown))):
             outcomes.append(lint_source(text, rules_for(Path(shown)), shown, notebook=shown.endswith(".ipynb"),
                                         diff=args.diff, unsafe_fixes=args.unsafe_fixes))
-    return report(outcomes, base, args)
+    return report(outcomes, base, args, lambda shown: rules_for(Path(shown)))
 
 
-def report(outcomes, ruleset, args) -> int:
+def report(outcomes, ruleset, args, rules_for=None) -> int:
     from migrate.model import FileStatus, Safety
 
     results = [o.result for o in outcomes]
+    if args.output_format in ("json", "sarif") or (args.report is not None
+                                                   and args.report.suffix.lower() in (".json", ".sarif")):
+        # machine formats carry each finding's fix edits: from the very run `lint --fix` makes (libcst only here)
+        from migrate.fixedits import attach_fixes
+
+        results = attach_fixes(results, rules_for or (lambda _shown: ruleset), fixed=args.fix)
     failed = [r for r in results if r.status is FileStatus.FAILED]
     findings = [(r, f) for r in results for f in r.findings]
     fmt = args.output_format
@@ -198,7 +204,17 @@ def report(outcomes, ruleset, args) -> int:
         for result, finding in findings:
             print(f"{bold}{result.path}:{finding.where()}:{reset} {cyan}{finding.code}{reset} {finding.message}")
     elif fmt == "json":
-        entries = [_json_failure(r) for r in failed] + [_json_finding(r, f) for r, f in findings]
+        from migrate.fixedits import Positions
+
+        positions: dict[str, Positions] = {}
+
+        def located(result):
+            if result.path not in positions:
+                positions[result.path] = Positions(_fix_base(result, args) or "")
+            return positions[result.path]
+
+        entries = [_json_failure(r) for r in failed] + [_json_finding(r, f, _fix_base(r, args), located(r))
+                                                         for r, f in findings]
         print(json.dumps(entries, indent=2, ensure_ascii=False))
     elif fmt == "github":
         for result in failed:  # a file that cannot be linted is an annotation too, not only a log line
@@ -220,12 +236,14 @@ def report(outcomes, ruleset, args) -> int:
             from migrate.report.sarif import render_sarif
         except ImportError:
             return _usage("--output-format sarif needs migrate.report.sarif, which this build lacks")
-        sys.stdout.write(render_sarif(results, list(ruleset.rules.values())))
+        sys.stdout.write(render_sarif(results, list(ruleset.rules.values()),
+                                      fix_base="rewritten" if args.fix else "original"))
 
     if args.report is not None:
         from migrate.report import report_results
 
-        problem = report_results(args.report, results, ruleset, command="lint", target=args.target)
+        problem = report_results(args.report, results, ruleset, command="lint", target=args.target,
+                                 fix_base="rewritten" if args.fix else "original")
         if problem:
             return _usage(problem)
 
@@ -272,12 +290,12 @@ def _gh(text: str, is_property: bool) -> str:
     return text
 
 
-_POSITION = re.compile(r"^.*?:(\d+):(\d+): |line (\d+)(?:, column (\d+))?")
+_POSITION = r"^.*?:(\d+):(\d+): |line (\d+)(?:, column (\d+))?"  # compiled (by re) only for a file error
 
 
 def _error_position(error: str) -> tuple[int, int]:
     """Line and column named in a parse error message (1, 1 when it names none)."""
-    match = _POSITION.search(error)
+    match = re.search(_POSITION, error)
     if match and match.group(1):
         return int(match.group(1)), int(match.group(2))
     if not match:
@@ -298,12 +316,20 @@ def _json_failure(result) -> dict:
         "kind": "file-error",
         "message": result.error,
         "severity": "error",
-        "fix": "none",
+        "safety": "none",
+        "fix": None,
         "fixable": False,
     }
 
 
-def _json_finding(result, finding) -> dict:
+def _fix_base(result, args) -> str | None:
+    """The text a finding's fix edits apply to: the file as it is on disk after this run."""
+    return result.rewritten if args.fix and result.rewritten is not None else result.original
+
+
+def _json_finding(result, finding, text=None, positions=None) -> dict:
+    from migrate.fixedits import fix_entry
+
     return {
         "path": result.path,
         "line": finding.line,
@@ -313,7 +339,8 @@ def _json_finding(result, finding) -> dict:
         "code": finding.code,
         "message": finding.message,
         "severity": finding.severity.value,
-        "fix": finding.safety.value,
+        "safety": finding.safety.value,
+        "fix": fix_entry(finding, text, result.path.endswith(".ipynb"), positions),
         "fixable": finding.safety.value == "safe",
         "cell": finding.cell,
         "file_line": finding.file_line,

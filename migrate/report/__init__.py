@@ -82,13 +82,14 @@ def add_report_argument(parser) -> None:
 
 def report_results(
     path: Path | str, results, rules, *, command: str, target: str | None = None,
-    validation: Mapping[str, Any] | None = None,
+    validation: Mapping[str, Any] | None = None, fix_base: str = "original",
 ) -> str | None:
     """Build the document from FileResults and write it; the error message, or None when written."""
     from migrate.report.document import build_document
 
     try:
-        write_report(path, build_document(results, rules, command=command, target=target, validation=validation))
+        write_report(path, build_document(results, rules, command=command, target=target, validation=validation,
+                                          fix_base=fix_base))
     except ReportError as exc:
         return str(exc)
     return None

@@ -63,7 +63,15 @@ def rule_entry(rule: Rule) -> dict[str, Any]:
     }
 
 
-def finding_entry(finding) -> dict[str, Any]:
+def finding_entry(finding, text: str | None = None, notebook: bool = False, positions=None,
+                  base: str = "original") -> dict[str, Any]:
+    """A finding; ``text`` is the file its fix edits apply to (``base`` names it: the original or the rewritten
+    text), so edits get lines and columns as well as offsets (``migrate.fixedits``)."""
+    from migrate.fixedits import fix_entry
+
+    fix = fix_entry(finding, text, notebook, positions)
+    if fix is not None:
+        fix["base"] = base
     return {
         "code": finding.code,
         "message": finding.message,
@@ -78,6 +86,7 @@ def finding_entry(finding) -> dict[str, Any]:
         "original_column": finding.original_column,
         "cell": finding.cell,
         "file_line": finding.file_line,
+        "fix": fix,
     }
 
 
@@ -105,7 +114,8 @@ def file_uri(path: str, root: Path) -> str:
         return Path(os.path.normpath(absolute)).as_posix()
 
 
-def file_entry(result: FileResult, root: Path, validation: Mapping[str, Any] | None) -> dict[str, Any]:
+def file_entry(result: FileResult, root: Path, validation: Mapping[str, Any] | None,
+               fix_base: str = "original") -> dict[str, Any]:
     uri = file_uri(result.path, root)
     notebook = result.path.endswith(".ipynb")
     # a notebook's findings are numbered within their cell and already come in cell order
@@ -113,19 +123,31 @@ def file_entry(result: FileResult, root: Path, validation: Mapping[str, Any] | N
     interesting = result.status is FileStatus.CHANGED or bool(findings)
     too_big = max(len(result.original or ""), len(result.rewritten or "")) > SOURCE_LIMIT
     keep_sources = interesting and not too_big and result.original is not None
+    positions: dict[str, Any] = {}
     return {
         "path": result.path,
         "uri": uri,
         "notebook": notebook,
         "status": result.status.value,
         "error": result.error,
-        "findings": [finding_entry(f) for f in findings],
+        "findings": [_finding_with_fix(f, result, notebook, fix_base, positions) for f in findings],
         "diff": unified_diff_text(result.original, result.rewritten, result.path),
         "original": result.original if keep_sources else None,
         "rewritten": (result.rewritten if result.rewritten is not None else result.original) if keep_sources else None,
         "sources_omitted": interesting and too_big,
         "validation": _validation_for((result.path, str(Path(result.path)), uri), validation),
     }
+
+
+def _finding_with_fix(finding, result: FileResult, notebook: bool, fix_base: str, positions: dict) -> dict[str, Any]:
+    # an applied fix (convert) was computed on the original; an open one on the text the run left (lint --fix)
+    base = "original" if finding.fixed or fix_base != "rewritten" or result.rewritten is None else "rewritten"
+    text = result.original if base == "original" else result.rewritten
+    if base not in positions and text is not None and finding.fix is not None and finding.fix.edits:
+        from migrate.fixedits import Positions
+
+        positions[base] = Positions(text)
+    return finding_entry(finding, text, notebook, positions.get(base), base)
 
 
 def _validation_for(keys: Iterable[str], validation: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -205,11 +227,13 @@ def build_document(
     target: str | None = None,
     validation: Mapping[str, Any] | None = None,
     root: Path | None = None,
+    fix_base: str = "original",
 ) -> dict[str, Any]:
+    """``fix_base``: "rewritten" when the run wrote the files and its open findings point into them (lint --fix)."""
     root = Path(os.path.normpath(root or Path.cwd()))
     results = list(results)
     table = rules_table(rules)
-    files = [file_entry(result, root, validation) for result in results]
+    files = [file_entry(result, root, validation, fix_base) for result in results]
 
     statuses = Counter(result.status for result in results)
     open_by_severity = Counter(f.severity.value for r in results for f in r.findings if not f.fixed)

@@ -1,9 +1,12 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
 Locations are relative to the working directory (``%SRCROOT%``) with forward
-slashes; columns count Unicode code points, like Python.  Fixes come from the
-report's unified diff: each changed block of lines is attached to the narrowest
-fixed finding that covers it.
+slashes; columns count Unicode code points, like Python.  A result's ``fixes`` are
+its finding's own fix edits (``migrate.fixedits``: the edits the one match stage made,
+as ``deletedRegion`` + ``insertedContent``), for open findings too, so code scanning can
+offer them; a fixed finding without edits gets the report's unified diff instead, each
+changed block of lines attached to the narrowest fixed finding that covers it.  A notebook's
+findings carry no replacements (their edits are in the cells' code, not the .ipynb text).
 
 Code scanning gets OPEN findings only: an edit ``convert`` already made is not an alert.
 ``include_fixed=True`` adds the fixed findings with their replacements (a machine-readable
@@ -28,9 +31,10 @@ SRCROOT = "%SRCROOT%"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
-def render_sarif(results: Iterable[Any], rules: Any, *, command: str = "lint", target: str | None = None, root=None) -> str:
+def render_sarif(results: Iterable[Any], rules: Any, *, command: str = "lint", target: str | None = None, root=None,
+                 fix_base: str = "original") -> str:
     """SARIF text straight from FileResults (what ``lint --output-format sarif`` prints)."""
-    return render(build_document(results, rules, command=command, target=target, root=root))
+    return render(build_document(results, rules, command=command, target=target, root=root, fix_base=fix_base))
 
 
 def render(document: Mapping[str, Any], include_fixed: bool = False) -> str:
@@ -112,7 +116,8 @@ def rule_descriptor(code: str, rule: Mapping[str, Any]) -> dict[str, Any]:
 
 def _fix_description(finding: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
     text = fix_title(rule) or f"Apply dlmigrate's rewrite for {finding['code']}"
-    if finding["safety"] == "review":
+    # the fix's own applicability: a safe rule's fix that follows from a review fix is applied with it
+    if (finding.get("fix") or {}).get("applicability", finding["safety"]) == "review":
         text += " (review: the documented replacement, but behaviour may differ)"
     return text
 
@@ -150,7 +155,18 @@ def file_results(file: Mapping[str, Any], index: Mapping[str, int], rules: Mappi
         }
         if finding["code"] in index:
             result["ruleIndex"] = index[finding["code"]]
-        if fixes.get(number):
+        edits = (finding.get("fix") or {}).get("edits")
+        if edits:  # the finding's own fix edits (migrate.fixedits), in the file's lines and columns
+            result["fixes"] = [
+                {
+                    "description": {"text": _fix_description(finding, rules.get(finding["code"], {}))},
+                    "artifactChanges": [
+                        {"artifactLocation": artifact_location(file["uri"]),
+                         "replacements": [edit_replacement(edit) for edit in edits]}
+                    ],
+                }
+            ]
+        elif fixes.get(number):
             result["fixes"] = [
                 {
                     "description": {"text": _fix_description(finding, rules.get(finding["code"], {}))},
@@ -161,6 +177,15 @@ def file_results(file: Mapping[str, Any], index: Mapping[str, int], rules: Mappi
             ]
         results.append(result)
     return results
+
+
+def edit_replacement(edit: Mapping[str, Any]) -> dict[str, Any]:
+    """A fix edit (document form) as a SARIF replacement: the region it deletes (empty for an insertion;
+    endColumn exclusive) and the text it inserts."""
+    start, end = edit["start"], edit["end"]
+    region = {"startLine": start["line"], "startColumn": start["column"],
+              "endLine": end["line"], "endColumn": end["column"]}
+    return {"deletedRegion": region, "insertedContent": {"text": edit["text"]}}
 
 
 class Block:
