@@ -37,7 +37,8 @@ from migrate.plugin import (
     register,
     source_segment,
 )
-from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
+from migrate.resolve import dotted_name_ast
+from migrate.tf1_to_tf2.calls import canonical
 
 
 def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast.Call]]:
@@ -45,10 +46,9 @@ def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast
     targets the rule set re-points (``plugin.rebound_targets``: TF2007 makes a ``tf.compat.v1`` alias mean
     ``tensorflow``)."""
     rebound = rebound_targets(scan, custom.siblings)
-    wanted = _spellings(names)
     found = []
     for ref in scan.references:
-        if not ref.is_call or ref.qualified not in wanted:
+        if not (ref.is_call and _named(ref.qualified, names)):
             continue
         node = call_at(scan, ref.line, ref.column)
         if node is None:
@@ -59,16 +59,14 @@ def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast
     return found
 
 
-def _spellings(names) -> set[str]:
-    """``names`` and the same names through a ``tf.compat.v1`` alias (which TF2007 re-points)."""
-    return set(names) | {alias + name[len("tensorflow"):] for name in names if name.startswith("tensorflow.")
-                         for alias in TF_V1_ALIASES}
+def _named(qualified: str, names) -> bool:
+    """Is ``qualified`` one of ``names``, or one of them through the TF1 API module (``calls.canonical``)?"""
+    return qualified in names or canonical(qualified) in names
 
 
 def _might_call(scan, names) -> bool:
     """Cheap gate: a call of one of ``names``, or of the same name through a ``tf.compat.v1`` alias."""
-    wanted = _spellings(names)
-    return any(ref.is_call and ref.qualified in wanted for ref in scan.references)
+    return any(ref.is_call and _named(ref.qualified, names) for ref in scan.references)
 
 
 class _ReportOnly(CustomTransform):
