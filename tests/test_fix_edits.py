@@ -3,12 +3,13 @@
 Applying every distinct edit of a file's safe findings to its text gives exactly what ``lint --fix``
 writes; with the review findings' edits too, what ``lint --fix --unsafe-fixes`` writes.  The files: every
 example of lint's rule sets (tf2_hygiene, tf1_names, torch_deprecations), the torch fixtures and the
-legacy PyTorch corpus.  Edits are left out only with a stated reason (a notebook; a file the whole-module
+legacy PyTorch corpus (``make test``: a fixed third of them; ``make verify``: all).  Edits are left out only with a stated reason (a notebook; a file the whole-module
 libcst pass rewrote), and the count of those is held down.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def _sources() -> dict[str, str]:
         files[f"fixture_{path.name}"] = path.read_text(encoding="utf-8")
     for path in sorted((ROOT / "corpus" / "torch_legacy").glob("*.py")):
         files[f"legacy_{path.name}"] = path.read_text(encoding="utf-8")
+    if os.environ.get("DLMIGRATE_VERIFY") != "1":
+        # make test: a fixed third of the files (every third by name); make verify: all of them
+        files = dict(sorted(files.items())[::3])
     return files
 
 
@@ -95,7 +99,8 @@ def test_json_edits_reproduce_lint_fix(tree, linted):
     assert {e["fix"]["reason"] for e in left_out} <= {WHOLE_MODULE_REASON}
     # measured: 301 of 305 fixable findings carry edits; the 4 others are PT1047 findings whose import line's
     # removal the whole-module pass's line blocks gave to a neighbouring finding (the reason says so)
-    assert len(described) >= 0.97 * len(fixable) and len(described) > 250, (len(described), len(fixable))
+    floor = 250 if os.environ.get("DLMIGRATE_VERIFY") == "1" else 100  # the whole set, or make test's third
+    assert len(described) >= 0.97 * len(fixable) and len(described) > floor, (len(described), len(fixable))
     for applicabilities, written in (({"safe"}, fixed), ({"safe", "review"}, unsafe)):
         edits = _edits_by_file(entries, applicabilities)
         wrong = []
