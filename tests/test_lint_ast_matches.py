@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from probe_support import NO_LIBCST
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY, check_module
@@ -38,15 +39,9 @@ def _torch_sources() -> list[tuple[str, str]]:
     return sources
 
 
-PROBE = r'''
+PROBE = NO_LIBCST + r'''
 import json, sys
 
-class NoLibcst:
-    def find_spec(self, name, path=None, target=None):
-        if name == "libcst" or name.startswith("libcst."):
-            raise ImportError("libcst is blocked: lint must decide on the ast")
-
-sys.meta_path.insert(0, NoLibcst())
 from migrate.lint import lint_source
 from migrate.rules import load_rules
 

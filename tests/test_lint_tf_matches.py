@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from probe_support import NO_LIBCST
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY, check_module
@@ -118,15 +119,9 @@ def test_lint_tells_what_convert_tells(name, text):
     assert _told(check_module(text, rules, name)) == _told(converted)
 
 
-PROBE = r'''
+PROBE = NO_LIBCST + r'''
 import importlib, json, sys
 
-class NoLibcst:
-    def find_spec(self, name, path=None, target=None):
-        if name == "libcst" or name.startswith("libcst."):
-            raise ImportError("libcst is blocked")
-
-sys.meta_path.insert(0, NoLibcst())
 for module in json.load(sys.stdin):
     importlib.import_module(module)
 print(json.dumps(any(m == "libcst" or m.startswith("libcst.") for m in sys.modules)))
@@ -168,15 +163,9 @@ def test_lint_reads_references_through_the_compat_alias_as_convert_does():
 
 # -- the full probe: lint --to tf2-compat over every TF1 source the project holds, libcst unimportable
 
-FULL_PROBE = r'''
+FULL_PROBE = NO_LIBCST + r'''
 import contextlib, io, json, sys
 
-class NoLibcst:
-    def find_spec(self, name, path=None, target=None):
-        if name == "libcst" or name.startswith("libcst."):
-            raise ImportError("libcst is blocked")
-
-sys.meta_path.insert(0, NoLibcst())
 from migrate.cli import main
 
 out, err = io.StringIO(), io.StringIO()

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from probe_support import NO_LIBCST
 
 import migrate.engine as engine
 from migrate.engine import transform_source
@@ -131,15 +132,9 @@ def _told(findings):
     return sorted((f.code, f.line, f.column, f.message, f.severity.value, f.safety.value) for f in findings)
 
 
-PROBE = r'''
+PROBE = NO_LIBCST + r'''
 import json, sys
 
-class NoLibcst:
-    def find_spec(self, name, path=None, target=None):
-        if name == "libcst" or name.startswith("libcst."):
-            raise ImportError("libcst is blocked: these rules must decide on the ast")
-
-sys.meta_path.insert(0, NoLibcst())
 from migrate.resolve import scan_source
 from migrate.rules import load_rules
 from migrate.tf1_to_tf2.contrib_calls import ContribCalls

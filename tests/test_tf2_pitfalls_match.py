@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from probe_support import NO_LIBCST
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY
@@ -51,18 +52,9 @@ def _sources() -> list[tuple[str, str]]:
     return sources + [(f"edge-{n}", text) for n, (text, _codes) in enumerate(EDGES)]
 
 
-PROBE = r'''
+PROBE = NO_LIBCST + r'''
 import json, sys
 
-class NoLibcst:
-    def find_spec(self, name, path=None, target=None):
-        if name == "libcst" or name.startswith("libcst."):
-            raise ImportError("libcst is blocked: lint must decide on the ast")
-
-sys.meta_path.insert(0, NoLibcst())
-import migrate.plugin as plugin
-import migrate.tf1_to_tf2.tf2_pitfalls  # registers TF2107-TF2110
-plugin._LOADED_PACKAGES.add("migrate.tf1_to_tf2")  # the family's other modules still import libcst
 from migrate.lint import lint_source
 from migrate.rules import load_rules
 from migrate.selection import filter_ruleset
