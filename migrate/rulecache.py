@@ -72,6 +72,19 @@ def _hit(fingerprint, blob: bytes) -> Any:
     return pickle.loads(blob)
 
 
+KEEP_ENTRIES = 32  # rule-set lists x checkouts x versions; beyond this the oldest written go
+
+
+def _prune(directory: Path) -> None:
+    """Keep the cache bounded: every checkout, rule-set list and version writes its own entry."""
+    entries = sorted(directory.glob("rules-*.pickle"), key=lambda p: _stamp(str(p)) or (0,))
+    for stale in entries[:-KEEP_ENTRIES]:
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+
+
 def cached(key: tuple, compute: Callable[[], Any]) -> Any:
     """``compute()``, or its stored result when nothing it read (``note``) has changed since."""
     directory = cache_dir()
@@ -114,6 +127,7 @@ def cached(key: tuple, compute: Callable[[], Any]) -> Any:
         with open(temporary, "wb") as handle:
             pickle.dump((full_key, fingerprint, blob), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
+        _prune(directory)
     except Exception:  # noqa: BLE001 - a read-only home, a full disk: the run goes on uncached
         try:
             temporary.unlink()

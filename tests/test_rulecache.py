@@ -61,6 +61,24 @@ def test_a_stored_result_is_used_until_a_file_it_read_changes(cache, tmp_path):
         rulecache.cached(("t", 1), compute)
 
 
+def test_the_cache_keeps_a_bounded_number_of_entries(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(rulecache, "KEEP_ENTRIES", 3)
+    data = tmp_path / "rule.toml"
+    data.write_text("one")
+    _old(data, 60)
+    for key in range(5):  # five rule-set lists (or checkouts): the two written first go
+        compute, _ = _counting(data)
+        rulecache.cached(("t", key), compute)
+        for entry in cache.glob("rules-*.pickle"):  # written in order: give each its own mtime
+            if entry.stat().st_mtime > time.time() - 5:
+                _old(entry, 50 - key)
+    assert len(list(cache.glob("rules-*.pickle"))) == 3
+    rulecache._memory.clear()
+    compute, calls = _counting(data)
+    rulecache.cached(("t", 4), compute)
+    assert not calls  # the newest is kept
+
+
 def test_a_file_changed_just_now_is_not_trusted(cache, tmp_path):
     data = tmp_path / "rule.toml"
     data.write_text("fresh")  # its mtime may not move on a second write within the clock's granularity
