@@ -203,7 +203,7 @@ def apply_plan(plan: ArgumentPlan, call):
     """``call`` (a libcst ``Call`` whose arguments are the planned call's) with the plan's edits built."""
     import libcst as cst
 
-    from migrate.cstutil import keyword_arg, parenthesize, remove_args
+    from migrate.cstutil import keyword_arg, remove_args
 
     args = list(call.args)
     for index, kind, keyword, template in plan.steps:
@@ -213,6 +213,16 @@ def apply_plan(plan: ArgumentPlan, call):
         elif kind == "rename":
             args[index] = arg.with_changes(keyword=cst.Name(keyword))
         else:
-            value_code = cst.Module([]).code_for_node(parenthesize(arg.value))
-            args[index] = keyword_arg(keyword, cst.parse_expression(template.replace("{value}", value_code)), like=arg)
+            args[index] = keyword_arg(keyword, fill_template(template, arg.value), like=arg)
     return call.with_changes(args=remove_args(args, set(plan.drops)))
+
+
+def fill_template(template: str, value):
+    """The libcst expression ``template`` (``1 - {value}``) with ``value`` in place of ``{value}``,
+    parenthesized unless atomic, so ``1 - (a + b)`` keeps its meaning."""
+    import libcst as cst
+
+    from migrate.cstutil import parenthesize
+
+    value_code = cst.Module([]).code_for_node(parenthesize(value))
+    return cst.parse_expression(template.replace("{value}", value_code))

@@ -19,6 +19,12 @@ Entry kinds (what ``entries`` holds for each ``kind``):
     finding         {qualified name: {"severity": s, "message": m}}   (call or reference)
     module          {module prefix: {"severity": s, "message": m}}   (any use below it)
     custom          free-form; read by the transform registered for the code
+    call-map        {function: {"new": f2, "params": [...], "keep": n, "keywords": {...}, "values": {...},
+                    "add": {...}}}: one call moved to another function (``migrate/kinds/call_map.py``)
+
+Kinds past the table kinds (``TABLE_KINDS``) are plug-ins: a module of ``migrate/kinds/`` registers a
+transform class for the kind's name (``@register_kind("call-map")``) that checks the entries when a rule
+is loaded and is built for each selected rule of the kind (``known_kinds``: no list to edit).
 
 A custom rule that rewrites a whole node may declare ``supersedes = ["TF2001", ...]``: the findings of
 those codes on the node its applied fix rewrites are replaced by its own (``plugin.drop_superseded``,
@@ -35,13 +41,27 @@ from typing import Any, Iterable
 from migrate import rulecache
 from migrate.model import Example, Rule, Safety, Severity
 
-KINDS = ("rename", "reorder", "keyword-rename", "keyword-remove", "value", "finding", "module", "custom")
+# the kinds the tables below read directly; ``custom`` rules get the transform registered for their code
+TABLE_KINDS = ("rename", "reorder", "keyword-rename", "keyword-remove", "value", "finding", "module", "custom")
 CODE_PATTERN = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 REQUIRED = ("code", "name", "kind", "summary", "explanation", "message")
 
 
 class RuleError(Exception):
     """A rule file is malformed; the message names the file and the problem."""
+
+
+def known_kinds() -> tuple[str, ...]:
+    """The table kinds, then the kinds registered by ``migrate/kinds/`` modules (imports them)."""
+    from migrate.kinds import kind_registry
+
+    return TABLE_KINDS + tuple(sorted(kind_registry()))
+
+
+def __getattr__(name: str):
+    if name == "KINDS":  # every kind a rule may have (computed: the registered kinds import their modules)
+        return known_kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _read(path: Path) -> str:
@@ -114,8 +134,13 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     code = raw["code"]
     if not CODE_PATTERN.match(code) or not path.name.startswith(code + "_"):
         raise RuleError(f"{path.name}: code {code!r} must look like TF2001 and prefix the file name")
-    if raw["kind"] not in KINDS:
-        raise RuleError(f"{path.name}: unknown kind {raw['kind']!r} (one of {', '.join(KINDS)})")
+    kind_class = None
+    if raw["kind"] not in TABLE_KINDS:
+        from migrate.kinds import kind_registry
+
+        kind_class = kind_registry().get(raw["kind"])
+        if kind_class is None:
+            raise RuleError(f"{path.name}: unknown kind {raw['kind']!r} (one of {', '.join(known_kinds())})")
     try:
         safety = Safety(raw.get("safety", "none"))
         severity = Severity(raw.get("severity", "info"))
@@ -137,6 +162,11 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     if not isinstance(supersedes, list) or not all(isinstance(c, str) and CODE_PATTERN.match(c) for c in supersedes):
         raise RuleError(f"{path.name}: supersedes must be a list of rule codes")
     entries = _load_entries(path, raw)
+    if kind_class is not None:
+        try:
+            kind_class.check_entries(entries)
+        except ValueError as exc:
+            raise RuleError(f"{path.name}: {exc}") from exc
     explanation = raw["explanation"].strip()
     if raw.get("safety_reason"):
         explanation += "\n\nFix safety: " + raw["safety_reason"].strip()
@@ -223,22 +253,29 @@ class RuleSet:
             elif kind == "module":
                 severity = Severity(value.get("severity", rule.severity.value))
                 self.module_findings.append((key, severity, value["message"], rule))
-        if kind == "custom":
+        if kind not in TABLE_KINDS or kind == "custom":  # backed by a transform: its code's or its kind's
             self.custom[rule.code] = rule
         self.module_findings.sort(key=lambda item: -len(item[0]))  # most specific prefix first
 
     def transforms(self) -> list:
-        """The custom transforms of the selected custom rules, built once per rule set.
+        """The transforms of the selected rules that have one, built once per rule set: a ``custom`` rule's
+        class is registered for its code, a plug-in kind's (``migrate/kinds/``) for its kind.
 
         Imports libcst (through the registry), so only callers that may rewrite ask.
         """
         if self._transforms is None:
             from migrate.plugin import registry
 
-            known = registry({rule.ruleset for rule in self.custom.values()})
-            missing = sorted(code for code in self.custom if code not in known)
+            custom = {code: rule for code, rule in self.custom.items() if rule.kind == "custom"}
+            known = registry({rule.ruleset for rule in custom.values()})
+            missing = sorted(code for code in custom if code not in known)
             if missing:
                 raise RuleError(f"rules {', '.join(missing)} are kind 'custom' but no transform is registered for them")
+            if len(custom) < len(self.custom):
+                from migrate.kinds import kind_registry
+
+                known = {**known, **{code: kind_registry()[rule.kind] for code, rule in self.custom.items()
+                                     if rule.kind != "custom"}}
             self._transforms = [known[code](rule, self.entries.get(code, {})) for code, rule in sorted(self.custom.items())]
             for transform in self._transforms:
                 transform.siblings = tuple(self._transforms)  # the rules it may depend on (PT1047)

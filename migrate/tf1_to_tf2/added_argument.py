@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, Match, match_at_node, register
-from migrate.tf1_to_tf2.calls import arguments_after_tables, calls_of, expression, mentions, short
+from migrate.kinds.calls import arguments_after_tables, calls_of, expression, mentions, short
 
 
 @register("TF2012")

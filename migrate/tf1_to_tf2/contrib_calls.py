@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, Match, ast_position, rebind_reference, rebound_targets, register, source_segment
-from migrate.tf1_to_tf2.calls import canonical
+from migrate.kinds.calls import canonical
 
 TRUNC_SCALE = "1.3 * 0.87962566103423978 ** 2"  # contrib truncated-normal stddev factor, in TF2's convention
 
@@ -291,7 +291,7 @@ class ContribCalls(CustomTransform):
         if match is None or not ctx.report_match(match):
             return None
         conversion: Conversion = match.payload
-        from migrate.tf1_to_tf2.calls import CallMove, callee_root, move_call
+        from migrate.kinds.calls import CallMove, callee_root, move_call
 
         if conversion.name == "load_variable":
             new = move_call(ctx, CallMove(conversion.target, _PARAMS["load_variable"], 2, _LOAD_VARIABLE[1]),

@@ -16,7 +16,7 @@ import ast
 from migrate.plugin import CustomTransform, Match, match_at_node, register
 from migrate.resolve import dotted_name_ast
 from migrate.rules import short_name
-from migrate.tf1_to_tf2.calls import place
+from migrate.kinds.calls import place
 
 
 @register("TF2013")

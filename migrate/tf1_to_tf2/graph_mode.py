@@ -30,7 +30,7 @@ from pathlib import Path
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, Match, register
-from migrate.tf1_to_tf2.calls import canonical, short
+from migrate.kinds.calls import canonical, short
 
 _DISABLERS = ("disable_v2_behavior", "disable_eager_execution")
 _ENABLERS = ("enable_eager_execution", "enable_v2_behavior")

@@ -17,7 +17,7 @@ import ast
 from migrate.lazycst import cst
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, Match, match_at_node, register, source_segment
-from migrate.tf1_to_tf2.calls import arguments_after_tables, callee_root, calls_of, engine_name, mentions, place, short
+from migrate.kinds.calls import arguments_after_tables, callee_root, calls_of, engine_name, mentions, place, short
 
 # TF1 signatures: the per-method functions and resize_images.
 _METHOD_PARAMS = ("images", "size", "align_corners", "name", "half_pixel_centers")

@@ -11,7 +11,7 @@ import ast
 
 from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, Match, match_at_node, register
-from migrate.tf1_to_tf2.calls import arguments_after_tables, calls_of, engine_name, mentions, short
+from migrate.kinds.calls import arguments_after_tables, calls_of, engine_name, mentions, short
 
 
 def _labels(args, position: int) -> int | None:

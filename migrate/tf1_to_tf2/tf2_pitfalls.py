@@ -38,7 +38,7 @@ from migrate.plugin import (
     source_segment,
 )
 from migrate.resolve import dotted_name_ast
-from migrate.tf1_to_tf2.calls import canonical
+from migrate.kinds.calls import canonical
 
 
 def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast.Call]]:
@@ -143,7 +143,7 @@ class DeviceFunction(CustomTransform):
         if match is None or not ctx.report_match(match):
             return None
         from migrate.cstutil import build_dotted
-        from migrate.tf1_to_tf2.calls import callee_root
+        from migrate.kinds.calls import callee_root
 
         # TF2004 renamed the keyword for TF2's tf.device; tf.compat.v1.device takes TF1's name
         args = [a.with_changes(keyword=cst.Name("device_name_or_function"))

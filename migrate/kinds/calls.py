@@ -1,10 +1,13 @@
-"""Shared pieces of the TF1 -> TF2 call rewrites (TF2008-TF2011); registers no rule itself.
+"""The call-move mechanics of the ``call-map`` kind (``migrate.kinds.call_map``) and of the structural
+call rewrites (TF2010, TF2011, the contrib calls); registers nothing itself.
 
-A TF1 function that became a differently named TF2 function with another
-signature is rewritten in one step: positional arguments past the ones whose
-meaning is unchanged become keywords (named by the TF1 signature), keywords
-are renamed or dropped, extra keywords are added, and the callee is spelled
-through the file's own aliases.
+A function that became a differently named function with another signature
+is rewritten in one step: positional arguments past the ones whose meaning is
+unchanged become keywords (named by the old signature), keywords are renamed
+or dropped, values are rewritten through a template (``1 - {value}``), extra
+keywords are added, and the callee is spelled through the file's own aliases.
+The decision is made on the ``ast`` call (``plan_move``); libcst only builds
+it (``apply_move``).
 """
 from __future__ import annotations
 
@@ -25,12 +28,13 @@ class CallMove:
     keep: int                                 # leading positional arguments that stay positional
     keywords: dict[str, str | None] = field(default_factory=dict)  # TF1 keyword -> TF2 keyword (None: drop)
     add: dict[str, str] = field(default_factory=dict)             # keyword -> expression ("tensorflow.x" is spelled)
+    values: dict[str, str] = field(default_factory=dict)  # old keyword -> template of the new value ("1 - {value}")
 
     @classmethod
     def from_entry(cls, entry: dict) -> "CallMove":
         keywords = {k: (v or None) for k, v in entry.get("keywords", {}).items()}
         return cls(entry["new"], tuple(entry.get("params", ())), int(entry.get("keep", 0)), keywords,
-                   dict(entry.get("add", {})))
+                   dict(entry.get("add", {})), dict(entry.get("values", {})))
 
 
 def canonical(name: str) -> str:
@@ -54,11 +58,19 @@ def mentions(scan, names) -> bool:
     return any(canonical(ref.qualified) in names for ref in scan.references)
 
 
-def expression(ctx, text: str) -> cst.BaseExpression:
-    """``tensorflow.float32`` spelled through the file's aliases, anything else parsed as code."""
+def spelled_name(text: str, roots) -> bool:
+    """Is ``text`` a qualified name under one of the modules ``roots`` (``tensorflow.float32``), which
+    ``expression`` spells through the file's imports, rather than code?"""
+    parts = text.split(".")
+    return len(parts) > 1 and parts[0] in roots and all(part.isidentifier() for part in parts)
+
+
+def expression(ctx, text: str, roots=("tensorflow",)) -> cst.BaseExpression:
+    """``tensorflow.float32`` (a name under one of ``roots``) spelled through the file's aliases (imported
+    when the file has none), anything else parsed as code."""
     from migrate.cstutil import build_dotted
 
-    if text.startswith("tensorflow."):
+    if spelled_name(text, roots):
         return build_dotted(ctx.spell(text))
     return cst.parse_expression(text)
 
@@ -73,10 +85,12 @@ def callee_root(call: cst.Call) -> str | None:
 @dataclass(frozen=True)
 class MovePlan:
     """How ``move_call`` rewrites one call, decided on its argument list (``plan_move``): per argument,
-    None to drop it, "" to keep it as it is, else its keyword; then the keywords to add."""
+    None to drop it, "" to keep it as it is, else its keyword; then the keywords to add; per argument,
+    the template its value is rewritten through (None: kept; empty when no argument's value changes)."""
 
     args: tuple[str | None, ...]
     added: tuple[str, ...]
+    values: tuple[str | None, ...] = ()
 
 
 def plan_move(move: CallMove, args: list[tuple[str | None, str]]) -> MovePlan | None:
@@ -86,8 +100,11 @@ def plan_move(move: CallMove, args: list[tuple[str | None, str]]) -> MovePlan | 
     if any(star for _keyword, star in args):
         return None
     planned: list[str | None] = []
+    templates: list[str | None] = []
     present: set[str] = set()
     for index, (keyword, _star) in enumerate(args):
+        old = keyword if keyword is not None else move.params[index] if index < len(move.params) else None
+        templates.append(move.values.get(old) if old is not None else None)
         if keyword is None:
             if index < move.keep:
                 planned.append("")
@@ -104,25 +121,32 @@ def plan_move(move: CallMove, args: list[tuple[str | None, str]]) -> MovePlan | 
             return None  # TF1 alias and new name both given: let the user pick
         present.add(keyword)
         planned.append(keyword)
-    return MovePlan(tuple(planned), tuple(k for k in move.add if k not in present))
+    values = tuple(templates) if any(t is not None for t in templates) else ()
+    return MovePlan(tuple(planned), tuple(k for k in move.add if k not in present), values)
 
 
-def apply_move(ctx, move: CallMove, plan: MovePlan, original: cst.Call, call: cst.Call) -> cst.Call:
-    """``call`` rewritten by a plan decided on the same argument list (``plan_move``)."""
+def apply_move(ctx, move: CallMove, plan: MovePlan, original: cst.Call, call: cst.Call,
+               roots=("tensorflow",)) -> cst.Call:
+    """``call`` rewritten by a plan decided on the same argument list (``plan_move``); names under the
+    modules ``roots`` in ``add`` are spelled through the file's imports."""
+    from migrate.arguments import fill_template
     from migrate.cstutil import build_dotted, keyword_arg
 
     assert len(call.args) == len(plan.args), (move.new, len(call.args), plan)
     args: list[cst.Arg] = []
-    for arg, keyword in zip(call.args, plan.args):
+    for index, (arg, keyword) in enumerate(zip(call.args, plan.args)):
         if keyword is None:
             continue
+        template = plan.values[index] if plan.values else None
+        if template is not None:
+            arg = arg.with_changes(value=fill_template(template, arg.value))
         if keyword and arg.keyword is None:
             arg = keyword_arg(keyword, arg.value, like=arg)
         elif keyword and arg.keyword.value != keyword:
             arg = arg.with_changes(keyword=cst.Name(keyword))
         args.append(arg)
     insert_at = sum(1 for a in args if a.keyword is None)
-    added = [keyword_arg(k, expression(ctx, move.add[k])) for k in plan.added]
+    added = [keyword_arg(k, expression(ctx, move.add[k], roots)) for k in plan.added]
     if added and insert_at == len(args) and args:
         # the old last argument keeps its own trailing comma (if any) on the new last one
         last = args[-1]
