@@ -164,7 +164,7 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     entries = _load_entries(path, raw)
     if kind_class is not None:
         try:
-            kind_class.check_entries(entries)
+            kind_class.check_entries(entries, raw["message"])
         except ValueError as exc:
             raise RuleError(f"{path.name}: {exc}") from exc
     explanation = raw["explanation"].strip()

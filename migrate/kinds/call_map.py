@@ -25,6 +25,8 @@ the rule's ``supersedes`` (data) drops the findings of the callee's rename.
 """
 from __future__ import annotations
 
+import string
+
 from migrate.kinds import register_kind
 from migrate.kinds.calls import (CallMove, apply_move, arguments_after_tables, calls_of, mentions, place, plan_move,
                                  short)
@@ -44,8 +46,11 @@ def _string_table(name: str, field: str, value, *, empty_ok: bool = True) -> Non
 @register_kind("call-map")
 class CallMap(CustomTransform):
     @classmethod
-    def check_entries(cls, entries: dict) -> None:
-        """Raise ValueError naming the first malformed entry (called when a rule of this kind is loaded)."""
+    def check_entries(cls, entries: dict, message: str = "") -> None:
+        """Raise ValueError naming the first malformed entry (called when a rule of this kind is loaded);
+        every field the rule's ``message`` names must be ``old``, ``new`` or one of the entry's
+        ``message_fields``."""
+        named = {field for _text, field, _spec, _conv in string.Formatter().parse(message) if field}
         for name, entry in entries.items():
             if not isinstance(entry, dict):
                 raise ValueError(f"entry {name!r} must be a table with at least `new`")
@@ -78,6 +83,10 @@ class CallMap(CustomTransform):
                     raise ValueError(f"entry {name!r}: safety {safety.value!r} needs a `why`")
             if not isinstance(entry.get("why", ""), str):
                 raise ValueError(f"entry {name!r}: why must be a string")
+            lacking = sorted(named - {"old", "new"} - set(entry.get("message_fields", {})))
+            if lacking:
+                raise ValueError(f"entry {name!r}: the message names {', '.join(lacking)}, "
+                                 f"which its message_fields lack")
 
     def __init__(self, rule, entries) -> None:
         super().__init__(rule, entries)

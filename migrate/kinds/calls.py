@@ -130,12 +130,13 @@ def apply_move(ctx, move: CallMove, plan: MovePlan, original: cst.Call, call: cs
     """``call`` rewritten by a plan decided on the same argument list (``plan_move``); names under the
     modules ``roots`` in ``add`` are spelled through the file's imports."""
     from migrate.arguments import fill_template
-    from migrate.cstutil import build_dotted, keyword_arg
+    from migrate.cstutil import build_dotted, keyword_arg, remove_args
 
     assert len(call.args) == len(plan.args), (move.new, len(call.args), plan)
     args: list[cst.Arg] = []
     for index, (arg, keyword) in enumerate(zip(call.args, plan.args)):
         if keyword is None:
+            args.append(arg)  # dropped below (its trailing comma, if last, goes to the new last argument)
             continue
         template = plan.values[index] if plan.values else None
         if template is not None:
@@ -145,6 +146,7 @@ def apply_move(ctx, move: CallMove, plan: MovePlan, original: cst.Call, call: cs
         elif keyword and arg.keyword.value != keyword:
             arg = arg.with_changes(keyword=cst.Name(keyword))
         args.append(arg)
+    args = remove_args(args, {index for index, keyword in enumerate(plan.args) if keyword is None})
     insert_at = sum(1 for a in args if a.keyword is None)
     added = [keyword_arg(k, expression(ctx, move.add[k], roots)) for k in plan.added]
     if added and insert_at == len(args) and args:
