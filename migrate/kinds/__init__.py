@@ -8,7 +8,7 @@ subclass under the kind's name::
     @register_kind("call-map")
     class CallMap(CustomTransform):
         @classmethod
-        def check_entries(cls, where, entries): ...   # raise ValueError naming the entry
+        def check_entries(cls, entries, message): ...   # ValueError naming the bad entry
         ...
 
 ``RuleSet.transforms`` builds that class once per selected rule of the kind
