@@ -41,6 +41,7 @@ class Example:
     # ``rules verify`` executes before and after; an example that cannot run says why
     run: bool = True
     why_not_run: str = ""
+    entry: str | None = None  # the rule entry this example shows (carried by the entry itself), or None
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,26 @@ def _load_entries(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     return entries
 
 
+def _entry_examples(entries: dict) -> list[tuple[str, dict]]:
+    """(entry, example) for the examples an entry carries itself (``[[entries."name".examples]]`` with
+    ``before``/``after``), taken out of the entry: they are the rule's examples too, run by the same tests
+    and by ``rules verify``, and say which entry they show.  (Examples of another shape, such as the op
+    table's executed ``call``/``inputs`` pairs, stay in their entries.)"""
+    found = []
+    for name, entry in entries.items():
+        items = entry.get("examples") if isinstance(entry, dict) else None
+        if not isinstance(items, list) or not items or not all(isinstance(e, dict) and "before" in e for e in items):
+            continue
+        for example in items:
+            unknown = sorted(set(example) - {"before", "after", "also", "run", "why_not_run"})
+            if unknown:
+                raise ValueError(f"entry {name!r}: example field {', '.join(unknown)} is not one of before, after, "
+                                 "also, run, why_not_run")
+            found.append((name, example))
+        del entry["examples"]
+    return found
+
+
 def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     import tomllib
 
@@ -148,9 +168,15 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
         raise RuleError(f"{path.name}: {exc}") from exc
     if safety is not Safety.SAFE and safety is not Safety.NONE and not raw.get("safety_reason"):
         raise RuleError(f"{path.name}: safety {safety.value!r} needs a safety_reason")
+    entries = _load_entries(path, raw)
+    try:
+        own = _entry_examples(entries)
+    except ValueError as exc:
+        raise RuleError(f"{path.name}: {exc}") from exc
     examples = tuple(
-        Example(e["before"], e.get("after"), tuple(e.get("also", ())), bool(e.get("run", True)), e.get("why_not_run", ""))
-        for e in raw.get("examples", [])
+        Example(e["before"], e.get("after"), tuple(e.get("also", ())), bool(e.get("run", True)), e.get("why_not_run", ""),
+                entry)
+        for entry, e in [*((None, e) for e in raw.get("examples", [])), *own]
     )
     if any(not e.run and not e.why_not_run for e in examples):
         raise RuleError(f"{path.name}: an example with run = false needs why_not_run")
@@ -161,7 +187,6 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     supersedes = raw.get("supersedes", [])
     if not isinstance(supersedes, list) or not all(isinstance(c, str) and CODE_PATTERN.match(c) for c in supersedes):
         raise RuleError(f"{path.name}: supersedes must be a list of rule codes")
-    entries = _load_entries(path, raw)
     if kind_class is not None:
         try:
             kind_class.check_entries(entries, raw["message"])

@@ -167,3 +167,28 @@ def test_an_added_name_is_imported_when_the_file_lacks_the_module(tmp_path):
     source = "from torch.oldlib import scale\ny = scale(x)\n"
     assert transform_source(source, ruleset).code == (
         "from torch.oldlib import scale\nimport torch\ny = torch.newlib.scale(x, dtype=torch.float32)\n")
+
+
+def test_an_entry_carries_its_own_examples_which_run_as_the_rules():
+    # TF2009's `tf.arg_max` entry holds an example: lifted into the rule's examples (so tests/test_rule_examples.py
+    # rewrites it and `rules verify` executes it), marked with its entry, and gone from the entry's data
+    from migrate.engine import transform_source
+    from migrate.lint import CONVERT_APPLY
+
+    rules = load_rules(["tf1_to_tf2"], select=["TF2009"])
+    shown = [e for e in rules.rules["TF2009"].examples if e.entry == "tensorflow.arg_max"]
+    assert len(shown) == 1 and "examples" not in rules.entries["TF2009"]["tensorflow.arg_max"]
+    assert transform_source(shown[0].before, rules, apply=CONVERT_APPLY).code == shown[0].after
+
+
+def test_an_entry_example_with_an_unknown_field_is_a_rule_error(tmp_path):
+    family = tmp_path / "fam"
+    family.mkdir()
+    (family / "ruleset.toml").write_text('title = "t"\ntargets = ["t"]\nframeworks = ["tensorflow"]\n')
+    (family / "FM1001_moved.toml").write_text(
+        'code = "FM1001"\nname = "moved"\nkind = "call-map"\nsummary = "s"\nexplanation = "e"\n'
+        'message = "`{old}` is `{new}`"\nsafety = "safe"\n'
+        '[entries."tensorflow.arg_max"]\nnew = "tensorflow.math.argmax"\n'
+        '[[entries."tensorflow.arg_max".examples]]\nbefore = "x"\nexpected = "y"\n')
+    with pytest.raises(RuleError, match="entry 'tensorflow.arg_max': example field expected"):
+        load_rules(["fam"], root=tmp_path)

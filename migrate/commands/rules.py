@@ -5,7 +5,7 @@ import sys
 from collections import Counter
 
 from migrate.cli import usage_error
-from migrate.rules import RuleError
+from migrate.rules import RuleError, short_name
 
 
 def register(sub) -> None:
@@ -84,7 +84,8 @@ def run_explain(args) -> int:
     if rule.entry_count:
         print(f"Entries: {rule.entry_count}\n")
     for number, example in enumerate(rule.examples, 1):
-        print(f"Example {number}, before:\n{_indent(example.before)}")
+        shows = f" (entry {short_name(example.entry)})" if example.entry else ""
+        print(f"Example {number}{shows}, before:\n{_indent(example.before)}")
         if example.after is not None and example.after != example.before:
             print(f"after:\n{_indent(example.after)}")
         else:
