@@ -375,15 +375,33 @@ def method_call_lines(scan: "Scan", methods) -> list[int] | None:
             for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]
 
 
-def register(code: str) -> Callable[[type[CustomTransform]], type[CustomTransform]]:
-    def decorate(cls: type[CustomTransform]) -> type[CustomTransform]:
-        if code in _REGISTRY:
-            raise ValueError(f"transform for {code} registered twice")
-        cls.code = code
-        _REGISTRY[code] = cls
-        return cls
+def registrar(table: dict, attribute: str, what: str) -> Callable[[str], Callable[[type], type]]:
+    """A class decorator factory: ``@made(name)`` records the class in ``table`` under ``name`` and sets
+    ``cls.<attribute> = name`` (rules by code here, kinds by name in ``migrate.kinds``)."""
 
-    return decorate
+    def register_as(name: str) -> Callable[[type], type]:
+        def decorate(cls: type) -> type:
+            if name in table:
+                raise ValueError(f"{what} {name} registered twice")
+            setattr(cls, attribute, name)
+            table[name] = cls
+            return cls
+
+        return decorate
+
+    return register_as
+
+
+register = registrar(_REGISTRY, "code", "transform for")
+
+
+def import_registering(package: str, directory: Path, marker: str) -> None:
+    """Import the modules of ``package`` whose text holds ``marker`` (``@register(``): only modules that
+    register something, as helpers (table proofs, weight tools) may import numpy or a framework, which
+    convert and lint never do."""
+    for info in pkgutil.iter_modules([str(directory)]):
+        if not info.ispkg and marker in (directory / f"{info.name}.py").read_text(encoding="utf-8"):
+            importlib.import_module(f"{package}.{info.name}")
 
 
 def family_packages() -> list[str]:
@@ -406,11 +424,6 @@ def registry(families: "Iterable[str] | None" = None) -> dict[str, type[CustomTr
         if package in _LOADED_PACKAGES or (wanted is not None and package not in wanted):
             continue
         module = importlib.import_module(package)
-        for info in pkgutil.iter_modules(module.__path__):
-            # only modules that register a rule: helpers of a family (table proofs, weight tools)
-            # may import numpy or a framework, which convert and lint never do
-            path = Path(module.__path__[0]) / f"{info.name}.py"
-            if not info.ispkg and "@register(" in path.read_text(encoding="utf-8"):
-                importlib.import_module(f"{package}.{info.name}")
+        import_registering(package, Path(module.__path__[0]), "@register(")
         _LOADED_PACKAGES.add(package)
     return _REGISTRY

@@ -18,8 +18,6 @@ table kinds plus the kinds registered here, so adding a kind is adding a module.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -31,24 +29,19 @@ _LOADED = False
 
 
 def register_kind(name: str) -> Callable[[type["CustomTransform"]], type["CustomTransform"]]:
-    def decorate(cls: type["CustomTransform"]) -> type["CustomTransform"]:
-        if name in _KINDS:
-            raise ValueError(f"rule kind {name!r} registered twice")
-        cls.kind = name
-        _KINDS[name] = cls
-        return cls
+    """``@register_kind("call-map")``: the class serves every rule of that kind (``cls.kind`` = name)."""
+    from migrate.plugin import registrar
 
-    return decorate
+    return registrar(_KINDS, "kind", "rule kind")(name)
 
 
 def kind_registry() -> dict[str, type["CustomTransform"]]:
     """Registered kinds by name; imports the modules of this package that register one (once)."""
     global _LOADED
     if not _LOADED:
-        here = Path(__file__).resolve().parent
-        for info in pkgutil.iter_modules([str(here)]):
-            # helpers of a kind (no registration) are imported by the kind that uses them
-            if not info.ispkg and "@register_kind(" in (here / f"{info.name}.py").read_text(encoding="utf-8"):
-                importlib.import_module(f"{__name__}.{info.name}")
+        from migrate.plugin import import_registering
+
+        # helpers of a kind (no registration) are imported by the kind that uses them
+        import_registering(__name__, Path(__file__).resolve().parent, "@register_kind(")
         _LOADED = True
     return _KINDS
