@@ -51,6 +51,50 @@ class RuleError(Exception):
     """A rule file is malformed; the message names the file and the problem."""
 
 
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+
+
+def _string_map(value) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items())
+
+
+def _value_items(value) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return all(isinstance(i, dict) and isinstance(i.get("keyword"), str) and isinstance(i.get("template"), str)
+               and "{value}" in i["template"] and isinstance(i.get("new_keyword", ""), str) for i in items)
+
+
+def _message_entry(value) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("message"), str) and value["message"] != ""
+            and value.get("severity", "info") in {s.value for s in Severity})
+
+
+# What one entry of each table kind must look like (its ``RuleSet.add`` reads exactly these fields;
+# generated tables may carry more): (test, what the entry must be)
+TABLE_ENTRIES = {
+    "rename": (lambda v: isinstance(v, str) and v != "", "the new qualified name (a string)"),
+    "reorder": (lambda v: isinstance(v, dict) and _strings(v.get("params")) and isinstance(v.get("keep"), int)
+                and not isinstance(v.get("keep"), bool) and 0 <= v["keep"] <= len(v["params"]),
+                "a table with params (a list of names) and keep (0 to len(params))"),
+    "keyword-rename": (_string_map, "a table old keyword = new keyword"),
+    "keyword-remove": (_strings, "a list of keywords"),
+    "value": (_value_items, "a table (or list of tables) with keyword, template using {value}, optional new_keyword"),
+    "finding": (_message_entry, "a table with message and optional severity (info, warning, error)"),
+    "module": (_message_entry, "a table with message and optional severity (info, warning, error)"),
+}
+
+
+def check_table_entries(kind: str, entries: dict) -> None:
+    """Raise ValueError naming the first entry of a table kind that ``RuleSet.add`` could not read."""
+    test, shape = TABLE_ENTRIES.get(kind, (None, ""))
+    if test is None:
+        return
+    for name, value in entries.items():
+        if not test(value):
+            raise ValueError(f"entry {name!r} of a {kind!r} rule must be {shape}; got {value!r}")
+
+
 def known_kinds() -> tuple[str, ...]:
     """The table kinds, then the kinds registered by ``migrate/kinds/`` modules (imports them)."""
     from migrate.kinds import kind_registry
@@ -187,11 +231,13 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     supersedes = raw.get("supersedes", [])
     if not isinstance(supersedes, list) or not all(isinstance(c, str) and CODE_PATTERN.match(c) for c in supersedes):
         raise RuleError(f"{path.name}: supersedes must be a list of rule codes")
-    if kind_class is not None:
-        try:
+    try:
+        if kind_class is not None:
             kind_class.check_entries(entries, raw["message"])
-        except ValueError as exc:
-            raise RuleError(f"{path.name}: {exc}") from exc
+        else:
+            check_table_entries(raw["kind"], entries)
+    except ValueError as exc:
+        raise RuleError(f"{path.name}: {exc}") from exc
     explanation = raw["explanation"].strip()
     if raw.get("safety_reason"):
         explanation += "\n\nFix safety: " + raw["safety_reason"].strip()

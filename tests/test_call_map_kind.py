@@ -192,3 +192,23 @@ def test_an_entry_example_with_an_unknown_field_is_a_rule_error(tmp_path):
         '[[entries."tensorflow.arg_max".examples]]\nbefore = "x"\nexpected = "y"\n')
     with pytest.raises(RuleError, match="entry 'tensorflow.arg_max': example field expected"):
         load_rules(["fam"], root=tmp_path)
+
+
+@pytest.mark.parametrize("kind,entry,says", [
+    ("reorder", '"tensorflow.nn.conv2d" = { keep = 1 }', "params (a list of names) and keep"),
+    ("rename", '"tensorflow.log" = 3', "the new qualified name"),
+    ("keyword-remove", '"tensorflow.reduce_sum" = "keep_dims"', "a list of keywords"),
+    ("value", '"tensorflow.nn.dropout" = { keyword = "keep_prob", template = "1 - p" }', "template using {value}"),
+    ("finding", '"tensorflow.Session" = { severity = "loud", message = "m" }', "optional severity"),
+])
+def test_a_malformed_table_entry_is_a_rule_error_naming_file_and_entry(tmp_path, kind, entry, says):
+    # RuleSet.add would otherwise fail with a bare KeyError (or misread the entry) far from the file
+    family = tmp_path / "fam"
+    family.mkdir()
+    (family / "ruleset.toml").write_text('title = "t"\ntargets = ["t"]\nframeworks = ["tensorflow"]\n')
+    (family / "FM1001_table.toml").write_text(
+        f'code = "FM1001"\nname = "table"\nkind = "{kind}"\nsummary = "s"\nexplanation = "e"\nmessage = "m"\n'
+        f'safety = "none"\n[entries]\n{entry}\n[[examples]]\nbefore = "x = 1"\n')
+    with pytest.raises(RuleError, match=r"FM1001_table\.toml: entry '[\w.]+' of a '" + kind + "' rule must be") as err:
+        load_rules(["fam"], root=tmp_path)
+    assert says in str(err.value)
