@@ -13,8 +13,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:
@@ -336,6 +336,31 @@ class CustomTransform:
         The repaired text must parse; the engine then converts it as usual.
         """
         return None
+
+
+class ReportedAtFinish(CustomTransform):
+    """A rule some of whose matches no libcst hook meets (a report-only rule; uses that are not calls):
+    ``convert`` reports those once per pass, from ``unit_finish`` in the units pass and ``finish`` in the
+    whole-module one, so no statement is parsed with libcst for them."""
+
+    def reported_at_finish(self, match: Match) -> bool:
+        """Is ``match`` reported at the end of the pass (rather than by a hook at its node)?"""
+        return True
+
+    def _report_at_finish(self, ctx: "EngineContext") -> None:
+        if ctx.scan is None or not self.applies(ctx.scan):
+            return
+        for match in self.matches(ctx.scan) or ():
+            if self.reported_at_finish(match):
+                ctx.report_match(match)
+
+    def unit_finish(self, ctx, tree):
+        self._report_at_finish(ctx)
+        return []
+
+    def finish(self, ctx, module):
+        self._report_at_finish(ctx)
+        return module
 
 
 def repair_unparsable(source: str, customs: "list[CustomTransform]", apply: frozenset) -> "tuple[str, list]":

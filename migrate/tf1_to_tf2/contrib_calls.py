@@ -27,10 +27,18 @@ import io
 import tokenize
 from dataclasses import dataclass
 
+from migrate.kinds.calls import canonical
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
-from migrate.plugin import CustomTransform, Match, ast_position, rebind_reference, rebound_targets, register, source_segment
-from migrate.kinds.calls import canonical
+from migrate.plugin import (
+    Match,
+    ReportedAtFinish,
+    ast_position,
+    rebind_reference,
+    rebound_targets,
+    register,
+    source_segment,
+)
 
 TRUNC_SCALE = "1.3 * 0.87962566103423978 ** 2"  # contrib truncated-normal stddev factor, in TF2's convention
 
@@ -236,7 +244,7 @@ def _home(name: str) -> str:
 
 
 @register("TF2103")
-class ContribCalls(CustomTransform):
+class ContribCalls(ReportedAtFinish):
     def claims(self, qualified: str) -> bool:
         return _function(qualified) is not None
 
@@ -311,15 +319,5 @@ class ContribCalls(CustomTransform):
         args = [keyword_arg(keyword, cst.parse_expression(text(pieces))) for keyword, pieces in conversion.keywords]
         return updated.with_changes(func=build_dotted(ctx.spell(conversion.target, callee_root(original))), args=args)
 
-    def _report_uses(self, ctx) -> None:
-        for match in (self.matches(ctx.scan) if ctx.scan is not None else None) or ():
-            if match.payload is _NOT_CALLED:
-                ctx.report_match(match)
-
-    def unit_finish(self, ctx, tree):
-        self._report_uses(ctx)
-        return []
-
-    def finish(self, ctx, module):
-        self._report_uses(ctx)
-        return module
+    def reported_at_finish(self, match) -> bool:
+        return match.payload is _NOT_CALLED  # a use that is not a call: no on_call meets it

@@ -26,10 +26,12 @@ import tokenize
 
 from migrate.arguments import call_at, nodes_on_line
 from migrate.callparts import literal
+from migrate.kinds.calls import canonical
 from migrate.lazycst import cst
 from migrate.plugin import (
     CustomTransform,
     Match,
+    ReportedAtFinish,
     ast_position,
     match_at_node,
     rebind_dotted,
@@ -38,7 +40,6 @@ from migrate.plugin import (
     source_segment,
 )
 from migrate.resolve import dotted_name_ast
-from migrate.kinds.calls import canonical
 
 
 def _resolved_calls(custom: CustomTransform, scan, names) -> list[tuple[str, ast.Call]]:
@@ -69,25 +70,12 @@ def _might_call(scan, names) -> bool:
     return any(ref.is_call and _named(ref.qualified, names) for ref in scan.references)
 
 
-class _ReportOnly(CustomTransform):
-    """A rule that only reports: its ``ast`` matches are its findings in ``convert`` too, reported once per
-    pass (``unit_finish`` for the units pass, ``finish`` for the whole-module one), so no statement is
-    parsed with libcst for it."""
+class _ReportOnly(ReportedAtFinish):
+    """A rule that only reports: its ``ast`` matches are its findings in ``convert`` too
+    (``plugin.ReportedAtFinish``), so no statement is parsed with libcst for it."""
 
     def sites(self, scan):
         return []
-
-    def _report(self, ctx) -> None:
-        if ctx.scan is not None and self.applies(ctx.scan):
-            ctx.findings.extend(m.finding(ctx.apply) for m in self.matches(ctx.scan) or ())
-
-    def unit_finish(self, ctx, tree):
-        self._report(ctx)
-        return []
-
-    def finish(self, ctx, module):
-        self._report(ctx)
-        return module
 
 
 def _keyword(node: ast.Call, *names: str) -> ast.expr | None:
