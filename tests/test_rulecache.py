@@ -127,15 +127,19 @@ def test_nested_computations_fingerprint_what_the_inner_one_read(cache, tmp_path
     assert rulecache.cached(("outer",), outer) == {"inner": "v2", "outer": "v1"}
 
 
-def _probe(env: dict) -> str:
-    code = ("import sys, migrate.rules as r\n"
-            "rs = r.load_rules(['tf2_hygiene', 'tf1_names', 'torch_deprecations'])\n"
-            "print(len(rs.rules), sum(len(e) for e in rs.entries.values()), len(rs.renames), len(rs.findings), "
-            "len(rs.custom), sorted(rs.infos), 'tomllib' in sys.modules)\n")
+def _python(code: str, env: dict) -> str:
+    """What ``code`` prints in a fresh interpreter (a fresh process: only the cache file is shared)."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=str(ROOT),
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.strip()
+
+
+def _probe(env: dict) -> str:
+    return _python("import sys, migrate.rules as r\n"
+                   "rs = r.load_rules(['tf2_hygiene', 'tf1_names', 'torch_deprecations'])\n"
+                   "print(len(rs.rules), sum(len(e) for e in rs.entries.values()), len(rs.renames), len(rs.findings), "
+                   "len(rs.custom), sorted(rs.infos), 'tomllib' in sys.modules)\n", env)
 
 
 def test_the_lint_rules_from_the_cache_are_the_parsed_ones_without_importing_tomllib(tmp_path):
@@ -159,12 +163,9 @@ def _kind_probe(env: dict) -> list:
             "out = transform_source('import tensorflow as tf\\ny = tf.to_float(x)\\nz = tf.arg_max(x, 1)\\n', rs)\n"
             "print(json.dumps([out.code, sorted(f.code for f in out.findings),"
             " sorted(type(t).__module__ + ':' + t.code for t in rs.transforms()), 'tomllib' in sys.modules]))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=str(ROOT),
-                          timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
     import json
 
-    return json.loads(done.stdout)
+    return json.loads(_python(code, env))
 
 
 def test_a_kind_registered_transform_works_after_a_cache_hit_in_a_fresh_process(tmp_path):
