@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tf2_eager_support import validate_on_keras3
 
 from migrate.convert import convert_text
 from migrate.model import Safety
@@ -192,17 +193,10 @@ def test_app_run_keeps_tf1s_tolerant_flags_parser():
 @pytest.mark.skipif(not WHOLE, reason="set DLMIGRATE_TF2_CORPUS=1 (make verify) to validate")
 @pytest.mark.parametrize("rules", [RULES, EAGER_RULES], ids=["tf-function", "eager"])
 def test_corpus_program_validates(tmp_path, rules):
-    from migrate.validate.pipeline import ValidateOptions, validate_pair
-
     code, _ = convert(PROGRAM.read_text(encoding="utf-8"), rules)
     rewritten = tmp_path / PROGRAM.name
     rewritten.write_text(code, encoding="utf-8")
-    previous = os.environ.pop("TF_USE_LEGACY_KERAS", None)
-    try:
-        result = validate_pair(PROGRAM, rewritten, ValidateOptions())
-    finally:
-        if previous is not None:
-            os.environ["TF_USE_LEGACY_KERAS"] = previous
+    result = validate_on_keras3(PROGRAM, rewritten)
     assert result.verdict.value == "PASS", result.message
 
 
