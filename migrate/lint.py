@@ -498,17 +498,22 @@ def _init_run(base: RuleSet, options: dict) -> None:
     _RUN.update(base=base, options=options, cache={})
 
 
+def selected_ruleset(base: RuleSet, key: tuple, cache: dict) -> RuleSet:
+    """``base`` narrowed to one (select, ignore) selection, built once per selection in ``cache``."""
+
+    if key not in cache:
+        cache[key] = filter_ruleset(base, *key)
+    return cache[key]
+
+
 def _lint_item(item: tuple[Path, tuple]) -> LintOutcome:
     from migrate.parallel import interrupted
-    from migrate.selection import filter_ruleset
 
     path, key = item
     if interrupted():
         return LintOutcome(FileResult(str(path), FileStatus.SKIPPED, error=f"{path}: not linted (interrupted)"))
-    cache: dict = _RUN["cache"]  # type: ignore[assignment]
-    if key not in cache:
-        cache[key] = filter_ruleset(_RUN["base"], *key)  # type: ignore[arg-type]
-    return lint_path(path, cache[key], **_RUN["options"])  # type: ignore[arg-type]
+    rules = selected_ruleset(_RUN["base"], key, _RUN["cache"])  # type: ignore[arg-type]
+    return lint_path(path, rules, **_RUN["options"])  # type: ignore[arg-type]
 
 
 def lint_paths(items: list[tuple[Path, tuple]], base: RuleSet, *, jobs: int | None = None, fix: bool = False,

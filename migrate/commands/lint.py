@@ -68,7 +68,7 @@ def _usage(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from migrate.config import Config, ConfigError, load_config
     from migrate.rules import RuleError, available_rulesets, load_rules, rulesets_for_target
-    from migrate.selection import check_selectors, configured_select, filter_ruleset, unknown_selectors
+    from migrate.selection import check_selectors, configured_select, unknown_selectors
 
     if not args.paths:
         return _usage("no paths given (pass files or directories, or '-' for stdin)")
@@ -140,15 +140,12 @@ def run(args: argparse.Namespace) -> int:
         select_, ignore_ = key
         return (configured_select(select_, base.rules), ignore_)
 
+    from migrate.lint import lint_paths, lint_source, selected_ruleset
+
     cache: dict[tuple, object] = {}
 
     def rules_for(file: Path):
-        key = narrowed(config.codes_for(file))
-        if key not in cache:
-            cache[key] = filter_ruleset(base, *key)
-        return cache[key]
-
-    from migrate.lint import lint_paths, lint_source
+        return selected_ruleset(base, narrowed(config.codes_for(file)), cache)
     from migrate.sources import SourceError, decode_source, discover
 
     skipped: list[tuple[Path, str]] = []
