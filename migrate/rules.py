@@ -42,7 +42,6 @@ from migrate import rulecache
 from migrate.model import Example, Rule, Safety, Severity
 
 # the kinds the tables below read directly; ``custom`` rules get the transform registered for their code
-TABLE_KINDS = ("rename", "reorder", "keyword-rename", "keyword-remove", "value", "finding", "module", "custom")
 CODE_PATTERN = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 REQUIRED = ("code", "name", "kind", "summary", "explanation", "message")
 
@@ -83,6 +82,8 @@ TABLE_ENTRIES = {
     "finding": (_message_entry, "a table with message and optional severity (info, warning, error)"),
     "module": (_message_entry, "a table with message and optional severity (info, warning, error)"),
 }
+# the kinds read by RuleSet.add itself (their entry shapes above), and ``custom`` (a class per rule code)
+TABLE_KINDS = (*TABLE_ENTRIES, "custom")
 
 
 def check_table_entries(kind: str, entries: dict) -> None:
