@@ -223,14 +223,15 @@ def convert_paths(
         items = [(r, p) for r, p in items if not _inside(p, options.out_dir)]
         _copy_other_files(paths, options.out_dir, {p for _, p in items})
     facts = run_facts(paths, items)
-    if jobs_for(jobs, len(items)) <= 1:
+    workers = jobs_for(jobs, len(items))
+    if workers <= 1:  # here, with the rule set the caller loaded (run_all's in-process path would load it again)
         rules = ruleset or options.load_rules()
         cache: dict = {}
         for root, path in items:
             yield convert_file(path, options.rules_for(rules, path, cache), options, root, facts.get(path))
         return
     work = [(root, path, facts.get(path)) for root, path in items]
-    yield from map_in_workers(_work, work, jobs_for(jobs, len(items)), _init_worker, (options,))
+    yield from map_in_workers(_work, work, workers, _init_worker, (options,))
 
 
 def _inside(path: Path, directory: Path) -> bool:
