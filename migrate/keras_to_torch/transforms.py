@@ -6,7 +6,7 @@ findings.  Only TT2001 rewrites; the other codes report what is left as it was.
 """
 from __future__ import annotations
 
-import libcst as cst
+from migrate.lazycst import cst
 
 from migrate.keras_to_torch.core import convert_source
 from migrate.model import Finding

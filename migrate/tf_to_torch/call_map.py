@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-
-from migrate.cstutil import dotted_name
-from migrate.model import Safety, Severity
+from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, register
-from migrate.tf_to_torch import tensor_methods
-from migrate.tf_to_torch.table import TORCH_DTYPES, Unmapped, bind, load_table, render, short_tf
+from migrate.tf_to_torch import decide, tensor_methods
+from migrate.tf_to_torch.decide import HANDLED_ELSEWHERE, CallDecision, MethodDecision, proven  # noqa: F401
+from migrate.tf_to_torch.table import Bound, Unmapped, fill, load_table, prepare_bound
 
 _TORCH_NAME = re.compile(r"\btorch(?:\.[A-Za-z_]\w*)+")
 TODO = "# dlmigrate: TODO(TT1001)"
-# TF names handled by other TT rules of this family (not counted as unconverted ops here)
-HANDLED_ELSEWHERE = ("tensorflow.GradientTape", "tensorflow.function", "tensorflow.keras.optimizers.",
-                     "tensorflow.Variable")
 
 
 def spell_torch(ctx, text: str) -> str:
@@ -85,164 +80,103 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
-def proven(entry: dict) -> bool:
-    return entry.get("verified", {}).get("verdict") in ("PASS", "REVIEW")
-
-
-def compile_loss_positions(source: str) -> set[tuple[int, int]]:
-    """(line, column) of every call passed as the loss of a ``.compile(...)`` call (keyword or 2nd positional).
-
-    A Keras loss object there belongs to the training rewrite (keras_to_torch TT2001), which reads the
-    ``keras.losses`` call itself; replacing it with a torch lambda first would make that rewrite refuse.
-    """
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile":
-            losses = [k.value for k in node.keywords if k.arg == "loss"] + node.args[1:2]
-            found.update((loss.lineno, loss.col_offset) for loss in losses if isinstance(loss, ast.Call))
-    return found
-
-
-def _position(ctx, node) -> tuple[int, int] | None:
-    position = ctx._position_of(node)
-    return (position.start.line, position.start.column) if position is not None else None
+def _match(ctx, custom, original, kind: type):
+    """The match ``custom`` made for the original call ``node`` (by its whole span: a method call and the
+    call it is made on start at the same place), when its decision is of ``kind``."""
+    by_span = ctx.facts.get(("tt1001", "by span"))
+    if by_span is None:
+        matches = custom.matches(ctx.scan) if ctx.scan is not None else None
+        by_span = ctx.facts[("tt1001", "by span")] = {
+            (m.line, m.column, m.end_line, m.end_column): m for m in matches or ()}
+    position = ctx._position_of(original)
+    if position is None:
+        return None
+    match = by_span.get((position.start.line, position.start.column + 1, position.end.line, position.end.column + 1))
+    return match if match is not None and isinstance(match.payload, kind) else None
 
 
 @register("TT1001")
 class CallMap(CustomTransform):
+    """Decides on the ``ast`` scan (``match``: ``migrate.tf_to_torch.decide``); the libcst hooks look the
+    decision up and only render it, with the argument texts as rewritten inside-out by the pass."""
+
     def applies(self, scan) -> bool:
         return any(ref.qualified.startswith("tensorflow") for ref in scan.references)
+
+    def match(self, scan):
+        training = None
+        if any(sibling.code == "TT1002" for sibling in self.siblings):
+            from migrate.tf_to_torch.training import training_facts
+
+            training = training_facts(scan.tree)
+        table = load_table()
+        return decide.Decider(self.rule, scan, table, training).decide()
+
+    def sites(self, scan):
+        return None  # (``prepare`` and ``finish``: the whole module is parsed)
 
     def prepare(self, ctx) -> None:
         ctx.facts["tt_seen"] = 0
         ctx.facts["tt_converted"] = 0
         ctx.facts["tt_pending"] = []
-        ctx.facts.setdefault("tt_table", load_table())
-        ctx.facts["tt_converted_at"] = set()  # (line, column) of every converted call: tensor_methods
-        aliases = {name for name, target in ctx.bindings.items() if target and target.startswith("tensorflow")}
-        try:
-            ctx.facts["tt_bindings"] = tensor_methods.binding_facts(ctx.source, aliases)
-        except SyntaxError:
-            ctx.facts["tt_bindings"] = ({}, set())
-        ctx.facts["tt_compile_losses"] = compile_loss_positions(ctx.source)
 
     def on_call(self, ctx, qualified, original, updated):
-        if qualified == "tensorflow.function" and len(updated.args) == 1 and updated.args[0].keyword is None \
-                and not updated.args[0].star and ctx.may_fix(self.rule):
-            # tf.function(fn): eager PyTorch runs fn as it is
-            ctx.report(self.rule, original, "tf.function(fn) -> fn (eager PyTorch needs no tracing)", fixed=True)
-            return updated.args[0].value
-        if not qualified.startswith("tensorflow.") or qualified.startswith(HANDLED_ELSEWHERE):
+        match = _match(ctx, self, original, CallDecision)
+        if match is None:
             return None
-        ctx.facts["tt_seen"] += 1
-        entry = ctx.facts["tt_table"].get(qualified)
+        decision: CallDecision = match.payload
+        if decision.unwrap:  # tf.function(fn): eager PyTorch runs fn as it is
+            return updated.args[0].value if ctx.report_match(match) else None
+        if decision.counted:
+            ctx.facts["tt_seen"] += 1
+        if decision.reason is not None:
+            ctx.report_match(match)
+            ctx.facts["tt_pending"].append(decision.reason)
+            return None
+        if not match.finding(ctx.apply).fixed:
+            ctx.report_match(match)
+            return None
+        entry = decision.entry
+        given = {param: _code(arg.value) for param, arg in zip(decision.params, updated.args)}
+        bound = prepare_bound(entry, Bound(given, decision.variant))
         try:
-            if entry is None:
-                raise Unmapped(f"{short_tf(qualified)} has no entry in the TF->torch table")
-            if entry.get("kind") == "object" and _position(ctx, original) in ctx.facts.get("tt_compile_losses", ()):
-                raise Unmapped("a Keras loss object passed to compile() is translated with the model's training "
-                               "code (TT2001), not as a standalone callable")
-            if not proven(entry):
-                verdict = entry.get("verified", {})
-                raise Unmapped(f"{short_tf(qualified)} is not proven: {verdict.get('verdict', 'not verified')} "
-                               f"{verdict.get('reason', '')}".strip())
-            bound = bind(entry, *call_arguments(updated))
-            text = render(entry, bound)
-        except Unmapped as exc:
+            text = fill(decision.variant["torch"], bound, entry)  # the arguments as rewritten inside-out
+        except Unmapped as exc:  # (a rewritten argument the variant cannot take: left as it was)
             reason = str(exc)
+            ctx.report_match(decide.replace(match, message=decide.unmapped_message(qualified, reason),
+                                            safety=decide.Safety.NONE, severity=decide.Severity.WARNING,
+                                            fixable=False))
             ctx.facts["tt_pending"].append(reason)
-            ctx.report(self.rule, original, f"{short_tf(qualified)} left as TensorFlow: {reason}", fixed=False,
-                       severity=Severity.WARNING, safety=Safety.NONE)
             return None
-        review = (bound.variant or {}).get("review")
-        if entry.get("verified", {}).get("verdict") == "REVIEW":
-            review = entry["verified"].get("reason", "a documented difference was measured")
-        safety = Safety.REVIEW if review else self.rule.safety
-        if not ctx.may_fix(self.rule, safety):
-            return None
+        ctx.report_match(decide.replace(match, message=decide.converted_message(qualified, text, decision.note)))
         new = cst.parse_expression(spell_torch(ctx, text))
         if isinstance(new, (cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison,
                             cst.IfExp, cst.Lambda)):
             new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         ctx.facts["tt_converted"] += 1
-        position = ctx._position_of(original)
-        if position is not None:
-            ctx.facts["tt_converted_at"].add((position.start.line, position.start.column))
-        pitfall = entry.get("pitfall")
-        note = f" ({pitfall})" if pitfall else ""
-        if review:
-            note += f"; review: {review}"
-        ctx.report(self.rule, original, f"{short_tf(qualified)} -> {text}{note}", fixed=True, safety=safety)
         return new
 
     def on_method_call(self, ctx, method, original, updated):
-        return tensor_methods.rewrite(self.rule, ctx, method, original, updated)
+        match = _match(ctx, self, original, MethodDecision)
+        if match is None:
+            return None
+        match = decide.unapplied(match, ctx.apply) or match
+        return tensor_methods.rewrite(ctx, match, updated)
 
     def on_statement(self, ctx, original, updated):
         return mark_todo(updated, ctx.facts.get("tt_pending"), TODO)
 
     def finish(self, ctx, module):
+        from migrate.tf_to_torch.cst_edits import Dtypes
+
         aliases = {name for name, target in ctx.bindings.items() if target == "tensorflow"}
-        module = module.visit(_Dtypes(aliases, ctx))
+        module = module.visit(Dtypes(aliases, ctx))
         module = _drop_tf_imports(module, aliases)
         seen, converted = ctx.facts.get("tt_seen", 0), ctx.facts.get("tt_converted", 0)
         if seen:
-            ctx.report(self.rule, ctx.original_module,
-                       f"conversion rate: {converted} of {seen} TensorFlow calls converted ({100.0 * converted / seen:.0f}%)",
-                       fixed=False, severity=Severity.INFO, safety=Safety.NONE)
+            ctx.report(self.rule, ctx.original_module, decide.rate_message(seen, converted),
+                       fixed=False, severity=decide.Severity.INFO, safety=decide.Safety.NONE)
         return module
-
-
-class _Dtypes(cst.CSTTransformer):
-    """``tf.float32`` -> ``torch.float32``; ``@tf.function`` decorators dropped."""
-
-    def __init__(self, aliases: set[str], ctx) -> None:
-        super().__init__()
-        self.aliases = aliases
-        self.ctx = ctx
-
-    depth = 0  # inside a call still spelled with TensorFlow: its dtypes stay TF dtypes
-
-    def visit_Call(self, node):
-        name = dotted_name(node.func) or ""
-        if name.partition(".")[0] in self.aliases:
-            self.depth += 1
-
-    def leave_Call(self, original, updated):
-        name = dotted_name(original.func) or ""
-        if name.partition(".")[0] in self.aliases:
-            self.depth -= 1
-        return updated
-
-    def leave_Attribute(self, original, updated):
-        if self.depth:
-            return updated
-        dotted = dotted_name(original)
-        if not dotted:
-            return updated
-        head, _, rest = dotted.partition(".")
-        if head in self.aliases and rest.removeprefix("dtypes.") in TORCH_DTYPES:
-            return cst.parse_expression(self.ctx.spell("torch." + TORCH_DTYPES[rest.removeprefix("dtypes.")]))
-        return updated
-
-    def leave_FunctionDef(self, original, updated):
-        keep = []
-        for decorator in updated.decorators:
-            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
-            name = dotted_name(target) or ""
-            if name.partition(".")[0] in self.aliases and name.partition(".")[2] == "function":
-                continue
-            keep.append(decorator)
-        if len(keep) != len(updated.decorators):
-            lines = updated.leading_lines if keep else (*updated.leading_lines,)
-            return updated.with_changes(decorators=keep, leading_lines=lines)
-        return updated
 
 
 def _drop_tf_imports(module: cst.Module, aliases: set[str]) -> cst.Module:
@@ -274,6 +208,8 @@ def _drop_tf_imports(module: cst.Module, aliases: set[str]) -> cst.Module:
 
 
 def _is_tf_import(statement, aliases) -> bool:
+    from migrate.cstutil import dotted_name
+
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return False
     small = statement.body[0]

@@ -209,11 +209,24 @@ def render(entry: dict, bound: Bound) -> str:
 
     The first variant whose conditions hold and which accounts for every argument
     passed (a placeholder, a ``value:`` condition, an ignored parameter, or the
-    argument spelled exactly as its TF default) is used.
+    argument spelled exactly as its TF default) is used (``choose_variant``).
     """
-    defaults = entry.get("defaults", {})
+    return fill(choose_variant(entry, bound)["torch"], bound, entry)
+
+
+def prepare_bound(entry: dict, bound: Bound) -> Bound:
+    """The argument texts as the templates read them (a Python number as the first argument of a
+    name-matched op becomes a tensor); ``choose_variant`` does this, and a caller that fills a
+    variant chosen earlier on other texts of the same call does it again on its own texts."""
     if entry.get("origin") == "name-match":
         _wrap_scalar_input(entry, bound)
+    return bound
+
+
+def choose_variant(entry: dict, bound: Bound) -> dict:
+    """The variant of ``entry`` that renders ``bound`` (set as ``bound.variant``), or ``Unmapped``."""
+    defaults = entry.get("defaults", {})
+    prepare_bound(entry, bound)
     uncovered = None
     for variant in entry["variants"]:
         when = variant.get("when", {})
@@ -228,7 +241,7 @@ def render(entry: dict, bound: Bound) -> str:
             uncovered = uncovered or missing
             continue
         bound.variant = variant
-        return fill(variant["torch"], bound, entry)
+        return variant
     if uncovered:
         raise Unmapped(f"argument {uncovered[0]!r} of {short_tf(entry['tf'])} has no proven mapping")
     raise Unmapped(entry.get("unmapped_reason") or f"no proven form of {short_tf(entry['tf'])} for these arguments")

@@ -14,138 +14,35 @@ receiver must be *provably* a tensor made by a converted call:
 Anything else with one of these methods is left as it was, with a finding and a
 ``# dlmigrate: TODO(TT1001)`` comment.  TF-only tensor methods with no torch
 counterpart (``set_shape``, ``ref``, ``eval``, ...) get the same treatment.
+
+What happens at each method call is decided on the ``ast`` scan
+(``migrate.tf_to_torch.decide``: ``Decider._method``); ``rewrite`` builds it in the libcst pass.
 """
 from __future__ import annotations
 
-import ast
-
-import libcst as cst
-
-from migrate.model import Safety, Severity
-
-# method -> what it becomes on a provable receiver r (text templates)
-SHAPE_METHODS = {"as_list": "list({r}.shape)", "num_elements": "{r}.numel()"}
-TENSOR_METHODS = {"numpy": "{r}.detach().cpu().numpy()", "get_shape": "{r}.shape"}
-TF_ONLY = {"set_shape", "ref", "experimental_ref", "eval", "consumers"}
-
-
-def binding_facts(source: str, tf_aliases: set[str]) -> tuple[dict[str, list[tuple[int, int]]], set[str]]:
-    """(name -> positions of the TF calls assigned to it, names bound some other way somewhere)."""
-    tree = ast.parse(source)
-    calls: dict[str, list[tuple[int, int]]] = {}
-    other: set[str] = set()
-
-    def tf_call(node) -> bool:
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        while isinstance(func, ast.Attribute):
-            func = func.value
-        return isinstance(func, ast.Name) and func.id in tf_aliases and isinstance(node.func, ast.Attribute)
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and tf_call(node.value):
-            calls.setdefault(node.targets[0].id, []).append((node.value.lineno, node.value.col_offset))
-            continue
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                other.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.comprehension)):
-            other.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            other.update(n.id for n in ast.walk(node.optional_vars) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.NamedExpr):
-            other.add(node.target.id)
-        elif isinstance(node, ast.arg):
-            other.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            other.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            other.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            other.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal, ast.Delete)):
-            names = node.names if not isinstance(node, ast.Delete) else \
-                [n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-            other.update(names)
-    return calls, other
-
-
-def _position(ctx, node) -> tuple[int, int] | None:
-    position = ctx._position_of(node)
-    return (position.start.line, position.start.column) if position is not None else None
-
-
-def provable(ctx, node: cst.CSTNode) -> bool:
-    """The original expression is a tensor made by a call TT1001 converted."""
-    converted = ctx.facts.get("tt_converted_at", set())
-    if isinstance(node, cst.Call):
-        return _position(ctx, node) in converted
-    if isinstance(node, cst.Name):
-        calls, other = ctx.facts.get("tt_bindings", ({}, set()))
-        sites = calls.get(node.value)
-        return bool(sites) and node.value not in other and all(site in converted for site in sites)
-    return False
+from migrate.lazycst import cst
+from migrate.tf_to_torch.decide import SHAPE_METHODS, TENSOR_METHODS, TF_ONLY  # noqa: F401 (the method tables)
 
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
-def rewrite(rule, ctx, method: str, original: cst.Call, updated: cst.Call):
-    """Replacement for ``receiver.method()`` (or None), with its finding; TODO when not provable."""
-    training = ctx.facts.get("tt_training") or {}
-    receiver = original.func.value
-    if isinstance(receiver, cst.Name) and (receiver.value in training.get("variables", ()) or
-                                           receiver.value in training.get("tapes", ())):
-        return None  # tf.Variable and GradientTape methods belong to TT1002
-    base_original, base_updated, template = None, None, None
-    if method in TENSOR_METHODS or method in TF_ONLY:
-        base_original, base_updated = receiver, updated.func.value
-        template = TENSOR_METHODS.get(method)
-    elif method in SHAPE_METHODS:
-        shape_of = _shape_receiver(receiver)
-        if shape_of is None:
-            return None  # not ``x.shape.as_list()`` / ``x.get_shape().as_list()``: some other object's method
-        base_original = shape_of
-        inner = updated.func.value  # ``r.shape`` (get_shape() already rewritten) or still ``r.get_shape()``
-        if isinstance(inner, cst.Attribute) and inner.attr.value == "shape":
-            base_updated = inner.value
-        elif isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute):
-            base_updated = inner.func.value
-        template = SHAPE_METHODS[method]
-    else:
+def rewrite(ctx, match, updated: cst.Call):
+    """The method call's match reported and, when it is a rewrite, built on the ``updated`` call (its
+    receiver as the pass rewrote it); its TODO reason kept for the statement otherwise."""
+    decision = match.payload
+    if decision.template is None:
+        ctx.report_match(match)
+        ctx.facts.setdefault("tt_pending", []).append(decision.reason)
         return None
-    label = f".{method}()" if method not in SHAPE_METHODS else f".shape.{method}()"
-    if updated.args and method in TENSOR_METHODS | SHAPE_METHODS:
-        return _todo(rule, ctx, original, f"{label} with arguments has no torch counterpart")
-    if template is None:
-        return _todo(rule, ctx, original, f"tensor method .{method}() has no torch counterpart")
-    if base_updated is None or not provable(ctx, base_original):
-        return _todo(rule, ctx, original, f"{label} on a value not provably a tensor made by a converted call")
-    if not ctx.may_fix(rule):
+    if not ctx.report_match(match):
         return None
-    receiver_text = _code(base_updated)
-    if not isinstance(base_updated, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)):
-        receiver_text = f"({receiver_text})"
-    text = template.format(r=receiver_text)
-    ctx.report(rule, original, f"tensor method {label} -> {template.format(r='x')} (the receiver is made by a "
-               "converted call)", fixed=True)
-    return cst.parse_expression(text)
-
-
-def _shape_receiver(receiver: cst.BaseExpression):
-    """``x`` of ``x.shape`` or ``x.get_shape()``, else None."""
-    if isinstance(receiver, cst.Attribute) and receiver.attr.value == "shape":
-        return receiver.value
-    if isinstance(receiver, cst.Call) and not receiver.args and isinstance(receiver.func, cst.Attribute) and \
-            receiver.func.attr.value == "get_shape":
-        return receiver.func.value
-    return None
-
-
-def _todo(rule, ctx, node, reason):
-    ctx.facts.setdefault("tt_pending", []).append(reason)
-    ctx.report(rule, node, f"left as it was: {reason}", fixed=False, severity=Severity.WARNING, safety=Safety.NONE)
-    return None
+    receiver = updated.func.value
+    if decision.method in SHAPE_METHODS:
+        # ``r.shape`` (``get_shape()`` already rewritten) or still ``r.get_shape()``
+        receiver = receiver.value if isinstance(receiver, cst.Attribute) else receiver.func.value
+    text = _code(receiver)
+    if not isinstance(receiver, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)):
+        text = f"({text})"
+    return cst.parse_expression(decision.template.format(r=text))

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import ast
 
-import libcst as cst
-
-from migrate.cstutil import dotted_name
+from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
 from migrate.tf_to_torch.call_map import _code, _drop_tf_imports, spell_torch
@@ -41,8 +39,11 @@ METHODS = {"assign": "copy_", "assign_add": "add_", "assign_sub": "sub_"}
 
 
 def _facts(source: str) -> dict:
+    return training_facts(ast.parse(source))
+
+
+def training_facts(tree: ast.Module) -> dict:
     """ast facts: variable names, tape names, optimizer -> param list names, first assignment lines."""
-    tree = ast.parse(source)
     variables, assigned, apply, tapes, by_line = set(), {}, {}, set(), {}
     for node in ast.walk(tree):
         if isinstance(node, ast.With):
@@ -152,6 +153,8 @@ class TrainingLoop(CustomTransform):
         return None
 
     def on_statement(self, ctx, original, updated):
+        from migrate.cstutil import dotted_name
+
         body = updated.body
         if len(body) == 1 and isinstance(body[0], cst.Expr) and isinstance(body[0].value, cst.Call):
             call = body[0].value
@@ -167,35 +170,8 @@ class TrainingLoop(CustomTransform):
         return None
 
     def finish(self, ctx, module):
-        module = module.visit(_Tapes(ctx, self))
+        from migrate.tf_to_torch.cst_edits import Tapes
+
+        module = module.visit(Tapes(ctx, self))
         aliases = {name for name, target in ctx.bindings.items() if target == "tensorflow"}
         return _drop_tf_imports(module, aliases)
-
-
-class _Tapes(cst.CSTTransformer):
-    """``with tf.GradientTape() as tape:`` -> its body (autograd records every op on leaf tensors)."""
-
-    def __init__(self, ctx, transform) -> None:
-        super().__init__()
-        self.ctx, self.transform = ctx, transform
-        self.aliases = {name for name, target in ctx.bindings.items() if target == "tensorflow"}
-
-    def leave_With(self, original, updated):
-        if len(updated.items) != 1:
-            return updated
-        item = updated.items[0]
-        call = item.item
-        if not isinstance(call, cst.Call) or call.args:
-            return updated
-        name = dotted_name(call.func) or ""
-        head, _, rest = name.partition(".")
-        if head not in self.aliases or rest != "GradientTape":
-            return updated
-        if not isinstance(updated.body, cst.IndentedBlock):
-            return updated
-        self.ctx.report(self.transform.rule, original, "GradientTape block -> plain code (autograd records it)",
-                        fixed=True)
-        body = list(updated.body.body)
-        if body:
-            body[0] = body[0].with_changes(leading_lines=[*updated.leading_lines, *body[0].leading_lines])
-        return cst.FlattenSentinel(body)

@@ -1,0 +1,169 @@
+"""Issue 7 for ``--to torch``: TT1001 (the TF->torch op table) decides on the ``ast``.
+
+* ``CallMap.match`` decides every TF call, tensor method and ``tf.function(fn)`` the libcst pass meets;
+  ``lint`` reports those matches and ``convert`` reports the same findings (code, place, safety, severity,
+  fixed) from the pass, which renders with the rewritten argument texts.
+* The modules of the ``--to torch`` rules import without libcst, and ``lint --to torch`` over every file
+  where no rule without ``match`` applies (TT1002's training loops and the Keras models still decide on
+  the libcst tree) runs with libcst unimportable.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from probe_support import NO_LIBCST
+
+from migrate.engine import transform_source
+from migrate.lint import CONVERT_APPLY, check_module
+from migrate.model import Safety
+from migrate.resolve import scan_source
+from migrate.rules import load_rules, rulesets_for_target
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CASES = {
+    "nested-and-parenthesized": "import tensorflow as tf\na = tf.reduce_sum((tf.abs(x)))\n"
+                                "b = tf.reduce_sum(tf.keras.activations.linear(x))\nc = tf.reduce_sum((x), axis=(1))\n",
+    "methods": "import numpy as np\nimport tensorflow as tf\nx = tf.constant(np.ones(3, dtype=np.float32))\n"
+               "s = tf.reduce_sum(x)\nprint(tf.abs(x).numpy(), s.numpy(), x.get_shape().as_list(), x.shape.num_elements())\n"
+               "print((tf.abs(x)).numpy(), tf.zeros_like(x).set_shape([3]), x.numpy(1))\n",
+    "unprovable-receivers": "import tensorflow as tf\n\ndef f(t):\n    return t.numpy() + tf.abs(t).numpy()\n\n"
+                            "for v in tf.unstack(tf.ones([2, 2])):\n    print(v.numpy())\n"
+                            "s = tf.reduce_sum(s.numpy())\n",
+    "unmapped": "import tensorflow as tf\na = tf.reduce_sum(*xs)\nb = tf.not_a_real_op(x)\n"
+                "c = tf.image.resize(x, [4, 6], method='bicubic')  # keep\n",
+    "function-and-non-ascii": "import tensorflow as tf\n\ndef f(t):\n    return t\n\ng = tf.function(f)\n"
+                              "h = tf.function(f, jit_compile=True)\ns = 'é'; y = tf.reduce_mean(x).numpy()\n",
+    "comments-in-arguments": "import tensorflow as tf\ny = tf.reduce_sum(  # sum\n    x,  # the input\n    axis=(0),\n)\n",
+    "function-scope-import": "def go(x):\n    import tensorflow as tf\n    y = tf.abs(x)\n"
+                             "    return tf.reduce_max(y, axis=-1).numpy(), y.numpy()\n",
+}
+
+
+@pytest.fixture(scope="module")
+def torch_rules():
+    return load_rules(["tf_to_torch"])
+
+
+def _told(findings, messages=True):
+    return sorted((f.code, f.line, f.column, f.message if messages else "", f.safety.value, f.severity.value,
+                   f.end_line, f.end_column) for f in findings)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_lint_tells_what_convert_tells(torch_rules, name):
+    text = CASES[name]
+    converted = transform_source(text, torch_rules, apply=CONVERT_APPLY, filename=name).findings
+    linted = check_module(text, torch_rules, name)
+    # (a message that quotes a rewritten inner call spells it through the file's imports only in convert)
+    nested = name == "nested-and-parenthesized"
+    assert _told(linted, not nested) == _told(converted, not nested)
+    assert {f.code for f in converted} == {"TT1001"}
+
+
+def test_tt1001_matches_on_the_ast(torch_rules):
+    (custom,) = [c for c in torch_rules.transforms() if c.code == "TT1001"]
+    assert custom.has_match()
+    scan = scan_source(CASES["methods"])
+    matches = custom.matches(scan)
+    by_place = {(m.line, m.column): m for m in matches}
+    assert by_place[(1, 1)].message == "conversion rate: 5 of 5 TensorFlow calls converted (100%)"
+    # a method call and the converted call it is made on start at the same place: both are decided
+    assert sum(1 for m in matches if (m.line, m.column) == (5, 7)) == 2
+    todo = [m for m in matches if not m.fixable and m.line == 6]
+    assert sorted(m.message for m in todo) == [
+        "left as it was: .numpy() with arguments has no torch counterpart",
+        "left as it was: tensor method .set_shape() has no torch counterpart"]
+
+
+def test_a_nested_rewrite_is_read_as_the_pass_reads_it(torch_rules):
+    # ``linear(x)`` becomes ``x``, a plain name, so reduce_sum takes its ``name`` variant (``dtype=x.dtype``);
+    # the parenthesized name keeps its parentheses in the text the variant is chosen on (``(x)`` is no name)
+    source = CASES["nested-and-parenthesized"]
+    result = transform_source(source, torch_rules, apply=CONVERT_APPLY)
+    assert result.code.splitlines()[1:] == ["a = torch.sum(torch.abs(x))", "b = torch.sum(x, dtype=x.dtype)",
+                                            "c = torch.sum((x), dim=(1))"]
+    assert _told(check_module(source, torch_rules), False) == _told(result.findings, False)
+
+
+def test_a_review_fix_not_applied_is_reported_and_its_methods_left(torch_rules):
+    source = "import tensorflow as tf\ns = tf.reduce_sum(x + 1)\nprint(s.numpy())\n"  # (not a name: REVIEW)
+    safe = transform_source(source, torch_rules, apply=frozenset({Safety.SAFE}))
+    assert safe.code == source.replace("print(s.numpy())", "print(s.numpy())  # dlmigrate: TODO(TT1001) .numpy() on "
+                                       "a value not provably a tensor made by a converted call")
+    told = {(f.line, f.safety, f.fixed) for f in safe.findings}
+    assert (2, Safety.REVIEW, False) in told and (3, Safety.NONE, False) in told
+    assert "conversion rate: 0 of 1" in safe.findings[0].message
+
+
+PROBE = NO_LIBCST + r'''
+import importlib, json, sys
+
+for module in json.load(sys.stdin):
+    importlib.import_module(module)
+print(json.dumps(any(m == "libcst" or m.startswith("libcst.") for m in sys.modules)))
+'''
+
+
+def test_the_torch_rule_modules_import_without_libcst():
+    full = load_rules(rulesets_for_target("torch"))
+    modules = sorted({type(c).__module__ for c in full.transforms()} | {"migrate.tf_to_torch.decide"})
+    assert "migrate.tf_to_torch.call_map" in modules and "migrate.keras_to_torch.transforms" in modules
+    result = subprocess.run([sys.executable, "-c", PROBE], input=json.dumps(modules), capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout) is False
+
+
+FULL_PROBE = NO_LIBCST + r'''
+import contextlib, io, json, sys
+
+from migrate.cli import main
+
+out, err = io.StringIO(), io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    code = main(["lint", "--no-config", "--to", "torch", "--jobs", "1", "--output-format", "json",
+                 *json.load(sys.stdin)])
+print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(),
+                  "libcst": sorted(m for m in sys.modules if m == "libcst" or m.startswith("libcst."))}))
+'''
+
+
+def _decided_on_the_ast(rules, path: Path) -> bool:
+    """No rule without ``match`` applies to the file (those still send lint to the libcst engine)."""
+    scan = scan_source(path.read_text(encoding="utf-8"), str(path))
+    customs = rules.transforms()
+    if any(not c.has_match() and c.applies(scan) for c in customs):
+        return False
+    return all(c.matches(scan) is not None for c in customs if c.has_match() and c.applies(scan))
+
+
+def test_lint_to_torch_never_imports_libcst_where_every_applying_rule_matches(tmp_path):
+    rules = load_rules(rulesets_for_target("torch"))
+    (tt1001,) = [r for code, r in rules.rules.items() if code == "TT1001"]
+    for n, example in enumerate(tt1001.examples, 1):
+        (tmp_path / f"TT1001_example{n}.py").write_text(example.before, encoding="utf-8")
+    for name, text in CASES.items():
+        (tmp_path / f"{name}.py").write_text(text, encoding="utf-8")
+    candidates = sorted(tmp_path.glob("*.py")) + sorted((ROOT / "corpus" / "tf2_ops").glob("*.py")) \
+        + sorted((ROOT / "corpus" / "keras").glob("*.py"))
+    paths = [p for p in candidates if _decided_on_the_ast(rules, p)]
+    corpus = [p for p in paths if "corpus" in p.parts]
+    # (``tf.keras.activations`` names Keras: the Keras model rules, still on libcst, apply to that case)
+    assert {p.stem for p in paths if p.parent == tmp_path} == \
+        set(CASES) - {"nested-and-parenthesized"} | {f"TT1001_example{n}" for n in range(1, len(tt1001.examples) + 1)}
+    assert len(corpus) >= 12, [str(p) for p in corpus]
+    result = subprocess.run([sys.executable, "-c", FULL_PROBE], input=json.dumps(list(map(str, paths))),
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    probe = json.loads(result.stdout.splitlines()[-1])
+    assert probe["libcst"] == [], probe["libcst"]
+    assert probe["code"] in (0, 1), (probe["code"], probe["stderr"][-3000:])
+    assert "internal error" not in probe["stdout"] + probe["stderr"], probe["stderr"][-3000:]
+    findings = json.loads(probe["stdout"])
+    linted = {Path(f["path"]).resolve() for f in findings}
+    assert {p.resolve() for p in paths} <= linted
