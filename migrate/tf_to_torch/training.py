@@ -75,7 +75,8 @@ class TrainingLoop(CustomTransform):
                    or ref.qualified.startswith("tensorflow.keras.optimizers.") for ref in scan.references)
 
     def prepare(self, ctx) -> None:
-        ctx.facts["tt_training"] = _facts(ctx.source)
+        tree = ctx.scan.tree if ctx.scan is not None and ctx.scan.source == ctx.source else None
+        ctx.facts["tt_training"] = training_facts(tree) if tree is not None else _facts(ctx.source)
         ctx.facts["tt_tapes"] = ctx.facts["tt_training"]["tapes"]
 
     def on_call(self, ctx, qualified, original, updated):
