@@ -381,8 +381,39 @@ class Decider:
         return match is not None and match.finding(CONVERT_APPLY).fixed
 
     def value_text(self, value: ast.AST, written: str) -> str:
-        """An argument's (or receiver's) text as the pass sees it: its rewrite when TT1001 rewrites it."""
-        return self.effective.get(id(value), written)
+        """An argument's (or receiver's) text as the pass sees it: its rewrite when TT1001 rewrites it, else
+        the written text with the rewrites of the calls inside it spliced in (the pass rewrites inside-out)."""
+        if id(value) in self.effective:
+            return self.effective[id(value)]
+        inner, stack = [], list(ast.iter_child_nodes(value))
+        while stack:
+            node = stack.pop()
+            if id(node) in self.effective and hasattr(node, "lineno"):
+                inner.append(node)
+            else:
+                stack.extend(ast.iter_child_nodes(node))
+        if not inner:
+            return written
+        start = self.text.start(value)
+        segment = self.text.text(start, self.text.end(value))
+        prefix = written.find(segment)
+        if prefix < 0:
+            return written
+        out = segment
+        for node in sorted(inner, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+            first = len(self.text.text(start, self.text.start(node)))
+            last = len(self.text.text(start, self.text.end(node)))
+            out = out[:first] + self.effective[id(node)] + out[last:]
+        return written[:prefix] + out + written[prefix + len(segment):]
+
+    def spelled(self, text: str) -> str:
+        """``torch.nn.functional.x`` as the pass spells it here (``F.x``, as a rule)."""
+        if "torch.nn.functional." not in text:
+            return text
+        alias = next((name for name, target in self.scan.bindings.items() if target == "torch.nn.functional"), None)
+        if alias is None and self.scan.bindings.target("F") is None:
+            alias = "F"
+        return text.replace("torch.nn.functional.", alias + ".") if alias else text
 
     # -- TF calls
     def _call(self, qualified: str, node: ast.Call) -> None:
@@ -437,6 +468,7 @@ class Decider:
             wrapped = isinstance(ast.parse(text.strip(), mode="eval").body, _WRAPPED)
         except SyntaxError:
             wrapped = False
+        text = self.spelled(text)  # (as the pass writes it: what an enclosing call's message quotes)
         self.effective[id(node)] = f"({text})" if wrapped else text
 
     # -- tensor methods
