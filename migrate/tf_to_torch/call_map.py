@@ -85,7 +85,12 @@ def _match(ctx, custom, original, kind: type):
     call it is made on start at the same place), when its decision is of ``kind``."""
     by_span = ctx.facts.get(("tt1001", "by span"))
     if by_span is None:
-        matches = custom.matches(ctx.scan) if ctx.scan is not None else None
+        if ctx.scan is None:
+            matches = None
+        elif ctx.apply == decide.CONVERT_APPLY:
+            matches = custom.matches(ctx.scan)  # (the matches lint reports)
+        else:  # another fix selection (--safe-only): what the calls around a fix left out read is decided again
+            matches = custom.decide(ctx.scan, ctx.apply)
         by_span = ctx.facts[("tt1001", "by span")] = {
             (m.line, m.column, m.end_line, m.end_column): m for m in matches or ()}
     position = ctx._position_of(original)
@@ -104,13 +109,16 @@ class CallMap(CustomTransform):
         return any(ref.qualified.startswith("tensorflow") for ref in scan.references)
 
     def match(self, scan):
+        return self.decide(scan, decide.CONVERT_APPLY)
+
+    def decide(self, scan, apply: frozenset):
+        """The matches when the pass applies the fixes ``apply`` (``match``: convert's default selection)."""
         training = None
         if any(sibling.code == "TT1002" for sibling in self.siblings):
             from migrate.tf_to_torch.training import training_facts
 
             training = training_facts(scan.tree)
-        table = load_table()
-        return decide.Decider(self.rule, scan, table, training).decide()
+        return decide.Decider(self.rule, scan, load_table(), training, apply=apply).decide()
 
     def sites(self, scan):
         return None  # (``prepare`` and ``finish``: the whole module is parsed)
@@ -160,7 +168,6 @@ class CallMap(CustomTransform):
         match = _match(ctx, self, original, MethodDecision)
         if match is None:
             return None
-        match = decide.unapplied(match, ctx.apply) or match
         return tensor_methods.rewrite(ctx, match, updated)
 
     def on_statement(self, ctx, original, updated):

@@ -22,7 +22,7 @@ import ast
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, replace  # noqa: F401 (replace: the pass re-words a match)
 
 from migrate.model import Safety, Severity
 from migrate.plugin import Match, ast_position, source_segment
@@ -67,7 +67,6 @@ class MethodDecision:
     template: str | None = None
     reason: str | None = None
     receivers: tuple[Match, ...] = ()  # the call matches that make the receiver a converted tensor
-    fallback: str = ""  # the reason when one of those fixes is not applied
 
 
 @dataclass(frozen=True, eq=False)
@@ -314,6 +313,9 @@ class Decider:
     scan: object
     table: dict
     training: dict | None  # TT1002's facts when that rule is selected (its variables and tapes are its own)
+    # the fixes the pass applies (what an enclosing call or a method's receiver reads as rewritten); lint's and
+    # convert's default
+    apply: frozenset = CONVERT_APPLY
     calls: dict[int, tuple[str, ast.Call]] = field(default_factory=dict)  # id -> (qualified, call): TF calls
     matches: dict[int, Match] = field(default_factory=dict)  # id(ast node) -> its match
     effective: dict[int, str] = field(default_factory=dict)  # id(ast node) -> its text once rewritten
@@ -353,7 +355,7 @@ class Decider:
             return None
         counted = [m for m in found if isinstance(m.payload, CallDecision) and m.payload.counted]
         if counted:
-            converted = sum(1 for m in counted if m.finding(CONVERT_APPLY).fixed)
+            converted = sum(1 for m in counted if m.finding(self.apply).fixed)
             # (where the pass reports it: the module, from its start to the end of its text)
             end_line, last = self.source.count("\n") + 1, self.source.rsplit("\n", 1)[-1]
             found.append(Match(self.rule, 1, 1, rate_message(len(counted), converted), Safety.NONE,
@@ -378,7 +380,7 @@ class Decider:
 
     def _fixed(self, node) -> bool:
         match = self.matches.get(id(node))
-        return match is not None and match.finding(CONVERT_APPLY).fixed
+        return match is not None and match.finding(self.apply).fixed
 
     def value_text(self, value: ast.AST, written: str) -> str:
         """An argument's (or receiver's) text as the pass sees it: its rewrite when TT1001 rewrites it, else
@@ -469,7 +471,8 @@ class Decider:
         except SyntaxError:
             wrapped = False
         text = self.spelled(text)  # (as the pass writes it: what an enclosing call's message quotes)
-        self.effective[id(node)] = f"({text})" if wrapped else text
+        if self._fixed(node):
+            self.effective[id(node)] = f"({text})" if wrapped else text
 
     # -- tensor methods
     def _method(self, node: ast.Call) -> None:
@@ -500,8 +503,7 @@ class Decider:
             self._method_todo(node, method, label, unprovable)
             return
         self.matches[id(node)] = self._at(node, method_message(label, template), self.rule.safety,
-                                          payload=MethodDecision(method, label, template, receivers=receivers,
-                                                                 fallback=unprovable))
+                                          payload=MethodDecision(method, label, template, receivers=receivers))
         base_text = self.value_text(base, self._written(base, receiver, node))
         try:
             plain = isinstance(ast.parse(base_text.strip(), mode="eval").body, _PLAIN)
@@ -550,14 +552,3 @@ def _shape_receiver(receiver: ast.AST):
             and isinstance(receiver.func, ast.Attribute) and receiver.func.attr == "get_shape":
         return receiver.func.value
     return None
-
-
-def unapplied(match: Match, apply: frozenset) -> Match | None:
-    """A method match whose receiver is provable only through fixes ``apply`` leaves out: the match the
-    pass reports instead (the TODO), else None."""
-    decision = match.payload
-    if not isinstance(decision, MethodDecision) or all(m.finding(apply).fixed for m in decision.receivers):
-        return None
-    return replace(match, message=method_todo_message(decision.fallback), safety=Safety.NONE,
-                   severity=Severity.WARNING, fixable=False,
-                   payload=replace(decision, template=None, reason=decision.fallback, receivers=()))
