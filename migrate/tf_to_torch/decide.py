@@ -466,13 +466,15 @@ class Decider:
         safety = Safety.REVIEW if review else self.rule.safety
         self.matches[id(node)] = self._at(node, converted_message(qualified, text, note), safety,
                                           payload=CallDecision(qualified, entry, variant, params, note))
-        try:
-            wrapped = isinstance(ast.parse(text.strip(), mode="eval").body, _WRAPPED)
-        except SyntaxError:
-            wrapped = False
         text = self.spelled(text)  # (as the pass writes it: what an enclosing call's message quotes)
+        try:
+            body = ast.parse(text.strip(), mode="eval").body
+        except SyntaxError:
+            body = None
+        if isinstance(body, _WRAPPED):  # the pass gives it exactly one pair of parentheses
+            text = f"({ast.get_source_segment(text.strip(), body)})"
         if self._fixed(node):
-            self.effective[id(node)] = f"({text})" if wrapped else text
+            self.effective[id(node)] = text
 
     # -- tensor methods
     def _method(self, node: ast.Call) -> None:
