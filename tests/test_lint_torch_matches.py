@@ -9,7 +9,9 @@
 """
 from __future__ import annotations
 
+import functools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -167,3 +169,33 @@ def test_lint_to_torch_never_imports_libcst_where_every_applying_rule_matches(tm
     findings = json.loads(probe["stdout"])
     linted = {Path(f["path"]).resolve() for f in findings}
     assert {p.resolve() for p in paths} <= linted
+
+
+# -- the whole op table: every entry's examples, plain, nested, parenthesized and under tensor methods
+
+@functools.lru_cache(maxsize=1)
+def _table_modules(chunk: int = 20) -> list[str]:
+    from migrate.tf_to_torch.table import load_table
+
+    lines = []
+    for name, entry in sorted(load_table().items()):
+        for n, call in enumerate(ex["call"] for ex in entry.get("examples", []) if "call" in ex):
+            lines.append([f"r{n} = {call}", f"s{n} = tf.reduce_sum({call}, axis=0)", f"m{n} = tf.identity(({call}))",
+                          f"print(r{n}.numpy(), r{n}.shape.as_list(), s{n}.get_shape())"])
+    header = "import numpy as np\nimport tensorflow as tf\n\n"
+    return [header + "\n".join(line for group in lines[i:i + chunk] for line in group) + "\n"
+            for i in range(0, len(lines), chunk)]
+
+
+_TABLE_SAMPLE = (0, 29, 108)  # the normal run's sample (29: a parenthesized template nested; 108: while_loop)
+
+
+@pytest.mark.parametrize("index", [pytest.param(i, marks=() if i in _TABLE_SAMPLE else (
+    pytest.mark.slow, pytest.mark.verify, pytest.mark.skipif(os.environ.get("DLMIGRATE_VERIFY") != "1",
+                                                             reason="the whole table in `make verify`")))
+    for i in range(len(_table_modules()))])
+def test_lint_tells_what_convert_tells_over_the_op_table(torch_rules, index):
+    text = _table_modules()[index]
+    converted = transform_source(text, torch_rules, apply=CONVERT_APPLY).findings
+    assert len(converted) > 20
+    assert _told(check_module(text, torch_rules)) == _told(converted)
