@@ -10,11 +10,13 @@ the torch imports when no TensorFlow reference remains; dtype references
 """
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
 
 from migrate.cstutil import dotted_name
+from migrate.facts import facts_for
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
 from migrate.tf_to_torch import tensor_methods
@@ -89,23 +91,17 @@ def proven(entry: dict) -> bool:
     return entry.get("verified", {}).get("verdict") in ("PASS", "REVIEW")
 
 
-def compile_loss_positions(source: str) -> set[tuple[int, int]]:
+def compile_loss_positions(scan) -> set[tuple[int, int]]:
     """(line, column) of every call passed as the loss of a ``.compile(...)`` call (keyword or 2nd positional).
 
     A Keras loss object there belongs to the training rewrite (keras_to_torch TT2001), which reads the
     ``keras.losses`` call itself; replacing it with a torch lambda first would make that rewrite refuse.
+    ``scan``: the file's ``ast`` scan (its ``method_calls`` list every ``x.compile(...)``).
     """
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile":
-            losses = [k.value for k in node.keywords if k.arg == "loss"] + node.args[1:2]
-            found.update((loss.lineno, loss.col_offset) for loss in losses if isinstance(loss, ast.Call))
+    for node in (scan.method_calls or {}).get("compile", ()):
+        losses = [k.value for k in node.keywords if k.arg == "loss"] + node.args[1:2]
+        found.update((loss.lineno, loss.col_offset) for loss in losses if isinstance(loss, ast.Call))
     return found
 
 
@@ -125,12 +121,9 @@ class CallMap(CustomTransform):
         ctx.facts["tt_pending"] = []
         ctx.facts.setdefault("tt_table", load_table())
         ctx.facts["tt_converted_at"] = set()  # (line, column) of every converted call: tensor_methods
-        aliases = {name for name, target in ctx.bindings.items() if target and target.startswith("tensorflow")}
-        try:
-            ctx.facts["tt_bindings"] = tensor_methods.binding_facts(ctx.source, aliases)
-        except SyntaxError:
-            ctx.facts["tt_bindings"] = ({}, set())
-        ctx.facts["tt_compile_losses"] = compile_loss_positions(ctx.source)
+        facts = facts_for(ctx)  # the file's shared facts (migrate.facts): def-use, read by tensor_methods
+        ctx.facts["tt_bindings"] = tensor_methods.binding_facts(facts)
+        ctx.facts["tt_compile_losses"] = compile_loss_positions(ctx.scan)
 
     def on_call(self, ctx, qualified, original, updated):
         if qualified == "tensorflow.function" and len(updated.args) == 1 and updated.args[0].keyword is None \

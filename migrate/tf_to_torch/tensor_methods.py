@@ -21,6 +21,7 @@ import ast
 
 import libcst as cst
 
+from migrate.facts import FileFacts
 from migrate.model import Safety, Severity
 
 # method -> what it becomes on a provable receiver r (text templates)
@@ -29,46 +30,21 @@ TENSOR_METHODS = {"numpy": "{r}.detach().cpu().numpy()", "get_shape": "{r}.shape
 TF_ONLY = {"set_shape", "ref", "experimental_ref", "eval", "consumers"}
 
 
-def binding_facts(source: str, tf_aliases: set[str]) -> tuple[dict[str, list[tuple[int, int]]], set[str]]:
-    """(name -> positions of the TF calls assigned to it, names bound some other way somewhere)."""
-    tree = ast.parse(source)
+def binding_facts(facts: FileFacts) -> tuple[dict[str, list[tuple[int, int]]], set[str]]:
+    """(name -> positions of the TF calls assigned to it, names bound some other way somewhere), read off the
+    file's shared def-use facts (``migrate.facts``): a TF call is a call of a ``tensorflow*`` attribute
+    (``tf.reduce_sum(...)``, resolved in its scope); a name whose object is changed in place (``x[0] = ...``,
+    ``x.a = ...``) counts as bound some other way."""
     calls: dict[str, list[tuple[int, int]]] = {}
     other: set[str] = set()
-
-    def tf_call(node) -> bool:
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        while isinstance(func, ast.Attribute):
-            func = func.value
-        return isinstance(func, ast.Name) and func.id in tf_aliases and isinstance(node.func, ast.Attribute)
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and tf_call(node.value):
-            calls.setdefault(node.targets[0].id, []).append((node.value.lineno, node.value.col_offset))
-            continue
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                other.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.comprehension)):
-            other.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            other.update(n.id for n in ast.walk(node.optional_vars) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.NamedExpr):
-            other.add(node.target.id)
-        elif isinstance(node, ast.arg):
-            other.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            other.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            other.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            other.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal, ast.Delete)):
-            names = node.names if not isinstance(node, ast.Delete) else \
-                [n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-            other.update(names)
+    for binding in facts.bindings:
+        value = binding.value
+        if binding.kind == "assign" and binding.whole and isinstance(value, ast.Call) and \
+                isinstance(value.func, ast.Attribute) and (binding.callee or "").startswith("tensorflow"):
+            calls.setdefault(binding.name, []).append((value.lineno, value.col_offset))
+        else:
+            other.add(binding.name)
+    other.update(use.name for use in facts.mutations)
     return calls, other
 
 
