@@ -443,7 +443,8 @@ class _Builder:
         sessions = {b.name for b in self.bindings if b.role is Role.SESSION}
         holders = {b.name for b in self.bindings if b.role in (Role.TRAIN_OP, Role.INIT_OP)}  # ``op.run()``
         has_session = any(role_of_callee(r.qualified) is Role.SESSION for r in self.scan.references)
-        statements = [self.graph_work(s, sessions, holders, has_session) for s in statements]
+        graph: set[str] = set()
+        statements = [self.graph_work(s, sessions, holders, has_session, graph) for s in statements]
         return FileFacts(tuple(self.bindings), tuple(self.uses), tuple(self.mutations), tuple(statements),
                          count_stores(self.tree.body), self.parents)
 
@@ -787,7 +788,11 @@ class _Builder:
 
     # -- graph work of a top-level statement
     def graph_work(self, statement: TopStatement, sessions: set[str], holders: set[str],
-                   has_session: bool) -> TopStatement:
+                   has_session: bool, graph: set[str]) -> TopStatement:
+        """``builds``: calls a tensorflow API (a Session aside), or binds names from values the graph built
+        above (``train = opt.minimize(cost)``, ``y = x * 2``: graph ops too); ``graph`` collects those names.
+        ``runs``: opens a Session, or calls ``run`` on a Session / train or init op, or ``eval`` in a file
+        that has a Session."""
         if statement.is_definition or statement.is_main_guard:
             return statement
         node = statement.node
@@ -800,9 +805,6 @@ class _Builder:
                 runs = True  # opens a Session
             elif ref.is_call:
                 builds = True
-        if not builds:  # ``train = opt.minimize(loss)``, ``it = ds.make_one_shot_iterator()``: graph objects
-            builds = any(b.statement == statement.index and b.scope == MODULE and b.role is not None
-                         and b.role is not Role.SESSION for b in self.bindings)
         if not runs:
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in RUN_METHODS:
@@ -811,6 +813,11 @@ class _Builder:
                             sub.func.attr == "eval" and has_session):
                         runs = True
                         break
+        bound = {b.name for b in self.bindings if b.statement == statement.index and b.scope == MODULE}
+        if not builds and not runs and bound:
+            builds = any(u.name in graph for u in self.uses if u.statement == statement.index and u.scope == MODULE)
+        if builds and not runs:
+            graph.update(bound)
         return TopStatement(statement.index, node, statement.first_line, statement.last_line, statement.references,
                             statement.is_definition, statement.is_main_guard, builds, runs)
 
