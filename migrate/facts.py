@@ -29,11 +29,18 @@ from __future__ import annotations
 import ast
 import bisect
 import fnmatch
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable
 
-from migrate.resolve import TF_V1_ALIASES, Reference, Scan, dotted_name_ast, function_scope_ast
+from migrate.resolve import (
+    TF_V1_ALIASES,
+    Reference,
+    Scan,
+    dotted_name_ast,
+    function_scope_ast,
+)
 
 MODULE = ""  # the scope name of module level
 
@@ -105,6 +112,7 @@ LOSS_SINKS: tuple[tuple[Role | None, str, int], ...] = (
 )
 # method calls that run a graph: ``sess.run(...)`` on a Session; ``X.eval()``/``op.run()`` in a Session
 RUN_METHODS = ("run", "eval")
+_SINK_NAMES = frozenset({name.rsplit(".", 1)[-1] for _, name, _ in LOSS_SINKS} | {"backward"})
 
 
 def canonical(qualified: str | None) -> str | None:
@@ -117,6 +125,7 @@ def canonical(qualified: str | None) -> str | None:
     return qualified
 
 
+@functools.lru_cache(maxsize=8192)
 def role_of_callee(qualified: str | None) -> Role | None:
     """The role of what a call of ``qualified`` returns, from ``ROLE_CALLEES``."""
     name = canonical(qualified)
@@ -189,13 +198,21 @@ class FileFacts:
     uses: tuple[Use, ...]
     mutations: tuple[Use, ...]
     statements: tuple[TopStatement, ...]
-    stores: dict[str, int]  # module-level name -> times bound (``count_stores``)
+    module: ast.Module = field(repr=False)
     scope_parents: dict[str, str | None] = field(repr=False)  # scope -> enclosing scope (MODULE -> None)
     _by_name: dict[str, list[Binding]] = field(default_factory=dict, repr=False)
+    _stores: dict[str, int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for binding in self.bindings:
             self._by_name.setdefault(binding.name, []).append(binding)
+
+    @property
+    def stores(self) -> dict[str, int]:
+        """Module-level name -> times the top-level statements bind it (``count_stores``; computed when asked)."""
+        if self._stores is None:
+            self._stores = count_stores(self.module.body)
+        return self._stores
 
     # -- def-use
     def bindings_of(self, name: str, scope: str | None = None) -> list[Binding]:
@@ -350,9 +367,9 @@ def facts_for(ctx) -> FileFacts:
 
 
 class _Scope:
-    __slots__ = ("name", "kind", "locals", "parent", "globals")
+    __slots__ = ("globals", "kind", "locals", "name", "parent")
 
-    def __init__(self, name: str, kind: str, local: set[str] | None, parent: "_Scope | None",
+    def __init__(self, name: str, kind: str, local: set[str] | None, parent: _Scope | None,
                  declared_global: frozenset[str] = frozenset()) -> None:
         self.name, self.kind, self.locals, self.parent = name, kind, local, parent
         self.globals = declared_global  # names a ``global``/``nonlocal`` statement hands outwards
@@ -375,6 +392,8 @@ class _Builder:
         self.module = _Scope(MODULE, "module", None, None)
         self.statement = 0
         self.class_bases: dict[str, list[str]] = {}  # module-level class -> qualified bases
+        self.sink_calls: list[tuple[ast.Call, _Scope]] = []  # calls that may take a loss (``LOSS_SINKS``)
+        self.run_calls: dict[int, list[ast.Call]] = {}  # top-level statement -> its ``x.run()``/``x.eval()`` calls
 
     # -- resolution
     def qualify(self, node: ast.AST, scope: _Scope) -> str | None:
@@ -443,10 +462,18 @@ class _Builder:
         sessions = {b.name for b in self.bindings if b.role is Role.SESSION}
         holders = {b.name for b in self.bindings if b.role in (Role.TRAIN_OP, Role.INIT_OP)}  # ``op.run()``
         has_session = any(role_of_callee(r.qualified) is Role.SESSION for r in self.scan.references)
+        self.bound_in: dict[int, set[str]] = {}  # top-level statement -> module names it binds / reads
+        self.read_in: dict[int, set[str]] = {}
+        for binding in self.bindings:
+            if binding.scope == MODULE:
+                self.bound_in.setdefault(binding.statement, set()).add(binding.name)
+        for use in self.uses:
+            if use.scope == MODULE:
+                self.read_in.setdefault(use.statement, set()).add(use.name)
         graph: set[str] = set()
         statements = [self.graph_work(s, sessions, holders, has_session, graph) for s in statements]
         return FileFacts(tuple(self.bindings), tuple(self.uses), tuple(self.mutations), tuple(statements),
-                         count_stores(self.tree.body), self.parents)
+                         self.tree, self.parents)
 
     def bind(self, name: str, scope: _Scope, node: ast.AST, kind: str, value: ast.expr | None = None,
              whole: bool = False, callee: str | None = None, where: ast.AST | None = None) -> None:
@@ -654,7 +681,14 @@ class _Builder:
             elif isinstance(sub, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
                 self.comprehension(sub, scope)
             else:
-                stack.extend(ast.iter_child_nodes(sub))
+                if sub.__class__ is ast.Call:
+                    func = sub.func
+                    name = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", None)
+                    if name in _SINK_NAMES:
+                        self.sink_calls.append((sub, scope))
+                    if name in RUN_METHODS:
+                        self.run_calls.setdefault(self.statement, []).append(sub)
+                stack.extend(_children(sub))
 
     def comprehension(self, node, outer: _Scope) -> None:
         name = outer.child(f"<comprehension:{node.lineno}:{node.col_offset}>")
@@ -675,9 +709,13 @@ class _Builder:
     # -- roles: the callee's table role, then one level of flow, in source order
     def assign_roles(self) -> None:
         self.bindings.sort(key=lambda b: (b.line, b.column))
+        self.uses.sort(key=lambda u: (u.line, u.column))
+        self.mutations.sort(key=lambda u: (u.line, u.column))
         roles: list[Role | None] = []
+        self.last: dict[tuple[str, str], int] = {}  # (scope, name) -> index of its latest binding so far
         for index, binding in enumerate(self.bindings):
             roles.append(self.value_role(binding, index, roles))
+            self.last[(binding.scope, binding.name)] = index
         self.bindings = [_with_role(b, r) for b, r in zip(self.bindings, roles)]
         self.loss_flow()
 
@@ -723,18 +761,17 @@ class _Builder:
         """The role of the binding of ``name`` a read at ``binding``'s place sees: the last one above it in
         ``binding``'s scope, else in the module."""
         for scope in dict.fromkeys((binding.scope, MODULE)):
-            for other in range(index - 1, -1, -1):
-                candidate = self.bindings[other]
-                if candidate.name == name and candidate.scope == scope:
-                    return roles[other]
+            found = self.last.get((scope, name))
+            if found is not None:
+                return roles[found]
         return None
 
     def loss_flow(self) -> None:
         """A name passed where a loss goes holds a LOSS (when its own callee said nothing)."""
-        fact = FileFacts(tuple(self.bindings), (), (), (), {}, self.parents)
+        fact = FileFacts(tuple(self.bindings), (), (), (), self.tree, self.parents)
         promote: set[int] = set()
         positions = {id(b): i for i, b in enumerate(self.bindings)}
-        for call, scope in self.calls():
+        for call, scope in self.sink_calls:
             func = call.func
             target = None
             if isinstance(func, ast.Attribute):
@@ -764,28 +801,6 @@ class _Builder:
             return role_of_callee(self.qualify(node.func, scope))
         return None
 
-    def calls(self) -> Iterable[tuple[ast.Call, _Scope]]:
-        """Every call with a scope to resolve its names in (the innermost function/class it is written in)."""
-        def walk(body, scope: _Scope):
-            stack = [(node, scope) for node in reversed(body)]
-            while stack:
-                node, current = stack.pop()
-                if isinstance(node, ast.Call):
-                    yield node, current
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                    name = current.child(node.name) if not isinstance(node, ast.Lambda) else \
-                        current.child(f"<lambda:{node.lineno}:{node.col_offset}>")
-                    if isinstance(node, ast.ClassDef):
-                        inner = _Scope(name, "class", self.class_locals(node), current)
-                    else:
-                        inner = _Scope(name, "function", set(self.function_locals(node)), current)
-                    body_nodes = node.body if isinstance(node.body, list) else [node.body]
-                    stack.extend((child, inner) for child in reversed(body_nodes))
-                    continue
-                stack.extend((child, current) for child in reversed(list(ast.iter_child_nodes(node))))
-
-        yield from walk(self.tree.body, self.module)
-
     # -- graph work of a top-level statement
     def graph_work(self, statement: TopStatement, sessions: set[str], holders: set[str],
                    has_session: bool, graph: set[str]) -> TopStatement:
@@ -806,20 +821,35 @@ class _Builder:
             elif ref.is_call:
                 builds = True
         if not runs:
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in RUN_METHODS:
+            for sub in self.run_calls.get(statement.index, ()):
+                if isinstance(sub.func, ast.Attribute):
                     receiver = sub.func.value
                     if isinstance(receiver, ast.Name) and (receiver.id in sessions or receiver.id in holders) or (
                             sub.func.attr == "eval" and has_session):
                         runs = True
                         break
-        bound = {b.name for b in self.bindings if b.statement == statement.index and b.scope == MODULE}
+        bound = self.bound_in.get(statement.index, set())
         if not builds and not runs and bound:
-            builds = any(u.name in graph for u in self.uses if u.statement == statement.index and u.scope == MODULE)
+            builds = bool(self.read_in.get(statement.index, set()) & graph)
         if builds and not runs:
             graph.update(bound)
         return TopStatement(statement.index, node, statement.first_line, statement.last_line, statement.references,
                             statement.is_definition, statement.is_main_guard, builds, runs)
+
+
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.Constant)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` without the leaves that hold no name (contexts, operators, constants)."""
+    found = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            found.extend(item for item in value if isinstance(item, ast.AST) and not isinstance(item, _LEAVES))
+        elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+            found.append(value)
+    return found
 
 
 def _with_role(binding: Binding, role: Role | None) -> Binding:
@@ -838,8 +868,7 @@ def _own_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         for name in ("body", "orelse", "finalbody", "handlers", "cases"):
-            for child in getattr(stmt, name, None) or ():
-                stack.append(child)
+            stack.extend(getattr(stmt, name, None) or ())
 
 
 def _targets(stmt: ast.AST) -> list[ast.expr]:

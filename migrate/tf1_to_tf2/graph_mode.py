@@ -29,10 +29,10 @@ from pathlib import Path
 
 from migrate.facts import FileFacts, TopStatement, facts_of
 from migrate.facts import first_line_of as _first_line_of
+from migrate.kinds.calls import canonical, short
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, Match, register
-from migrate.kinds.calls import canonical, short
 
 _DISABLERS = ("disable_v2_behavior", "disable_eager_execution")
 _ENABLERS = ("enable_eager_execution", "enable_v2_behavior")

@@ -15,7 +15,7 @@ maps them back to ``tensorflow.X`` for classification.
 from __future__ import annotations
 
 import ast
-from migrate.facts import count_stores, names_read  # noqa: F401 (names_read: the family imports it from here)
+from migrate.facts import count_stores, names_read  # names_read: the family imports it from here
 from migrate.resolve import dotted_name_ast
 from migrate.tf2_eager import interactive, iterators, rnn, sparse
 from dataclasses import dataclass, field

@@ -20,7 +20,14 @@ from migrate.facts import facts_for
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
 from migrate.tf_to_torch import tensor_methods
-from migrate.tf_to_torch.table import TORCH_DTYPES, Unmapped, bind, load_table, render, short_tf
+from migrate.tf_to_torch.table import (
+    TORCH_DTYPES,
+    Unmapped,
+    bind,
+    load_table,
+    render,
+    short_tf,
+)
 
 _TORCH_NAME = re.compile(r"\btorch(?:\.[A-Za-z_]\w*)+")
 TODO = "# dlmigrate: TODO(TT1001)"
