@@ -890,3 +890,29 @@ def _chars(scan: Scan, line: int, byte_col: int) -> int:
     if text.isascii():
         return byte_col
     return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+
+def describe(facts: FileFacts) -> str:
+    """A plain-text summary of a file's facts (``python -m migrate.facts FILE``)."""
+    out = ["roles (module level):"]
+    out += [f"  {name}: {role.value}" for name, role in facts.roles.items()]
+    out.append("top-level statements:")
+    for statement in facts.statements:
+        what = [w for w, flag in (("builds", statement.builds), ("runs", statement.runs),
+                                  ("main guard", statement.is_main_guard)) if flag]
+        if what:
+            out.append(f"  line {statement.first_line}-{statement.last_line}: {', '.join(what)}")
+    scopes = sorted({b.scope for b in facts.bindings} - {MODULE})
+    out.append(f"def-use: {len(facts.bindings)} bindings, {len(facts.uses)} reads, {len(facts.mutations)} in-place "
+               f"changes, {len(scopes) + 1} scopes")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from migrate.resolve import scan_source
+
+    for path in sys.argv[1:]:
+        with open(path, encoding="utf-8") as handle:
+            print(f"{path}:\n{describe(facts_of(scan_source(handle.read(), path)))}")
