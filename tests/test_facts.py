@@ -260,3 +260,17 @@ def test_tensor_method_binding_facts():
     assert calls["a"] == [(3, 4)]
     assert {"a", "b", "c", "d", "e", "g", "tf"} <= other  # a: the parameter of g; e: changed in place
     assert "f" not in other
+
+
+def test_one_build_per_file_in_a_run(tmp_path):
+    """A ``convert`` run over a tree builds each file's facts once (in-process worker)."""
+    from migrate.convert import ConvertOptions, convert_paths
+
+    program = "import tensorflow as tf\nx = tf.reduce_sum(tf.ones([2]))\nprint(x.numpy())\n"
+    for index in range(3):
+        (tmp_path / f"m{index}.py").write_text(program)
+    (tmp_path / "plain.py").write_text("print(1)\n")  # no TensorFlow: no rule asks, no facts built
+    before = facts_module.BUILD_COUNT
+    results = list(convert_paths([tmp_path], ConvertOptions(target="torch"), jobs=1))
+    assert len(results) == 4
+    assert facts_module.BUILD_COUNT == before + 3
