@@ -355,15 +355,22 @@ def facts_of(scan: Scan) -> FileFacts:
     return facts  # type: ignore[return-value]
 
 
-def facts_for(ctx) -> FileFacts:
-    """The facts of the file an engine pass rewrites (its scan's; a scan of ``ctx.source`` when it has none)."""
+def scan_for(ctx) -> Scan:
+    """The ``ast`` scan of the text an engine pass rewrites: the pass's own, else one made once for it."""
     scan = ctx.scan
-    if scan is None or scan.tree is None or scan.source != ctx.source:
+    if scan is not None and scan.tree is not None and scan.source == ctx.source:
+        return scan
+    made = ctx.facts.get("<facts scan>")
+    if made is None or made.source != ctx.source:
         from migrate.resolve import scan_source
 
-        scan = scan_source(ctx.source)
-        ctx.scan = scan
-    return facts_of(scan)
+        made = ctx.facts["<facts scan>"] = scan_source(ctx.source)
+    return made
+
+
+def facts_for(ctx) -> FileFacts:
+    """The facts of the file an engine pass rewrites (``facts_of`` its scan)."""
+    return facts_of(scan_for(ctx))
 
 
 class _Scope:

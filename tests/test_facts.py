@@ -274,3 +274,17 @@ def test_one_build_per_file_in_a_run(tmp_path):
     results = list(convert_paths([tmp_path], ConvertOptions(target="torch"), jobs=1))
     assert len(results) == 4
     assert facts_module.BUILD_COUNT == before + 3
+
+
+def test_facts_for_a_pass_without_a_scan():
+    """A pass given no scan (a rule's own test harness) gets one made once, kept in its facts."""
+    from types import SimpleNamespace
+
+    from migrate.facts import facts_for, scan_for
+
+    ctx = SimpleNamespace(scan=None, source="import tensorflow as tf\nx = tf.placeholder(tf.float32)\n", facts={})
+    before = facts_module.BUILD_COUNT
+    first = facts_for(ctx)
+    assert facts_for(ctx) is first and scan_for(ctx) is ctx.facts["<facts scan>"]
+    assert first.roles == {"x": Role.PLACEHOLDER}
+    assert ctx.scan is None and facts_module.BUILD_COUNT == before + 1

@@ -16,7 +16,7 @@ import re
 import libcst as cst
 
 from migrate.cstutil import dotted_name
-from migrate.facts import facts_for
+from migrate.facts import facts_for, scan_for
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
 from migrate.tf_to_torch import tensor_methods
@@ -130,7 +130,7 @@ class CallMap(CustomTransform):
         ctx.facts["tt_converted_at"] = set()  # (line, column) of every converted call: tensor_methods
         facts = facts_for(ctx)  # the file's shared facts (migrate.facts): def-use, read by tensor_methods
         ctx.facts["tt_bindings"] = tensor_methods.binding_facts(facts)
-        ctx.facts["tt_compile_losses"] = compile_loss_positions(ctx.scan)
+        ctx.facts["tt_compile_losses"] = compile_loss_positions(scan_for(ctx))
 
     def on_call(self, ctx, qualified, original, updated):
         if qualified == "tensorflow.function" and len(updated.args) == 1 and updated.args[0].keyword is None \

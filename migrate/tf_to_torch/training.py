@@ -25,7 +25,7 @@ import ast
 import libcst as cst
 
 from migrate.cstutil import dotted_name
-from migrate.facts import FileFacts, Role, canonical, facts_for
+from migrate.facts import FileFacts, Role, canonical, facts_for, scan_for
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
 from migrate.tf_to_torch.call_map import _code, _drop_tf_imports, spell_torch
@@ -71,7 +71,7 @@ class TrainingLoop(CustomTransform):
                    or ref.qualified.startswith("tensorflow.keras.optimizers.") for ref in scan.references)
 
     def prepare(self, ctx) -> None:
-        ctx.facts["tt_training"] = _facts(facts_for(ctx), ctx.scan)
+        ctx.facts["tt_training"] = _facts(facts_for(ctx), scan_for(ctx))
         ctx.facts["tt_tapes"] = ctx.facts["tt_training"]["tapes"]
 
     def on_call(self, ctx, qualified, original, updated):
