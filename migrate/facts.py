@@ -425,7 +425,11 @@ class _Builder:
         first = True
         while current is not None and current.kind != "module":
             if name in current.globals:
-                return MODULE
+                if name not in self.nonlocals.get(current.name, ()):
+                    return MODULE  # ``global name``
+                first = False  # ``nonlocal name``: an enclosing function's
+                current = current.parent
+                continue
             if (first or current.kind != "class") and current.locals is not None and name in current.locals:
                 return current.name
             first = False
@@ -443,8 +447,6 @@ class _Builder:
                         return current.name
                     current = current.parent
             return MODULE
-        if scope.kind == "comprehension":  # only its own targets live there; ``:=`` binds outside
-            return scope.name
         return scope.name
 
     # -- the walk

@@ -288,3 +288,16 @@ def test_facts_for_a_pass_without_a_scan():
     assert facts_for(ctx) is first and scan_for(ctx) is ctx.facts["<facts scan>"]
     assert first.roles == {"x": Role.PLACEHOLDER}
     assert ctx.scan is None and facts_module.BUILD_COUNT == before + 1
+
+
+def test_nonlocal_reads_and_stores_bind_the_enclosing_function():
+    f = facts("""
+        def outer():
+            total = 0
+            def inner():
+                nonlocal total
+                total = total + 1
+            return inner
+        """)
+    assert [(b.scope, b.kind) for b in f.bindings_of("total")] == [("outer", "assign"), ("outer", "assign")]
+    assert [(u.where, u.scope) for u in f.uses_of("total")] == [("outer.inner", "outer")]
