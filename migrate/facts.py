@@ -2,27 +2,36 @@
 
 ``facts_of(scan)`` builds a ``FileFacts`` the first time a rule asks for it and keeps it on the scan
 (``scan.matches["<file facts>"]``, the scan's per-file cache), so every rule of a run reads the same
-object and nothing parses or walks the file a second time for it.  It holds:
+object and nothing parses or walks the file a second time for it (``facts_for(ctx)`` in an engine pass).
+It holds:
 
 * **def-use**: every binding of a name (``Binding``: name, scope, place, kind, the value's ``ast`` node and
   the qualified name of the callee that made it), every read (``Use``) and every in-place change of a
   name's object (``x[i] = ...``, ``x.a = ...``: ``mutations``), for module, class, function, lambda and
   comprehension scopes.  A read records the scope whose binding it sees (innermost function binding the
-  name, else the module).
+  name - ``global``/``nonlocal`` followed - else the module).
 * **roles**: what a binding holds (``Role``: SESSION, GRAPH, PLACEHOLDER, VARIABLE, ITERATOR, DATASET, LOSS,
   LOSS_FN, OPTIMIZER, MODEL, TRAIN_OP, INIT_OP, TAPE), decided from the qualified callee that made it
   (``ROLE_CALLEES``, data: glob patterns over canonical ``tensorflow.X`` / ``torch.X`` names) and one level
   of flow: a method of a role-holding name (``ds.batch(32)`` is a DATASET, ``opt.minimize(loss)`` a
-  TRAIN_OP, ``ds.make_one_shot_iterator()`` an ITERATOR), a call of a role-holding name (``criterion(y, t)``
-  with ``criterion`` a LOSS_FN is a LOSS; an instance of a class of the file deriving from a model base is a
-  MODEL), and a value passed where a loss goes (``opt.minimize(loss)``, ``tape.gradient(loss, ...)``,
-  ``tf.gradients(loss, ...)``, ``loss.backward()``) is a LOSS.
+  TRAIN_OP, ``ds.make_one_shot_iterator()`` an ITERATOR: ``ROLE_METHODS``), a call of a role-holding name
+  (``criterion(y, t)`` with ``criterion`` a LOSS_FN is a LOSS; an instance of a class of the file deriving
+  from a model base is a MODEL), and a value passed where a loss goes (``opt.minimize(loss)``,
+  ``tape.gradient(loss, ...)``, ``tf.gradients(loss, ...)``, ``loss.backward()``: ``LOSS_SINKS``) is a LOSS.
+  ``roles`` is the module-level view: a name rebound to different roles has none there (``role_of``,
+  ``reaching`` give each binding's).
 * **statements**: each top-level statement (``TopStatement``) with the scan's references inside it, whether
-  it builds a TensorFlow graph (calls a ``tensorflow`` API outside a def/class) and whether it runs one
-  (``sess.run``/``X.eval()`` on a Session, opens a Session, or sits in a ``with <Session>`` block).
-* **stores**: how often each module-level name is bound (``count_stores``, as the eager rewrite counts).
+  it builds a TensorFlow graph (calls a ``tensorflow`` API, or binds names from values built above, on
+  import) and whether it runs one (opens a Session, ``sess.run``/``op.run()``, ``X.eval()`` in a file with
+  a Session, a ``with <Session>`` block); the main guard; what runs on import.
+* **stores**: how often each module-level name is bound (``count_stores``, the eager rewrite's count).
 
-Cheap: plain ``ast`` walks over the scan's tree, no libcst, no TensorFlow, no torch.
+Readers: TT1001's tensor-method receivers (``tf_to_torch/tensor_methods.binding_facts``), TT1002's training
+facts (``tf_to_torch/training._facts``), TF2301/TF2302's module-level statements (``tf1_to_tf2/graph_mode``);
+the eager rewrite shares ``names_read``/``count_stores`` (it analyses the compat output, not this scan).
+
+Cheap: one walk over the scan's tree, no libcst, no TensorFlow, no torch; nothing is built unless a rule asks.
+``python -m migrate.facts FILE`` prints a file's facts.
 """
 from __future__ import annotations
 
