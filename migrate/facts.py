@@ -27,7 +27,8 @@ It holds:
 * **stores**: how often each module-level name is bound (``count_stores``, the eager rewrite's count).
 
 Readers: TT1001's tensor-method receivers (``tf_to_torch/tensor_methods.binding_facts``), TT1002's training
-facts (``tf_to_torch/training._facts``), TF2301/TF2302's module-level statements (``tf1_to_tf2/graph_mode``);
+facts (``tf_to_torch/training._facts``); TF2301/TF2302 (``tf1_to_tf2/graph_mode``) read only the top-level
+statements (``top_statements``: no def-use walk, which would cost `lint --to tf2-compat` ~15% on a 450-file tree);
 the eager rewrite shares ``names_read``/``count_stores`` (it analyses the compat output, not this scan).
 
 Cheap: one walk over the scan's tree, no libcst, no TensorFlow, no torch; nothing is built unless a rule asks.
@@ -272,11 +273,11 @@ class FileFacts:
 
     @property
     def main_guard(self) -> TopStatement | None:
-        return next((s for s in self.statements if s.is_main_guard), None)
+        return main_guard(self.statements)
 
     def on_import(self) -> list[TopStatement]:
         """The statements whose code runs when the module is imported (not defs/classes, not the main guard)."""
-        return [s for s in self.statements if not s.is_definition and not s.is_main_guard]
+        return on_import(self.statements)
 
     @property
     def builds(self) -> tuple[int, ...]:
@@ -352,6 +353,43 @@ def first_line_of(statement: ast.stmt) -> int:
 
 BUILD_COUNT = 0  # FileFacts built in this process (tests check that a run builds one per file)
 _KEY = "<file facts>"
+
+
+_STATEMENTS_KEY = "<top statements>"
+
+
+def top_statements(scan: Scan) -> tuple[TopStatement, ...]:
+    """The file's top-level statements, each with the scan's references inside it, the main guard marked:
+    what a rule that only places code needs (TF2301/TF2302), without the def-use walk of ``facts_of``, whose
+    ``statements`` are these with ``builds``/``runs`` decided.  Kept on the scan."""
+    found = scan.matches.get(_STATEMENTS_KEY)
+    if found is None:
+        if scan.tree is None:
+            raise ValueError("top_statements needs a scan made with its tree (resolve.scan_source)")
+        statements = []
+        guard_seen = False
+        references = sorted(scan.references, key=lambda r: r.line)
+        ref_lines = [r.line for r in references]
+        for index, stmt in enumerate(scan.tree.body):
+            first, last = first_line_of(stmt), stmt.end_lineno or stmt.lineno
+            refs = tuple(references[bisect.bisect_left(ref_lines, first):bisect.bisect_right(ref_lines, last)])
+            guard = not guard_seen and is_main_guard(stmt)
+            guard_seen = guard_seen or guard
+            statements.append(TopStatement(index, stmt, first, last, refs,
+                                           isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)),
+                                           guard))
+        found = scan.matches[_STATEMENTS_KEY] = tuple(statements)
+    return found  # type: ignore[return-value]
+
+
+def main_guard(statements: Iterable[TopStatement]) -> TopStatement | None:
+    """The first ``if __name__ == "__main__":`` among the top-level statements."""
+    return next((s for s in statements if s.is_main_guard), None)
+
+
+def on_import(statements: Iterable[TopStatement]) -> list[TopStatement]:
+    """The statements whose code runs when the module is imported (not defs/classes, not the main guard)."""
+    return [s for s in statements if not s.is_definition and not s.is_main_guard]
 
 
 def facts_of(scan: Scan) -> FileFacts:
@@ -462,20 +500,10 @@ class _Builder:
     def build(self) -> FileFacts:
         self.local_imports: dict[tuple[str, str], str] = {}
         self.nonlocals: dict[str, set[str]] = {}
-        statements = []
-        guard_seen = False
-        references = sorted(self.scan.references, key=lambda r: r.line)
-        ref_lines = [r.line for r in references]
+        statements = top_statements(self.scan)
         for index, stmt in enumerate(self.tree.body):
             self.statement = index
             self.visit_statement(stmt, self.module)
-            first, last = first_line_of(stmt), stmt.end_lineno or stmt.lineno
-            refs = tuple(references[bisect.bisect_left(ref_lines, first):bisect.bisect_right(ref_lines, last)])
-            guard = not guard_seen and is_main_guard(stmt)
-            guard_seen = guard_seen or guard
-            statements.append(TopStatement(index, stmt, first, last, refs,
-                                           isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)),
-                                           guard))
         self.assign_roles()
         sessions = {b.name for b in self.bindings if b.role is Role.SESSION}
         holders = {b.name for b in self.bindings if b.role in (Role.TRAIN_OP, Role.INIT_OP)}  # ``op.run()``

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from migrate.facts import FileFacts, TopStatement, facts_of
+from migrate.facts import TopStatement, main_guard, on_import, top_statements
 from migrate.facts import first_line_of as _first_line_of
 from migrate.kinds.calls import canonical, short
 from migrate.lazycst import cst
@@ -125,12 +125,12 @@ class _GraphModeBase(CustomTransform):
         libraries = tuple(self._graph_libraries(scan))
         if any(ref.qualified.rsplit(".", 1)[-1] in _ENABLERS for ref in scan.references):
             return Plan("", names, "enables eager execution itself, so the switch would undo it", libraries)
-        facts = facts_of(scan)  # the file's shared facts: its top-level statements and the references in each
-        guard = facts.main_guard
-        on_import = facts.on_import()
+        statements = top_statements(scan)  # the file's shared top-level statements and the references in each
+        guard = main_guard(statements)
+        imported = on_import(statements)
         module_level = [n for n in names
-                        if any(canonical(r.qualified) == n for s in on_import for r in s.references)]
-        runs = _runs_at_module_level(facts, on_import)
+                        if any(canonical(r.qualified) == n for s in imported for r in s.references)]
+        runs = _runs_at_module_level(statements, imported)
         tree = scan.tree
         run = scan.run
         importers = tuple(_shown(run, p) for p in run.get("importers", ()))
@@ -170,7 +170,7 @@ class GraphModeProgram(_GraphModeBase):
         tree = scan.tree
         groups = _line_groups(tree.body)
         if plan.place == "guard":
-            guard = facts_of(scan).main_guard.node
+            guard = main_guard(top_statements(scan)).node
             first = guard.body[0]
             indent = scan.source.splitlines()[first.lineno - 1][:first.col_offset]
             placement = Placement("guard", _first_line_of(first) - 1, indent,
@@ -270,12 +270,12 @@ _RUNNERS = {"tensorflow.Session", "tensorflow.InteractiveSession", "tensorflow.t
             "tensorflow.train.Supervisor"}
 
 
-def _runs_at_module_level(facts: FileFacts, on_import: list[TopStatement]) -> bool:
+def _runs_at_module_level(statements: tuple[TopStatement, ...], imported: list[TopStatement]) -> bool:
     """Module-level code opens a session, starts the program, prints, or calls a function of this file."""
-    if any(canonical(r.qualified) in _RUNNERS or r.qualified in _STARTERS for s in on_import for r in s.references):
+    if any(canonical(r.qualified) in _RUNNERS or r.qualified in _STARTERS for s in imported for r in s.references):
         return True
-    defined = {s.node.name for s in facts.statements if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for statement in on_import:
+    defined = {s.node.name for s in statements if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for statement in imported:
         for call in ast.walk(statement.node):
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and (
                     call.func.id in defined or call.func.id == "print"):
