@@ -54,8 +54,11 @@ class TableHit:
 class TableKind:
     """One table kind: its entry shape, its indexing into the ``RuleSet`` and what it reacts to.
 
-    The match and apply functions are module-level functions of the kind's module
-    (their signatures differ by kind: a name, an import, a call's arguments).
+    The kinds matched on a name (``rename``, ``finding``, ``module``) give their decision as the
+    module function ``match`` (signatures differ: a rename also moves imports); the argument kinds
+    (``arguments = True``) give theirs as ``plan(call, ruleset, qualified, may_fix)``, one step of
+    ``migrate.arguments.plan_arguments``, which runs the steps in ``order`` and dispatches each planned
+    edit back to its kind's ``apply_cst`` (by ``step``).
     """
 
     name: str = ""
