@@ -64,7 +64,10 @@ def written_arguments(node: ast.Call) -> list[ast.AST]:
 
 
 def has_argument_rules(ruleset: "RuleSet", qualified: str) -> bool:
-    return any(qualified in getattr(ruleset, table) for table in _argument_tables())
+    for table in _argument_tables():
+        if qualified in getattr(ruleset, table):
+            return True
+    return False
 
 
 class CallArguments:

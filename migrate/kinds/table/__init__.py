@@ -106,6 +106,7 @@ def string_list(value) -> bool:
 
 _KINDS: dict[str, type[TableKind]] = {}
 _ORDERED: dict[str, type[TableKind]] | None = None
+_CACHED: dict[str, tuple] = {}  # kinds chosen by a property, computed once
 
 
 def table_kind(name: str) -> Callable[[type[TableKind]], type[TableKind]]:
@@ -134,7 +135,10 @@ def table_kinds() -> dict[str, type[TableKind]]:
 
 def argument_kinds() -> tuple[type[TableKind], ...]:
     """The kinds that change a call's argument list, in the order their steps apply."""
-    return tuple(kind for kind in table_kinds().values() if kind.arguments)
+    found = _CACHED.get("arguments")
+    if found is None:
+        found = _CACHED["arguments"] = tuple(kind for kind in table_kinds().values() if kind.arguments)
+    return found
 
 
 def keyed_tables(ruleset: "RuleSet") -> list[dict]:
@@ -155,10 +159,12 @@ def import_needs_rule(ruleset: "RuleSet", qualified: str) -> bool:
 
 def reacts(ruleset: "RuleSet", qualified: str) -> bool:
     """Does some table react to ``qualified``: its exact name, or a prefix (a module, a renamed prefix)?"""
-    return qualified in ruleset.keys() or any(kind.reacts_below(ruleset, qualified) for kind in _below_kinds())
-
-
-_CACHED: dict[str, tuple] = {}
+    if qualified in ruleset.keys():
+        return True
+    for kind in _below_kinds():
+        if kind.reacts_below(ruleset, qualified):
+            return True
+    return False
 
 
 def _overriding(hook: str) -> tuple[type[TableKind], ...]:
