@@ -41,7 +41,8 @@ FAMILY = [
      '[entries."torch.newlib.mix"]\nparams = ["input", "weight", "bias"]\nkeep = 1\n'),
     ("MK1003", "keyword-rename", "`{name}`: `{old}` is `{new}`", "safe",
      '[entries."torch.newlib.mix"]\nweight = "w"\n'),
-    ("MK1004", "keyword-remove", "`{name}`: `{old}` is gone", "review", '[entries]\n"torch.newlib.mix" = ["verbose"]\n'),
+    ("MK1004", "keyword-remove", "`{name}`: `{old}` is gone", "review",
+     '[entries]\n"torch.newlib.mix" = ["verbose"]\n'),
     ("MK1005", "value", "`{name}`: `{old}` is `{new}`", "review",
      '[entries."torch.newlib.mix"]\nkeyword = "keep"\nnew_keyword = "drop"\ntemplate = "1 - {value}"\n'),
     ("MK1006", "finding", "`{name}` is slow", "none", '[entries."torch.newlib.slow"]\nmessage = "`{name}` is slow"\n'),
@@ -105,7 +106,8 @@ def test_a_malformed_table_entry_is_a_rule_error_naming_file_entry_and_shape(tmp
     with pytest.raises(RuleError) as error:
         load_rule_file(path, "mini_tables")
     text = str(error.value)
-    assert text.startswith(f"{path.name}: entry 'torch.a' of a '{kind}' rule must be {table_kinds()[kind].shape}; got "), text
+    shape = table_kinds()[kind].shape
+    assert text.startswith(f"{path.name}: entry 'torch.a' of a '{kind}' rule must be {shape}; got "), text
 
 
 def test_each_kind_fills_the_ruleset_table_it_owns(tmp_path):
@@ -184,5 +186,6 @@ def test_an_error_module_finding_gives_way_to_a_fixable_rename(tmp_path):
     hit = module_kind.match(rs, "torch.oldlib.scale", lambda rule: False, lambda: ())
     assert hit == TableHit(rs.rules["MK1007"], "`torch.oldlib.scale` is gone", Severity.ERROR, Safety.NONE)
     source = "import torch\ntorch.oldlib.scale(1)\ntorch.oldlib.other(2)\n"
-    assert _codes(check_module(source, rs, "m.py")) == _codes(transform_source(source, rs, filename="m.py").findings) == [
+    converted = transform_source(source, rs, filename="m.py")
+    assert _codes(check_module(source, rs, "m.py")) == _codes(converted.findings) == [
         ("MK1001", 2, "`torch.oldlib.scale` is `torch.newlib.scale`"), ("MK1007", 3, "`torch.oldlib.other` is gone")]

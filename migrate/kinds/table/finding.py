@@ -53,4 +53,5 @@ def match(ruleset: "RuleSet", qualified: str) -> list[TableHit] | tuple[()]:
     if not found:
         return ()
     name = short_name(qualified)
-    return [TableHit(rule, format_message(message, name=name), severity, Safety.NONE) for severity, message, rule in found]
+    return [TableHit(rule, format_message(message, name=name), severity, Safety.NONE)
+            for severity, message, rule in found]
