@@ -199,10 +199,16 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
         own = _entry_examples(entries)
     except ValueError as exc:
         raise RuleError(f"{path.name}: {exc}") from exc
+    # a rule-level example may name the entry it shows (``entry = "tensorflow.log"``: any kind, string-valued
+    # entries too); an entry that is a table may carry its examples itself (``own``)
+    listed = [(e.get("entry"), e) for e in raw.get("examples", [])]
+    for entry, _example in listed:
+        if entry is not None and entry not in entries:
+            raise RuleError(f"{path.name}: an example names entry {entry!r}, which the rule does not have")
     examples = tuple(
         Example(e["before"], e.get("after"), tuple(e.get("also", ())), bool(e.get("run", True)), e.get("why_not_run", ""),
                 entry)
-        for entry, e in [*((None, e) for e in raw.get("examples", [])), *own]
+        for entry, e in [*listed, *own]
     )
     if any(not e.run and not e.why_not_run for e in examples):
         raise RuleError(f"{path.name}: an example with run = false needs why_not_run")
