@@ -1,5 +1,3 @@
-import sys
+from migrate.cli import run
 
-from migrate.cli import main
-
-sys.exit(main())
+run()

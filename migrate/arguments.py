@@ -2,7 +2,8 @@
 
 Four table kinds change a call's argument list: positional -> keyword reorders
 (TF2003), keyword renames (TF2004), keyword removals (TF2005) and value
-rewrites (TF2006).  ``plan_arguments`` decides, for one call of a qualified
+rewrites (TF2006), each kind a module of ``migrate/kinds/table/`` holding its
+step.  ``plan_arguments`` runs the steps and decides, for one call of a qualified
 name, what each written argument becomes and what is reported where, in the
 order the steps depend on each other (positional meaning is fixed before names
 change; a keyword the reorder or a rename wrote can be renamed, dropped or
@@ -25,7 +26,9 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from migrate.rules import format_message, short_name
+from migrate.kinds.table import argument_kinds
+from migrate.kinds.table.value import fill_template  # noqa: F401 (re-exported: the call-map kind builds values)
+from migrate.rules import short_name
 
 if TYPE_CHECKING:
     from migrate.model import Rule
@@ -61,74 +64,57 @@ def written_arguments(node: ast.Call) -> list[ast.AST]:
 
 
 def has_argument_rules(ruleset: "RuleSet", qualified: str) -> bool:
-    return (qualified in ruleset.reorders or qualified in ruleset.keyword_renames
-            or qualified in ruleset.keyword_removals or qualified in ruleset.value_rewrites)
+    for table in _argument_tables():
+        if qualified in getattr(ruleset, table):
+            return True
+    return False
+
+
+class CallArguments:
+    """One call's written arguments as the argument kinds' steps go (each kind's ``plan``, in order)."""
+
+    def __init__(self, node: ast.Call, qualified: str) -> None:
+        self.written = written_arguments(node)
+        # each argument's keyword as the steps go (None: positional, *args or **kwargs)
+        self.names: list[str | None] = [a.arg if isinstance(a, ast.keyword) else None for a in self.written]
+        self.starred = [isinstance(a, ast.Starred) or isinstance(a, ast.keyword) and a.arg is None
+                        for a in self.written]
+        self.own = [name is not None for name in self.names]  # still the user's own ``keyword=``: reported there
+        self.findings: list[ArgumentFinding] = []
+        self.steps: list[tuple[int, str, str, str | None]] = []
+        self.drops: set[int] = set()
+        self.name = short_name(qualified)
+
+    def site(self, index: int) -> int | None:
+        """Where a finding about argument ``index`` goes: the argument while it is the user's ``keyword=``."""
+        return index if self.own[index] else None
+
+    def report(self, rule: "Rule", message: str, at: int | None, fixed: bool) -> None:
+        self.findings.append(ArgumentFinding(rule, message, at, fixed))
 
 
 def plan_arguments(ruleset: "RuleSet", qualified: str, node: ast.Call,
                    may_fix: Callable[["Rule"], bool]) -> ArgumentPlan | None:
-    """The argument tables' plan for ``node``, a call of ``qualified``; None when no table knows the name."""
+    """The argument tables' plan for ``node``, a call of ``qualified``; None when no table knows the name.
+
+    Each argument kind decides its own step (``plan`` of its module in ``migrate/kinds/table/``), in
+    the kinds' fixed order: reorder, keyword-rename, keyword-remove, value."""
     if not has_argument_rules(ruleset, qualified):
         return None
-    written = written_arguments(node)
-    # each argument's keyword as the steps go (None: positional, *args or **kwargs)
-    names: list[str | None] = [a.arg if isinstance(a, ast.keyword) else None for a in written]
-    starred = [isinstance(a, ast.Starred) or isinstance(a, ast.keyword) and a.arg is None for a in written]
-    own = [name is not None for name in names]  # still the user's own ``keyword=``: findings are reported there
-    findings: list[ArgumentFinding] = []
-    steps: list[tuple[int, str, str, str | None]] = []
-    name = short_name(qualified)
+    call = CallArguments(node, qualified)
+    for kind in argument_kinds():
+        kind.plan(call, ruleset, qualified, may_fix)
+    return ArgumentPlan(tuple(call.findings), tuple(call.steps), frozenset(call.drops))
 
-    def site(index: int) -> int | None:
-        return index if own[index] else None
 
-    entry = ruleset.reorders.get(qualified)
-    if entry is not None:
-        params, keep, rule = entry
-        positional = [i for i, n in enumerate(names) if n is None and not starred[i]]
-        if (len(positional) > keep and positional == list(range(len(positional)))
-                and len(positional) <= len(params) and may_fix(rule)):
-            named = [params[i] for i in positional[keep:]]
-            for index in positional[keep:]:
-                names[index] = params[index]
-                steps.append((index, "name", params[index], None))
-            findings.append(ArgumentFinding(rule, format_message(rule.message, name=name, keywords=", ".join(named)),
-                                            None, True))
+_TABLES: tuple[str, ...] | None = None
 
-    present = {n for n in names if n is not None}
-    for old, new, rule in ruleset.keyword_renames.get(qualified, ()):
-        for index, current in enumerate(names):
-            if current != old:
-                continue
-            fixed = may_fix(rule) and new not in present
-            findings.append(ArgumentFinding(rule, format_message(rule.message, name=name, old=old, new=new),
-                                            site(index), fixed))
-            if fixed:
-                names[index], own[index] = new, False
-                present.add(new)
-                steps.append((index, "rename", new, None))
 
-    drops: set[int] = set()
-    for old, rule in ruleset.keyword_removals.get(qualified, ()):
-        for index, current in enumerate(names):
-            if current == old:
-                fixed = may_fix(rule)
-                findings.append(ArgumentFinding(rule, format_message(rule.message, name=name, old=old),
-                                                site(index), fixed))
-                if fixed:
-                    drops.add(index)
-
-    for keyword, new_keyword, template, rule in ruleset.value_rewrites.get(qualified, ()):
-        for index, current in enumerate(names):
-            if current != keyword or index in drops:
-                continue
-            fixed = may_fix(rule)
-            findings.append(ArgumentFinding(
-                rule, format_message(rule.message, name=name, old=keyword, new=new_keyword), site(index), fixed))
-            if fixed:
-                names[index], own[index] = new_keyword, False
-                steps.append((index, "value", new_keyword, template))
-    return ArgumentPlan(tuple(findings), tuple(steps), frozenset(drops))
+def _argument_tables() -> tuple[str, ...]:
+    global _TABLES
+    if _TABLES is None:
+        _TABLES = tuple(kind.table for kind in argument_kinds())
+    return _TABLES
 
 
 def _dotted_call(node: ast.AST) -> bool:
@@ -200,29 +186,12 @@ def nodes_on_line(body: list[ast.stmt], line: int):
 
 
 def apply_plan(plan: ArgumentPlan, call):
-    """``call`` (a libcst ``Call`` whose arguments are the planned call's) with the plan's edits built."""
-    import libcst as cst
+    """``call`` (a libcst ``Call`` whose arguments are the planned call's) with the plan's edits built:
+    each step by the kind that planned it (``apply_cst``), then the drops (``keyword-remove``)."""
+    from migrate.kinds.table.keyword_remove import KeywordRemove
 
-    from migrate.cstutil import keyword_arg, remove_args
-
+    by_step = {kind.step: kind for kind in argument_kinds() if kind.step}
     args = list(call.args)
-    for index, kind, keyword, template in plan.steps:
-        arg = args[index]
-        if kind == "name":
-            args[index] = keyword_arg(keyword, arg.value, like=arg)
-        elif kind == "rename":
-            args[index] = arg.with_changes(keyword=cst.Name(keyword))
-        else:
-            args[index] = keyword_arg(keyword, fill_template(template, arg.value), like=arg)
-    return call.with_changes(args=remove_args(args, set(plan.drops)))
-
-
-def fill_template(template: str, value):
-    """The libcst expression ``template`` (``1 - {value}``) with ``value`` in place of ``{value}``,
-    parenthesized unless atomic, so ``1 - (a + b)`` keeps its meaning."""
-    import libcst as cst
-
-    from migrate.cstutil import parenthesize
-
-    value_code = cst.Module([]).code_for_node(parenthesize(value))
-    return cst.parse_expression(template.replace("{value}", value_code))
+    for index, step, keyword, template in plan.steps:
+        args[index] = by_step[step].apply_cst(args[index], keyword, template)
+    return call.with_changes(args=KeywordRemove.apply_drops(args, plan.drops))

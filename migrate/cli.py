@@ -104,5 +104,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def run() -> None:
+    """The console entry point: ``main``, then leave without tearing the interpreter down.
+
+    A normal exit frees every object (rule tables, parsed trees) one by one and collects garbage:
+    about 20 ms of a 0.12 s one-file lint, for memory the operating system takes back anyway (mypy
+    leaves the same way).  Every file the commands write is closed by then (``with`` blocks, worker pools
+    joined); the standard streams are flushed here.  An exception, ``--help`` or a usage error leaves
+    the ordinary way.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (``| head``): nothing more can be shown
+        pass
+    except OSError:
+        sys.exit(code)
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

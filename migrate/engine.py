@@ -21,7 +21,6 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from migrate.cstutil import (
-    build_dotted,
     comprehension_scope_cst,
     dotted_name,
     function_scope_cst,
@@ -30,7 +29,9 @@ from migrate.arguments import apply_plan, call_at, has_argument_rules, plan_argu
 from migrate.fixedits import UnitFixes, line_block_fixes
 from migrate.model import Finding, Rule, Safety, Severity
 from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
-from migrate.rules import RuleSet, format_message, short_name
+from migrate.kinds.table import TableHit, import_needs_rule, reference_needs_rule
+from migrate.kinds.table import finding as finding_kind, module as module_kind, rename
+from migrate.rules import RuleSet
 from migrate.plugin import CustomTransform, drop_superseded, may_rebind, rebound_targets
 
 CONVENTIONAL_ALIASES = {"tensorflow": "tf", "numpy": "np", "torch": "torch"}
@@ -262,47 +263,31 @@ class _Transformer(cst.CSTTransformer):
         module = dotted_name(original_node.module)
         if module is None:
             return updated_node
-        groups: dict[str, list[cst.ImportAlias]] = {}
-        changed = False
+        moves = []
         for alias in original_node.names:
             name = dotted_name(alias.name) or ""
             qualified = f"{module}.{name}"
             self._module_finding(qualified, alias)
             self._reference_findings(qualified, alias)
-            target = qualified
-            renamed = self.rs.renames.get(qualified)
-            if renamed is not None:
-                new, rule = renamed
-                fixed = self.ctx.may_fix(rule)
-                self.ctx.report(rule, alias, format_message(rule.message, old=short_name(qualified), new=short_name(new)), fixed=fixed)
-                if fixed:
-                    target = new
-            new_module, _, new_name = target.rpartition(".")
-            if target != qualified:
-                changed = True
-                if new_name != name and alias.asname is None:
-                    alias = alias.with_changes(asname=cst.AsName(name=cst.Name(name)))  # keep the local name
-                alias = alias.with_changes(name=cst.Name(new_name))
-            groups.setdefault(new_module, []).append(alias)
-        if not changed:
+            found = rename.match(self.rs, qualified, self.ctx.may_fix)
+            if found is not None:
+                self._report(found.hit, alias)
+            moves.append((alias, name, qualified, found.new if found is not None and found.hit.fixed else qualified))
+        moved = rename.apply_import_from(updated_node, moves)
+        if moved is None:
             return updated_node
-        statements = []
-        for new_module, aliases in groups.items():
-            if not updated_node.lpar:  # a trailing comma needs parentheses
-                aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            statements.append(updated_node.with_changes(module=build_dotted(new_module), names=aliases))
-        if len(statements) == 1:
-            return statements[0]
-        self._split_imports.add(id(original_node))
-        return cst.FlattenSentinel(statements)
+        new_node, split = moved
+        if split:
+            self._split_imports.add(id(original_node))
+        return new_node
 
     # -- dotted references
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         if isinstance(node.value, cst.Attribute):
             self._inner_names.add(id(node.value))  # a prefix of this name, not a reference of its own
         qualified = self.ctx.qualify(node)
-        if qualified is not None and qualified in self.rs.renames:
-            return False  # renamed as a whole on the way out
+        if qualified is not None and rename.lookup(self.rs, qualified) is not None:
+            return False  # renamed as a whole on the way out (the longest renamed prefix)
         return True
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
@@ -313,18 +298,13 @@ class _Transformer(cst.CSTTransformer):
             self._module_finding(qualified, original_node)
             if not self._in_call_func(original_node):
                 self._reference_findings(qualified, original_node)
-        renamed = self.rs.renames.get(qualified)
-        if renamed is None:
+        found = rename.match(self.rs, qualified, self.ctx.may_fix)
+        if found is None:
             return updated_node
-        new, rule = renamed
-        fixed = self.ctx.may_fix(rule)
-        self.ctx.report(rule, original_node, format_message(rule.message, old=short_name(qualified), new=short_name(new)), fixed=fixed)
-        if not fixed:
+        self._report(found.hit, original_node)
+        if not found.hit.fixed:
             return updated_node
-        prefer = (dotted_name(original_node) or "").split(".", 1)[0]
-        return build_dotted(self.ctx.spell(new, prefer)).with_changes(
-            lpar=updated_node.lpar, rpar=updated_node.rpar
-        )
+        return rename.apply_reference(self.ctx, original_node, updated_node, found.new)
 
     # Parents are not available in a transformer, so the engine tracks which
     # Attribute nodes are call targets and which are parts of longer names.
@@ -347,25 +327,21 @@ class _Transformer(cst.CSTTransformer):
     def _is_outermost_name(self, node: cst.Attribute) -> bool:
         return id(node) not in self._inner_names
 
-    def _module_finding(self, qualified: str, node: cst.CSTNode) -> None:
-        hit = self.rs.module_finding_for(qualified)
-        if hit is not None and hit[1] is Severity.ERROR and self._moves_out(qualified):
-            return  # a fixable rename or a transform takes the name out of the removed module
-        if hit is not None:
-            prefix, severity, message, rule = hit
-            self.ctx.report(rule, node, format_message(message, name=short_name(qualified), module=short_name(prefix)),
-                            fixed=False, severity=severity, safety=Safety.NONE)
+    # -- the table kinds' decisions (``migrate/kinds/table/``, shared with lint's checker), reported here
+    def _report(self, hit: TableHit, node: cst.CSTNode) -> None:
+        self.ctx.report(hit.rule, node, hit.message, fixed=hit.fixed, severity=hit.severity, safety=hit.safety)
 
-    def _moves_out(self, qualified: str) -> bool:
-        renamed = self.rs.renames.get(qualified)
-        if renamed is not None and self.ctx.may_fix(renamed[1]):
-            return True
-        return any(c.claims(qualified) and self.ctx.may_fix(c.rule) for c in self.customs)
+    def _module_finding(self, qualified: str, node: cst.CSTNode) -> None:
+        hit = module_kind.match(self.rs, qualified, self.ctx.may_fix, self._customs)
+        if hit is not None:
+            self._report(hit, node)
+
+    def _customs(self) -> list[CustomTransform]:
+        return self.customs
 
     def _reference_findings(self, qualified: str, node: cst.CSTNode) -> None:
-        for severity, message, rule in self.rs.findings.get(qualified, ()):
-            self.ctx.report(rule, node, format_message(message, name=short_name(qualified)), fixed=False,
-                            severity=severity, safety=Safety.NONE)
+        for hit in finding_kind.match(self.rs, qualified):
+            self._report(hit, node)
 
     # -- calls
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
@@ -516,12 +492,12 @@ def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         if ref.qualified in keys and _reference_needs_rule(ref, ruleset):
             return True
     for qualified, *_ in scan.imports:
-        if qualified in ruleset.renames or qualified in ruleset.findings:
+        if import_needs_rule(ruleset, qualified):
             return True
     if ruleset.module_findings:
         names = {ref.qualified for ref in scan.references}
         names.update(qualified for qualified, *_ in scan.imports)
-        if any(ruleset.module_finding_for(name) for name in names):
+        if any(module_kind.reacts(ruleset, name) for name in names):
             return True
     return any(custom.applies(scan) and _text_gate(custom, source) and custom.matches(scan) != []
                for custom in customs)
@@ -541,22 +517,9 @@ def _text_gate(custom: CustomTransform, source: str | None) -> bool:
 
 
 def _reference_needs_rule(ref: Reference, ruleset: RuleSet) -> bool:
-    name = ref.qualified
-    if name in ruleset.renames or name in ruleset.findings:
-        return True
-    if not ref.is_call:
-        return False
-    reorder = ruleset.reorders.get(name)
-    if reorder is not None and ref.positional > reorder[1]:
-        return True
-    if not ref.keywords:
-        return False
-    keywords = set(ref.keywords)
-    return (
-        any(old in keywords for old, _, _ in ruleset.keyword_renames.get(name, ()))
-        or any(old in keywords for old, _ in ruleset.keyword_removals.get(name, ()))
-        or any(keyword in keywords for keyword, *_ in ruleset.value_rewrites.get(name, ()))
-    )
+    """Does a table kind act on ``ref`` (``TableKind.reference_needs``: argument kinds only where the call
+    has what they change)?"""
+    return reference_needs_rule(ref, ruleset)
 
 
 def transform_source(
@@ -645,7 +608,7 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         if not ruleset.module_findings:
             return False
         if name not in module_hit:
-            module_hit[name] = ruleset.module_finding_for(name) is not None
+            module_hit[name] = module_kind.reacts(ruleset, name)
         return module_hit[name]
 
     for ref in scan.references:
@@ -654,7 +617,7 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         if (ref.qualified in keys and _reference_needs_rule(ref, ruleset)) or in_module(ref.qualified):
             lines.update(range(ref.line, (ref.end_line or ref.line) + 1))
     for qualified, _local, line, _column in scan.imports:
-        if qualified in ruleset.renames or qualified in ruleset.findings or in_module(qualified):
+        if import_needs_rule(ruleset, qualified) or in_module(qualified):
             lines.add(line)
     return _custom_lines(scan, customs, source, lines)
 

@@ -3,10 +3,10 @@
 A file goes through three cheap gates before any rule runs: a text test (does it
 name a framework at all?), an ``ast`` parse (about 13x faster than libcst), and
 an import test (does any import bind a framework?).  Findings are then read
-directly off the ``RuleSet`` tables by a visitor that mirrors, decision for
-decision, what ``migrate.engine`` reports for the same file under the default
-convert settings (safe and review fixes applied), so ``lint`` and ``convert``
-agree on the (code, line) of every finding.  Only where a custom rule's
+by a visitor that asks the table kinds' modules (``migrate/kinds/table/``) the very
+decisions ``migrate.engine`` asks them for the same file under the default convert
+settings (safe and review fixes applied), so ``lint`` and ``convert`` agree on the
+(code, line) of every finding.  Only where a custom rule's
 ``applies(scan)`` is true does lint fall back to the libcst engine, whose
 findings it then takes as they are.
 
@@ -35,7 +35,9 @@ from migrate.resolve import (
     qualify_in_scopes,
     scan_source,
 )
-from migrate.rules import RuleSet, format_message, short_name
+from migrate.kinds.table import TableHit, reacts as table_reacts
+from migrate.kinds.table import finding as finding_kind, module as module_kind, rename
+from migrate.rules import RuleSet
 from migrate.selection import code_enabled, filter_ruleset, unknown_selectors  # noqa: F401 (re-exported)
 from migrate.suppressions import split_suppressed, suppressions  # noqa: F401 (re-exported)
 
@@ -60,7 +62,8 @@ class _Pos:
 
 
 class _Checker(AstScanner):
-    """Mirrors ``engine._Transformer``'s reporting on an ``ast`` tree (see module docstring).
+    """``engine._Transformer``'s traversal on an ``ast`` tree, reporting the table kinds' decisions
+    (``migrate/kinds/table/``: the same functions the engine calls; see module docstring).
 
     Scopes (functions, lambdas, comprehensions) and name resolution are the
     resolver's own, inherited, so lint resolves every name as convert does.
@@ -78,6 +81,8 @@ class _Checker(AstScanner):
         super().__init__(source, bindings)
         self.rs = ruleset
         self.findings: list[Finding] = []
+        self.may_fix = _may_fix  # what the run applies (the convert default); the text matcher's is convert's
+        self._module_hits: dict = {}  # module kind's prefix lookups, per name
 
     # -- resolution as the libcst pass resolves (import targets a rule's ``prepare`` re-points)
     def _scopes(self) -> list[dict[str, str | None]]:
@@ -96,18 +101,13 @@ class _Checker(AstScanner):
         """Skip every statement without a reference or import a table knows (or one of its prefixes:
         a rename applies to the longest renamed prefix of a dotted name)."""
         rs = self.rs
-        keys = rs.keys()
         hits: set[int] = set()
         known: dict[str, bool] = {}
 
         def needed(qualified: str) -> bool:
             found = known.get(qualified)
             if found is None:
-                found = qualified in keys or bool(rs.module_findings) and rs.module_finding_for(qualified) is not None
-                if not found and "." in qualified:
-                    parts = qualified.split(".")
-                    found = any(".".join(parts[:n]) in rs.renames for n in range(2, len(parts)))
-                known[qualified] = found
+                found = known[qualified] = table_reacts(rs, qualified)
             return found
 
         for ref in scan.references:
@@ -154,24 +154,23 @@ class _Checker(AstScanner):
                     pos.line, pos.column, False, pos.end_line, pos.end_column)
         )
 
-    def _module_finding(self, qualified: str, pos: _Pos) -> None:
-        hit = self.rs.module_finding_for(qualified)
-        renamed = self.rs.renames.get(qualified)
-        if hit is not None and hit[1] is Severity.ERROR and (
-                renamed is not None and renamed[1].safety is not Safety.NONE or self._claimed(qualified)):
-            return  # as in convert: the fixable rename (reported) or a transform moves the name out of the module
-        if hit is not None:
-            prefix, severity, message, rule = hit
-            self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),
-                         severity=severity, safety=Safety.NONE)
+    # -- the table kinds' decisions (``migrate/kinds/table/``, shared with the libcst engine), reported here
+    def _hit(self, hit: TableHit, pos: _Pos) -> None:
+        self._report(hit.rule, pos, hit.message, severity=hit.severity, safety=hit.safety)
 
-    def _claimed(self, qualified: str) -> bool:
-        """A custom rule takes every use of ``qualified`` (``CustomTransform.claims``; TF2103's contrib calls)."""
-        return bool(self.rs.custom) and any(c.claims(qualified) and _may_fix(c.rule) for c in self.rs.transforms())
+    def _module_finding(self, qualified: str, pos: _Pos) -> None:
+        hit = module_kind.match(self.rs, qualified, self.may_fix, self._customs, self._module_hits)
+        if hit is not None:
+            self._hit(hit, pos)
+
+    def _customs(self):
+        """The custom transforms that may take a name out of its module (``CustomTransform.claims``;
+        built only when asked: a removed module's name that no rename moves)."""
+        return self.rs.transforms() if self.rs.custom else ()
 
     def _reference_findings(self, qualified: str, pos: _Pos) -> None:
-        for severity, message, rule in self.rs.findings.get(qualified, ()):
-            self._report(rule, pos, format_message(message, name=short_name(qualified)), severity=severity, safety=Safety.NONE)
+        for hit in finding_kind.match(self.rs, qualified):
+            self._hit(hit, pos)
 
     # -- imports: plain ``import`` statements are not findings; ``from`` imports are references
     def visit_Import(self, node: ast.Import) -> None:
@@ -185,9 +184,9 @@ class _Checker(AstScanner):
             pos = self._pos(alias)
             self._module_finding(qualified, pos)
             self._reference_findings(qualified, pos)
-            renamed = self.rs.renames.get(qualified)
-            if renamed is not None:  # the name moves to its new module (the import is split if need be)
-                self._report(renamed[1], pos, format_message(renamed[1].message, old=short_name(qualified), new=short_name(renamed[0])))
+            found = rename.match(self.rs, qualified, self.may_fix)
+            if found is not None:  # the name moves to its new module (the import is split if need be)
+                self._hit(found.hit, pos)
 
     def visit_Name(self, node: ast.Name) -> None:
         return  # a bare name is renamed through its import, where it is reported
@@ -206,18 +205,16 @@ class _Checker(AstScanner):
             if id(node) not in self._call_funcs:
                 self._reference_findings(qualified, pos)
         # a rename applies to the longest renamed prefix of the chain, which is then replaced whole
-        current: ast.AST = node
-        while isinstance(current, ast.Attribute):
-            name = self._qualify(dotted_name_ast(current) or "")
-            renamed = self.rs.renames.get(name) if name else None
-            if renamed is not None:
-                self._renamed(current, name, *renamed)
-                break
-            current = current.value
+        prefix = rename.longest_prefix(node, self._qualify_chain, self.rs)
+        if prefix is not None:
+            self._renamed(prefix[0], rename.match(self.rs, prefix[1], self.may_fix))
 
-    def _renamed(self, node: ast.Attribute, qualified: str, new: str, rule: Rule) -> None:
-        """``node`` names ``qualified``, which the rename table moves to ``new`` (``migrate.textfix`` fixes it)."""
-        self._report(rule, self._pos(node), format_message(rule.message, old=short_name(qualified), new=short_name(new)))
+    def _qualify_chain(self, node: ast.AST) -> str | None:
+        return self._qualify(dotted_name_ast(node) or "")
+
+    def _renamed(self, node: ast.Attribute, found: "rename.Renamed") -> None:
+        """``node`` names a name the rename table moves (``migrate.textfix`` fixes it)."""
+        self._hit(found.hit, self._pos(node))
 
     # -- calls: positional -> keyword, then keyword renames, removals and value rewrites
     def visit_Call(self, node: ast.Call) -> None:

@@ -5,7 +5,8 @@ Parsing the rule TOML files (and importing ``tomllib``) was about a third of a o
 ``cached``: the result is pickled under the user cache directory
 (``$DLMIGRATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/dlmigrate``, else ``~/.cache/dlmigrate``) with a
 fingerprint of every file and directory the computation read (path, mtime in ns, size, inode),
-plus the modules that build the result (``rules.py``, ``model.py``, ``selection.py``), the
+plus the modules that build the result (``rules.py``, ``model.py``, ``selection.py``, the table kinds'
+``migrate/kinds/table/*.py``), the
 package version and the Python version.  A hit re-stats every fingerprinted path and is used
 only if all are unchanged; anything else recomputes.  The pickle is the user's own, in a 0700
 directory, like the ``.pyc`` files Python writes.
@@ -50,7 +51,9 @@ def _stamp(path: str) -> tuple | None:
 
 def _code_files() -> tuple[str, ...]:
     here = os.path.dirname(os.path.abspath(__file__))
-    return tuple(os.path.join(here, name) for name in ("rules.py", "model.py", "selection.py", "rulecache.py"))
+    tables = os.path.join(here, "kinds", "table")  # each table kind's module indexes its entries
+    kinds = sorted(os.path.join(tables, name) for name in os.listdir(tables) if name.endswith(".py"))
+    return (*(os.path.join(here, name) for name in ("rules.py", "model.py", "selection.py", "rulecache.py")), *kinds)
 
 
 _recording: list[set[str]] = []  # the paths read by each computation in progress (nested calls)

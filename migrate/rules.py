@@ -22,9 +22,12 @@ Entry kinds (what ``entries`` holds for each ``kind``):
     call-map        {function: {"new": f2, "params": [...], "keep": n, "keywords": {...}, "values": {...},
                     "add": {...}}}: one call moved to another function (``migrate/kinds/call_map.py``)
 
-Kinds past the table kinds (``TABLE_KINDS``) are plug-ins: a module of ``migrate/kinds/`` registers a
-transform class for the kind's name (``@register_kind("call-map")``) that checks the entries when a rule
-is loaded and is built for each selected rule of the kind (``known_kinds``: no list to edit).
+Each table kind (``TABLE_KINDS``, bar ``custom``) is one module of ``migrate/kinds/table/`` registered with
+``@table_kind("rename")``: its entry shape (``check_table_entries``), how ``RuleSet.add`` indexes an entry
+into the lookup table it owns, its match decision and its apply.  Kinds past the table kinds are
+plug-ins: a module of ``migrate/kinds/`` registers a transform class for the kind's name
+(``@register_kind("call-map")``) that checks the entries when a rule is loaded and is built for each
+selected rule of the kind (``known_kinds``: no list to edit).
 
 A custom rule that rewrites a whole node may declare ``supersedes = ["TF2001", ...]``: the findings of
 those codes on the node its applied fix rewrites are replaced by its own (``plugin.drop_superseded``,
@@ -41,7 +44,6 @@ from typing import Any, Iterable
 from migrate import rulecache
 from migrate.model import Example, Rule, Safety, Severity
 
-# the kinds the tables below read directly; ``custom`` rules get the transform registered for their code
 CODE_PATTERN = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 REQUIRED = ("code", "name", "kind", "summary", "explanation", "message")
 
@@ -50,62 +52,41 @@ class RuleError(Exception):
     """A rule file is malformed; the message names the file and the problem."""
 
 
-def _strings(value) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+def table_kinds() -> dict:
+    """The table kinds (``migrate/kinds/table/``: one module each) by name, in their fixed order."""
+    from migrate.kinds.table import table_kinds as found
 
-
-def _string_map(value) -> bool:
-    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items())
-
-
-def _value_items(value) -> bool:
-    items = value if isinstance(value, list) else [value]
-    return all(isinstance(i, dict) and isinstance(i.get("keyword"), str) and isinstance(i.get("template"), str)
-               and "{value}" in i["template"] and isinstance(i.get("new_keyword", ""), str) for i in items)
-
-
-def _message_entry(value) -> bool:
-    return (isinstance(value, dict) and isinstance(value.get("message"), str) and value["message"] != ""
-            and value.get("severity", "info") in {s.value for s in Severity})
-
-
-# What one entry of each table kind must look like (its ``RuleSet.add`` reads exactly these fields;
-# generated tables may carry more): (test, what the entry must be)
-TABLE_ENTRIES = {
-    "rename": (lambda v: isinstance(v, str) and v != "", "the new qualified name (a string)"),
-    "reorder": (lambda v: isinstance(v, dict) and _strings(v.get("params")) and isinstance(v.get("keep"), int)
-                and not isinstance(v.get("keep"), bool) and 0 <= v["keep"] <= len(v["params"]),
-                "a table with params (a list of names) and keep (0 to len(params))"),
-    "keyword-rename": (_string_map, "a table old keyword = new keyword"),
-    "keyword-remove": (_strings, "a list of keywords"),
-    "value": (_value_items, "a table (or list of tables) with keyword, template using {value}, optional new_keyword"),
-    "finding": (_message_entry, "a table with message and optional severity (info, warning, error)"),
-    "module": (_message_entry, "a table with message and optional severity (info, warning, error)"),
-}
-# the kinds read by RuleSet.add itself (their entry shapes above), and ``custom`` (a class per rule code)
-TABLE_KINDS = (*TABLE_ENTRIES, "custom")
+    return found()
 
 
 def check_table_entries(kind: str, entries: dict) -> None:
-    """Raise ValueError naming the first entry of a table kind that ``RuleSet.add`` could not read."""
-    test, shape = TABLE_ENTRIES.get(kind, (None, ""))
-    if test is None:
+    """Raise ValueError naming the first entry of a table kind that its ``index`` could not read."""
+    table = table_kinds().get(kind)
+    if table is None:
         return
     for name, value in entries.items():
-        if not test(value):
-            raise ValueError(f"entry {name!r} of a {kind!r} rule must be {shape}; got {value!r}")
+        if not table.check(value):
+            raise ValueError(f"entry {name!r} of a {kind!r} rule must be {table.shape}; got {value!r}")
+
+
+def _table_kinds() -> tuple[str, ...]:
+    """The kinds ``RuleSet.add`` indexes through their module (``migrate/kinds/table/``), and ``custom``
+    (a class per rule code)."""
+    return (*table_kinds(), "custom")
 
 
 def known_kinds() -> tuple[str, ...]:
     """The table kinds, then the kinds registered by ``migrate/kinds/`` modules (imports them)."""
     from migrate.kinds import kind_registry
 
-    return TABLE_KINDS + tuple(sorted(kind_registry()))
+    return _table_kinds() + tuple(sorted(kind_registry()))
 
 
 def __getattr__(name: str):
     if name == "KINDS":  # every kind a rule may have (computed: the registered kinds import their modules)
         return known_kinds()
+    if name == "TABLE_KINDS":  # the table kinds' modules register them (``migrate.kinds.table``)
+        return _table_kinds()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -200,7 +181,7 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
     if not CODE_PATTERN.match(code) or not path.name.startswith(code + "_"):
         raise RuleError(f"{path.name}: code {code!r} must look like TF2001 and prefix the file name")
     kind_class = None
-    if raw["kind"] not in TABLE_KINDS:
+    if raw["kind"] not in _table_kinds():
         from migrate.kinds import kind_registry
 
         kind_class = kind_registry().get(raw["kind"])
@@ -218,10 +199,16 @@ def load_rule_file(path: Path, ruleset: str) -> LoadedRule:
         own = _entry_examples(entries)
     except ValueError as exc:
         raise RuleError(f"{path.name}: {exc}") from exc
+    # a rule-level example may name the entry it shows (``entry = "tensorflow.log"``: any kind, string-valued
+    # entries too); an entry that is a table may carry its examples itself (``own``)
+    listed = [(e.get("entry"), e) for e in raw.get("examples", [])]
+    for entry, _example in listed:
+        if entry is not None and entry not in entries:
+            raise RuleError(f"{path.name}: an example names entry {entry!r}, which the rule does not have")
     examples = tuple(
         Example(e["before"], e.get("after"), tuple(e.get("also", ())), bool(e.get("run", True)), e.get("why_not_run", ""),
                 entry)
-        for entry, e in [*((None, e) for e in raw.get("examples", [])), *own]
+        for entry, e in [*listed, *own]
     )
     if any(not e.run and not e.why_not_run for e in examples):
         raise RuleError(f"{path.name}: an example with run = false needs why_not_run")
@@ -301,33 +288,13 @@ class RuleSet:
             raise RuleError(f"duplicate rule code {rule.code} ({rule.source} and {self.rules[rule.code].source})")
         self.rules[rule.code] = rule
         self.entries[rule.code] = entries
-        kind = rule.kind
-        for key, value in entries.items():
-            if kind == "rename":
-                self.renames[key] = (value, rule)
-            elif kind == "reorder":
-                self.reorders[key] = (tuple(value["params"]), int(value["keep"]), rule)
-            elif kind == "keyword-rename":
-                for old, new in value.items():
-                    self.keyword_renames.setdefault(key, []).append((old, new, rule))
-            elif kind == "keyword-remove":
-                for old in value:
-                    self.keyword_removals.setdefault(key, []).append((old, rule))
-            elif kind == "value":
-                items = value if isinstance(value, list) else [value]
-                for item in items:
-                    self.value_rewrites.setdefault(key, []).append(
-                        (item["keyword"], item.get("new_keyword", item["keyword"]), item["template"], rule)
-                    )
-            elif kind == "finding":
-                severity = Severity(value.get("severity", rule.severity.value))
-                self.findings.setdefault(key, []).append((severity, value["message"], rule))
-            elif kind == "module":
-                severity = Severity(value.get("severity", rule.severity.value))
-                self.module_findings.append((key, severity, value["message"], rule))
-        if kind not in TABLE_KINDS or kind == "custom":  # backed by a transform: its code's or its kind's
+        table = table_kinds().get(rule.kind)
+        if table is not None:  # filled by the kind's module (``migrate/kinds/table/``)
+            for key, value in entries.items():
+                table.index(self, key, value, rule)
+            table.indexed(self)
+        else:  # ``custom`` or a plug-in kind: backed by a transform, its code's or its kind's
             self.custom[rule.code] = rule
-        self.module_findings.sort(key=lambda item: -len(item[0]))  # most specific prefix first
 
     def transforms(self) -> list:
         """The transforms of the selected rules that have one, built once per rule set: a ``custom`` rule's
@@ -373,10 +340,9 @@ class RuleSet:
     def keys(self) -> frozenset[str]:
         """Every qualified name some table reacts to (for cheap pre-filtering); built once per rule set."""
         if self._keys is None:
-            self._keys = frozenset().union(
-                self.renames, self.reorders, self.keyword_renames, self.keyword_removals,
-                self.value_rewrites, self.findings,
-            )
+            from migrate.kinds.table import keyed_tables
+
+            self._keys = frozenset().union(*keyed_tables(self))
         return self._keys
 
 

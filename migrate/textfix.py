@@ -28,10 +28,9 @@ import ast
 from dataclasses import dataclass
 
 from migrate.arguments import ArgumentFinding, plan_arguments, written_arguments
+from migrate.kinds.table import rename, value
 from migrate.lint import _Checker, _Pos
-from migrate.model import Edit, Finding, Fix, Rule, Safety, Severity
-from migrate.resolve import dotted_name_ast
-from migrate.rules import format_message, short_name
+from migrate.model import Edit, Finding, Fix
 
 
 @dataclass
@@ -40,9 +39,7 @@ class PendingRename:
 
     node: ast.Attribute
     scopes: list[dict[str, str | None]]
-    qualified: str
-    new: str
-    rule: Rule
+    found: rename.Renamed
     pos: _Pos
 
 
@@ -51,10 +48,10 @@ class TextMatcher(_Checker):
         super().__init__(source, ctx.ruleset, ctx.bindings, ctx.rebound_targets)
         self.ctx = ctx
         self.customs = customs
+        self.may_fix = ctx.may_fix
         self.cst_lines: set[int] = set()  # lines whose fix needs the libcst pass
         if ctx.scan is not None:
             self.function_scopes.update(ctx.scan.function_scopes)  # the scan's walk of each function, reused
-        self._module_hits: dict[str, tuple | None] = {}
         self.renames: list[PendingRename] = []
         self.value_edits: list[tuple[int, int, Edit, Finding]] = []
         self.source = source
@@ -62,43 +59,23 @@ class TextMatcher(_Checker):
         for line in source.splitlines(keepends=True):
             self.starts.append(self.starts[-1] + len(line))
 
-    # -- decisions that depend on what convert applies
-    def _module_finding(self, qualified: str, pos: _Pos) -> None:
-        if not self.rs.module_findings:
-            return
-        hit = self._module_hits.get(qualified, ())
-        if hit == ():
-            hit = self._module_hits[qualified] = self.rs.module_finding_for(qualified)
-        if hit is None:
-            return
-        prefix, severity, message, rule = hit
-        if severity is Severity.ERROR and self._moves_out(qualified):
-            return  # a fixable rename or a transform takes the name out of the removed module
-        self._report(rule, pos, format_message(message, name=short_name(qualified), module=short_name(prefix)),
-                     severity=severity, safety=Safety.NONE)
+    # -- the decisions are the table kinds' (``migrate/kinds/table/``) under convert's ``may_fix``
+    def _customs(self):
+        return self.customs
 
-    def _moves_out(self, qualified: str) -> bool:
-        renamed = self.rs.renames.get(qualified)
-        if renamed is not None and self.ctx.may_fix(renamed[1]):
-            return True
-        return any(c.claims(qualified) and self.ctx.may_fix(c.rule) for c in self.customs)
-
-    def _renamed(self, node: ast.Attribute, qualified: str, new: str, rule: Rule) -> None:
+    def _renamed(self, node: ast.Attribute, found: rename.Renamed) -> None:
         pos = self._pos(node)
-        if not self.ctx.may_fix(rule):
-            self._report(rule, pos, format_message(rule.message, old=short_name(qualified), new=short_name(new)))
+        if not found.hit.fixed:
+            self._hit(found.hit, pos)
             return
-        self.renames.append(PendingRename(node, self._scopes(), qualified, new, rule, pos))
+        self.renames.append(PendingRename(node, self._scopes(), found, pos))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         super().visit_ImportFrom(node)
         if node.level or not node.module or any(a.name == "*" for a in node.names):
             return
-        for alias in node.names:
-            renamed = self.rs.renames.get(f"{node.module}.{alias.name}")
-            if renamed is not None and self.ctx.may_fix(renamed[1]):
-                self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # moved (maybe split) by libcst
-                return
+        if rename.moves_import(self.rs, node.module, [alias.name for alias in node.names], self.may_fix):
+            self.cst_lines.update(range(node.lineno, node.end_lineno + 1))  # moved (maybe split) by libcst
 
     def _check_arguments(self, qualified: str, node: ast.Call, call: _Pos) -> None:
         """The argument tables' plan for the call (``migrate.arguments``, the one the libcst pass builds):
@@ -121,30 +98,14 @@ class TextMatcher(_Checker):
 
     def _rewrite_value(self, qualified: str, arg: ast.keyword, new_keyword: str, template: str,
                        planned: ArgumentFinding) -> bool:
-        """``keyword=VALUE`` -> ``new_keyword=<template with VALUE>`` as one text edit, as the libcst pass
-        writes it (no spaces around ``=``; VALUE in parentheses unless it can stand as an operand).
-        False where the text way could differ (a comment or a line break around ``=``)."""
-        keyword = arg.arg
+        """The value kind's text edit for ``arg`` (``value.text_fix``) with its fixed finding; False where
+        the text way could differ from the libcst pass."""
+        edit = value.text_fix(arg, new_keyword, template, source=self.source, lines=self._lines,
+                              starts=self.starts, char_col=self._char_col)
+        if edit is None:
+            return False
         pos = self._pos(arg)
         rule = planned.rule
-        if arg.lineno != arg.value.lineno:
-            return False
-        line = self._lines[arg.lineno - 1]
-        start = self._char_col(arg.lineno, arg.col_offset)
-        name_end = start + len(keyword)
-        equal = line.find("=", name_end)
-        if equal < 0 or line[name_end:equal].strip(" \t"):
-            return False
-        value_start = equal + 1 + (len(line) - equal - 1 - len(line[equal + 1:].lstrip(" \t")))
-        if value_start >= len(line) or line[value_start] in "#\\":
-            return False
-        begin = self.starts[arg.lineno - 1]
-        end = self.starts[arg.end_lineno - 1] + self._char_col(arg.end_lineno, arg.end_col_offset)
-        value_code = self.source[begin + value_start:end]
-        parenthesized = value_start < self._char_col(arg.value.lineno, arg.value.col_offset)
-        if not (parenthesized or _atomic(arg.value)):
-            value_code = f"({value_code})"
-        edit = Edit(begin + start, end, f"{new_keyword}={template.replace('{value}', value_code)}")
         self.value_edits.append((arg.lineno, arg.end_lineno, edit,
                                  Finding(rule.code, planned.message, rule.severity, rule.safety, pos.line, pos.column,
                                          True, pos.end_line, pos.end_column, fix=Fix(rule.safety, (edit,)))))
@@ -163,18 +124,11 @@ class TextMatcher(_Checker):
                 raise ValueError("a rename straddles a unit")
             if where:
                 continue
-            self.ctx.scopes = pending.scopes
-            prefer = (dotted_name_ast(node) or "").split(".", 1)[0]
-            text = self.ctx.spell(pending.new, prefer)
             start = starts[node.lineno - 1] + self._char_col(node.lineno, node.col_offset)
             end = starts[node.end_lineno - 1] + self._char_col(node.end_lineno, node.end_col_offset)
-            edit = Edit(start, end, text)
+            edit, finding = rename.text_fix(self.ctx, pending.found, node, pending.scopes, (start, end), pending.pos)
             edits.append(edit)
-            rule, pos = pending.rule, pending.pos
-            findings.append(Finding(rule.code, format_message(rule.message, old=short_name(pending.qualified),
-                                                              new=short_name(pending.new)),
-                                    rule.severity, rule.safety, pos.line, pos.column, True, pos.end_line,
-                                    pos.end_column, fix=Fix(rule.safety, (edit,))))
+            findings.append(finding)
         for first, last, edit, finding in self.value_edits:
             where = in_units(first, last)
             if where is None:
@@ -184,13 +138,3 @@ class TextMatcher(_Checker):
                 findings.append(finding)
         self.ctx.scopes = []
         return findings, edits
-
-
-_ATOMIC = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set)
-
-
-def _atomic(value: ast.expr) -> bool:
-    """``cstutil.is_atomic`` on the ``ast`` (parentheses are checked in the text)."""
-    if isinstance(value, ast.Constant):
-        return value.value is not Ellipsis  # numbers, strings, bytes; True/False/None are Names to libcst
-    return isinstance(value, _ATOMIC)

@@ -90,15 +90,10 @@ def convert_all(corpus: Path, out: Path) -> list[dict]:
 
 def validate(original: Path, rewritten: Path) -> dict:
     """``dlmigrate validate`` with its defaults; each side's executor picks tf-keras (TF1 code) or Keras 3 (an
-    eager rewrite carries the ``# dlmigrate: session.run`` marker), unless TF_USE_LEGACY_KERAS is set."""
+    eager rewrite carries the ``# dlmigrate: session.run`` marker), whatever TF_USE_LEGACY_KERAS is here."""
     from migrate.validate.pipeline import ValidateOptions, validate_pair
 
-    previous = os.environ.pop("TF_USE_LEGACY_KERAS", None)
-    try:
-        result = validate_pair(original, rewritten, ValidateOptions())
-    finally:
-        if previous is not None:
-            os.environ["TF_USE_LEGACY_KERAS"] = previous
+    result = validate_pair(original, rewritten, ValidateOptions(keras="per-program"))
     errors = [o.max_abs_error for o in result.outputs if o.max_abs_error is not None]
     return {"verdict": result.verdict.value, "message": result.message, "outputs": len(result.outputs),
             "max_abs_error": max(errors) if errors else None, "wall_s": result.wall_s}

@@ -212,3 +212,20 @@ def test_a_malformed_table_entry_is_a_rule_error_naming_file_and_entry(tmp_path,
     with pytest.raises(RuleError, match=r"FM1001_table\.toml: entry '[\w.]+' of a '" + kind + "' rule must be") as err:
         load_rules(["fam"], root=tmp_path)
     assert says in str(err.value)
+
+
+def test_a_rule_level_example_may_name_its_entry_of_any_kind(tmp_path):
+    # a rename entry is a string (it cannot hold examples itself): the rule's example says which entry it shows
+    rules = load_rules(["tf1_to_tf2"], select=["TF2111"])
+    shown = [e for e in rules.rules["TF2111"].examples if e.entry == "tensorflow.keras.initializers.uniform"]
+    assert len(shown) == 1 and "initializers.uniform(" in shown[0].before
+    family = tmp_path / "fam"
+    family.mkdir()
+    (family / "ruleset.toml").write_text('title = "t"\ntargets = ["t"]\nframeworks = ["tensorflow"]\n')
+    (family / "FM1001_renamed.toml").write_text(
+        'code = "FM1001"\nname = "renamed"\nkind = "rename"\nsummary = "s"\nexplanation = "e"\n'
+        'message = "`{old}` is `{new}`"\nsafety = "safe"\n[entries]\n"tensorflow.a" = "tensorflow.b"\n'
+        '[[examples]]\nentry = "tensorflow.c"\nbefore = "import tensorflow as tf\\ntf.a\\n"\n'
+        'after = "import tensorflow as tf\\ntf.b\\n"\n')
+    with pytest.raises(RuleError, match="names entry 'tensorflow.c', which the rule does not have"):
+        load_rules(["fam"], root=tmp_path)

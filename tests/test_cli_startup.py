@@ -53,3 +53,22 @@ def test_a_typo_in_the_command_names_the_choices(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=str(tmp_path), timeout=120)
     assert done.returncode == 2
     assert "invalid choice: 'lnit'" in done.stderr and "convert" in done.stderr
+
+
+def test_the_console_entry_leaves_fast_with_all_output_and_the_exit_code(tmp_path):
+    """``cli.run`` ends the process with ``os._exit`` (no interpreter teardown): what the command printed
+    must all arrive, piped, and its exit code must be kept, as with ``sys.exit(main())``."""
+    for index in range(7):  # enough findings that stdout is flushed in several blocks (one process: < 8 files)
+        (tmp_path / f"m{index}.py").write_text(TORCH_FILE * 50)
+    argv = ["lint", "--no-config", "--output-format", "json", str(tmp_path)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DLMIGRATE_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-m", "migrate", *argv], capture_output=True, text=True, env=env,
+                          cwd=str(tmp_path), timeout=120)
+    inside = subprocess.run([sys.executable, "-c", "import sys\nfrom migrate.cli import main\nsys.exit(main(sys.argv[1:]))",
+                             *argv], capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120)
+    assert done.returncode == inside.returncode == 1
+    assert len(done.stdout) > 64 * 1024 and done.stdout == inside.stdout
+    clean = tmp_path / "clean.py"
+    clean.write_text("import torch\n\nx = torch.eye(3)\n")
+    assert subprocess.run([sys.executable, "-m", "migrate", "lint", "--no-config", str(clean)], env=env,
+                          cwd=str(tmp_path), timeout=120, capture_output=True).returncode == 0

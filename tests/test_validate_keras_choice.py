@@ -21,3 +21,21 @@ def test_directory_programs_keep_tf_keras():
 
 def test_marked_eager_rewrite_is_recognised():
     assert RUN_FUNCTION_MARKER.search("def step():  # dlmigrate: session.run\n")
+
+
+def test_the_keras_choice_of_a_validation_reaches_each_side_environment(monkeypatch):
+    """``ValidateOptions(keras=...)``: "inherit" keeps the caller's TF_USE_LEGACY_KERAS, "per-program" removes it
+    (the executor then picks per program, as on a user's machine), "keras3" forces Keras 3."""
+    import pytest
+
+    from migrate.validate.pipeline import ValidateOptions
+    from migrate.validate.runner import child_environment
+
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", "1")
+    seen = {}
+    for choice in ("inherit", "per-program", "keras3"):
+        spec = ValidateOptions(keras=choice).spec("rewritten", "x.py")
+        seen[choice] = child_environment(spec.seed, spec.device, spec.keras).get("TF_USE_LEGACY_KERAS")
+    assert seen == {"inherit": "1", "per-program": None, "keras3": "0"}
+    with pytest.raises(ValueError, match="keras must be one of"):
+        child_environment(0, "cpu", "legacy-ish")

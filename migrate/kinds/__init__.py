@@ -1,9 +1,11 @@
 """Rule kinds backed by a transform: one module per kind, found without a list to edit.
 
-A table kind (``rename``, ``reorder``, ...) is data the engine and lint read
-directly (``migrate.rules.TABLE_KINDS``).  A kind that needs code to match and
-apply is a module of this package that registers a ``CustomTransform``
-subclass under the kind's name::
+A table kind (``rename``, ``reorder``, ...) is one module of the ``table``
+subpackage (``@table_kind("rename")``, ``migrate.rules.TABLE_KINDS``): its entry
+shape, the ``RuleSet`` table it fills, the match decision lint and the engine
+both ask, and its apply.  A kind whose rules each build a transform is a module
+of this package that registers a ``CustomTransform`` subclass under the kind's
+name::
 
     @register_kind("call-map")
     class CallMap(CustomTransform):

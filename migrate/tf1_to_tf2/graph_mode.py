@@ -27,10 +27,12 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from migrate.facts import TopStatement, main_guard, on_import, top_statements
+from migrate.facts import first_line_of as _first_line_of
+from migrate.kinds.calls import canonical, short
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, Match, register
-from migrate.kinds.calls import canonical, short
 
 _DISABLERS = ("disable_v2_behavior", "disable_eager_execution")
 _ENABLERS = ("enable_eager_execution", "enable_v2_behavior")
@@ -123,12 +125,13 @@ class _GraphModeBase(CustomTransform):
         libraries = tuple(self._graph_libraries(scan))
         if any(ref.qualified.rsplit(".", 1)[-1] in _ENABLERS for ref in scan.references):
             return Plan("", names, "enables eager execution itself, so the switch would undo it", libraries)
-        tree = scan.tree
-        guard = _main_guard(tree)
-        top_lines = _module_level_lines(tree, guard)
+        statements = top_statements(scan)  # the file's shared top-level statements and the references in each
+        guard = main_guard(statements)
+        imported = on_import(statements)
         module_level = [n for n in names
-                        if any(canonical(r.qualified) == n and r.line in top_lines for r in scan.references)]
-        runs = _runs_at_module_level(tree, guard, scan, top_lines)
+                        if any(canonical(r.qualified) == n for s in imported for r in s.references)]
+        runs = _runs_at_module_level(statements, imported)
+        tree = scan.tree
         run = scan.run
         importers = tuple(_shown(run, p) for p in run.get("importers", ()))
         in_package = _in_package(tree, run)
@@ -167,7 +170,7 @@ class GraphModeProgram(_GraphModeBase):
         tree = scan.tree
         groups = _line_groups(tree.body)
         if plan.place == "guard":
-            guard = _main_guard(tree)
+            guard = main_guard(top_statements(scan)).node
             first = guard.body[0]
             indent = scan.source.splitlines()[first.lineno - 1][:first.col_offset]
             placement = Placement("guard", _first_line_of(first) - 1, indent,
@@ -267,16 +270,13 @@ _RUNNERS = {"tensorflow.Session", "tensorflow.InteractiveSession", "tensorflow.t
             "tensorflow.train.Supervisor"}
 
 
-def _runs_at_module_level(tree: ast.Module, guard, scan, top_lines: set[int]) -> bool:
+def _runs_at_module_level(statements: tuple[TopStatement, ...], imported: list[TopStatement]) -> bool:
     """Module-level code opens a session, starts the program, prints, or calls a function of this file."""
-    if any(r.line in top_lines and (canonical(r.qualified) in _RUNNERS or r.qualified in _STARTERS)
-           for r in scan.references):
+    if any(canonical(r.qualified) in _RUNNERS or r.qualified in _STARTERS for s in imported for r in s.references):
         return True
-    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for node in tree.body:
-        if node is guard or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for call in ast.walk(node):
+    defined = {s.node.name for s in statements if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for statement in imported:
+        for call in ast.walk(statement.node):
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and (
                     call.func.id in defined or call.func.id == "print"):
                 return True
@@ -299,34 +299,6 @@ def _shown(run: dict, path: str) -> str:
         except ValueError:
             pass
     return path
-
-
-def _is_main_guard(node: ast.stmt) -> bool:
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare) or len(node.test.comparators) != 1:
-        return False
-    sides = [node.test.left, node.test.comparators[0]]
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-    return isinstance(node.test.ops[0], ast.Eq) and len(names) == 1 and len(consts) == 1
-
-
-def _main_guard(tree: ast.Module) -> ast.If | None:
-    return next((node for node in tree.body if _is_main_guard(node)), None)
-
-
-def _module_level_lines(tree: ast.Module, guard: ast.If | None) -> set[int]:
-    """Lines of module-level code that runs on import (not def/class bodies, not the main guard)."""
-    lines: set[int] = set()
-    for node in tree.body:
-        if node is guard or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-    return lines
-
-
-def _first_line_of(statement: ast.stmt) -> int:
-    decorators = getattr(statement, "decorator_list", None)
-    return min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
 
 
 def _imported_modules(group: list[ast.stmt]) -> list[str] | None:

@@ -15,6 +15,7 @@ maps them back to ``tensorflow.X`` for classification.
 from __future__ import annotations
 
 import ast
+from migrate.facts import count_stores, names_read  # names_read: the family imports it from here
 from migrate.resolve import dotted_name_ast
 from migrate.tf2_eager import interactive, iterators, rnn, sparse
 from dataclasses import dataclass, field
@@ -263,23 +264,6 @@ class ProgramFacts:
                 | set(self.iterators))
 
 
-def names_read(node: ast.AST) -> set[str]:
-    """Free names a piece of code reads (names bound inside comprehensions/lambdas are left out)."""
-    bound: set[str] = set()
-    read: set[str] = set()
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name):
-            if isinstance(sub.ctx, ast.Load):
-                read.add(sub.id)
-            else:
-                bound.add(sub.id)
-        elif isinstance(sub, ast.arg):
-            bound.add(sub.arg)
-    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-        return read
-    return read - bound
-
-
 dotted = dotted_name_ast  # ``a.b.c`` of a Name/Attribute chain, else None (the resolver's)
 
 
@@ -364,22 +348,10 @@ class Analyzer:
         return self.facts
 
     def _count_stores(self) -> None:
-        for module in self.statements:
-            for stmt in module.body:
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    self.stores[stmt.name] = self.stores.get(stmt.name, 0) + 1
-                    continue
-                for sub in ast.walk(stmt):
-                    if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
-                        self.stores[sub.id] = self.stores.get(sub.id, 0) + 1
-                    elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store):
-                        root = sub.value
-                        while isinstance(root, (ast.Subscript, ast.Attribute)):
-                            root = root.value
-                        if isinstance(root, ast.Name):  # x[0] = ..., x.attr = ...: the object changes
-                            self.stores[root.id] = self.stores.get(root.id, 0) + 2
-                    elif isinstance(sub, (ast.FunctionDef, ast.Lambda, ast.AsyncFunctionDef)):
-                        break
+        # the statements here are the compat output's, re-parsed one by one (not the scan's tree): the count is
+        # the shared one (``migrate.facts.count_stores``) run on them
+        for name, count in count_stores(stmt for module in self.statements for stmt in module.body).items():
+            self.stores[name] = self.stores.get(name, 0) + count
 
     def _classify(self, index: int, stmt: ast.stmt) -> None:
         facts = self.facts

@@ -114,10 +114,11 @@ class CallMap(CustomTransform):
     def decide(self, scan, apply: frozenset):
         """The matches when the pass applies the fixes ``apply`` (``match``: convert's default selection)."""
         training = None
-        if any(sibling.code == "TT1002" for sibling in self.siblings):
-            from migrate.tf_to_torch.training import training_facts
+        if any(sibling.code == "TT1002" for sibling in self.siblings):  # (its prepare's facts)
+            from migrate.facts import facts_of
+            from migrate.tf_to_torch.training import _facts
 
-            training = training_facts(scan.tree)
+            training = _facts(facts_of(scan), scan)
         return decide.Decider(self.rule, scan, load_table(), training, apply=apply).decide()
 
     def sites(self, scan):

@@ -249,59 +249,35 @@ def receiver_text(text: _Text, source: str, call: ast.Call) -> str:
 # -- the decisions ----------------------------------------------------------------------------------
 
 
-def compile_loss_calls(tree: ast.Module) -> set[int]:
+def compile_loss_calls(scan) -> set[int]:
     """``id`` of every call passed as the loss of a ``.compile(...)`` call (keyword or 2nd positional).
 
     A Keras loss object there belongs to the training rewrite (keras_to_torch TT2001), which reads the
     ``keras.losses`` call itself; replacing it with a torch lambda first would make that rewrite refuse.
+    ``scan``: the file's ``ast`` scan (its ``method_calls`` list every ``x.compile(...)``).
     """
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile":
-            losses = [k.value for k in node.keywords if k.arg == "loss"] + node.args[1:2]
-            found.update(id(loss) for loss in losses if isinstance(loss, ast.Call))
+    for node in (scan.method_calls or {}).get("compile", ()):
+        losses = [k.value for k in node.keywords if k.arg == "loss"] + node.args[1:2]
+        found.update(id(loss) for loss in losses if isinstance(loss, ast.Call))
     return found
 
 
-def binding_facts(tree: ast.Module, tf_aliases: set[str]) -> tuple[dict[str, list[ast.Call]], set[str]]:
-    """(name -> the TF calls assigned to it, names bound some other way somewhere)."""
+def binding_facts(facts) -> tuple[dict[str, list[ast.Call]], set[str]]:
+    """(name -> the TF calls assigned to it, names bound some other way somewhere), read off the file's
+    shared def-use facts (``migrate.facts``): a TF call is a call of a ``tensorflow*`` attribute
+    (``tf.reduce_sum(...)``, resolved in its scope); a name whose object is changed in place (``x[0] = ...``,
+    ``x.a = ...``) counts as bound some other way."""
     calls: dict[str, list[ast.Call]] = {}
     other: set[str] = set()
-
-    def tf_call(node) -> bool:
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        while isinstance(func, ast.Attribute):
-            func = func.value
-        return isinstance(func, ast.Name) and func.id in tf_aliases and isinstance(node.func, ast.Attribute)
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and tf_call(node.value):
-            calls.setdefault(node.targets[0].id, []).append(node.value)
-            continue
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                other.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.comprehension)):
-            other.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            other.update(n.id for n in ast.walk(node.optional_vars) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.NamedExpr):
-            other.add(node.target.id)
-        elif isinstance(node, ast.arg):
-            other.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            other.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            other.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            other.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal, ast.Delete)):
-            names = node.names if not isinstance(node, ast.Delete) else \
-                [n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-            other.update(names)
+    for binding in facts.bindings:
+        value = binding.value
+        if binding.kind == "assign" and binding.whole and isinstance(value, ast.Call) and \
+                isinstance(value.func, ast.Attribute) and (binding.callee or "").startswith("tensorflow"):
+            calls.setdefault(binding.name, []).append(value)
+        else:
+            other.add(binding.name)
+    other.update(use.name for use in facts.mutations)
     return calls, other
 
 
@@ -324,9 +300,10 @@ class Decider:
         self.source = self.scan.source
         self.text = _Text(self.source)
         self.lines = self.source.splitlines()
-        self.losses = compile_loss_calls(self.scan.tree)
-        aliases = {name for name, target in self.scan.bindings.items() if target and target.startswith("tensorflow")}
-        self.bound_by, self.bound_otherwise = binding_facts(self.scan.tree, aliases)
+        from migrate.facts import facts_of
+
+        self.losses = compile_loss_calls(self.scan)
+        self.bound_by, self.bound_otherwise = binding_facts(facts_of(self.scan))
 
     # -- the module
     def decide(self) -> list[Match] | None:

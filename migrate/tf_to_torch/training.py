@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 
+from migrate.facts import FileFacts, Role, canonical, facts_for, scan_for
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
@@ -38,33 +39,26 @@ OPTIMIZERS = {
 METHODS = {"assign": "copy_", "assign_add": "add_", "assign_sub": "sub_"}
 
 
-def _facts(source: str) -> dict:
-    return training_facts(ast.parse(source))
-
-
-def training_facts(tree: ast.Module) -> dict:
-    """ast facts: variable names, tape names, optimizer -> param list names, first assignment lines."""
-    variables, assigned, apply, tapes, by_line = set(), {}, {}, set(), {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.With):
-            for item in node.items:
-                if isinstance(item.context_expr, ast.Call) and ast.unparse(item.context_expr.func).endswith(
-                        "GradientTape") and isinstance(item.optional_vars, ast.Name):
-                    tapes.add(item.optional_vars.id)
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            assigned.setdefault(node.targets[0].id, node.lineno)
-            by_line[node.value.lineno] = node.targets[0].id
-            value = node.value
-            if isinstance(value, ast.Call) and ast.unparse(value.func).endswith("Variable"):
-                variables.add(node.targets[0].id)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "apply_gradients":
-            receiver = ast.unparse(node.func.value)
-            arg = node.args[0] if node.args else None
-            names = None
-            if isinstance(arg, ast.Call) and ast.unparse(arg.func) == "zip" and len(arg.args) == 2 and \
-                    isinstance(arg.args[1], ast.Name):
-                names = arg.args[1].id
-            apply.setdefault(receiver, set()).add(names)
+def _facts(facts: FileFacts, scan) -> dict:
+    """Variable names, tape names, optimizer -> param list names, first assignment lines: read off the file's
+    shared facts (``migrate.facts``) and the scan's method calls (``x.apply_gradients(...)``)."""
+    variables, assigned, apply, by_line = set(), {}, {}, {}
+    for binding in facts.bindings:  # (source order)
+        if binding.kind == "assign" and binding.whole:
+            if binding.line < assigned.get(binding.name, 10**9):
+                assigned[binding.name] = binding.line
+            by_line[binding.value.lineno] = binding.name
+            if isinstance(binding.value, ast.Call) and canonical(binding.callee) == "tensorflow.Variable":
+                variables.add(binding.name)
+    tapes = {b.name for b in facts.bindings if b.kind == "with" and b.whole and b.role is Role.TAPE}
+    for node in (scan.method_calls or {}).get("apply_gradients", ()):
+        receiver = ast.unparse(node.func.value)
+        arg = node.args[0] if node.args else None
+        names = None
+        if isinstance(arg, ast.Call) and ast.unparse(arg.func) == "zip" and len(arg.args) == 2 and \
+                isinstance(arg.args[1], ast.Name):
+            names = arg.args[1].id
+        apply.setdefault(receiver, set()).add(names)
     return {"variables": variables, "assigned": assigned, "apply": apply, "tapes": tapes, "by_line": by_line}
 
 
@@ -75,8 +69,7 @@ class TrainingLoop(CustomTransform):
                    or ref.qualified.startswith("tensorflow.keras.optimizers.") for ref in scan.references)
 
     def prepare(self, ctx) -> None:
-        tree = ctx.scan.tree if ctx.scan is not None and ctx.scan.source == ctx.source else None
-        ctx.facts["tt_training"] = training_facts(tree) if tree is not None else _facts(ctx.source)
+        ctx.facts["tt_training"] = _facts(facts_for(ctx), scan_for(ctx))
         ctx.facts["tt_tapes"] = ctx.facts["tt_training"]["tapes"]
 
     def on_call(self, ctx, qualified, original, updated):

@@ -150,7 +150,7 @@ class DataIndex(CustomTransform):
         found = scalar_read_sites(scan.tree, scan.source)
         if not found:
             return []
-        facts = Facts.from_source(scan.source, bindings=scan.bindings)
+        facts = Facts(scan.tree, scan.bindings)  # the scan's parse: no second one
         proven = {(r.line, r.column): r.proven for r in facts.scalar_reads(scan.source.splitlines())}
         matches = []
         for node in found:

@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable
 
-from migrate.arguments import calls_by_position
+from migrate.arguments import call_at
 from migrate.callparts import CallParts, append_keyword, call_parts, call_parts_ast, code_of, has_comment_ast
 from migrate.lazycst import cst
 from migrate.model import Safety
@@ -92,11 +92,10 @@ class CallRewrite(CustomTransform):
         return _fill(self.rule.message, name=short(qualified), **extra)
 
     def match(self, scan) -> list[Match]:
-        calls = calls_by_position(scan)
         found = []
         for ref in scan.references:
             if ref.is_call and self.wants(ref.qualified):
-                node = calls.get((ref.line, ref.column))
+                node = call_at(scan, ref.line, ref.column)  # walks only that line's statements
                 if node is not None:
                     match = self.match_call(scan, ref.qualified, node)
                     if match is not None:

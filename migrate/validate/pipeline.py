@@ -35,6 +35,9 @@ class ValidateOptions:
     # after a MISMATCH, run the original this many more times: outputs that vary between runs of the
     # original itself make the verdict NONDETERMINISTIC (with the spread), not MISMATCH
     reruns: int = 2
+    # which Keras each side runs on (``runner.KERAS_CHOICES``): "per-program" ignores the caller's
+    # TF_USE_LEGACY_KERAS, as on a user's machine (tf-keras for the TF1 original, Keras 3 for an eager rewrite)
+    keras: str = "inherit"
 
     def spec(self, role: str, program: Path, **extra) -> SideSpec:
         import sys
@@ -43,7 +46,7 @@ class ValidateOptions:
         shim = self.tf1_shim_original if role == "original" else self.tf1_shim_rewritten
         return SideSpec(role, Path(program), python=python, seed=self.seed, device=self.device, tf1_shim=shim,
                         entry=self.entry, inputs=self.inputs, batch_size=self.batch_size,
-                        random_tool=self.random_tool, sys_path=self.sys_path, **extra)
+                        random_tool=self.random_tool, sys_path=self.sys_path, keras=self.keras, **extra)
 
 
 def placeholder_inputs(program: Path, batch_size: int) -> str:
@@ -129,7 +132,7 @@ def _validate_scripts(original: Path, rewritten: Path, options: ValidateOptions,
         spec_a = options.spec("original", original, init_save=scratch)
         spec_b = options.spec("rewritten", rewritten, init_load=scratch)
         if scratch is not None and not isinstance(options.share_init, bool):  # a Keras 3 -> torch conversion
-            spec_a, spec_b = replace(spec_a, legacy_keras=False), replace(spec_b, legacy_keras=False)
+            spec_a, spec_b = replace(spec_a, keras="keras3"), replace(spec_b, keras="keras3")
         if options.share_init:
             side_a, rec_a = run_side(spec_a, options.limits, out_a)
             if side_a.status != "ok":

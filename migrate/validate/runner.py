@@ -52,9 +52,8 @@ class SideSpec:
     random_tool: str = ""
     sys_path: tuple[str, ...] = ()
     program_args: tuple[str, ...] = field(default=())
-    # TF_USE_LEGACY_KERAS: None leaves it to the caller's environment, else to the executor (tf-keras for TF1
-    # code, Keras 3 for an eager rewrite); False forces Keras 3 (Keras -> torch programs with a weight manifest)
-    legacy_keras: bool | None = None
+    # which Keras the program gets (TF_USE_LEGACY_KERAS in its environment), one of KERAS_CHOICES
+    keras: str = "inherit"
 
     def command(self, out_dir: Path, limits: Limits) -> list[str]:
         # the child runs in a fresh temporary directory: every path it gets must be absolute
@@ -82,17 +81,25 @@ class SideSpec:
         return command
 
 
-def child_environment(seed: int, device: str, legacy_keras: bool | None = None) -> dict[str, str]:
+# "inherit": the caller's TF_USE_LEGACY_KERAS where set, else the executor's choice per program (tf-keras for
+# TF1 code, Keras 3 for an eager ``--to tf2`` rewrite); "per-program": the executor's choice even where the
+# caller set one (what a user's machine does); "keras3": Keras 3 (Keras -> torch programs with a weight manifest)
+KERAS_CHOICES = ("inherit", "per-program", "keras3")
+
+
+def child_environment(seed: int, device: str, keras: str = "inherit") -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTHONHASHSEED=str(seed), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
                TF_CPP_MIN_LOG_LEVEL="3", TF_DETERMINISTIC_OPS="1",
                CUBLAS_WORKSPACE_CONFIG=":4096:8", NVIDIA_TF32_OVERRIDE="0")
     if device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""
-    # TF_USE_LEGACY_KERAS: the caller's setting, else the executor's choice per program (tf-keras for TF1
-    # code, Keras 3 for an eager ``--to tf2`` rewrite); a Keras 3 program validated with a manifest forces Keras 3
-    if legacy_keras is not None:
-        env["TF_USE_LEGACY_KERAS"] = "1" if legacy_keras else "0"
+    if keras not in KERAS_CHOICES:
+        raise ValueError(f"keras must be one of {', '.join(KERAS_CHOICES)}; got {keras!r}")
+    if keras == "per-program":
+        env.pop("TF_USE_LEGACY_KERAS", None)
+    elif keras == "keras3":
+        env["TF_USE_LEGACY_KERAS"] = "0"
     return env
 
 
@@ -163,7 +170,7 @@ def run_side(spec: SideSpec, limits: Limits, out_dir: Path | None = None) -> tup
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(
                 spec.command(out, limits), cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                env=child_environment(spec.seed, spec.device, spec.legacy_keras), start_new_session=True,
+                env=child_environment(spec.seed, spec.device, spec.keras), start_new_session=True,
             )
             try:
                 process.wait(timeout=limits.timeout_s)
