@@ -26,7 +26,7 @@ It holds:
   a Session, a ``with <Session>`` block); the main guard; what runs on import.
 * **stores**: how often each module-level name is bound (``count_stores``, the eager rewrite's count).
 
-Readers: TT1001's tensor-method receivers (``tf_to_torch/tensor_methods.binding_facts``), TT1002's training
+Readers: TT1001's tensor-method receivers (``tf_to_torch/decide.binding_facts``), TT1002's training
 facts (``tf_to_torch/training._facts``); TF2301/TF2302 (``tf1_to_tf2/graph_mode``) read only the top-level
 statements (``top_statements``: no def-use walk, which would cost `lint --to tf2-compat` ~15% on a 450-file tree);
 the eager rewrite shares ``names_read``/``count_stores`` (it analyses the compat output, not this scan).
