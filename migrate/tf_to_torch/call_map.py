@@ -15,7 +15,12 @@ import re
 from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, register
 from migrate.tf_to_torch import decide, tensor_methods
-from migrate.tf_to_torch.decide import HANDLED_ELSEWHERE, CallDecision, MethodDecision, proven  # noqa: F401
+from migrate.tf_to_torch.decide import (  # noqa: F401
+    HANDLED_ELSEWHERE,
+    CallDecision,
+    MethodDecision,
+    proven,
+)
 from migrate.tf_to_torch.table import Bound, Unmapped, fill, load_table, prepare_bound
 
 _TORCH_NAME = re.compile(r"\btorch(?:\.[A-Za-z_]\w*)+")

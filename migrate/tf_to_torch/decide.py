@@ -27,7 +27,13 @@ from dataclasses import dataclass, field, replace  # noqa: F401 (replace: the pa
 from migrate.model import Safety, Severity
 from migrate.plugin import Match, ast_position, source_segment
 from migrate.resolve import dotted_name_ast
-from migrate.tf_to_torch.table import Bound, Unmapped, bind, choose_variant, fill, short_tf
+from migrate.tf_to_torch.table import (
+    Unmapped,
+    bind,
+    choose_variant,
+    fill,
+    short_tf,
+)
 
 # TF names handled by other TT rules of this family (not counted as unconverted ops here)
 HANDLED_ELSEWHERE = ("tensorflow.GradientTape", "tensorflow.function", "tensorflow.keras.optimizers.",
