@@ -16,3 +16,20 @@ class _NoLibcst:
 
 _sys.meta_path.insert(0, _NoLibcst())
 '''
+
+
+def lint_probe(target: str) -> str:
+    """A probe that runs ``dlmigrate lint --to TARGET --output-format json`` on the paths given as a JSON list on
+    stdin, libcst blocked, and prints its exit code, output and whichever libcst modules got imported (as JSON)."""
+    return NO_LIBCST + r'''
+import contextlib, io, json, sys
+
+from migrate.cli import main
+
+out, err = io.StringIO(), io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    code = main(["lint", "--no-config", "--to", "%s", "--jobs", "1", "--output-format", "json",
+                 *json.load(sys.stdin)])
+print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(),
+                  "libcst": sorted(m for m in sys.modules if m == "libcst" or m.startswith("libcst."))}))
+''' % target

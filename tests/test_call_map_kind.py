@@ -181,15 +181,19 @@ def test_an_entry_carries_its_own_examples_which_run_as_the_rules():
     assert transform_source(shown[0].before, rules, apply=CONVERT_APPLY).code == shown[0].after
 
 
-def test_an_entry_example_with_an_unknown_field_is_a_rule_error(tmp_path):
-    family = tmp_path / "fam"
+def _one_rule_family(root: Path, kind: str, rest: str) -> None:
+    """A TF family "fam" holding one rule FM1001 of ``kind``; ``rest``: its TOML after the common fields."""
+    family = root / "fam"
     family.mkdir()
     (family / "ruleset.toml").write_text('title = "t"\ntargets = ["t"]\nframeworks = ["tensorflow"]\n')
-    (family / "FM1001_moved.toml").write_text(
-        'code = "FM1001"\nname = "moved"\nkind = "call-map"\nsummary = "s"\nexplanation = "e"\n'
-        'message = "`{old}` is `{new}`"\nsafety = "safe"\n'
-        '[entries."tensorflow.arg_max"]\nnew = "tensorflow.math.argmax"\n'
-        '[[entries."tensorflow.arg_max".examples]]\nbefore = "x"\nexpected = "y"\n')
+    (family / "FM1001_one.toml").write_text(
+        f'code = "FM1001"\nname = "one"\nkind = "{kind}"\nsummary = "s"\nexplanation = "e"\n'
+        'message = "`{old}` is `{new}`"\nsafety = "safe"\n' + rest)
+
+
+def test_an_entry_example_with_an_unknown_field_is_a_rule_error(tmp_path):
+    _one_rule_family(tmp_path, "call-map", '[entries."tensorflow.arg_max"]\nnew = "tensorflow.math.argmax"\n'
+                     '[[entries."tensorflow.arg_max".examples]]\nbefore = "x"\nexpected = "y"\n')
     with pytest.raises(RuleError, match="entry 'tensorflow.arg_max': example field expected"):
         load_rules(["fam"], root=tmp_path)
 
@@ -219,13 +223,8 @@ def test_a_rule_level_example_may_name_its_entry_of_any_kind(tmp_path):
     rules = load_rules(["tf1_to_tf2"], select=["TF2111"])
     shown = [e for e in rules.rules["TF2111"].examples if e.entry == "tensorflow.keras.initializers.uniform"]
     assert len(shown) == 1 and "initializers.uniform(" in shown[0].before
-    family = tmp_path / "fam"
-    family.mkdir()
-    (family / "ruleset.toml").write_text('title = "t"\ntargets = ["t"]\nframeworks = ["tensorflow"]\n')
-    (family / "FM1001_renamed.toml").write_text(
-        'code = "FM1001"\nname = "renamed"\nkind = "rename"\nsummary = "s"\nexplanation = "e"\n'
-        'message = "`{old}` is `{new}`"\nsafety = "safe"\n[entries]\n"tensorflow.a" = "tensorflow.b"\n'
-        '[[examples]]\nentry = "tensorflow.c"\nbefore = "import tensorflow as tf\\ntf.a\\n"\n'
-        'after = "import tensorflow as tf\\ntf.b\\n"\n')
+    _one_rule_family(tmp_path, "rename", '[entries]\n"tensorflow.a" = "tensorflow.b"\n[[examples]]\n'
+                     'entry = "tensorflow.c"\nbefore = "import tensorflow as tf\\ntf.a\\n"\n'
+                     'after = "import tensorflow as tf\\ntf.b\\n"\n')
     with pytest.raises(RuleError, match="names entry 'tensorflow.c', which the rule does not have"):
         load_rules(["fam"], root=tmp_path)

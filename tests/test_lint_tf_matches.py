@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from probe_support import NO_LIBCST
+from probe_support import NO_LIBCST, lint_probe
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY, check_module
@@ -163,18 +163,7 @@ def test_lint_reads_references_through_the_compat_alias_as_convert_does():
 
 # -- the full probe: lint --to tf2-compat over every TF1 source the project holds, libcst unimportable
 
-FULL_PROBE = NO_LIBCST + r'''
-import contextlib, io, json, sys
-
-from migrate.cli import main
-
-out, err = io.StringIO(), io.StringIO()
-with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-    code = main(["lint", "--no-config", "--to", "tf2-compat", "--jobs", "1", "--output-format", "json",
-                 *json.load(sys.stdin)])
-print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(),
-                  "libcst": sorted(m for m in sys.modules if m == "libcst" or m.startswith("libcst."))}))
-'''
+FULL_PROBE = lint_probe("tf2-compat")
 
 
 def _fixture_tf_files() -> list[Path]:

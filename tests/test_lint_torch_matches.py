@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from probe_support import NO_LIBCST
+from probe_support import NO_LIBCST, lint_probe
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY, check_module
@@ -121,18 +121,7 @@ def test_the_torch_rule_modules_import_without_libcst():
     assert json.loads(result.stdout) is False
 
 
-FULL_PROBE = NO_LIBCST + r'''
-import contextlib, io, json, sys
-
-from migrate.cli import main
-
-out, err = io.StringIO(), io.StringIO()
-with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-    code = main(["lint", "--no-config", "--to", "torch", "--jobs", "1", "--output-format", "json",
-                 *json.load(sys.stdin)])
-print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(),
-                  "libcst": sorted(m for m in sys.modules if m == "libcst" or m.startswith("libcst."))}))
-'''
+FULL_PROBE = lint_probe("torch")
 
 
 def _decided_on_the_ast(rules, path: Path) -> bool:
