@@ -52,6 +52,18 @@ def test_mapper_encodes_the_pitfalls(call, expected):
     assert _rewrite(call) == expected
 
 
+def test_a_python_list_where_the_template_casts_a_tensor_becomes_one():
+    # tf.gather takes ``[0, 2]`` as a tensor; the proven template casts ``{indices}.long()``, which a list lacks
+    import numpy as np
+    import torch
+
+    text = _rewrite("tf.gather(x, [0, 2], axis=1)")
+    assert text == "x[(slice(None),) * 1 + (torch.as_tensor([0, 2]).long(),)]"
+    x = torch.arange(24.0).reshape(2, 3, 4)
+    assert np.array_equal(eval(text, {"torch": torch, "x": x}).numpy(), np.take(x.numpy(), [0, 2], axis=1))  # noqa: S307
+    assert _rewrite("tf.gather(x, idx, axis=1)") == "x[(slice(None),) * 1 + (idx.long(),)]"  # a tensor name: as it was
+
+
 @pytest.mark.parametrize("call", ["tf.split(x, n)", "tf.image.resize(x, [4, 4], method='bicubic')",
                                   "tf.random.normal([3], seed=1)", "tf.nn.softmax(x, unknown=1)"])
 def test_unproven_argument_forms_are_refused(call):

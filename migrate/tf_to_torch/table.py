@@ -274,6 +274,10 @@ def fill(template: str, bound: Bound, entry: dict) -> str:
         if converter == "pads":
             return convert_paddings(raw)
         if converter is None:
+            if _CAST_AFTER.match(text, match.end()) and _is_python_value(raw):
+                # ``{indices}.long()`` on ``[0, 1]``: a Python list or number has no tensor methods (TF takes it
+                # as a tensor); the cast after it fixes the dtype, so the values and dtype are the tensor's
+                return f"torch.as_tensor({raw})"
             before, after = text[:match.start()].rstrip()[-1:], text[match.end():].lstrip()[:1]
             if before in ("(", ",", "[") and after in (")", ",", "]"):
                 return raw  # a whole argument or list item needs no parentheses
@@ -291,6 +295,21 @@ def convert_paddings(text: str) -> str:
         raise Unmapped("paddings must be a literal list of [before, after] non-negative ints")
     flat = [v for pair in reversed(value) for v in pair]
     return "(" + ", ".join(str(v) for v in flat) + ("," if len(flat) == 1 else "") + ")"
+
+
+_CAST_AFTER = re.compile(r"\.(?:long|int|float|double|bool|half)\(\)")
+
+
+def _is_python_value(text: str) -> bool:
+    """A list or tuple display or a number literal: what TF turns into a tensor and torch methods cannot take."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return False
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        node = node.operand
+    return isinstance(node, (ast.List, ast.Tuple)) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool))
 
 
 def _is_atom(text: str) -> bool:
