@@ -148,3 +148,17 @@ def test_tensor_methods_need_a_provable_receiver():
 def test_tf_only_tensor_method_is_marked():
     result = _convert_tt("import tensorflow as tf\nx = tf.zeros([3])\nx.set_shape([3])\n")
     assert "x.set_shape([3])  # dlmigrate: TODO(TT1001) tensor method .set_shape() has no torch counterpart" in result.code
+
+
+@pytest.mark.parametrize("name", ["subclassed.py", "subclassed_masking.py", "subclassed_stats.py", "lambda_ops.py"])
+def test_the_op_table_leaves_a_keras_model_to_the_model_rules(name):
+    # with the Keras model rules selected (--to torch), TT1001 does not rewrite the ops inside a Keras model
+    # class or a Keras call's arguments (a Lambda's function): the model rules convert the model whole, as
+    # keras_to_torch's convert_source does alone. It used to rewrite call() first, leaving the model unconvertible
+    # (TT2002) and the file mixing both frameworks.
+    from migrate.keras_to_torch.core import convert_source
+
+    source = (ROOT / "corpus" / "keras" / name).read_text(encoding="utf-8")
+    result = transform_source(source, load_rules(["tf_to_torch", "keras_to_torch"]))
+    assert "TT2002" not in {f.code for f in result.findings}
+    assert result.code == convert_source(source).code

@@ -62,6 +62,10 @@ class Result:
         }
 
 
+MODEL_BASES = ("keras.Model", "keras.models.Model")  # a class deriving from one is a subclassed model (converted)
+LAYER_BASES = ("keras.layers.Layer", "keras.Layer")  # a custom layer (reported, TT2002)
+
+
 def keras_name(qualified: str | None) -> str | None:
     """``tensorflow.keras.layers.Dense`` -> ``keras.layers.Dense`` (None when not Keras)."""
     if not qualified:
@@ -266,13 +270,13 @@ class ModuleConverter:
             stmt = body[i]
             if isinstance(stmt, ast.ClassDef) and func is None:
                 bases = [self.qualify(b) for b in stmt.bases]
-                if any(b in ("keras.Model", "keras.models.Model") for b in bases):
+                if any(b in MODEL_BASES for b in bases):
                     try:
                         self.convert_subclass(stmt)
                     except Unsupported as exc:
                         self.issue("TT2002", stmt, f"subclassed Keras model `{stmt.name}` not converted: {exc}; "
                                    "port its call() to forward() by hand")
-                elif any(b in ("keras.layers.Layer", "keras.Layer") for b in bases):
+                elif any(b in LAYER_BASES for b in bases):
                     self.issue("TT2002", stmt, f"custom Keras layer `{stmt.name}` is not converted yet "
                                "(Sequential, functional and subclassed keras.Model models are)")
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and func is None:

@@ -124,7 +124,8 @@ class CallMap(CustomTransform):
             from migrate.tf_to_torch.training import _facts
 
             training = _facts(facts_of(scan), scan)
-        return decide.Decider(self.rule, scan, load_table(), training, apply=apply).decide()
+        keras_rules = any(sibling.code == "TT2001" for sibling in self.siblings)
+        return decide.Decider(self.rule, scan, load_table(), training, apply=apply, keras_rules=keras_rules).decide()
 
     def sites(self, scan):
         return None  # (``prepare`` and ``finish``: the whole module is parsed)

@@ -298,11 +298,15 @@ class Decider:
     # the fixes the pass applies (what an enclosing call or a method's receiver reads as rewritten); lint's and
     # convert's default
     apply: frozenset = CONVERT_APPLY
+    # the Keras model rules (TT2001-TT2004) are selected: they convert a Keras model whole, so the bodies of
+    # Keras model and layer classes and the Keras API calls without a table entry are theirs, not TT1001's
+    keras_rules: bool = False
     calls: dict[int, tuple[str, ast.Call]] = field(default_factory=dict)  # id -> (qualified, call): TF calls
     matches: dict[int, Match] = field(default_factory=dict)  # id(ast node) -> its match
     effective: dict[int, str] = field(default_factory=dict)  # id(ast node) -> its text once rewritten
 
     def __post_init__(self) -> None:
+        self.keras_spans = keras_class_spans(self.scan) if self.keras_rules else []
         self.source = self.scan.source
         self.text = _Text(self.source)
         self.lines = self.source.splitlines()
@@ -321,6 +325,11 @@ class Decider:
                 node = by_place.get((ref.line, ref.column))
                 if node is not None:
                     self.calls[id(node)] = (ref.qualified, node)
+        if self.keras_rules:  # a Keras call's arguments (``layers.Lambda(lambda t: tf.reduce_mean(t, 1))``) are the
+            # model rules' too: they translate the ops of a model they convert
+            self.keras_spans += [(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+                                 for qualified, node in self.calls.values()
+                                 if qualified.startswith("tensorflow.keras.") and qualified not in self.table]
         methods = self._method_calls({(ref.line, ref.column) for ref in self.scan.references if ref.is_call})
         # inside-out, as the pass leaves the calls: an argument's rewrite is decided before its call's
         order = sorted([*(node for _q, node in self.calls.values()), *methods],
@@ -413,6 +422,9 @@ class Decider:
         if not qualified.startswith("tensorflow.") or qualified.startswith(HANDLED_ELSEWHERE):
             return
         entry = self.table.get(qualified)
+        if self.keras_rules and (entry is None and qualified.startswith("tensorflow.keras.")
+                                 or _inside(self.keras_spans, node)):
+            return  # (a subclassed model whose call() TT1001 had rewritten first could no longer be converted)
         params: tuple[str, ...] = ()
         try:
             if entry is None:
@@ -461,6 +473,8 @@ class Decider:
 
     # -- tensor methods
     def _method(self, node: ast.Call) -> None:
+        if _inside(self.keras_spans, node):
+            return
         method = node.func.attr
         receiver = node.func.value
         training = self.training or {}
@@ -527,6 +541,27 @@ class Decider:
                 found.append(match)
             return tuple(found)
         return None
+
+
+def keras_class_spans(scan) -> list[tuple[int, int, int, int]]:
+    """(line, column, end line, end column) of the module's classes deriving from a Keras model or layer (the
+    Keras model rules' ``MODEL_BASES``/``LAYER_BASES``), read through the file's imports."""
+    from migrate.keras_to_torch.core import LAYER_BASES, MODEL_BASES, keras_name
+
+    spans = []
+    for statement in scan.tree.body:
+        if isinstance(statement, ast.ClassDef) and any(
+                keras_name(scan.bindings.qualify(dotted)) in (*MODEL_BASES, *LAYER_BASES)
+                for dotted in map(dotted_name_ast, statement.bases) if dotted):
+            spans.append((statement.lineno, statement.col_offset, statement.end_lineno, statement.end_col_offset))
+    return spans
+
+
+def _inside(spans: list[tuple[int, int, int, int]], node: ast.AST) -> bool:
+    """Does ``node`` lie within one of ``spans`` (a span is not inside itself)?"""
+    start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
+    return any((line, column) <= start and end <= (end_line, end_column) and (start, end) != (
+        (line, column), (end_line, end_column)) for line, column, end_line, end_column in spans)
 
 
 def _shape_receiver(receiver: ast.AST):
