@@ -300,12 +300,17 @@ def convert_paddings(text: str) -> str:
 _CAST_AFTER = re.compile(r"\.(?:long|int|float|double|bool|half)\(\)")
 
 
+def _expression(text: str) -> ast.expr | None:
+    """The expression ``text`` parses to (None when it does not)."""
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+
+
 def _is_python_value(text: str) -> bool:
     """A list or tuple display or a number literal: what TF turns into a tensor and torch methods cannot take."""
-    try:
-        node = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
-        return False
+    node = _expression(text)
     if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
         node = node.operand
     return isinstance(node, (ast.List, ast.Tuple)) or (
@@ -314,10 +319,7 @@ def _is_python_value(text: str) -> bool:
 
 def _is_atom(text: str) -> bool:
     """Safe to splice anywhere (``x``, ``a.b``, ``f(x)``, ``[1, 2]``, ``-1``)."""
-    try:
-        node = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
-        return False
+    node = _expression(text)
     if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
         return True
     return isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant, ast.List, ast.Tuple,
