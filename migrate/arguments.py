@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Callable
 
 from migrate.kinds.table import argument_kinds
 from migrate.kinds.table.value import fill_template  # noqa: F401 (re-exported: the call-map kind builds values)
+from migrate.resolve import first_line
 from migrate.rules import short_name
 
 if TYPE_CHECKING:
@@ -165,9 +166,7 @@ def nodes_on_line(body: list[ast.stmt], line: int):
     """Every node of the statements of ``body`` (and their nested blocks) that span ``line``, not descending
     into statements that do not: a statement's header, decorators and expressions, and the blocks holding ``line``."""
     for statement in body:
-        decorators = getattr(statement, "decorator_list", None)
-        first = min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
-        if not first <= line <= statement.end_lineno:
+        if not first_line(statement) <= line <= statement.end_lineno:
             continue
         stack: list[ast.AST] = [statement]
         while stack:

@@ -28,7 +28,7 @@ from migrate.cstutil import (
 from migrate.arguments import apply_plan, call_at, has_argument_rules, plan_arguments
 from migrate.fixedits import UnitFixes, line_block_fixes
 from migrate.model import Finding, Rule, Safety, Severity
-from migrate.resolve import Bindings, Reference, Scan, qualify_in_scopes, scan_source
+from migrate.resolve import Bindings, Reference, Scan, first_line, line_groups, qualify_in_scopes, scan_source
 from migrate.kinds.table import TableHit, import_needs_rule, reference_needs_rule
 from migrate.kinds.table import finding as finding_kind, module as module_kind, rename
 from migrate.rules import RuleSet
@@ -489,7 +489,7 @@ def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
     for ref in scan.references:
         if rebound:
             ref = _rebound_reference(ref, rebound)
-        if ref.qualified in keys and _reference_needs_rule(ref, ruleset):
+        if ref.qualified in keys and reference_needs_rule(ref, ruleset):
             return True
     for qualified, *_ in scan.imports:
         if import_needs_rule(ruleset, qualified):
@@ -514,12 +514,6 @@ def _text_gate(custom: CustomTransform, source: str | None) -> bool:
         return True
     texts = custom.entries.get("lint_text") if isinstance(custom.entries, dict) else None
     return source is None or not texts or any(text in source for text in texts)
-
-
-def _reference_needs_rule(ref: Reference, ruleset: RuleSet) -> bool:
-    """Does a table kind act on ``ref`` (``TableKind.reference_needs``: argument kinds only where the call
-    has what they change)?"""
-    return reference_needs_rule(ref, ruleset)
 
 
 def transform_source(
@@ -614,7 +608,7 @@ def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
     for ref in scan.references:
         if rebound:
             ref = _rebound_reference(ref, rebound)
-        if (ref.qualified in keys and _reference_needs_rule(ref, ruleset)) or in_module(ref.qualified):
+        if (ref.qualified in keys and reference_needs_rule(ref, ruleset)) or in_module(ref.qualified):
             lines.update(range(ref.line, (ref.end_line or ref.line) + 1))
     for qualified, _local, line, _column in scan.imports:
         if import_needs_rule(ruleset, qualified) or in_module(qualified):
@@ -642,11 +636,6 @@ def _custom_lines(scan: Scan, customs: list[CustomTransform], source: str, lines
     return sorted(lines)
 
 
-def _first_line(statement: ast.stmt) -> int:
-    decorators = getattr(statement, "decorator_list", None)
-    return min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
-
-
 def _first_column(statement: ast.stmt) -> int:
     decorators = getattr(statement, "decorator_list", None)
     if decorators:
@@ -654,17 +643,6 @@ def _first_column(statement: ast.stmt) -> int:
         if first.lineno < statement.lineno:
             return first.col_offset - 1  # the "@"
     return statement.col_offset
-
-
-def _groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
-    """Consecutive statements that share a line (``a = 1; b = 2``) are one unit of text."""
-    groups: list[list[ast.stmt]] = []
-    for statement in body:
-        if groups and _first_line(statement) <= groups[-1][-1].end_lineno:
-            groups[-1].append(statement)
-        else:
-            groups.append([statement])
-    return groups
 
 
 def _child_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
@@ -691,8 +669,8 @@ class _UnitPlanner:
     def block(self, body: list[ast.stmt], enclosing: tuple) -> list[tuple[int, int, tuple]] | None:
         """Units covering every hit line of ``body``; None when one cannot stand on its own lines."""
         units: list[tuple[int, int, tuple]] = []
-        for group in self._groups_of(body):
-            first, last = _first_line(group[0]), group[-1].end_lineno
+        for group in line_groups(body):
+            first, last = first_line(group[0]), group[-1].end_lineno
             hits = self.hit(first, last)
             if not hits:
                 continue
@@ -706,13 +684,11 @@ class _UnitPlanner:
             units.append((first, last, enclosing))
         return units
 
-    _groups_of = staticmethod(_groups)
-
     def children(self, statement: ast.stmt, hits: list[int], enclosing: tuple) -> list | None:
         blocks = _child_blocks(statement)
         if not blocks:
             return None
-        covered = [(_first_line(child), child.end_lineno) for block in blocks for child in block]
+        covered = [(first_line(child), child.end_lineno) for block in blocks for child in block]
         if any(not any(a <= line <= b for a, b in covered) for line in hits):
             return None  # a hit in the header (``with tf.variable_scope(...):``): the statement is the unit
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -738,7 +714,7 @@ class _ExplicitIndent(cst.CSTTransformer):
 def _import_insertion_line(tree: ast.Module) -> int:
     """The line after which scheduled imports go (``import_insertion_index`` on the ``ast``); 0: none."""
     last = 0
-    for group in _groups(tree.body):
+    for group in line_groups(tree.body):
         if not all(_is_leading(s, len(group)) for s in group):
             break
         last = group[-1].end_lineno

@@ -49,6 +49,7 @@ from migrate.resolve import (
     Reference,
     Scan,
     dotted_name_ast,
+    first_line,
     function_scope_ast,
 )
 
@@ -342,11 +343,6 @@ def is_main_guard(node: ast.stmt) -> bool:
     return isinstance(node.test.ops[0], ast.Eq) and len(names) == 1 and len(consts) == 1
 
 
-def first_line_of(statement: ast.stmt) -> int:
-    decorators = getattr(statement, "decorator_list", None)
-    return min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
-
-
 # ---------------------------------------------------------------------------
 # building
 
@@ -371,7 +367,7 @@ def top_statements(scan: Scan) -> tuple[TopStatement, ...]:
         references = sorted(scan.references, key=lambda r: r.line)
         ref_lines = [r.line for r in references]
         for index, stmt in enumerate(scan.tree.body):
-            first, last = first_line_of(stmt), stmt.end_lineno or stmt.lineno
+            first, last = first_line(stmt), stmt.end_lineno or stmt.lineno
             refs = tuple(references[bisect.bisect_left(ref_lines, first):bisect.bisect_right(ref_lines, last)])
             guard = not guard_seen and is_main_guard(stmt)
             guard_seen = guard_seen or guard

@@ -29,6 +29,7 @@ from migrate.resolve import (
     AstScanner,
     bind_star_imports,
     dotted_name_ast,
+    first_line,
     mentions_framework,
     mentions_global,
     module_bindings_ast,
@@ -123,9 +124,7 @@ class _Checker(AstScanner):
 
     def visit(self, node: ast.AST):
         if self._hot is not None and isinstance(node, ast.stmt):
-            decorators = getattr(node, "decorator_list", None)
-            first = min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
-            index = bisect.bisect_left(self._hot, first)
+            index = bisect.bisect_left(self._hot, first_line(node))
             if index == len(self._hot) or self._hot[index] > node.end_lineno:
                 return None
         return super().visit(node)

@@ -120,6 +120,23 @@ class Reference:
     end_column: int | None = None
 
 
+def first_line(statement: ast.stmt) -> int:
+    """A statement's first line, its decorators included."""
+    decorators = getattr(statement, "decorator_list", None)
+    return min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
+
+
+def line_groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
+    """Consecutive statements that share a line (``a = 1; b = 2``) are one unit of text (one libcst line)."""
+    groups: list[list[ast.stmt]] = []
+    for statement in body:
+        if groups and first_line(statement) <= groups[-1][-1].end_lineno:
+            groups[-1].append(statement)
+        else:
+            groups.append([statement])
+    return groups
+
+
 def dotted_name_ast(node: ast.AST) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):

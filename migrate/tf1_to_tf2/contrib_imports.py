@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from migrate.lazycst import cst
 from migrate.model import Safety
 from migrate.plugin import CustomTransform, Match, register
-from migrate.resolve import dotted_name_ast
+from migrate.resolve import dotted_name_ast, first_line, line_groups
 
 _CONVERT_APPLY = frozenset({Safety.SAFE, Safety.REVIEW})  # what convert applies by default (lint reports that)
 
@@ -173,7 +173,7 @@ class UnusedContribImport(CustomTransform):
         if ruleset is None or scan.tree is None:
             return None
         candidates = []
-        for group in _line_groups(scan.tree.body):
+        for group in line_groups(scan.tree.body):
             statement = group[0]
             bound = _bound_contrib_ast(statement) if len(group) == 1 else None
             if not bound:
@@ -218,17 +218,6 @@ def _fixable(entry) -> bool:
     return entry is not None and entry[1].safety is not Safety.NONE and entry[1].safety in _CONVERT_APPLY
 
 
-def _line_groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
-    """Statements sharing a line (``a; b``) are one libcst line."""
-    groups: list[list[ast.stmt]] = []
-    for statement in body:
-        if groups and statement.lineno <= groups[-1][-1].end_lineno:
-            groups[-1].append(statement)
-        else:
-            groups.append([statement])
-    return groups
-
-
 def _walk(tree: ast.AST, wanted: set[str], hot: list[int]) -> tuple[list[tuple[str, int | None, int | None]],
                                                                      list[ast.Attribute]]:
     """One walk outside import statements: (name, line, byte column) of every identifier in ``wanted``, as
@@ -241,9 +230,7 @@ def _walk(tree: ast.AST, wanted: set[str], hot: list[int]) -> tuple[list[tuple[s
     while stack:
         node, inner = stack.pop()
         if isinstance(node, ast.stmt):
-            decorators = getattr(node, "decorator_list", None)
-            first = min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
-            index = bisect.bisect_left(hot, first)
+            index = bisect.bisect_left(hot, first_line(node))
             if index == len(hot) or hot[index] > node.end_lineno:
                 continue
         if isinstance(node, ast.Attribute):

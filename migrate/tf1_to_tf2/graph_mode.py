@@ -28,11 +28,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from migrate.facts import TopStatement, main_guard, on_import, top_statements
-from migrate.facts import first_line_of as _first_line_of
 from migrate.kinds.calls import canonical, short
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, Match, register
+from migrate.resolve import first_line, line_groups
 
 _DISABLERS = ("disable_v2_behavior", "disable_eager_execution")
 _ENABLERS = ("enable_eager_execution", "enable_v2_behavior")
@@ -168,12 +168,12 @@ class GraphModeProgram(_GraphModeBase):
         if plan is None or not plan.place:
             return []
         tree = scan.tree
-        groups = _line_groups(tree.body)
+        groups = line_groups(tree.body)
         if plan.place == "guard":
             guard = main_guard(top_statements(scan)).node
             first = guard.body[0]
             indent = scan.source.splitlines()[first.lineno - 1][:first.col_offset]
-            placement = Placement("guard", _first_line_of(first) - 1, indent,
+            placement = Placement("guard", first_line(first) - 1, indent,
                                   _counted(groups, next(i for i, g in enumerate(groups) if g[0] is guard)),
                                   one_line_guard=first.lineno == guard.lineno)
             anchor, where = guard, _GUARD_WHERE
@@ -247,7 +247,7 @@ class GraphModeLibrary(_GraphModeBase):
             return []
         tree = scan.tree
         line = min((r.line for r in scan.references if canonical(r.qualified) == plan.names[0]), default=None)
-        statement = next((s for s in tree.body if line is not None and _first_line_of(s) <= line <= s.end_lineno),
+        statement = next((s for s in tree.body if line is not None and first_line(s) <= line <= s.end_lineno),
                          tree.body[0])
         names = ", ".join(short(n) for n in plan.names[:3])
         return [Match(self.rule, statement.lineno, statement.col_offset + 1,
@@ -305,7 +305,7 @@ def _imported_modules(group: list[ast.stmt]) -> list[str] | None:
     """Modules imported by the statements of one line (or one ``try`` of only imports)."""
     names: list[str] = []
     if len(group) == 1 and isinstance(group[0], ast.Try):
-        for inner in _line_groups(group[0].body):
+        for inner in line_groups(group[0].body):
             found = _imported_modules(inner)
             if found is None:
                 return None
@@ -319,16 +319,6 @@ def _imported_modules(group: list[ast.stmt]) -> list[str] | None:
         else:
             return None
     return names
-
-
-def _line_groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
-    groups: list[list[ast.stmt]] = []
-    for statement in body:
-        if groups and _first_line_of(statement) <= groups[-1][-1].end_lineno:
-            groups[-1].append(statement)
-        else:
-            groups.append([statement])
-    return groups
 
 
 def _after_import_block(groups: list[list[ast.stmt]]) -> int | None:
