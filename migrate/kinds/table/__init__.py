@@ -111,15 +111,9 @@ _CACHED: dict[str, tuple] = {}  # kinds chosen by a property, computed once
 
 def table_kind(name: str) -> Callable[[type[TableKind]], type[TableKind]]:
     """``@table_kind("rename")``: the class describes the table kind of that name (``cls.name`` = name)."""
+    from migrate.plugin import registrar
 
-    def register(cls: type[TableKind]) -> type[TableKind]:
-        if name in _KINDS and _KINDS[name] is not cls:
-            raise ValueError(f"table kind {name!r} registered twice ({_KINDS[name].__module__} and {cls.__module__})")
-        cls.name = name
-        _KINDS[name] = cls
-        return cls
-
-    return register
+    return registrar(_KINDS, "name", "table kind")(name)
 
 
 def table_kinds() -> dict[str, type[TableKind]]:
