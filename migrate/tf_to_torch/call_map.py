@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from migrate.callparts import code_of
 from migrate.lazycst import cst
 from migrate.plugin import CustomTransform, register
 from migrate.tf_to_torch import decide, tensor_methods
@@ -75,14 +76,10 @@ def call_arguments(call: cst.Call) -> tuple[list[str], dict[str, str]]:
         if arg.star:
             raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
         if arg.keyword is None:
-            positional.append(_code(arg.value))
+            positional.append(code_of(arg.value))
         else:
-            keywords[arg.keyword.value] = _code(arg.value)
+            keywords[arg.keyword.value] = code_of(arg.value)
     return positional, keywords
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 def _match(ctx, custom, original, kind: type):
@@ -152,7 +149,7 @@ class CallMap(CustomTransform):
             ctx.report_match(match)
             return None
         entry = decision.entry
-        given = {param: _code(arg.value) for param, arg in zip(decision.params, updated.args)}
+        given = {param: code_of(arg.value) for param, arg in zip(decision.params, updated.args)}
         bound = prepare_bound(entry, Bound(given, decision.variant))
         try:
             text = fill(decision.variant["torch"], bound, entry)  # the arguments as rewritten inside-out

@@ -20,12 +20,9 @@ What happens at each method call is decided on the ``ast`` scan
 """
 from __future__ import annotations
 
+from migrate.callparts import code_of
 from migrate.lazycst import cst
 from migrate.tf_to_torch.decide import SHAPE_METHODS, TENSOR_METHODS, TF_ONLY  # noqa: F401 (the method tables)
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 def rewrite(ctx, match, updated: cst.Call):
@@ -42,7 +39,7 @@ def rewrite(ctx, match, updated: cst.Call):
     if decision.method in SHAPE_METHODS:
         # ``r.shape`` (``get_shape()`` already rewritten) or still ``r.get_shape()``
         receiver = receiver.value if isinstance(receiver, cst.Attribute) else receiver.func.value
-    text = _code(receiver)
+    text = code_of(receiver)
     if not isinstance(receiver, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)):
         text = f"({text})"
     return cst.parse_expression(decision.template.format(r=text))

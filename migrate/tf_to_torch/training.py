@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import ast
 
+from migrate.callparts import code_of
 from migrate.facts import FileFacts, Role, canonical, facts_for, scan_for
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
-from migrate.tf_to_torch.call_map import _code, _drop_tf_imports, spell_torch
+from migrate.tf_to_torch.call_map import _drop_tf_imports, spell_torch
 
 OPTIMIZERS = {
     "Adam": ("torch.optim.Adam", ["learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"],
@@ -78,7 +79,7 @@ class TrainingLoop(CustomTransform):
             args = [a for a in updated.args if not (a.keyword and a.keyword.value == "name")]
             if len(args) != 1 or args[0].keyword is not None or args[0].star:
                 return self._todo(ctx, original, "tf.Variable with arguments other than the initial value and name")
-            init = _code(args[0].value)
+            init = code_of(args[0].value)
             try:
                 literal = ast.literal_eval(init)
             except (ValueError, SyntaxError):
@@ -119,7 +120,7 @@ class TrainingLoop(CustomTransform):
             key = arg.keyword.value if arg.keyword else (order[index] if index < len(order) else None)
             if key not in values or arg.star:
                 return self._todo(ctx, original, f"optimizer argument {key or '*'} is not mapped")
-            values[key] = _code(arg.value)
+            values[key] = code_of(arg.value)
         text = f"{torch_name}(" + template.format(params=param_name, **values) + ")"
         if not ctx.may_fix(self.rule):
             return None
@@ -133,7 +134,7 @@ class TrainingLoop(CustomTransform):
             if len(updated.args) != 2 or any(a.keyword or a.star for a in updated.args):
                 return self._todo(ctx, original, "tape.gradient with other than (target, sources)")
             sources = updated.args[1].value
-            text = f"torch.autograd.grad({_code(updated.args[0].value)}, {_code(sources)})"
+            text = f"torch.autograd.grad({code_of(updated.args[0].value)}, {code_of(sources)})"
             if isinstance(sources, cst.Name) and sources.value in facts["variables"]:
                 text += "[0]"  # one variable in, one gradient out (autograd.grad returns a tuple)
             ctx.report(self.rule, original, "tape.gradient -> torch.autograd.grad", fixed=True)
@@ -141,7 +142,7 @@ class TrainingLoop(CustomTransform):
         if isinstance(receiver, cst.Name) and receiver.value in facts["variables"]:
             if method in METHODS and len(updated.args) == 1 and not updated.args[0].keyword:
                 ctx.report(self.rule, original, f"Variable.{method} -> .data.{METHODS[method]}", fixed=True)
-                return cst.parse_expression(f"{receiver.value}.data.{METHODS[method]}({_code(updated.args[0].value)})")
+                return cst.parse_expression(f"{receiver.value}.data.{METHODS[method]}({code_of(updated.args[0].value)})")
             if method == "numpy" and not updated.args:
                 return cst.parse_expression(f"{receiver.value}.detach().numpy()")
         return None
@@ -155,8 +156,8 @@ class TrainingLoop(CustomTransform):
             if isinstance(call.func, cst.Attribute) and call.func.attr.value == "apply_gradients" and \
                     len(call.args) == 1 and isinstance(call.args[0].value, cst.Call) and \
                     dotted_name(call.args[0].value.func) == "zip":
-                opt = _code(call.func.value)
-                pairs = _code(call.args[0].value)
+                opt = code_of(call.func.value)
+                pairs = code_of(call.args[0].value)
                 ctx.report(self.rule, original, "apply_gradients -> set .grad and optimizer.step()", fixed=True)
                 loop = cst.parse_statement(f"for grad_, param_ in {pairs}:\n    param_.grad = grad_\n")
                 step = cst.parse_statement(f"{opt}.step()\n")

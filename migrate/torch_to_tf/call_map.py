@@ -16,10 +16,6 @@ TODO = "# dlmigrate: TODO(TT1501)"
 NOT_OPS = ("torch.nn.Module", "torch.nn.Parameter", "torch.optim.", "torch.no_grad", "torch.manual_seed")
 
 
-def _code(node) -> str:
-    return cst.Module([]).code_for_node(node)
-
-
 def spell_tf(ctx, text: str) -> str:
     return _TF_NAME.sub(lambda m: ctx.spell("tensorflow" + m.group(0)[2:], "tf"), text)
 
