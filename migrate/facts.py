@@ -259,11 +259,6 @@ class FileFacts:
         """Names some binding of which (in ``scope``; any scope when None) holds ``role``."""
         return {b.name for b in self.bindings if b.role is role and (scope is None or b.scope == scope)}
 
-    def made_by(self, qualified: Iterable[str], *, kind: str = "assign") -> list[Binding]:
-        """Whole bindings of ``kind`` whose value is a call of one of ``qualified`` (canonical names)."""
-        wanted = set(qualified)
-        return [b for b in self.bindings if b.kind == kind and b.whole and canonical(b.callee) in wanted]
-
     # -- statements
     def statement_at(self, line: int) -> TopStatement | None:
         starts = [s.first_line for s in self.statements]
