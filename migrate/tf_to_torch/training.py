@@ -42,7 +42,15 @@ METHODS = {"assign": "copy_", "assign_add": "add_", "assign_sub": "sub_"}
 
 def _facts(facts: FileFacts, scan) -> dict:
     """Variable names, tape names, optimizer -> param list names, first assignment lines: read off the file's
-    shared facts (``migrate.facts``) and the scan's method calls (``x.apply_gradients(...)``)."""
+    shared facts (``migrate.facts``) and the scan's method calls (``x.apply_gradients(...)``); made once per
+    scan (TT1001's decision reads them too) and only read after."""
+    made = scan.matches.get("<tt training>")
+    if made is None:
+        made = scan.matches["<tt training>"] = _training_facts(facts, scan)
+    return made
+
+
+def _training_facts(facts: FileFacts, scan) -> dict:
     variables, assigned, apply, by_line = set(), {}, {}, {}
     for binding in facts.bindings:  # (source order)
         if binding.kind == "assign" and binding.whole:
