@@ -45,9 +45,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from migrate.resolve import (
-    TF_V1_ALIASES,
     Reference,
     Scan,
+    canonical,
     dotted_name_ast,
     first_line,
     function_scope_ast,
@@ -124,16 +124,6 @@ LOSS_SINKS: tuple[tuple[Role | None, str, int], ...] = (
 # method calls that run a graph: ``sess.run(...)`` on a Session; ``X.eval()``/``op.run()`` in a Session
 RUN_METHODS = ("run", "eval")
 _SINK_NAMES = frozenset({name.rsplit(".", 1)[-1] for _, name, _ in LOSS_SINKS} | {"backward"})
-
-
-def canonical(qualified: str | None) -> str | None:
-    """``tensorflow.compat.v1.X`` (and ``tensorflow._api.v1.X``) read as ``tensorflow.X``."""
-    if qualified is None:
-        return None
-    for alias in TF_V1_ALIASES:
-        if qualified.startswith(alias + "."):
-            return "tensorflow." + qualified[len(alias) + 1:]
-    return qualified
 
 
 @functools.lru_cache(maxsize=8192)

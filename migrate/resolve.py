@@ -22,6 +22,18 @@ TF_V1_ALIASES = ("tensorflow.compat.v1", "tensorflow._api.v1")
 FRAMEWORK_ROOTS = ("tensorflow", "torch", "torchvision", "functorch", "keras", "tf_keras")
 
 
+def canonical(qualified: str | None) -> str | None:
+    """``qualified`` with the TF1 API prefix (``tensorflow.compat.v1.``, ``tensorflow._api.v1.``) read as
+    ``tensorflow.``; None stays None.  (Which names the TF1 rules look at; what a reference means once TF2007
+    re-points the compat.v1 alias is ``plugin.rebind_dotted``'s.)"""
+    if qualified is None:
+        return None
+    for alias in TF_V1_ALIASES:
+        if qualified.startswith(alias + "."):
+            return "tensorflow." + qualified[len(alias) + 1:]
+    return qualified
+
+
 class Bindings:
     """Local name -> qualified name for every name an import statement binds."""
 

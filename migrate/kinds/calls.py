@@ -18,7 +18,7 @@ from migrate.lazycst import cst
 from migrate.model import Safety
 from migrate.arguments import call_at, plan_arguments, written_arguments
 from migrate.plugin import ast_position, rebind_dotted, rebound_targets
-from migrate.resolve import TF_V1_ALIASES, dotted_name_ast
+from migrate.resolve import canonical, dotted_name_ast
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,6 @@ class CallMove:
         keywords = {k: (v or None) for k, v in entry.get("keywords", {}).items()}
         return cls(entry["new"], tuple(entry.get("params", ())), int(entry.get("keep", 0)), keywords,
                    dict(entry.get("add", {})), dict(entry.get("values", {})))
-
-
-def canonical(name: str) -> str:
-    """``name`` with the TF1 API prefix (``tensorflow.compat.v1.``, ``tensorflow._api.v1.``) read as ``tensorflow.``
-    (a gate for the TF1 rules: which names they look at; what a reference means once TF2007 re-points the
-    compat.v1 alias is ``plugin.rebind_dotted``'s)."""
-    for alias in TF_V1_ALIASES:
-        if name.startswith(alias + "."):
-            return "tensorflow." + name[len(alias) + 1:]
-    return name
 
 
 def mentioned_lines(scan, names) -> list[int]:

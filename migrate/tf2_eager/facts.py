@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import ast
 from migrate.facts import count_stores, names_read  # names_read: the family imports it from here
-from migrate.resolve import dotted_name_ast
+from migrate.resolve import canonical, dotted_name_ast
 from migrate.tf2_eager import interactive, iterators, rnn, sparse
 from dataclasses import dataclass, field
 
 from migrate.tf2_eager.averages import classify_average, classify_control
 from migrate.tf2_eager import layers, scopes
 
-V1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow._api.v1.")
 
 PLACEHOLDER = "tensorflow.placeholder"
 VARIABLE = "tensorflow.Variable"
@@ -54,15 +53,6 @@ def _factory_params() -> frozenset:
     from migrate.tf2_eager.graph_functions import FACTORY_PARAMS
 
     return FACTORY_PARAMS.get()
-
-
-def canonical(qualified: str | None) -> str | None:
-    if qualified is None:
-        return None
-    for prefix in V1_PREFIXES:
-        if qualified.startswith(prefix):
-            return "tensorflow." + qualified[len(prefix):]
-    return qualified
 
 
 class Blocked(Exception):
