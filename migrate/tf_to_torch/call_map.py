@@ -69,37 +69,35 @@ def mark_todo(statement: cst.SimpleStatementLine, pending: list[str] | None, tod
         whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)))
 
 
-def call_arguments(call: cst.Call) -> tuple[list[str], dict[str, str]]:
-    """A call's arguments as source text (positional, keyword -> text), for a table entry to bind."""
-    positional, keywords = [], {}
-    for arg in call.args:
-        if arg.star:
-            raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
-        if arg.keyword is None:
-            positional.append(code_of(arg.value))
-        else:
-            keywords[arg.keyword.value] = code_of(arg.value)
-    return positional, keywords
-
-
-def _match(ctx, custom, original, kind: type):
+def match_by_span(ctx, custom, original, kind: type):
     """The match ``custom`` made for the original call ``node`` (by its whole span: a method call and the
-    call it is made on start at the same place), when its decision is of ``kind``."""
-    by_span = ctx.facts.get(("tt1001", "by span"))
+    call it is made on start at the same place), when its decision is of ``kind``.  ``custom.decide(scan,
+    apply)`` makes the matches for a fix selection other than convert's default (``--safe-only``): what a
+    call around a fix reads is decided again for it."""
+    by_span = ctx.facts.get((custom.code, "by span"))
     if by_span is None:
         if ctx.scan is None:
             matches = None
         elif ctx.apply == decide.CONVERT_APPLY:
             matches = custom.matches(ctx.scan)  # (the matches lint reports)
-        else:  # another fix selection (--safe-only): what the calls around a fix left out read is decided again
+        else:
             matches = custom.decide(ctx.scan, ctx.apply)
-        by_span = ctx.facts[("tt1001", "by span")] = {
+        by_span = ctx.facts[(custom.code, "by span")] = {
             (m.line, m.column, m.end_line, m.end_column): m for m in matches or ()}
     position = ctx._position_of(original)
     if position is None:
         return None
     match = by_span.get((position.start.line, position.start.column + 1, position.end.line, position.end.column + 1))
     return match if match is not None and isinstance(match.payload, kind) else None
+
+
+def parse_rewrite(text: str) -> cst.BaseExpression:
+    """A rewrite's text as the node the pass splices in: an operation in parentheses (``decide.parenthesized``)."""
+    new = cst.parse_expression(text)
+    if isinstance(new, (cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison,
+                        cst.IfExp, cst.Lambda)):
+        new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return new
 
 
 @register("TT1001")
@@ -133,7 +131,7 @@ class CallMap(CustomTransform):
         ctx.facts["tt_pending"] = []
 
     def on_call(self, ctx, qualified, original, updated):
-        match = _match(ctx, self, original, CallDecision)
+        match = match_by_span(ctx, self, original, CallDecision)
         if match is None:
             return None
         decision: CallDecision = match.payload
@@ -161,15 +159,12 @@ class CallMap(CustomTransform):
             ctx.facts["tt_pending"].append(reason)
             return None
         ctx.report_match(decide.replace(match, message=decide.converted_message(qualified, text, decision.note)))
-        new = cst.parse_expression(spell_torch(ctx, text))
-        if isinstance(new, (cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison,
-                            cst.IfExp, cst.Lambda)):
-            new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        new = parse_rewrite(spell_torch(ctx, text))
         ctx.facts["tt_converted"] += 1
         return new
 
     def on_method_call(self, ctx, method, original, updated):
-        match = _match(ctx, self, original, MethodDecision)
+        match = match_by_span(ctx, self, original, MethodDecision)
         if match is None:
             return None
         return tensor_methods.rewrite(ctx, match, updated)

@@ -252,6 +252,57 @@ def receiver_text(text: _Text, source: str, call: ast.Call) -> str:
     return text.text(text.start(attribute), end)
 
 
+def inside_out(text: _Text, effective: dict[int, str], value: ast.AST, written: str) -> str:
+    """An argument's (or receiver's) text as a pass that rewrites calls inside-out sees it: its rewrite when
+    ``effective`` (id of an ``ast`` node -> its text once rewritten) has one, else the ``written`` text with
+    the rewrites of the calls inside it spliced in."""
+    if id(value) in effective:
+        return effective[id(value)]
+    inner, stack = [], list(ast.iter_child_nodes(value))
+    while stack:
+        node = stack.pop()
+        if id(node) in effective and hasattr(node, "lineno"):
+            inner.append(node)
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+    if not inner:
+        return written
+    start = text.start(value)
+    segment = text.text(start, text.end(value))
+    prefix = written.find(segment)
+    if prefix < 0:
+        return written
+    out = segment
+    for node in sorted(inner, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        first = len(text.text(start, text.start(node)))
+        last = len(text.text(start, text.end(node)))
+        out = out[:first] + effective[id(node)] + out[last:]
+    return written[:prefix] + out + written[prefix + len(segment):]
+
+
+def module_span(source: str) -> tuple[int, int, int, int]:
+    """(line, column, end line, end column) where the pass reports a finding on the whole module."""
+    end_line, last = source.count("\n") + 1, source.rsplit("\n", 1)[-1]
+    return 1, 1, end_line, len(last) + 1
+
+
+def inside_out_order(nodes) -> list:
+    """``nodes`` (calls) in the order a libcst pass leaves them: an argument before its call."""
+    return sorted(nodes, key=lambda n: (n.end_lineno, n.end_col_offset, -n.lineno, -n.col_offset))
+
+
+def parenthesized(text: str) -> str:
+    """``text`` as the pass splices it into an enclosing expression: an operation gets exactly one pair of
+    parentheses (libcst's BinaryOperation, UnaryOperation, BooleanOperation, Comparison, IfExp, Lambda)."""
+    try:
+        body = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return text
+    if isinstance(body, _WRAPPED):
+        return f"({ast.get_source_segment(text.strip(), body)})"
+    return text
+
+
 # -- the decisions ----------------------------------------------------------------------------------
 
 
@@ -332,8 +383,7 @@ class Decider:
                                  if qualified.startswith("tensorflow.keras.") and qualified not in self.table]
         methods = self._method_calls({(ref.line, ref.column) for ref in self.scan.references if ref.is_call})
         # inside-out, as the pass leaves the calls: an argument's rewrite is decided before its call's
-        order = sorted([*(node for _q, node in self.calls.values()), *methods],
-                       key=lambda n: (n.end_lineno, n.end_col_offset, -n.lineno, -n.col_offset))
+        order = inside_out_order([*(node for _q, node in self.calls.values()), *methods])
         method_ids = {id(node) for node in methods}
         for node in order:
             if id(node) in method_ids:
@@ -348,10 +398,9 @@ class Decider:
         counted = [m for m in found if isinstance(m.payload, CallDecision) and m.payload.counted]
         if counted:
             converted = sum(1 for m in counted if m.finding(self.apply).fixed)
-            # (where the pass reports it: the module, from its start to the end of its text)
-            end_line, last = self.source.count("\n") + 1, self.source.rsplit("\n", 1)[-1]
-            found.append(Match(self.rule, 1, 1, rate_message(len(counted), converted), Safety.NONE,
-                               severity=Severity.INFO, end_line=end_line, end_column=len(last) + 1,
+            line, column, end_line, end_column = module_span(self.source)  # (where the pass reports it)
+            found.append(Match(self.rule, line, column, rate_message(len(counted), converted), Safety.NONE,
+                               severity=Severity.INFO, end_line=end_line, end_column=end_column,
                                fixable=False, payload=RateDecision()))
         return found
 
@@ -375,30 +424,8 @@ class Decider:
         return match is not None and match.finding(self.apply).fixed
 
     def value_text(self, value: ast.AST, written: str) -> str:
-        """An argument's (or receiver's) text as the pass sees it: its rewrite when TT1001 rewrites it, else
-        the written text with the rewrites of the calls inside it spliced in (the pass rewrites inside-out)."""
-        if id(value) in self.effective:
-            return self.effective[id(value)]
-        inner, stack = [], list(ast.iter_child_nodes(value))
-        while stack:
-            node = stack.pop()
-            if id(node) in self.effective and hasattr(node, "lineno"):
-                inner.append(node)
-            else:
-                stack.extend(ast.iter_child_nodes(node))
-        if not inner:
-            return written
-        start = self.text.start(value)
-        segment = self.text.text(start, self.text.end(value))
-        prefix = written.find(segment)
-        if prefix < 0:
-            return written
-        out = segment
-        for node in sorted(inner, key=lambda n: (n.lineno, n.col_offset), reverse=True):
-            first = len(self.text.text(start, self.text.start(node)))
-            last = len(self.text.text(start, self.text.end(node)))
-            out = out[:first] + self.effective[id(node)] + out[last:]
-        return written[:prefix] + out + written[prefix + len(segment):]
+        """An argument's (or receiver's) text as the pass sees it (``inside_out``)."""
+        return inside_out(self.text, self.effective, value, written)
 
     def spelled(self, text: str) -> str:
         """``torch.nn.functional.x`` as the pass spells it here (``F.x``, as a rule)."""
@@ -461,13 +488,7 @@ class Decider:
         safety = Safety.REVIEW if review else self.rule.safety
         self.matches[id(node)] = self._at(node, converted_message(qualified, text, note), safety,
                                           payload=CallDecision(qualified, entry, variant, params, note))
-        text = self.spelled(text)  # (as the pass writes it: what an enclosing call's message quotes)
-        try:
-            body = ast.parse(text.strip(), mode="eval").body
-        except SyntaxError:
-            body = None
-        if isinstance(body, _WRAPPED):  # the pass gives it exactly one pair of parentheses
-            text = f"({ast.get_source_segment(text.strip(), body)})"
+        text = parenthesized(self.spelled(text))  # (as the pass writes it: what an enclosing call's message quotes)
         if self._fixed(node):
             self.effective[id(node)] = text
 

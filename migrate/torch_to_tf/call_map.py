@@ -1,19 +1,29 @@
-"""TT1501: torch calls rewritten through the proven reverse table, with the file's conversion rate."""
+"""TT1501: torch calls rewritten through the proven reverse table, with the file's conversion rate.
+
+The decisions are made on the ``ast`` scan (``match``: ``migrate.torch_to_tf.decide``); the libcst hooks
+look each one up and only render it, with the argument texts as rewritten inside-out by the pass.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-import libcst as cst
-
-from migrate.cstutil import dotted_name
+from migrate.callparts import code_of
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
-from migrate.tf_to_torch.call_map import call_arguments, mark_todo
-from migrate.tf_to_torch.table import Unmapped, bind, load_reverse_table, render
+from migrate.tf_to_torch.call_map import mark_todo, match_by_span, parse_rewrite
+from migrate.tf_to_torch.table import (
+    Bound,
+    Unmapped,
+    fill,
+    load_reverse_table,
+    prepare_bound,
+)
+from migrate.torch_to_tf import decide
+from migrate.torch_to_tf.decide import ReverseDecision
 
 _TF_NAME = re.compile(r"\btf(?:\.[A-Za-z_]\w*)+")
 TODO = "# dlmigrate: TODO(TT1501)"
-NOT_OPS = ("torch.nn.Module", "torch.nn.Parameter", "torch.optim.", "torch.no_grad", "torch.manual_seed")
 
 
 def spell_tf(ctx, text: str) -> str:
@@ -22,112 +32,61 @@ def spell_tf(ctx, text: str) -> str:
 
 @register("TT1501")
 class ReverseCallMap(CustomTransform):
+    """Decides on the ``ast`` scan; the hooks render the decided variant."""
+
     def applies(self, scan) -> bool:
         return any(ref.qualified.startswith("torch") for ref in scan.references)
 
+    def match(self, scan):
+        return self.decide(scan, decide.CONVERT_APPLY)
+
+    def decide(self, scan, apply: frozenset):
+        """The matches when the pass applies the fixes ``apply`` (``match``: convert's default selection)."""
+        return decide.ReverseDecider(self.rule, scan, load_reverse_table(), apply=apply).decide()
+
+    def sites(self, scan):
+        return None  # (``finish`` rewrites dtypes and imports: the whole module is parsed)
+
     def prepare(self, ctx) -> None:
-        ctx.facts.update(tt_rev_seen=0, tt_rev_converted=0, tt_rev_pending=[], tt_rev_table=load_reverse_table())
+        ctx.facts.update(tt_rev_seen=0, tt_rev_converted=0, tt_rev_pending=[])
 
     def on_call(self, ctx, qualified, original, updated):
-        if not qualified.startswith("torch.") or qualified.startswith(NOT_OPS):
+        match = match_by_span(ctx, self, original, ReverseDecision)
+        if match is None:
             return None
+        decision: ReverseDecision = match.payload
         ctx.facts["tt_rev_seen"] += 1
-        entry = ctx.facts["tt_rev_table"].get(qualified)
-        try:
-            if entry is None:
-                raise Unmapped(f"{qualified} has no entry in the torch->TF table")
-            verdict = entry.get("verified", {})
-            if verdict.get("verdict") != "PASS":
-                raise Unmapped(f"{qualified} is not proven: {verdict.get('verdict', 'not verified')} "
-                               f"{verdict.get('reason', '')}".strip())
-            bound = bind(entry, *call_arguments(updated))
-            text = render(entry, bound)
-        except Unmapped as exc:
+        if decision.reason is not None or not match.finding(ctx.apply).fixed:
+            ctx.report_match(match)
+            if decision.reason is not None:
+                ctx.facts["tt_rev_pending"].append(decision.reason)
+            return None
+        entry = decision.entry
+        given = {param: code_of(arg.value) for param, arg in zip(decision.params, updated.args)}
+        try:  # the decided variant, filled with the arguments as rewritten inside-out
+            text = fill(decision.variant["torch"], prepare_bound(entry, Bound(given, decision.variant)), entry)
+        except Unmapped as exc:  # (a rewritten argument the variant cannot take: left as it was)
+            ctx.report_match(replace(match, message=decide.left_message(qualified, str(exc)), safety=Safety.NONE,
+                                     severity=Severity.WARNING, fixable=False))
             ctx.facts["tt_rev_pending"].append(str(exc))
-            ctx.report(self.rule, original, f"{qualified} left as PyTorch: {exc}", fixed=False,
-                       severity=Severity.WARNING, safety=Safety.NONE)
             return None
-        review = (bound.variant or {}).get("review")
-        safety = Safety.REVIEW if review else self.rule.safety
-        if not ctx.may_fix(self.rule, safety):
-            return None
+        ctx.report_match(replace(match, message=decide.converted_message(qualified, text,
+                                                                         decision.variant.get("review"))))
         ctx.facts["tt_rev_converted"] += 1
-        new = cst.parse_expression(spell_tf(ctx, text))
-        if isinstance(new, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison, cst.Lambda, cst.IfExp)):
-            new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        note = f"; review: {review}" if review else ""
-        ctx.report(self.rule, original, f"{qualified} -> {text}{note}", fixed=True, safety=safety)
-        return new
+        return parse_rewrite(spell_tf(ctx, text))
 
     def on_statement(self, ctx, original, updated):
         return mark_todo(updated, ctx.facts.get("tt_rev_pending"), TODO)
 
     def finish(self, ctx, module):
+        from migrate.torch_to_tf.cst_edits import Dtypes, drop_imports
+
         aliases = {name for name, target in ctx.bindings.items() if target and (target == "torch" or
                                                                                target.startswith("torch."))}
-        module = module.visit(_Dtypes(aliases, ctx))
-        module = _drop_imports(module, aliases)
+        module = module.visit(Dtypes(aliases, ctx))
+        module = drop_imports(module, aliases)
         seen, converted = ctx.facts.get("tt_rev_seen", 0), ctx.facts.get("tt_rev_converted", 0)
         if seen:
-            ctx.report(self.rule, ctx.original_module,
-                       f"conversion rate: {converted} of {seen} PyTorch calls converted ({100.0 * converted / seen:.0f}%)",
+            ctx.report(self.rule, ctx.original_module, decide.rate_message(seen, converted),
                        fixed=False, severity=Severity.INFO, safety=Safety.NONE)
         return module
-
-
-class _Dtypes(cst.CSTTransformer):
-    """``torch.float32`` -> ``tf.float32`` outside calls still spelled with torch."""
-
-    from migrate.tf_to_torch.table import TORCH_DTYPES as _DTYPES
-
-    def __init__(self, aliases, ctx) -> None:
-        super().__init__()
-        self.aliases, self.ctx, self.depth = aliases, ctx, 0
-
-    def visit_Call(self, node):
-        if (dotted_name(node.func) or "").partition(".")[0] in self.aliases:
-            self.depth += 1
-
-    def leave_Call(self, original, updated):
-        if (dotted_name(original.func) or "").partition(".")[0] in self.aliases:
-            self.depth -= 1
-        return updated
-
-    def leave_Attribute(self, original, updated):
-        dotted = dotted_name(original) or ""
-        head, _, rest = dotted.partition(".")
-        if not self.depth and head in self.aliases and self.ctx.bindings.target(head) == "torch" and rest in self._DTYPES:
-            return cst.parse_expression(self.ctx.spell("tensorflow." + self._DTYPES[rest], "tf"))
-        return updated
-
-
-def _drop_imports(module: cst.Module, aliases: set[str]) -> cst.Module:
-    """Remove torch imports whose names are no longer used (strings and comments are not uses)."""
-    used: set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Import(self, node):
-            return False
-
-        def visit_ImportFrom(self, node):
-            return False
-
-        def visit_Name(self, node):
-            used.add(node.value)
-
-        def visit_Attribute(self, node):
-            node.value.visit(self)
-            return False
-
-    module.visit(Names())
-    body = []
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 and \
-                isinstance(statement.body[0], cst.Import):
-            names = statement.body[0].names
-            if all((dotted_name(a.name) or "").split(".")[0] == "torch" for a in names) and not any(
-                    (a.asname.name.value if a.asname else (dotted_name(a.name) or "").split(".")[0]) in used
-                    for a in names):
-                continue
-        body.append(statement)
-    return module.with_changes(body=body)

@@ -1,0 +1,148 @@
+"""TT1501's decisions, made on the ``ast`` scan (``ReverseCallMap.match``); registers nothing, imports no libcst.
+
+For every call the engine's pass offers TT1501 (a dotted call resolving under ``torch.``, outside
+``NOT_OPS``) this decides once: its reverse-table entry, or why it stays PyTorch (no entry, not proven,
+arguments outside what was proven); the torch parameter each written argument binds; the variant those
+arguments select; the fix safety (a variant's review note makes it REVIEW) and the message; and the file's
+conversion rate.  The arguments are read as the pass reads them when it reaches the call: a nested call
+this rule rewrites is read as its rewrite (the pass rewrites inside-out).  The libcst hooks only render
+the decided variant with the rewritten argument texts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from migrate.model import Safety, Severity
+from migrate.plugin import Match, ast_position
+from migrate.tf_to_torch.decide import (
+    CONVERT_APPLY,
+    _Text,
+    argument_texts,
+    inside_out,
+    inside_out_order,
+    module_span,
+    parenthesized,
+)
+from migrate.tf_to_torch.table import Unmapped, bind, choose_variant, fill
+
+# torch names that are not ops (classes, optimizers, context managers, seeding): never offered to the table
+NOT_OPS = ("torch.nn.Module", "torch.nn.Parameter", "torch.optim.", "torch.no_grad", "torch.manual_seed")
+_TF_NAME = re.compile(r"\btf(?:\.[A-Za-z_]\w*)+")
+
+
+@dataclass(frozen=True, eq=False)
+class ReverseDecision:
+    """A torch call: the ``variant`` of ``entry`` the pass renders, its arguments bound to ``params``."""
+
+    qualified: str
+    entry: dict | None = None
+    variant: dict | None = None
+    params: tuple[str, ...] = ()  # the torch parameter each written argument binds, in written order
+    reason: str | None = None  # why the call stays PyTorch (the match is report-only)
+
+
+@dataclass(frozen=True, eq=False)
+class RateDecision:
+    """The file's conversion rate (reported at the end of the pass)."""
+
+
+def left_message(qualified: str, reason: str) -> str:
+    return f"{qualified} left as PyTorch: {reason}"
+
+
+def converted_message(qualified: str, text: str, review: str | None) -> str:
+    return f"{qualified} -> {text}" + (f"; review: {review}" if review else "")
+
+
+def rate_message(seen: int, converted: int) -> str:
+    return f"conversion rate: {converted} of {seen} PyTorch calls converted ({100.0 * converted / seen:.0f}%)"
+
+
+def is_op(qualified: str) -> bool:
+    return qualified.startswith("torch.") and not qualified.startswith(NOT_OPS)
+
+
+@dataclass
+class ReverseDecider:
+    """Every TT1501 match of one scanned module (``decide``) when the pass applies the fixes ``apply``."""
+
+    rule: object
+    scan: object
+    table: dict
+    apply: frozenset = CONVERT_APPLY
+    matches: dict[int, Match] = field(default_factory=dict)  # id(ast call) -> its match
+    effective: dict[int, str] = field(default_factory=dict)  # id(ast call) -> its text once rewritten
+
+    def __post_init__(self) -> None:
+        self.source = self.scan.source
+        self.text = _Text(self.source)
+        self.lines = self.source.splitlines()
+        # (the pass spells ``tf.X`` through the file's own alias of tensorflow, else imports it as ``tf``)
+        self.tf_alias = next((name for name, target in self.scan.bindings.items() if target == "tensorflow"), "tf")
+
+    def decide(self) -> list[Match] | None:
+        from migrate.arguments import calls_by_position
+
+        by_place = calls_by_position(self.scan)
+        calls = {}
+        for ref in self.scan.references:
+            if ref.is_call and is_op(ref.qualified):
+                node = by_place.get((ref.line, ref.column))
+                if node is not None:
+                    calls[id(node)] = (ref.qualified, node)
+        if not calls:
+            # nothing to report, yet the end of the pass may still edit (``torch.float32``, the unused
+            # imports): that pass is the libcst one
+            return None
+        for node in inside_out_order([node for _q, node in calls.values()]):
+            self._call(*calls[id(node)])
+        found = list(self.matches.values())
+        converted = sum(1 for m in found if m.finding(self.apply).fixed)
+        line, column, end_line, end_column = module_span(self.source)
+        found.append(Match(self.rule, line, column, rate_message(len(found), converted), Safety.NONE,
+                           severity=Severity.INFO, end_line=end_line, end_column=end_column, fixable=False,
+                           payload=RateDecision()))
+        return found
+
+    def _at(self, node, message: str, safety: Safety, **fields) -> Match:
+        line, column, end_line, end_column = ast_position(self.lines, node)
+        return Match(self.rule, line, column, message, safety, end_line=end_line, end_column=end_column, **fields)
+
+    def _call(self, qualified: str, node) -> None:
+        entry = self.table.get(qualified)
+        try:
+            if entry is None:
+                raise Unmapped(f"{qualified} has no entry in the torch->TF table")
+            verdict = entry.get("verified", {})
+            if verdict.get("verdict") != "PASS":
+                raise Unmapped(f"{qualified} is not proven: {verdict.get('verdict', 'not verified')} "
+                               f"{verdict.get('reason', '')}".strip())
+            arguments = argument_texts(self.text, self.source, node)
+            positional, keywords = [], {}
+            for keyword, star, written, value in arguments:
+                if star:
+                    raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
+                if keyword is None:
+                    positional.append(inside_out(self.text, self.effective, value, written))
+                else:
+                    keywords[keyword] = inside_out(self.text, self.effective, value, written)
+            bound = bind(entry, positional, keywords)
+            names = entry["params"]
+            params = tuple(keyword if keyword is not None else names[index]
+                           for index, (keyword, _star, _written, _value) in enumerate(arguments))
+            variant = choose_variant(entry, bound)
+            text = fill(variant["torch"], bound, entry)
+        except Unmapped as exc:
+            reason = str(exc)
+            self.matches[id(node)] = self._at(node, left_message(qualified, reason), Safety.NONE,
+                                              severity=Severity.WARNING, fixable=False,
+                                              payload=ReverseDecision(qualified, entry, reason=reason))
+            return
+        review = variant.get("review")
+        safety = Safety.REVIEW if review else self.rule.safety
+        match = self._at(node, converted_message(qualified, text, review), safety,
+                         payload=ReverseDecision(qualified, entry, variant, params))
+        self.matches[id(node)] = match
+        if match.finding(self.apply).fixed:  # (what an enclosing call's arguments read)
+            self.effective[id(node)] = parenthesized(_TF_NAME.sub(lambda m: self.tf_alias + m.group(0)[2:], text))
