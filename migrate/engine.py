@@ -197,6 +197,7 @@ class _Transformer(cst.CSTTransformer):
         self.customs = customs
         # only transforms that override the hook pay for unresolved method calls
         self._method_customs = [c for c in customs if type(c).on_method_call is not CustomTransform.on_method_call]
+        self._with_customs = [c for c in customs if type(c).on_with is not CustomTransform.on_with]
         ctx._position_of = self._position_of
         self._anchors: list[cst.CSTNode] = []
 
@@ -405,13 +406,30 @@ class _Transformer(cst.CSTTransformer):
             self._anchors.pop()
 
     def _rewrite_statement(self, original_node, updated_node):
+        # each custom hook in turn, on what the one before returned (as calls are offered, ``_offer``):
+        # once one returns something other than a statement line, the rest have nothing to act on
         for custom in self.customs:
             replacement = custom.on_statement(self.ctx, original_node, updated_node)
             if replacement is not None:
-                return replacement
+                if not isinstance(replacement, cst.SimpleStatementLine):
+                    return replacement
+                updated_node = replacement
         if len(original_node.body) == 1 and id(original_node.body[0]) in self._split_imports:
             return _one_statement_per_line(updated_node)
         return updated_node
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With):
+        if not self._with_customs:
+            return updated_node
+        self._anchors.append(original_node)
+        try:
+            for custom in self._with_customs:
+                replacement = custom.on_with(self.ctx, original_node, updated_node)
+                if replacement is not None:
+                    return replacement
+            return updated_node
+        finally:
+            self._anchors.pop()
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if self.unit:
@@ -499,8 +517,7 @@ def needs_rewrite(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], 
         names.update(qualified for qualified, *_ in scan.imports)
         if any(module_kind.reacts(ruleset, name) for name in names):
             return True
-    return any(custom.applies(scan) and _text_gate(custom, source) and custom.matches(scan) != []
-               for custom in customs)
+    return any(custom.applies(scan) and _text_gate(custom, source) and custom.acts(scan) for custom in customs)
 
 
 def _text_gate(custom: CustomTransform, source: str | None) -> bool:
@@ -623,7 +640,7 @@ def _rebound_reference(ref: Reference, rebound: dict[str, str]) -> Reference:
 
 def _custom_lines(scan: Scan, customs: list[CustomTransform], source: str, lines: set[int]) -> list[int]:
     for custom in customs:
-        if not (custom.applies(scan) and _text_gate(custom, source)) or custom.matches(scan) == []:
+        if not (custom.applies(scan) and _text_gate(custom, source) and custom.acts(scan)):
             continue  # (a rule with ``match`` and no matches has nothing to do in this file)
         kind = type(custom)
         if (kind.finish is not CustomTransform.finish and kind.unit_finish is CustomTransform.unit_finish) or (

@@ -276,6 +276,15 @@ class CustomTransform:
         matches = self.matches(scan)
         return None if matches is None else [line for m in matches for line in m.lines()]
 
+    def acts_without_matches(self, scan: "Scan") -> bool:
+        """Does the pass edit this file even where ``match`` found nothing to report (a ``finish`` that renames
+        dtype attributes or drops an import nobody uses)?  Then convert still runs it; lint has nothing to say."""
+        return False
+
+    def acts(self, scan: "Scan") -> bool:
+        """Has this rule (which ``applies``) something to do in the file: a match, or an edit without one?"""
+        return self.matches(scan) != [] or self.acts_without_matches(scan)
+
     def has_match(self) -> bool:
         return type(self).match is not CustomTransform.match
 
@@ -310,6 +319,14 @@ class CustomTransform:
     def on_statement(
         self, ctx: "EngineContext", original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel | cst.RemovalSentinel | None:
+        return None
+
+    def on_with(
+        self, ctx: "EngineContext", original: cst.With, updated: cst.With
+    ) -> cst.BaseStatement | cst.FlattenSentinel | None:
+        """A ``with`` block (``async with`` too), its body already rewritten: return its replacement (a
+        ``FlattenSentinel`` of statements to unwrap it), or None to leave it.  Only the transforms that
+        override this hook are offered ``with`` blocks."""
         return None
 
     def unit_finish(self, ctx: "EngineContext", tree) -> "list[tuple[int, str]] | None":

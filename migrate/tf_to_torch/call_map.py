@@ -120,7 +120,15 @@ class CallMap(CustomTransform):
 
             training = _facts(facts_of(scan), scan)
         keras_rules = any(sibling.code == "TT2001" for sibling in self.siblings)
-        return decide.Decider(self.rule, scan, load_table(), training, apply=apply, keras_rules=keras_rules).decide()
+        decider = decide.Decider(self.rule, scan, load_table(), training, apply=apply, keras_rules=keras_rules)
+        matches = decider.decide()
+        if apply == decide.CONVERT_APPLY:  # (what TT1002's optimizer messages read inside their arguments)
+            scan.matches[("TT1001", "effective")] = decider.effective
+        return matches
+
+    def acts_without_matches(self, scan) -> bool:
+        # the end of the pass may edit where nothing is reported (``tf.float32``, ``@tf.function``, the import)
+        return any(target == "tensorflow" for _name, target in scan.bindings.items())
 
     def sites(self, scan):
         return None  # (``prepare`` and ``finish``: the whole module is parsed)

@@ -51,32 +51,3 @@ class Dtypes(cst.CSTTransformer):
             lines = updated.leading_lines if keep else (*updated.leading_lines,)
             return updated.with_changes(decorators=keep, leading_lines=lines)
         return updated
-
-
-class Tapes(cst.CSTTransformer):
-    """``with tf.GradientTape() as tape:`` -> its body (autograd records every op on leaf tensors)."""
-
-    def __init__(self, ctx, transform) -> None:
-        super().__init__()
-        self.ctx, self.transform = ctx, transform
-        self.aliases = {name for name, target in ctx.bindings.items() if target == "tensorflow"}
-
-    def leave_With(self, original, updated):
-        if len(updated.items) != 1:
-            return updated
-        item = updated.items[0]
-        call = item.item
-        if not isinstance(call, cst.Call) or call.args:
-            return updated
-        name = dotted_name(call.func) or ""
-        head, _, rest = name.partition(".")
-        if head not in self.aliases or rest != "GradientTape":
-            return updated
-        if not isinstance(updated.body, cst.IndentedBlock):
-            return updated
-        self.ctx.report(self.transform.rule, original, "GradientTape block -> plain code (autograd records it)",
-                        fixed=True)
-        body = list(updated.body.body)
-        if body:
-            body[0] = body[0].with_changes(leading_lines=[*updated.leading_lines, *body[0].leading_lines])
-        return cst.FlattenSentinel(body)

@@ -44,6 +44,11 @@ class ReverseCallMap(CustomTransform):
         """The matches when the pass applies the fixes ``apply`` (``match``: convert's default selection)."""
         return decide.ReverseDecider(self.rule, scan, load_reverse_table(), apply=apply).decide()
 
+    def acts_without_matches(self, scan) -> bool:
+        # the end of the pass may edit where nothing is reported (``torch.float32``, the unused imports)
+        return any(target and (target == "torch" or target.startswith("torch."))
+                   for _name, target in scan.bindings.items())
+
     def sites(self, scan):
         return None  # (``finish`` rewrites dtypes and imports: the whole module is parsed)
 

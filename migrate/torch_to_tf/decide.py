@@ -92,9 +92,7 @@ class ReverseDecider:
                 if node is not None:
                     calls[id(node)] = (ref.qualified, node)
         if not calls:
-            # nothing to report, yet the end of the pass may still edit (``torch.float32``, the unused
-            # imports): that pass is the libcst one
-            return None
+            return []  # (the end of the pass may still edit: ``ReverseCallMap.acts_without_matches``)
         for node in inside_out_order([node for _q, node in calls.values()]):
             self._call(*calls[id(node)])
         found = list(self.matches.values())
