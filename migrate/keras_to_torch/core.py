@@ -11,9 +11,10 @@ as it was, with a finding that names the construct.
 from __future__ import annotations
 
 import ast
+import bisect
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from migrate.resolve import dotted_name_ast
 from migrate.keras_to_torch.layers import LayerArgs, LayerTranslator, Sym, Unsupported, Val, Weight, keras_init_method
@@ -49,6 +50,10 @@ class Result:
     code: str
     issues: list[Issue]
     models: list[ConvertedModel]
+    # the source spans the training conversion rewrites whole (tape steps and their optimizers, compile/fit/
+    # evaluate, tf.data pipelines, build calls), as (line, byte column, end line, end byte column) like ``ast``'s:
+    # the op and training rules leave them to this conversion
+    owned: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def manifest(self, source_name: str = "") -> dict:
         return {
@@ -204,6 +209,7 @@ class ModuleConverter:
         self.model_vars: set[str] = set()
         self.factories: set[str] = set()
         self.uses_f = False
+        self.covered: list[tuple[int, int]] = []  # (start, end offset) of what the training conversion rewrites
 
     # -- names
     def qualify(self, node: ast.AST) -> str | None:
@@ -250,7 +256,15 @@ class ModuleConverter:
         return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
 
     def issue(self, code: str, node: ast.AST, message: str, fixed: bool = False) -> None:
-        self.issues.append(Issue(code, node.lineno, node.col_offset + 1, message, fixed))
+        text = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
+        column = len(text.encode("utf-8")[:node.col_offset].decode("utf-8", "replace"))  # (characters, as findings)
+        self.issues.append(Issue(code, node.lineno, column + 1, message, fixed))
+
+    def ast_point(self, offset: int) -> tuple[int, int]:
+        """(line, byte column) of a character offset, as ``ast`` counts them."""
+        line = bisect.bisect_right(self.offsets, offset) - 1
+        line = min(line, len(self.lines) - 1) if self.lines else 0
+        return line + 1, len(self.source[self.offsets[line]:offset].encode("utf-8"))
 
     def unique_class(self, base: str) -> str:
         name, i = base, 2
@@ -760,6 +774,7 @@ class ModuleConverter:
         from migrate.keras_to_torch.training import convert_tape_loops
 
         convert_tape_loops(self, names, covered)
+        self.covered = list(covered)
         todo_lines = set()
         for node in ast.walk(self.tree):
             if any(a <= self.span(node)[0] < b for a, b in covered) if hasattr(node, "lineno") else False:
@@ -926,7 +941,8 @@ class ModuleConverter:
         for s, e, rep in sorted(self.edits, key=lambda t: (t[0], t[1]), reverse=True):
             text = text[:s] + rep + text[e:]
         text = fix_imports(text, self.uses_f)
-        return Result(text, self.issues, self.models)
+        owned = [(*self.ast_point(start), *self.ast_point(end)) for start, end in self.covered if start != end]
+        return Result(text, self.issues, self.models, owned)
 
 
 def fix_imports(text: str, uses_f: bool) -> str:

@@ -391,10 +391,6 @@ class Decider:
             else:
                 self._call(*self.calls[id(node)])
         found = list(self.matches.values())
-        if not found and any(target == "tensorflow" for _name, target in self.scan.bindings.items()):
-            # nothing to report, yet the end of the pass may still edit (``tf.float32``, ``@tf.function``,
-            # the unused import): that pass is the libcst one
-            return None
         counted = [m for m in found if isinstance(m.payload, CallDecision) and m.payload.counted]
         if counted:
             converted = sum(1 for m in counted if m.finding(self.apply).fixed)
@@ -565,11 +561,15 @@ class Decider:
 
 
 def keras_class_spans(scan) -> list[tuple[int, int, int, int]]:
-    """(line, column, end line, end column) of the module's classes deriving from a Keras model or layer (the
-    Keras model rules' ``MODEL_BASES``/``LAYER_BASES``), read through the file's imports."""
+    """(line, column, end line, end column) of what the Keras model rules own: the module's classes deriving
+    from a Keras model or layer (their ``MODEL_BASES``/``LAYER_BASES``, read through the file's imports) and
+    the training code they rewrite whole (``Result.owned``: a tape step of a converted model, its optimizer,
+    compile/fit)."""
     from migrate.keras_to_torch.core import LAYER_BASES, MODEL_BASES, keras_name
+    from migrate.keras_to_torch.transforms import keras_result
 
-    spans = []
+    result = keras_result(scan)
+    spans = list(result.owned) if result is not None else []
     for statement in scan.tree.body:
         if isinstance(statement, ast.ClassDef) and any(
                 keras_name(scan.bindings.qualify(dotted)) in (*MODEL_BASES, *LAYER_BASES)
