@@ -39,7 +39,8 @@ test: $(STAMP) browser
 verify: $(STAMP)
 	DLMIGRATE_VERIFY=1 $(PYTEST) -n $(TEST_WORKERS) --dist loadfile tests/test_verify_evidence.py \
 		tests/test_corpus_runtime.py tests/test_torch_legacy.py tests/test_tf_to_torch_corpus.py tests/test_fix_edits.py \
-		tests/test_corpus_oracle.py tests/test_facts_agreement.py tests/test_lint_torch_matches.py
+		tests/test_corpus_oracle.py tests/test_facts_agreement.py tests/test_lint_torch_matches.py \
+		tests/test_lint_reverse_matches.py
 	$(PYTEST) tests/test_keras_to_torch.py
 	$(BIN)/dlmigrate rules verify --ruleset tf_to_torch
 	DLMIGRATE_TF2_CORPUS=1 $(PYTEST) -m slow tests/test_tf2_eager.py tests/test_tf2_eager_scopes.py tests/test_tf2_eager_host.py tests/test_tf2_eager_more.py tests/test_tf2_eager_flags.py

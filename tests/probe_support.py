@@ -33,3 +33,10 @@ with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
 print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(),
                   "libcst": sorted(m for m in sys.modules if m == "libcst" or m.startswith("libcst."))}))
 ''' % target
+
+
+def told(findings, spans: bool = False) -> list[tuple]:
+    """What a user is told, sorted, to compare lint with convert: code, place, message, safety, severity (and,
+    with ``spans``, where each finding ends)."""
+    return sorted((f.code, f.line, f.column, f.message, f.safety.value, f.severity.value,
+                   *((f.end_line, f.end_column) if spans else ())) for f in findings)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from probe_support import NO_LIBCST
+from probe_support import NO_LIBCST, told
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY, check_module
@@ -81,10 +81,6 @@ def _corpus_cases():
             yield pytest.param(path, id=str(path.relative_to(ROOT)))
 
 
-def _told(findings):
-    return sorted((f.code, f.line, f.column, f.message, f.safety.value, f.severity.value) for f in findings)
-
-
 @pytest.mark.parametrize("path", list(_corpus_cases()))
 def test_lint_tells_what_convert_tells_on_the_torch_corpora(path):
     source = path.read_text(encoding="utf-8")
@@ -95,4 +91,4 @@ def test_lint_tells_what_convert_tells_on_the_torch_corpora(path):
         with pytest.raises(SyntaxError):
             check_module(source, rules, str(path))
         return
-    assert _told(check_module(source, rules, str(path))) == _told(converted)
+    assert told(check_module(source, rules, str(path))) == told(converted)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from probe_support import lint_probe
+from probe_support import lint_probe, told
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY, check_module
@@ -44,17 +44,12 @@ def reverse_rules():
     return load_rules(["torch_to_tf"])
 
 
-def _told(findings):
-    return sorted((f.code, f.line, f.column, f.message, f.safety.value, f.severity.value, f.end_line, f.end_column)
-                  for f in findings)
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_lint_tells_what_convert_tells(reverse_rules, name):
     text = CASES[name]
     converted = transform_source(text, reverse_rules, apply=CONVERT_APPLY, filename=name).findings
     assert {f.code for f in converted} == {"TT1501"}
-    assert _told(check_module(text, reverse_rules, name)) == _told(converted)
+    assert told(check_module(text, reverse_rules, name), spans=True) == told(converted, spans=True)
 
 
 def test_tt1501_matches_on_the_ast(reverse_rules):
@@ -81,7 +76,7 @@ def test_a_nested_rewrite_is_read_as_the_pass_reads_it(reverse_rules):
     linted = check_module(source, reverse_rules)
     # the table's text names ``tf.``; the argument is read as the pass wrote it, through the file's alias
     assert "torch.sum -> tf.math.reduce_sum(tfl.math.abs(x))" in [f.message for f in linted]
-    assert _told(linted) == _told(result.findings)
+    assert told(linted, spans=True) == told(result.findings, spans=True)
 
 
 def test_a_review_fix_not_applied_is_reported_unfixed(reverse_rules):
@@ -113,7 +108,7 @@ def test_lint_tells_what_convert_tells_on_the_torch_corpora(reverse_rules, name,
         with pytest.raises(SyntaxError):
             check_module(source, reverse_rules, name)
         return
-    assert _told(check_module(source, reverse_rules, name)) == _told(converted)
+    assert told(check_module(source, reverse_rules, name), spans=True) == told(converted, spans=True)
 
 
 def test_lint_to_tf_never_imports_libcst_on_the_torch_corpora(tmp_path):
@@ -183,4 +178,4 @@ def test_lint_tells_what_convert_tells_over_the_reverse_table(reverse_rules, ind
     text = _table_modules()[index]
     converted = transform_source(text, reverse_rules, apply=CONVERT_APPLY).findings
     assert sum(f.fixed for f in converted) > 20
-    assert _told(check_module(text, reverse_rules)) == _told(converted)
+    assert told(check_module(text, reverse_rules), spans=True) == told(converted, spans=True)

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from probe_support import NO_LIBCST, lint_probe
+from probe_support import NO_LIBCST, lint_probe, told
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY, check_module
@@ -108,15 +108,11 @@ def test_lint_never_runs_the_engine_for_the_rules_that_match(monkeypatch):
     assert {"TF2007", "TF2008", "TF2009", "TF2010", "TF2011", "TF2012", "TF2013"} <= found
 
 
-def _told(findings):
-    return sorted((f.code, f.line, f.column, f.message, f.safety.value, f.severity.value) for f in findings)
-
-
 @pytest.mark.parametrize("name, text", _sources(), ids=[name for name, _ in _sources()])
 def test_lint_tells_what_convert_tells(name, text):
     rules, _ = _matched_rules()
     converted = transform_source(text, rules, apply=CONVERT_APPLY, filename=name).findings
-    assert _told(check_module(text, rules, name)) == _told(converted)
+    assert told(check_module(text, rules, name)) == told(converted)
 
 
 PROBE = NO_LIBCST + r'''
@@ -157,7 +153,7 @@ def test_lint_reads_references_through_the_compat_alias_as_convert_does():
     source = CASES["compat-shares-its-statement"]  # the import cannot be rewritten alone, the alias is re-pointed
     converted = transform_source(source, rules, apply=CONVERT_APPLY)
     assert "b = tf.compat.v1.placeholder(tf.float32)" in converted.code
-    assert _told(check_module(source, rules)) == _told(converted.findings)
+    assert told(check_module(source, rules)) == told(converted.findings)
     assert {"TF2002", "TF2008"} <= {f.code for f in converted.findings}
 
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from probe_support import NO_LIBCST, lint_probe
+from probe_support import NO_LIBCST, lint_probe, told
 
 from migrate.engine import transform_source
 from migrate.lint import CONVERT_APPLY, check_module
@@ -70,17 +70,12 @@ def torch_rules():
     return load_rules(["tf_to_torch"])
 
 
-def _told(findings):
-    return sorted((f.code, f.line, f.column, f.message, f.safety.value, f.severity.value, f.end_line, f.end_column)
-                  for f in findings)
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_lint_tells_what_convert_tells(torch_rules, name):
     text = CASES[name]
     converted = transform_source(text, torch_rules, apply=CONVERT_APPLY, filename=name).findings
     linted = check_module(text, torch_rules, name)
-    assert _told(linted) == _told(converted)
+    assert told(linted, spans=True) == told(converted, spans=True)
     assert {f.code for f in converted} == {"TT1001"}
 
 
@@ -89,7 +84,7 @@ def test_lint_tells_what_convert_tells_on_training_loops(torch_rules, name):
     text = TRAINING[name]
     converted = transform_source(text, torch_rules, apply=CONVERT_APPLY, filename=name).findings
     assert "TT1002" in {f.code for f in converted}
-    assert _told(check_module(text, torch_rules, name)) == _told(converted)
+    assert told(check_module(text, torch_rules, name), spans=True) == told(converted, spans=True)
     for apply in (frozenset({Safety.SAFE}), CONVERT_APPLY):  # every fix selection builds what it reports
         result = transform_source(text, torch_rules, apply=apply, filename=name)
         compile(result.code, name, "exec")
@@ -149,7 +144,7 @@ def test_a_persistent_tape_and_its_gradients_stay(torch_rules):
     assert "dy = tape.gradient(y, w)" in result.code and "dz = tape.gradient(z, w)" in result.code
     told = {f.line: f.message for f in result.findings if f.code == "TT1002" and not f.fixed}
     assert told[4].startswith("left as TensorFlow: a GradientTape with arguments") and {7, 8} <= set(told)
-    assert _told(check_module(source, torch_rules)) == _told(result.findings)
+    assert told(check_module(source, torch_rules), spans=True) == told(result.findings, spans=True)
 
 
 def test_under_safe_only_no_review_rewrite_of_a_training_loop_is_applied(torch_rules):
@@ -181,7 +176,7 @@ def test_a_nested_rewrite_is_read_as_the_pass_reads_it(torch_rules):
     result = transform_source(source, torch_rules, apply=CONVERT_APPLY)
     assert result.code.splitlines()[1:] == ["a = torch.sum(torch.abs(x))", "b = torch.sum(x, dtype=x.dtype)",
                                             "c = torch.sum((x), dim=(1))"]
-    assert _told(check_module(source, torch_rules)) == _told(result.findings)
+    assert told(check_module(source, torch_rules), spans=True) == told(result.findings, spans=True)
 
 
 def test_a_review_fix_not_applied_is_reported_and_its_methods_left(torch_rules):
@@ -277,4 +272,4 @@ def test_lint_tells_what_convert_tells_over_the_op_table(torch_rules, index):
     text = _table_modules()[index]
     converted = transform_source(text, torch_rules, apply=CONVERT_APPLY).findings
     assert len(converted) > 20
-    assert _told(check_module(text, torch_rules)) == _told(converted)
+    assert told(check_module(text, torch_rules), spans=True) == told(converted, spans=True)

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from probe_support import NO_LIBCST
+from probe_support import NO_LIBCST, told
 
 import migrate.engine as engine
 from migrate.engine import transform_source
@@ -128,10 +128,6 @@ def _sources() -> list[tuple[str, str]]:
     return sources + sorted(EDGE_CASES.items())
 
 
-def _told(findings):
-    return sorted((f.code, f.line, f.column, f.message, f.severity.value, f.safety.value) for f in findings)
-
-
 PROBE = NO_LIBCST + r'''
 import json, sys
 
@@ -179,7 +175,7 @@ def test_lint_tells_what_convert_tells_without_the_engine(name, source, monkeypa
         raise AssertionError("lint ran the engine")
 
     monkeypatch.setattr(engine, "transform_source", engine_called)
-    assert _told(check_module(source, ruleset, "<case>")) == _told(converted)
+    assert told(check_module(source, ruleset, "<case>")) == told(converted)
 
 
 @pytest.mark.parametrize("name", sorted(EDGE_CASES))
@@ -188,7 +184,7 @@ def test_units_pass_gives_the_whole_module_result(name):
     units = transform_source(EDGE_CASES[name], ruleset, apply=CONVERT_APPLY)
     whole = transform_source(EDGE_CASES[name], ruleset, apply=CONVERT_APPLY, units=False)
     assert units.code == whole.code
-    assert _told(units.findings) == _told(whole.findings)
+    assert told(units.findings) == told(whole.findings)
 
 
 def test_a_comment_above_the_guard_body_stays_above_the_switch():
@@ -205,5 +201,5 @@ def test_contrib_calls_through_the_compat_alias_are_converted():
 
 def test_the_removed_import_withdraws_its_tf2101_in_lint_too():
     source = EDGE_CASES["name-inside-converted-callee"].replace("import layers\n", "import layers, slim\n")
-    told = _told(check_module(source, _rules(), "<case>"))
-    assert [t[:3] for t in told if t[0] in ("TF2101", "TF2105")] == [("TF2105", 2, 1)]
+    linted = told(check_module(source, _rules(), "<case>"))
+    assert [t[:3] for t in linted if t[0] in ("TF2101", "TF2105")] == [("TF2105", 2, 1)]
