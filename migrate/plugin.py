@@ -156,9 +156,11 @@ def rebind_reference(scan: "Scan", ref, rebound: dict[str, str]) -> str:
     return qualified
 
 
-def match_at_node(rule: "Rule", scan: "Scan", node, message: str, safety: "Safety", **fields) -> Match:
-    """A ``Match`` spanning the ``ast`` ``node`` of the scanned module."""
-    line, column, end_line, end_column = ast_position(scan.source.splitlines(), node)
+def match_at_node(rule: "Rule", scan: "Scan", node, message: str, safety: "Safety", *,
+                  lines: "list[str] | None" = None, **fields) -> Match:
+    """A ``Match`` spanning the ``ast`` ``node`` of the scanned module (``lines``: its source lines, when the
+    caller has them split already)."""
+    line, column, end_line, end_column = ast_position(scan.source.splitlines() if lines is None else lines, node)
     return Match(rule, line, column, message, safety, end_line=end_line, end_column=end_column, **fields)
 
 

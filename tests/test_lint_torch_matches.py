@@ -113,14 +113,14 @@ def test_a_training_loop_becomes_autograd_and_its_counter_an_int32_tensor(torch_
 
 def test_what_a_kept_object_needs_stays_with_it(torch_rules):
     result = transform_source(TRAINING["kept"], torch_rules, apply=CONVERT_APPLY)
-    told = {f.line: f.message for f in result.findings if f.code == "TT1002"}
-    assert told[3].startswith("left as TensorFlow: tf.Variable with arguments other than")
-    assert told[4] == "left as TensorFlow: a boolean variable has no torch.nn.Parameter counterpart"
-    assert told[6].startswith("left as TensorFlow: optimizer RMSprop has no proven torch.optim mapping")
-    assert told[7].startswith("left as TensorFlow: tape is used other than as tape.gradient")  # (tape.watch)
-    assert told[11].startswith("left as TensorFlow: opt stays a Keras optimizer")
-    assert told[12].startswith("left as TensorFlow: w stays a tf.Variable") and 13 in told
-    assert told[10] == "left as TensorFlow: tape.gradient stays with its tape (tape's block stays)"
+    left = {f.line: f.message for f in result.findings if f.code == "TT1002"}
+    assert left[3].startswith("left as TensorFlow: tf.Variable with arguments other than")
+    assert left[4] == "left as TensorFlow: a boolean variable has no torch.nn.Parameter counterpart"
+    assert left[6].startswith("left as TensorFlow: optimizer RMSprop has no proven torch.optim mapping")
+    assert left[7].startswith("left as TensorFlow: tape is used other than as tape.gradient")  # (tape.watch)
+    assert left[11].startswith("left as TensorFlow: opt stays a Keras optimizer")
+    assert left[12].startswith("left as TensorFlow: w stays a tf.Variable") and 13 in left
+    assert left[10] == "left as TensorFlow: tape.gradient stays with its tape (tape's block stays)"
     lines = result.code.splitlines()
     assert lines[7:11] == ["with tf.GradientTape() as tape:", "    tape.watch(x)", "    y = x * x",
                            "g = tape.gradient(y, x)  # dlmigrate: TODO(TT1002) tape.gradient stays with its tape "
@@ -131,10 +131,10 @@ def test_what_a_kept_object_needs_stays_with_it(torch_rules):
 
 def test_an_apply_gradients_line_that_cannot_become_a_loop_is_left_with_a_finding(torch_rules):
     result = transform_source(TRAINING["own-line"], torch_rules, apply=CONVERT_APPLY)
-    told = {(f.line, f.message) for f in result.findings if f.code == "TT1002" and not f.fixed}
-    assert {line for line, message in told if "shares its line" in message} == {6, 7}
+    left = {(f.line, f.message) for f in result.findings if f.code == "TT1002" and not f.fixed}
+    assert {line for line, message in left if "shares its line" in message} == {6, 7}
     assert "with tf.GradientTape() as t: z = v * 2" in result.code  # (no block to unwrap)
-    assert (8, "left as TensorFlow: the block is written on the with line; it stays") in told
+    assert (8, "left as TensorFlow: the block is written on the with line; it stays") in left
 
 
 def test_a_persistent_tape_and_its_gradients_stay(torch_rules):
@@ -142,8 +142,8 @@ def test_a_persistent_tape_and_its_gradients_stay(torch_rules):
               "    y = w * w\n    z = y * y\ndy = tape.gradient(y, w)\ndz = tape.gradient(z, w)\n")
     result = transform_source(source, torch_rules, apply=CONVERT_APPLY)
     assert "dy = tape.gradient(y, w)" in result.code and "dz = tape.gradient(z, w)" in result.code
-    told = {f.line: f.message for f in result.findings if f.code == "TT1002" and not f.fixed}
-    assert told[4].startswith("left as TensorFlow: a GradientTape with arguments") and {7, 8} <= set(told)
+    left = {f.line: f.message for f in result.findings if f.code == "TT1002" and not f.fixed}
+    assert left[4].startswith("left as TensorFlow: a GradientTape with arguments") and {7, 8} <= set(left)
     assert told(check_module(source, torch_rules), spans=True) == told(result.findings, spans=True)
 
 
@@ -184,8 +184,8 @@ def test_a_review_fix_not_applied_is_reported_and_its_methods_left(torch_rules):
     safe = transform_source(source, torch_rules, apply=frozenset({Safety.SAFE}))
     assert safe.code == source.replace("print(s.numpy())", "print(s.numpy())  # dlmigrate: TODO(TT1001) .numpy() on "
                                        "a value not provably a tensor made by a converted call")
-    told = {(f.line, f.safety, f.fixed) for f in safe.findings}
-    assert (2, Safety.REVIEW, False) in told and (3, Safety.NONE, False) in told
+    seen = {(f.line, f.safety, f.fixed) for f in safe.findings}
+    assert (2, Safety.REVIEW, False) in seen and (3, Safety.NONE, False) in seen
     assert "conversion rate: 0 of 1" in safe.findings[0].message
 
 

@@ -25,7 +25,7 @@ import tokenize
 from dataclasses import dataclass, field, replace  # noqa: F401 (replace: the pass re-words a match)
 
 from migrate.model import Safety, Severity
-from migrate.plugin import Match, ast_position, source_segment
+from migrate.plugin import Match, ast_position, match_at_node, source_segment
 from migrate.resolve import dotted_name_ast
 from migrate.tf_to_torch.table import (
     Unmapped,
@@ -280,6 +280,27 @@ def inside_out(text: _Text, effective: dict[int, str], value: ast.AST, written: 
     return written[:prefix] + out + written[prefix + len(segment):]
 
 
+def bind_written(text: _Text, source: str, node: ast.Call, entry: dict, effective: dict[int, str]):
+    """(variant, the parameter each written argument binds, rendered text) of a table ``entry`` for the call
+    ``node``, its arguments read as the pass reads them (``inside_out``); ``Unmapped`` when they fall outside
+    what the entry proves.  TT1001 and TT1501 bind through here."""
+    arguments = argument_texts(text, source, node)
+    positional, keywords = [], {}
+    for keyword, star, written, value in arguments:
+        if star:
+            raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
+        if keyword is None:
+            positional.append(inside_out(text, effective, value, written))
+        else:
+            keywords[keyword] = inside_out(text, effective, value, written)
+    bound = bind(entry, positional, keywords)
+    names = entry["params"]
+    params = tuple(keyword if keyword is not None else names[index]
+                   for index, (keyword, _star, _written, _value) in enumerate(arguments))
+    variant = choose_variant(entry, bound)
+    return variant, params, fill(variant["torch"], bound, entry)
+
+
 def module_span(source: str) -> tuple[int, int, int, int]:
     """(line, column, end line, end column) where the pass reports a finding on the whole module."""
     end_line, last = source.count("\n") + 1, source.rsplit("\n", 1)[-1]
@@ -412,8 +433,7 @@ class Decider:
                 or (node.lineno, ast_position(self.lines, node)[1] - 1) not in resolved]
 
     def _at(self, node, message: str, safety: Safety, **fields) -> Match:
-        line, column, end_line, end_column = ast_position(self.lines, node)
-        return Match(self.rule, line, column, message, safety, end_line=end_line, end_column=end_column, **fields)
+        return match_at_node(self.rule, self.scan, node, message, safety, lines=self.lines, **fields)
 
     def _fixed(self, node) -> bool:
         match = self.matches.get(id(node))
@@ -459,21 +479,7 @@ class Decider:
                 verdict = entry.get("verified", {})
                 raise Unmapped(f"{short_tf(qualified)} is not proven: {verdict.get('verdict', 'not verified')} "
                                f"{verdict.get('reason', '')}".strip())
-            arguments = argument_texts(self.text, self.source, node)
-            positional, keywords = [], {}
-            for keyword, star, written, value in arguments:
-                if star:
-                    raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
-                if keyword is None:
-                    positional.append(self.value_text(value, written))
-                else:
-                    keywords[keyword] = self.value_text(value, written)
-            bound = bind(entry, positional, keywords)
-            names = entry["params"]
-            params = tuple(keyword if keyword is not None else names[index]
-                           for index, (keyword, _star, _written, _value) in enumerate(arguments))
-            variant = choose_variant(entry, bound)
-            text = fill(variant["torch"], bound, entry)
+            variant, params, text = bind_written(self.text, self.source, node, entry, self.effective)
         except Unmapped as exc:
             reason = str(exc)
             self.matches[id(node)] = self._at(node, unmapped_message(qualified, reason), Safety.NONE,

@@ -33,10 +33,21 @@ from migrate.callparts import code_of
 from migrate.facts import FileFacts, Role, canonical, facts_for, facts_of, scan_for
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
-from migrate.plugin import CustomTransform, Match, ast_position, register
+from migrate.plugin import CustomTransform, Match, ast_position, match_at_node, register
 from migrate.resolve import dotted_name_ast
-from migrate.tf_to_torch.call_map import _drop_tf_imports, mark_todo, match_by_span, spell_torch
-from migrate.tf_to_torch.decide import CONVERT_APPLY, _inside, _Text, argument_texts, inside_out
+from migrate.tf_to_torch.call_map import (
+    _drop_tf_imports,
+    mark_todo,
+    match_by_span,
+    spell_torch,
+)
+from migrate.tf_to_torch.decide import (
+    CONVERT_APPLY,
+    _inside,
+    _Text,
+    argument_texts,
+    inside_out,
+)
 
 OPTIMIZERS = {
     "Adam": ("torch.optim.Adam", ["learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"],
@@ -121,11 +132,10 @@ class TrainingDecider:
         self.by_name: dict[str, list[Match]] = {}  # a variable's or optimizer's name -> the matches that make it
 
     def _at(self, node, message: str, step: Step, **fields) -> Match:
-        line, column, end_line, end_column = ast_position(self.lines, node)
         if step.reason is not None:
             fields.update(safety=Safety.NONE, severity=Severity.WARNING, fixable=False)
-        match = Match(self.rule, line, column, message, fields.pop("safety", self.rule.safety),
-                      end_line=end_line, end_column=end_column, payload=step, **fields)
+        match = match_at_node(self.rule, self.scan, node, message, fields.pop("safety", self.rule.safety),
+                              lines=self.lines, payload=step, **fields)
         self.matches.append(match)
         return match
 

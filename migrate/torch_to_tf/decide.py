@@ -14,17 +14,16 @@ import re
 from dataclasses import dataclass, field
 
 from migrate.model import Safety, Severity
-from migrate.plugin import Match, ast_position
+from migrate.plugin import Match, match_at_node
 from migrate.tf_to_torch.decide import (
     CONVERT_APPLY,
     _Text,
-    argument_texts,
-    inside_out,
+    bind_written,
     inside_out_order,
     module_span,
     parenthesized,
 )
-from migrate.tf_to_torch.table import Unmapped, bind, choose_variant, fill
+from migrate.tf_to_torch.table import Unmapped
 
 # torch names that are not ops (classes, optimizers, context managers, seeding): never offered to the table
 NOT_OPS = ("torch.nn.Module", "torch.nn.Parameter", "torch.optim.", "torch.no_grad", "torch.manual_seed")
@@ -104,8 +103,7 @@ class ReverseDecider:
         return found
 
     def _at(self, node, message: str, safety: Safety, **fields) -> Match:
-        line, column, end_line, end_column = ast_position(self.lines, node)
-        return Match(self.rule, line, column, message, safety, end_line=end_line, end_column=end_column, **fields)
+        return match_at_node(self.rule, self.scan, node, message, safety, lines=self.lines, **fields)
 
     def _call(self, qualified: str, node) -> None:
         entry = self.table.get(qualified)
@@ -116,21 +114,7 @@ class ReverseDecider:
             if verdict.get("verdict") != "PASS":
                 raise Unmapped(f"{qualified} is not proven: {verdict.get('verdict', 'not verified')} "
                                f"{verdict.get('reason', '')}".strip())
-            arguments = argument_texts(self.text, self.source, node)
-            positional, keywords = [], {}
-            for keyword, star, written, value in arguments:
-                if star:
-                    raise Unmapped("*args/**kwargs: the arguments cannot be matched to parameters")
-                if keyword is None:
-                    positional.append(inside_out(self.text, self.effective, value, written))
-                else:
-                    keywords[keyword] = inside_out(self.text, self.effective, value, written)
-            bound = bind(entry, positional, keywords)
-            names = entry["params"]
-            params = tuple(keyword if keyword is not None else names[index]
-                           for index, (keyword, _star, _written, _value) in enumerate(arguments))
-            variant = choose_variant(entry, bound)
-            text = fill(variant["torch"], bound, entry)
+            variant, params, text = bind_written(self.text, self.source, node, entry, self.effective)
         except Unmapped as exc:
             reason = str(exc)
             self.matches[id(node)] = self._at(node, left_message(qualified, reason), Safety.NONE,
