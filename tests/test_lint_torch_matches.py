@@ -273,3 +273,67 @@ def test_lint_tells_what_convert_tells_over_the_op_table(torch_rules, index):
     converted = transform_source(text, torch_rules, apply=CONVERT_APPLY).findings
     assert len(converted) > 20
     assert told(check_module(text, torch_rules), spans=True) == told(converted, spans=True)
+
+
+# -- the Keras model rules: decided on the file as written, applied to the module the op rules rewrote
+
+_TORCH_CORPORA = sorted((ROOT / "corpus" / "tf2_ops").glob("*.py")) + sorted((ROOT / "corpus" / "keras").glob("*.py"))
+
+
+@functools.cache
+def _target_rules():
+    return load_rules(rulesets_for_target("torch"))
+
+
+@pytest.mark.parametrize("path", _TORCH_CORPORA, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_lint_tells_what_convert_tells_on_the_torch_target_corpora(path):
+    source = path.read_text(encoding="utf-8")
+    converted = transform_source(source, _target_rules(), apply=CONVERT_APPLY, filename=str(path)).findings
+    assert told(check_module(source, _target_rules(), str(path)), spans=True) == told(converted, spans=True)
+
+
+def test_a_keras_tape_step_is_left_to_the_keras_rules():
+    from migrate.keras_to_torch.core import convert_source
+
+    source = (ROOT / "corpus" / "keras" / "custom_loop.py").read_text(encoding="utf-8")
+    result = transform_source(source, _target_rules(), apply=CONVERT_APPLY)
+    assert result.code == convert_source(source).code  # (TT1001/TT1002 left the step and its optimizer alone)
+    assert "loss.backward()" in result.code and "TODO" not in result.code
+    assert ("TT2001", 13, 5) in {(f.code, f.line, f.column) for f in result.findings}  # the with statement
+
+
+def test_the_keras_conversion_is_not_applied_when_it_decides_otherwise_on_the_rewritten_module(monkeypatch):
+    from migrate.keras_to_torch import transforms
+    from migrate.keras_to_torch.core import convert_source
+
+    source = (ROOT / "corpus" / "keras" / "custom_loop.py").read_text(encoding="utf-8")
+
+    calls = []
+
+    def differently(text):
+        calls.append(text)
+        result = convert_source(text)
+        if len(calls) > 1:  # (the run on the rewritten module, after the one on the file as written)
+            result.issues.pop()
+        return result
+
+    monkeypatch.setattr(transforms, "convert_source", differently)
+    result = transform_source(source, _target_rules(), apply=CONVERT_APPLY)
+    assert "class Net" not in result.code and "keras.Sequential" in result.code
+    keras = [f for f in result.findings if f.code.startswith("TT20")]
+    assert not any(f.fixed for f in keras)
+    assert any(f.code == "TT2002" and "was not applied" in f.message for f in keras)
+    assert len(calls) == 2
+
+
+def test_an_apply_gradients_line_marked_by_the_op_rule_is_still_rewritten(torch_rules):
+    # TT1001 marks the line (an op without a table entry); TT1002's statement hook gets the marked line after it
+    source = ("import tensorflow as tf\n\nw = tf.Variable(1.0)\nparams = [w]\nopt = tf.keras.optimizers.SGD()\n"
+              "with tf.GradientTape() as tape:\n    loss = w * w\ngrads = tape.gradient(loss, params)\n"
+              "opt.apply_gradients(zip(tf.not_a_real_op(grads), params))\n")
+    result = transform_source(source, torch_rules, apply=CONVERT_APPLY)
+    assert result.code.splitlines()[-3:] == [
+        "for grad_, param_ in zip(tf.not_a_real_op(grads), params):",
+        "    param_.grad = grad_",
+        "opt.step()  # dlmigrate: TODO(TT1001) tf.not_a_real_op has no entry in the TF->torch table"]
+    assert told(check_module(source, torch_rules), spans=True) == told(result.findings, spans=True)
