@@ -337,3 +337,22 @@ def test_an_apply_gradients_line_marked_by_the_op_rule_is_still_rewritten(torch_
         "    param_.grad = grad_",
         "opt.step()  # dlmigrate: TODO(TT1001) tf.not_a_real_op has no entry in the TF->torch table"]
     assert told(check_module(source, torch_rules), spans=True) == told(result.findings, spans=True)
+
+
+def test_the_rate_counts_a_decided_rewrite_the_pass_could_not_build(torch_rules, monkeypatch):
+    from migrate.tf_to_torch import call_map
+    from migrate.tf_to_torch.table import Unmapped
+
+    source = "import tensorflow as tf\na = tf.abs(x)\nb = tf.reduce_sum(y)\n"
+    decided = transform_source(source, torch_rules, apply=CONVERT_APPLY)
+    assert "conversion rate: 2 of 2" in decided.findings[0].message
+
+    def refuse(template, bound, entry):
+        raise Unmapped("the rewritten argument cannot be taken")
+
+    monkeypatch.setattr(call_map, "fill", refuse)  # (the pass's rendering only: the decision has its own)
+    result = transform_source(source, torch_rules, apply=CONVERT_APPLY)
+    todo = "  # dlmigrate: TODO(TT1001) the rewritten argument cannot be taken"
+    assert result.code.splitlines()[1:] == ["a = tf.abs(x)" + todo, "b = tf.reduce_sum(y)" + todo]
+    assert [f.message for f in result.findings if f.line == 1] == [
+        "conversion rate: 0 of 2 TensorFlow calls converted (0%)"]

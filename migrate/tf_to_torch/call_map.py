@@ -91,6 +91,19 @@ def match_by_span(ctx, custom, original, kind: type):
     return match if match is not None and isinstance(match.payload, kind) else None
 
 
+def report_rate(ctx, custom, message) -> None:
+    """Report the file's decided conversion rate (``decide.RateDecision``), less the calls whose decided rewrite
+    the pass could not build from the rewritten arguments (counted in ``ctx.facts[(code, "failed")]``)."""
+    by_span = ctx.facts.get((custom.code, "by span")) or {}
+    rate = next((m for m in by_span.values() if isinstance(m.payload, decide.RateDecision)), None)
+    if rate is None:
+        return
+    failed = ctx.facts.get((custom.code, "failed"), 0)
+    if failed:
+        rate = decide.replace(rate, message=message(rate.payload.seen, rate.payload.converted - failed))
+    ctx.report_match(rate)
+
+
 def parse_rewrite(text: str) -> cst.BaseExpression:
     """A rewrite's text as the node the pass splices in: an operation in parentheses (``decide.parenthesized``)."""
     new = cst.parse_expression(text)
@@ -134,8 +147,6 @@ class CallMap(CustomTransform):
         return None  # (``prepare`` and ``finish``: the whole module is parsed)
 
     def prepare(self, ctx) -> None:
-        ctx.facts["tt_seen"] = 0
-        ctx.facts["tt_converted"] = 0
         ctx.facts["tt_pending"] = []
 
     def on_call(self, ctx, qualified, original, updated):
@@ -145,8 +156,6 @@ class CallMap(CustomTransform):
         decision: CallDecision = match.payload
         if decision.unwrap:  # tf.function(fn): eager PyTorch runs fn as it is
             return updated.args[0].value if ctx.report_match(match) else None
-        if decision.counted:
-            ctx.facts["tt_seen"] += 1
         if decision.reason is not None:
             ctx.report_match(match)
             ctx.facts["tt_pending"].append(decision.reason)
@@ -165,11 +174,10 @@ class CallMap(CustomTransform):
                                             safety=decide.Safety.NONE, severity=decide.Severity.WARNING,
                                             fixable=False))
             ctx.facts["tt_pending"].append(reason)
+            ctx.facts[(self.code, "failed")] = ctx.facts.get((self.code, "failed"), 0) + 1
             return None
         ctx.report_match(decide.replace(match, message=decide.converted_message(qualified, text, decision.note)))
-        new = parse_rewrite(spell_torch(ctx, text))
-        ctx.facts["tt_converted"] += 1
-        return new
+        return parse_rewrite(spell_torch(ctx, text))
 
     def on_method_call(self, ctx, method, original, updated):
         match = match_by_span(ctx, self, original, MethodDecision)
@@ -186,10 +194,7 @@ class CallMap(CustomTransform):
         aliases = {name for name, target in ctx.bindings.items() if target == "tensorflow"}
         module = module.visit(Dtypes(aliases, ctx))
         module = _drop_tf_imports(module, aliases)
-        seen, converted = ctx.facts.get("tt_seen", 0), ctx.facts.get("tt_converted", 0)
-        if seen:
-            ctx.report(self.rule, ctx.original_module, decide.rate_message(seen, converted),
-                       fixed=False, severity=decide.Severity.INFO, safety=decide.Safety.NONE)
+        report_rate(ctx, self, decide.rate_message)
         return module
 
 

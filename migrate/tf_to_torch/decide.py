@@ -77,7 +77,10 @@ class MethodDecision:
 
 @dataclass(frozen=True, eq=False)
 class RateDecision:
-    """The file's conversion rate (reported at the end of the pass)."""
+    """The file's conversion rate (reported at the end of the pass): ``converted`` of the ``seen`` calls."""
+
+    seen: int
+    converted: int
 
 
 def unmapped_message(qualified: str, reason: str) -> str:
@@ -418,7 +421,7 @@ class Decider:
             line, column, end_line, end_column = module_span(self.source)  # (where the pass reports it)
             found.append(Match(self.rule, line, column, rate_message(len(counted), converted), Safety.NONE,
                                severity=Severity.INFO, end_line=end_line, end_column=end_column,
-                               fixable=False, payload=RateDecision()))
+                               fixable=False, payload=RateDecision(len(counted), converted)))
         return found
 
     def _method_calls(self, resolved: set[tuple[int, int]]) -> list[ast.Call]:

@@ -11,7 +11,12 @@ from dataclasses import replace
 from migrate.callparts import code_of
 from migrate.model import Safety, Severity
 from migrate.plugin import CustomTransform, register
-from migrate.tf_to_torch.call_map import mark_todo, match_by_span, parse_rewrite
+from migrate.tf_to_torch.call_map import (
+    mark_todo,
+    match_by_span,
+    parse_rewrite,
+    report_rate,
+)
 from migrate.tf_to_torch.table import (
     Bound,
     Unmapped,
@@ -53,14 +58,13 @@ class ReverseCallMap(CustomTransform):
         return None  # (``finish`` rewrites dtypes and imports: the whole module is parsed)
 
     def prepare(self, ctx) -> None:
-        ctx.facts.update(tt_rev_seen=0, tt_rev_converted=0, tt_rev_pending=[])
+        ctx.facts["tt_rev_pending"] = []
 
     def on_call(self, ctx, qualified, original, updated):
         match = match_by_span(ctx, self, original, ReverseDecision)
         if match is None:
             return None
         decision: ReverseDecision = match.payload
-        ctx.facts["tt_rev_seen"] += 1
         if decision.reason is not None or not match.finding(ctx.apply).fixed:
             ctx.report_match(match)
             if decision.reason is not None:
@@ -74,10 +78,10 @@ class ReverseCallMap(CustomTransform):
             ctx.report_match(replace(match, message=decide.left_message(qualified, str(exc)), safety=Safety.NONE,
                                      severity=Severity.WARNING, fixable=False))
             ctx.facts["tt_rev_pending"].append(str(exc))
+            ctx.facts[(self.code, "failed")] = ctx.facts.get((self.code, "failed"), 0) + 1
             return None
         ctx.report_match(replace(match, message=decide.converted_message(qualified, text,
                                                                          decision.variant.get("review"))))
-        ctx.facts["tt_rev_converted"] += 1
         return parse_rewrite(spell_tf(ctx, text))
 
     def on_statement(self, ctx, original, updated):
@@ -90,8 +94,5 @@ class ReverseCallMap(CustomTransform):
                                                                                target.startswith("torch."))}
         module = module.visit(Dtypes(aliases, ctx))
         module = drop_imports(module, aliases)
-        seen, converted = ctx.facts.get("tt_rev_seen", 0), ctx.facts.get("tt_rev_converted", 0)
-        if seen:
-            ctx.report(self.rule, ctx.original_module, decide.rate_message(seen, converted),
-                       fixed=False, severity=Severity.INFO, safety=Safety.NONE)
+        report_rate(ctx, self, decide.rate_message)
         return module

@@ -17,6 +17,7 @@ from migrate.model import Safety, Severity
 from migrate.plugin import Match, match_at_node
 from migrate.tf_to_torch.decide import (
     CONVERT_APPLY,
+    RateDecision,
     _Text,
     bind_written,
     inside_out_order,
@@ -39,11 +40,6 @@ class ReverseDecision:
     variant: dict | None = None
     params: tuple[str, ...] = ()  # the torch parameter each written argument binds, in written order
     reason: str | None = None  # why the call stays PyTorch (the match is report-only)
-
-
-@dataclass(frozen=True, eq=False)
-class RateDecision:
-    """The file's conversion rate (reported at the end of the pass)."""
 
 
 def left_message(qualified: str, reason: str) -> str:
@@ -99,7 +95,7 @@ class ReverseDecider:
         line, column, end_line, end_column = module_span(self.source)
         found.append(Match(self.rule, line, column, rate_message(len(found), converted), Safety.NONE,
                            severity=Severity.INFO, end_line=end_line, end_column=end_column, fixable=False,
-                           payload=RateDecision()))
+                           payload=RateDecision(len(found), converted)))
         return found
 
     def _at(self, node, message: str, safety: Safety, **fields) -> Match:
