@@ -207,19 +207,27 @@ def ast_position(source_lines: list[str], node) -> tuple[int, int, int | None, i
             column(end_line, end_col) if end_line is not None and end_col is not None else None)
 
 
+def blocks(tree):
+    """Every statement list of an ``ast`` module at any depth (a body, ``else``, ``finally``, handler or case
+    block), without walking expressions."""
+    stack = [tree.body]
+    while stack:
+        block = stack.pop()
+        yield block
+        for statement in block:
+            for name in ("body", "orelse", "finalbody"):
+                inner = getattr(statement, name, None)
+                if isinstance(inner, list):
+                    stack.append(inner)
+            stack.extend(handler.body for handler in getattr(statement, "handlers", ()))
+            stack.extend(case.body for case in getattr(statement, "cases", ()))
+
+
 def statements(tree):
     """Every statement of an ``ast`` module at any depth, without walking expressions (imports, say, are
     statements: this finds them all at a fraction of ``ast.walk``'s cost)."""
-    stack = [tree.body]
-    while stack:
-        for statement in stack.pop():
-            yield statement
-            for name in ("body", "orelse", "finalbody"):
-                block = getattr(statement, name, None)
-                if isinstance(block, list):
-                    stack.append(block)
-            stack.extend(handler.body for handler in getattr(statement, "handlers", ()))
-            stack.extend(case.body for case in getattr(statement, "cases", ()))
+    for block in blocks(tree):
+        yield from block
 
 
 class CustomTransform:

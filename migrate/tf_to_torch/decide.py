@@ -107,6 +107,13 @@ def proven(entry: dict) -> bool:
     return entry.get("verified", {}).get("verdict") in ("PASS", "REVIEW")
 
 
+def not_proven(label: str, entry: dict) -> Unmapped:
+    """Why an entry whose verification did not pass is not applied (its verdict and the measured reason)."""
+    verdict = entry.get("verified", {})
+    reason = f"{verdict.get('verdict', 'not verified')} {verdict.get('reason', '')}".strip()
+    return Unmapped(f"{label} is not proven: {reason}")
+
+
 def decision_note(entry: dict, variant: dict) -> tuple[str, str | None]:
     """(message note, review reason or None) of a rendered entry."""
     review = variant.get("review")
@@ -479,9 +486,7 @@ class Decider:
                 raise Unmapped("a Keras loss object passed to compile() is translated with the model's training "
                                "code (TT2001), not as a standalone callable")
             if not proven(entry):
-                verdict = entry.get("verified", {})
-                raise Unmapped(f"{short_tf(qualified)} is not proven: {verdict.get('verdict', 'not verified')} "
-                               f"{verdict.get('reason', '')}".strip())
+                raise not_proven(short_tf(qualified), entry)
             variant, params, text = bind_written(self.text, self.source, node, entry, self.effective)
         except Unmapped as exc:
             reason = str(exc)

@@ -33,7 +33,7 @@ from migrate.callparts import code_of
 from migrate.facts import FileFacts, Role, canonical, facts_for, facts_of, scan_for
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
-from migrate.plugin import CustomTransform, Match, ast_position, match_at_node, register
+from migrate.plugin import CustomTransform, Match, ast_position, blocks, match_at_node, register
 from migrate.resolve import dotted_name_ast
 from migrate.tf_to_torch.call_map import (
     _drop_tf_imports,
@@ -281,18 +281,10 @@ class TrainingDecider:
     # -- statements: ``opt.apply_gradients(zip(...))`` lines and ``with tf.GradientTape() as tape:`` blocks
     def _statements(self, tape_uses: dict[tuple[int, int], Match | None]) -> None:
         aliases = {name for name, target in self.scan.bindings.items() if target == "tensorflow"}
-        blocks = [self.scan.tree.body]
-        while blocks:
-            block = blocks.pop()
+        for block in blocks(self.scan.tree):
             for index, statement in enumerate(block):
                 if _inside(self.owned, statement):
-                    continue
-                for name in ("body", "orelse", "finalbody"):
-                    inner = getattr(statement, name, None)
-                    if isinstance(inner, list):
-                        blocks.append(inner)
-                blocks.extend(handler.body for handler in getattr(statement, "handlers", ()))
-                blocks.extend(case.body for case in getattr(statement, "cases", ()))
+                    continue  # (what the Keras model rules rewrite is theirs)
                 if isinstance(statement, ast.Expr):
                     self._apply_gradients(statement, self._own_line(block, index))
                 elif isinstance(statement, (ast.With, ast.AsyncWith)):

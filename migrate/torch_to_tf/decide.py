@@ -22,6 +22,7 @@ from migrate.tf_to_torch.decide import (
     bind_written,
     inside_out_order,
     module_span,
+    not_proven,
     parenthesized,
 )
 from migrate.tf_to_torch.table import Unmapped
@@ -106,10 +107,8 @@ class ReverseDecider:
         try:
             if entry is None:
                 raise Unmapped(f"{qualified} has no entry in the torch->TF table")
-            verdict = entry.get("verified", {})
-            if verdict.get("verdict") != "PASS":
-                raise Unmapped(f"{qualified} is not proven: {verdict.get('verdict', 'not verified')} "
-                               f"{verdict.get('reason', '')}".strip())
+            if entry.get("verified", {}).get("verdict") != "PASS":
+                raise not_proven(qualified, entry)
             variant, params, text = bind_written(self.text, self.source, node, entry, self.effective)
         except Unmapped as exc:
             reason = str(exc)
