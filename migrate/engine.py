@@ -28,7 +28,16 @@ from migrate.cstutil import (
 from migrate.arguments import apply_plan, call_at, has_argument_rules, plan_arguments
 from migrate.fixedits import UnitFixes, line_block_fixes
 from migrate.model import Finding, Rule, Safety, Severity
-from migrate.resolve import Bindings, Reference, Scan, first_line, line_groups, qualify_in_scopes, scan_source
+from migrate.resolve import (
+    Bindings,
+    Reference,
+    Scan,
+    child_blocks,
+    first_line,
+    line_groups,
+    qualify_in_scopes,
+    scan_source,
+)
 from migrate.kinds.table import TableHit, import_needs_rule, reference_needs_rule
 from migrate.kinds.table import finding as finding_kind, module as module_kind, rename
 from migrate.rules import RuleSet
@@ -598,9 +607,6 @@ class _WholeModule(Exception):
     """This file needs the whole-module pass (a module-level rule, or text a unit cannot hold)."""
 
 
-_COMPOUND_BLOCKS = ("body", "orelse", "finalbody")
-
-
 def _needed_lines(scan: Scan, ruleset: RuleSet, customs: list[CustomTransform], source: str,
                   rebound: dict[str, str], tables: bool = True) -> list[int]:
     """Sorted lines where some rule may act; raises ``_WholeModule`` for a rule that needs the whole module.
@@ -662,13 +668,6 @@ def _first_column(statement: ast.stmt) -> int:
     return statement.col_offset
 
 
-def _child_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
-    blocks = [getattr(statement, name) for name in _COMPOUND_BLOCKS if getattr(statement, name, None)]
-    blocks += [handler.body for handler in getattr(statement, "handlers", ())]
-    blocks += [case.body for case in getattr(statement, "cases", ())]
-    return [b for b in blocks if isinstance(b, list) and b and isinstance(b[0], ast.stmt)]
-
-
 class _UnitPlanner:
     def __init__(self, hits: list[int], lines: list[str]) -> None:
         self.hits = hits
@@ -702,7 +701,7 @@ class _UnitPlanner:
         return units
 
     def children(self, statement: ast.stmt, hits: list[int], enclosing: tuple) -> list | None:
-        blocks = _child_blocks(statement)
+        blocks = child_blocks(statement)
         if not blocks:
             return None
         covered = [(first_line(child), child.end_lineno) for block in blocks for child in block]

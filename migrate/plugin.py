@@ -210,17 +210,14 @@ def ast_position(source_lines: list[str], node) -> tuple[int, int, int | None, i
 def blocks(tree):
     """Every statement list of an ``ast`` module at any depth (a body, ``else``, ``finally``, handler or case
     block), without walking expressions."""
+    from migrate.resolve import child_blocks
+
     stack = [tree.body]
     while stack:
         block = stack.pop()
         yield block
         for statement in block:
-            for name in ("body", "orelse", "finalbody"):
-                inner = getattr(statement, name, None)
-                if isinstance(inner, list):
-                    stack.append(inner)
-            stack.extend(handler.body for handler in getattr(statement, "handlers", ()))
-            stack.extend(case.body for case in getattr(statement, "cases", ()))
+            stack.extend(child_blocks(statement))
 
 
 def statements(tree):

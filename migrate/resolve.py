@@ -138,6 +138,15 @@ def first_line(statement: ast.stmt) -> int:
     return min([statement.lineno, *(d.lineno for d in decorators)]) if decorators else statement.lineno
 
 
+def child_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The non-empty statement lists directly inside ``statement``: its body, ``else`` and ``finally`` blocks, its
+    ``except`` handlers' and ``match`` cases' bodies."""
+    blocks = [getattr(statement, name) for name in ("body", "orelse", "finalbody") if getattr(statement, name, None)]
+    blocks += [handler.body for handler in getattr(statement, "handlers", ())]
+    blocks += [case.body for case in getattr(statement, "cases", ())]
+    return [b for b in blocks if isinstance(b, list) and b and isinstance(b[0], ast.stmt)]
+
+
 def line_groups(body: list[ast.stmt]) -> list[list[ast.stmt]]:
     """Consecutive statements that share a line (``a = 1; b = 2``) are one unit of text (one libcst line)."""
     groups: list[list[ast.stmt]] = []

@@ -311,6 +311,22 @@ def bind_written(text: _Text, source: str, node: ast.Call, entry: dict, effectiv
     return variant, params, fill(variant["torch"], bound, entry)
 
 
+def offered_method_calls(scan, lines: list[str], methods=None) -> list[ast.Call]:
+    """The ``receiver.method(...)`` calls the libcst pass offers a method hook (``on_method_call``): those whose
+    callee resolves through no import; of ``methods`` only (None: every method), in source order."""
+    if scan.method_calls is not None:
+        names = scan.method_calls if methods is None else methods
+        candidates = [node for method in names for node in scan.method_calls.get(method, ())]
+    else:
+        candidates = [node for node in ast.walk(scan.tree) if isinstance(node, ast.Call)
+                      and isinstance(node.func, ast.Attribute) and (methods is None or node.func.attr in methods)]
+    resolved = {(ref.line, ref.column) for ref in scan.references if ref.is_call}
+    # (a callee that is not a dotted name never resolves; a method call starts where its receiver does)
+    offered = [node for node in candidates if dotted_name_ast(node.func) is None
+               or (node.lineno, ast_position(lines, node)[1] - 1) not in resolved]
+    return sorted(offered, key=lambda n: (n.lineno, n.col_offset))
+
+
 def module_span(source: str) -> tuple[int, int, int, int]:
     """(line, column, end line, end column) where the pass reports a finding on the whole module."""
     end_line, last = source.count("\n") + 1, source.rsplit("\n", 1)[-1]
@@ -412,7 +428,7 @@ class Decider:
             self.keras_spans += [(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
                                  for qualified, node in self.calls.values()
                                  if qualified.startswith("tensorflow.keras.") and qualified not in self.table]
-        methods = self._method_calls({(ref.line, ref.column) for ref in self.scan.references if ref.is_call})
+        methods = offered_method_calls(self.scan, self.lines, METHODS)
         # inside-out, as the pass leaves the calls: an argument's rewrite is decided before its call's
         order = inside_out_order([*(node for _q, node in self.calls.values()), *methods])
         method_ids = {id(node) for node in methods}
@@ -430,17 +446,6 @@ class Decider:
                                severity=Severity.INFO, end_line=end_line, end_column=end_column,
                                fixable=False, payload=RateDecision(len(counted), converted)))
         return found
-
-    def _method_calls(self, resolved: set[tuple[int, int]]) -> list[ast.Call]:
-        """``receiver.method(...)`` calls of the methods TT1001 knows whose callee resolves through no import."""
-        if self.scan.method_calls is not None:
-            candidates = [node for method in METHODS for node in self.scan.method_calls.get(method, ())]
-        else:
-            candidates = [node for node in ast.walk(self.scan.tree) if isinstance(node, ast.Call)
-                          and isinstance(node.func, ast.Attribute) and node.func.attr in METHODS]
-        # (a callee that is not a dotted name never resolves; a method call starts where its receiver does)
-        return [node for node in candidates if dotted_name_ast(node.func) is None
-                or (node.lineno, ast_position(self.lines, node)[1] - 1) not in resolved]
 
     def _at(self, node, message: str, safety: Safety, **fields) -> Match:
         return match_at_node(self.rule, self.scan, node, message, safety, lines=self.lines, **fields)

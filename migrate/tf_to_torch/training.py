@@ -30,10 +30,16 @@ import ast
 from dataclasses import dataclass, field, replace
 
 from migrate.callparts import code_of
-from migrate.facts import FileFacts, Role, canonical, facts_for, facts_of, scan_for
+from migrate.facts import FileFacts, Role, canonical, facts_of
 from migrate.lazycst import cst
 from migrate.model import Safety, Severity
-from migrate.plugin import CustomTransform, Match, ast_position, blocks, match_at_node, register
+from migrate.plugin import (
+    CustomTransform,
+    Match,
+    blocks,
+    match_at_node,
+    register,
+)
 from migrate.resolve import dotted_name_ast
 from migrate.tf_to_torch.call_map import (
     _drop_tf_imports,
@@ -47,6 +53,7 @@ from migrate.tf_to_torch.decide import (
     _Text,
     argument_texts,
     inside_out,
+    offered_method_calls,
 )
 
 OPTIMIZERS = {
@@ -153,7 +160,7 @@ class TrainingDecider:
                 self._variable(node)
             elif ref.qualified.startswith("tensorflow.keras.optimizers."):
                 self._optimizer(ref.qualified, node)
-        gradients = self._methods({(ref.line, ref.column) for ref in self.scan.references if ref.is_call})
+        gradients = self._methods()
         self._statements(gradients)
         return self.matches
 
@@ -223,20 +230,13 @@ class TrainingDecider:
         return self._at(node, optimizer_message(name, pattern.format(**values)), step)
 
     # -- methods of tapes and variables
-    def _methods(self, resolved: set[tuple[int, int]]) -> dict[tuple[int, int], Match | None]:
+    def _methods(self) -> dict[tuple[int, int], Match | None]:
         """The matches of ``tape.gradient(...)`` and the variables' methods; returns, for each tape name that is
         a method's receiver, (line, column) of that name -> the gradient match (None: another method)."""
         uses: dict[tuple[int, int], Match | None] = {}
-        calls = self.scan.method_calls or {}
-        candidates = sorted((node for nodes in calls.values() for node in nodes
-                             if isinstance(node.func.value, ast.Name)),
-                            key=lambda n: (n.lineno, n.col_offset))
-        for node in candidates:
-            if _inside(self.owned, node):
+        for node in offered_method_calls(self.scan, self.lines):
+            if not isinstance(node.func.value, ast.Name) or _inside(self.owned, node):
                 continue
-            if dotted_name_ast(node.func) is not None and \
-                    (node.lineno, ast_position(self.lines, node)[1] - 1) in resolved:
-                continue  # (the callee resolves through an import: not a method the pass offers)
             receiver, method = node.func.value.id, node.func.attr
             if receiver in self.facts["tapes"]:
                 where = (node.func.value.lineno, node.func.value.col_offset)
@@ -388,10 +388,6 @@ class TrainingLoop(CustomTransform):
 
     def sites(self, scan):
         return None  # (``finish`` drops the TensorFlow import: the whole module is parsed)
-
-    def prepare(self, ctx) -> None:
-        ctx.facts["tt_training"] = _facts(facts_for(ctx), scan_for(ctx))
-        ctx.facts["tt_tapes"] = ctx.facts["tt_training"]["tapes"]
 
     def _decided(self, ctx, original, kinds: tuple[str, ...]) -> Match | None:
         """The match of one of ``kinds`` made for ``original`` when it stands under the fixes applied (its
